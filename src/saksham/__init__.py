@@ -1,0 +1,3 @@
+"""Saksham: a competency-based learning platform for public servants."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,94 @@
+"""The JSON API under /api/v1/: one NinjaAPI, a router per app, one error shape.
+
+Errors are ``{"code": "...", "message": "...", "field": "...", "details": ...}`` with a 4xx status.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from saksham.core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        from saksham.people.services import api_token_user
+
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self):
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Saksham API",
+    version="1",
+    description="Learning platform for public servants. Authenticate with a session (browser) or a "
+    "personal API token: `Authorization: Bearer sak_...`.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path", "form")]
+        errors.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type", "")})
+    first = errors[0] if errors else {"field": "", "message": "invalid input"}
+    msg = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return api.create_response(
+        request, {"code": "invalid_input", "message": msg, "field": first["field"], "details": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": "sign in or send an API token"},
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": str(exc) or "not found"}, status=404)
+
+
+def _register_routers() -> None:
+    from saksham.orgs.api import router as orgs_router
+    from saksham.people.api import router as people_router
+
+    api.add_router("/orgs", orgs_router)
+    api.add_router("/", people_router)
+
+
+_register_routers()

@@ -1,0 +1,15 @@
+"""`saksham`: the project's manage.py under one name (`saksham demo`, `saksham serve`, `saksham bench` ...)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saksham.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's interface language is the one stored on her profile."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.codes = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            lang = getattr(user, "preferred_language", "")
+            if lang in self.codes and lang != request.LANGUAGE_CODE:
+                translation.activate(lang)
+                request.LANGUAGE_CODE = lang
+        return self.get_response(request)
+
+
+class ApiBodyLimitMiddleware:
+    """JSON API bodies above API_MAX_BODY_BYTES get a 413 before anything parses them.
+    File uploads (multipart) are limited separately by the import size limit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            ctype = request.META.get("CONTENT_TYPE", "")
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.IMPORT_MAX_BYTES if ctype.startswith("multipart/") else settings.API_MAX_BODY_BYTES
+            if length > limit:
+                return JsonResponse(
+                    {"code": "too_large", "message": f"request body of {length} bytes exceeds the limit of {limit}"},
+                    status=413,
+                )
+        return self.get_response(request)

@@ -1,0 +1,400 @@
+import datetime as dt
+from uuid import UUID
+
+from django.contrib.auth import authenticate, login, logout
+from django.middleware.csrf import get_token
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from saksham.core import permissions
+from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.orgs.queries import org_get
+from saksham.people import queries, services
+from saksham.people.models import Status, User
+
+router = Router(tags=["people"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+class OrgRef(Schema):
+    id: UUID = Field(alias="public_id")
+    code: str
+    name: str
+    name_local: str
+
+
+class PersonOut(Schema):
+    id: UUID = Field(alias="public_id")
+    email: str
+    full_name: str
+    mobile: str
+    designation: str
+    group: str
+    service: str
+    employee_code: str | None
+    org: OrgRef
+    preferred_language: str
+    gender: str
+    date_of_birth: dt.date | None
+    mother_tongue: str
+    postal_code: str
+    external_id: str
+    tags: list[str]
+    status: str
+    date_joined: dt.datetime
+
+
+class RoleOut(Schema):
+    role: str
+    org: OrgRef
+
+
+class MeOut(PersonOut):
+    roles: list[RoleOut]
+
+
+class PeoplePageOut(Schema):
+    items: list[PersonOut]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class ProfileIn(StrictSchema):
+    full_name: str | None = Field(None, max_length=200)
+    mobile: str | None = Field(None, max_length=20)
+    designation: str | None = Field(None, max_length=200)
+    group: str | None = Field(None, max_length=32)
+    service: str | None = Field(None, max_length=120)
+    employee_code: str | None = Field(None, max_length=64)
+    preferred_language: str | None = Field(None, max_length=8)
+    gender: str | None = Field(None, max_length=16)
+    date_of_birth: dt.date | None = None
+    mother_tongue: str | None = Field(None, max_length=8)
+    postal_code: str | None = Field(None, max_length=12)
+    external_id: str | None = Field(None, max_length=128)
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class PersonUpdateIn(ProfileIn):
+    email: str | None = Field(None, max_length=254)
+    org: str | None = Field(None, description="org code or id")
+
+
+class PersonCreateIn(StrictSchema):
+    email: str = Field(max_length=254)
+    full_name: str = Field(max_length=200)
+    org: str = Field(description="org code or id")
+    mobile: str = Field("", max_length=20)
+    designation: str = Field("", max_length=200)
+    group: str = Field("", max_length=32)
+    service: str = Field("", max_length=120)
+    employee_code: str = Field("", max_length=64)
+    preferred_language: str = Field("", max_length=8)
+
+
+class RegisterIn(PersonCreateIn):
+    password: str = Field(max_length=128)
+
+
+class ConfirmIn(StrictSchema):
+    email: str = Field(max_length=254)
+    code: str = Field(max_length=12)
+
+
+class LoginIn(StrictSchema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class DecisionIn(StrictSchema):
+    reason: str = Field("", max_length=500)
+
+
+class RoleIn(StrictSchema):
+    role: str
+    org: str
+
+
+class TokenIn(StrictSchema):
+    name: str = Field(max_length=100)
+    days: int | None = 365
+
+
+class TokenOut(Schema):
+    id: UUID = Field(alias="public_id")
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class StatusOut(Schema):
+    status: str
+    message: str = ""
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _me(user: User) -> dict:
+    data = PersonOut.from_orm(user).model_dump()
+    data["roles"] = [{"role": m.role, "org": OrgRef.from_orm(m.org).model_dump()} for m in queries.roles_of(user)]
+    return data
+
+
+def _person(request, ref: UUID) -> User:
+    person = queries.person_get_visible(request.auth, ref)
+    if person is None:
+        raise NotFound("no such person in your organisations", field="id")
+    return person
+
+
+def _clean_update(payload: ProfileIn) -> dict:
+    data = payload.model_dump(exclude_unset=True)
+    return {k: ("" if v is None and k not in ("date_of_birth", "tags") else v) for k, v in data.items()}
+
+
+# --- auth --------------------------------------------------------------------------------
+
+@router.get("/auth/csrf", auth=None, response={200: dict})
+def csrf(request):
+    """A CSRF token for browser clients that call the API with the session cookie."""
+    return {"csrf_token": get_token(request)}
+
+
+@router.post("/auth/register", auth=None, response={201: StatusOut, **ERRORS})
+def register(request, payload: RegisterIn):
+    """Self-registration; a confirmation code and link go to the email address."""
+    data = payload.model_dump(exclude={"password"})
+    services.registration_create(data=data, password=payload.password, ip=_ip(request))
+    return 201, {"status": Status.PENDING_EMAIL, "message": "check your email for the confirmation code"}
+
+
+@router.post("/auth/confirm", auth=None, response={200: StatusOut, **ERRORS})
+def confirm(request, payload: ConfirmIn):
+    user = services.email_confirm_code(email=payload.email, code=payload.code)
+    return {"status": user.status}
+
+
+@router.post("/auth/login", auth=None, response={200: MeOut, **ERRORS})
+def api_login(request, payload: LoginIn):
+    """Session sign-in for browser clients (scripts use API tokens)."""
+    ip = _ip(request)
+    services.login_check_allowed(email=payload.email, ip=ip)
+    user = authenticate(request, email=payload.email, password=payload.password)
+    if user is None:
+        probe = User.objects.filter(email=payload.email.strip().lower()).first()
+        reason = services.login_refusal_reason(payload.email) if probe and probe.check_password(payload.password) \
+            else None
+        services.login_failed(email=payload.email, ip=ip)
+        raise ValidationFailed(reason or "wrong email or password", code="bad_credentials")
+    services.login_succeeded(email=payload.email, ip=ip)
+    login(request, user)
+    return _me(user)
+
+
+@router.post("/auth/logout", response={204: None})
+def api_logout(request):
+    logout(request)
+    return 204, None
+
+
+# --- me ----------------------------------------------------------------------------------
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def me(request):
+    return _me(request.auth)
+
+
+@router.patch("/me", response={200: MeOut, **ERRORS})
+def me_update(request, payload: ProfileIn):
+    user = services.profile_update(actor=request.auth, person=request.auth, data=_clean_update(payload))
+    return _me(user)
+
+
+@router.get("/me/tokens", response={200: list[TokenOut], **ERRORS})
+def tokens(request):
+    return list(request.auth.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"))
+
+
+@router.post("/me/tokens", response={201: TokenCreatedOut, **ERRORS})
+def token_create(request, payload: TokenIn):
+    token, secret = services.api_token_create(user=request.auth, name=payload.name, days=payload.days)
+    data = TokenOut.from_orm(token).model_dump()
+    data["token"] = secret
+    return 201, data
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS})
+def token_revoke(request, token_id: UUID):
+    services.api_token_revoke(user=request.auth, public_id=token_id)
+    return 204, None
+
+
+# --- people --------------------------------------------------------------------------------
+
+@router.get("/users", response={200: PeoplePageOut, **ERRORS})
+def users(request, q: str = "", org: str | None = None, status: str = "", designation: str = "", group: str = "",
+          page: int = 1, page_size: int = 25):
+    """People in the caller's org subtree, newest first."""
+    if not queries.is_admin(request.auth):
+        raise permissions.PermissionDenied("only organisation admins list people")
+    if status and status not in Status.values:
+        raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
+    if not 1 <= page_size <= 200 or not 1 <= page <= 100_000:
+        raise ValidationFailed("page_size must be 1-200 and page 1-100000", field="page_size")
+    scope = None
+    if org:
+        scope = org_get(code=org)
+        if scope is None:
+            raise NotFound(f"no org {org!r}", field="org")
+        permissions.require(request.auth, "people.manage_in", scope)
+    result = queries.people_search(request.auth, text=q, org=scope, status=status, designation=designation,
+                                   group=group, page=page, page_size=page_size)
+    return result.__dict__
+
+
+@router.post("/users", response={201: PersonOut, **ERRORS})
+def user_create(request, payload: PersonCreateIn):
+    data = payload.model_dump(exclude={"org"})
+    return 201, services.person_create(actor=request.auth, data=data, org=payload.org)
+
+
+@router.get("/users/{user_id}", response={200: MeOut, **ERRORS})
+def user_detail(request, user_id: UUID):
+    return _me(_person(request, user_id))
+
+
+@router.patch("/users/{user_id}", response={200: PersonOut, **ERRORS})
+def user_update(request, user_id: UUID, payload: PersonUpdateIn):
+    person = _person(request, user_id)
+    permissions.require(request.auth, "person.manage", person)
+    return services.profile_update(actor=request.auth, person=person, data=_clean_update(payload))
+
+
+@router.post("/users/{user_id}/deactivate", response={200: PersonOut, **ERRORS})
+def user_deactivate(request, user_id: UUID):
+    return services.person_set_active(actor=request.auth, person=_person(request, user_id), active=False)
+
+
+@router.post("/users/{user_id}/reactivate", response={200: PersonOut, **ERRORS})
+def user_reactivate(request, user_id: UUID):
+    return services.person_set_active(actor=request.auth, person=_person(request, user_id), active=True)
+
+
+@router.post("/users/{user_id}/approve", response={200: PersonOut, **ERRORS})
+def user_approve(request, user_id: UUID):
+    return services.registration_decide(actor=request.auth, person=_person(request, user_id), approve=True)
+
+
+@router.post("/users/{user_id}/reject", response={200: PersonOut, **ERRORS})
+def user_reject(request, user_id: UUID, payload: DecisionIn):
+    return services.registration_decide(actor=request.auth, person=_person(request, user_id), approve=False,
+                                        reason=payload.reason)
+
+
+@router.post("/users/{user_id}/roles", response={201: RoleOut, **ERRORS})
+def role_grant(request, user_id: UUID, payload: RoleIn):
+    org = org_get(code=payload.org)
+    if org is None:
+        raise NotFound(f"no org {payload.org!r}", field="org")
+    m = services.role_grant(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
+    return 201, {"role": m.role, "org": OrgRef.from_orm(org).model_dump()}
+
+
+@router.delete("/users/{user_id}/roles", response={204: None, **ERRORS})
+def role_revoke(request, user_id: UUID, payload: RoleIn):
+    org = org_get(code=payload.org)
+    if org is None:
+        raise NotFound(f"no org {payload.org!r}", field="org")
+    services.role_revoke(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
+    return 204, None
+
+
+# --- bulk import ---------------------------------------------------------------------------------
+
+class ImportJobOut(Schema):
+    id: UUID = Field(alias="public_id")
+    org: str
+    file_name: str = Field(alias="original_name")
+    status: str
+    percent: int
+    total_rows: int | None
+    processed_rows: int
+    created: int = Field(alias="created_count")
+    updated: int = Field(alias="updated_count")
+    rejected: int = Field(alias="rejected_count")
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    report_url: str
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_report_url(obj):
+        return f"/api/v1/imports/{obj.public_id}/report"
+
+
+class RejectedRowOut(Schema):
+    line: int
+    reason: str
+
+
+class ImportJobDetailOut(ImportJobOut):
+    rejected_rows: list[RejectedRowOut]
+
+
+def _import_job(request, job_id: UUID):
+    job = queries.import_jobs_visible_to(request.auth).filter(public_id=job_id).first()
+    if job is None:
+        raise NotFound("no such import job", field="id")
+    return job
+
+
+@router.post("/imports", response={202: ImportJobOut, **ERRORS, 413: ErrorOut})
+def import_create(request, org: Form[str], file: File[UploadedFile], send_emails: Form[bool] = True):
+    """Upload a CSV or XLSX of people for an org (code); the import runs in the background."""
+    from saksham.people import importing
+
+    scope = org_get(code=org)
+    if scope is None:
+        raise NotFound(f"no org {org!r}", field="org")
+    job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
+                               send_emails=send_emails)
+    return 202, job
+
+
+@router.get("/imports", response={200: list[ImportJobOut], **ERRORS})
+def import_list(request, limit: int = 20):
+    if not 1 <= limit <= 100:
+        raise ValidationFailed("limit must be 1-100", field="limit")
+    return list(queries.import_jobs_visible_to(request.auth)[:limit])
+
+
+@router.get("/imports/{job_id}", response={200: ImportJobDetailOut, **ERRORS})
+def import_detail(request, job_id: UUID):
+    from saksham.people import importing
+
+    job = _import_job(request, job_id)
+    data = ImportJobOut.from_orm(job).model_dump()
+    data["rejected_rows"] = [{"line": n, "reason": r} for n, r in importing.rejected_rows(job, 1000)]
+    return data
+
+
+@router.get("/imports/{job_id}/report", response={200: None, **ERRORS})
+def import_report(request, job_id: UUID):
+    """The uploaded file with status and error columns added (CSV, or XLSX for an Excel upload)."""
+    from saksham.people.views import report_response
+
+    return report_response(_import_job(request, job_id))

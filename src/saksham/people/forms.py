@@ -1,0 +1,83 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from saksham.people.models import Gender
+
+
+def language_choices():
+    return [(lang["code"], f'{lang["name_local"]} ({lang["name_en"]})' if lang["name_local"] != lang["name_en"]
+             else lang["name_en"]) for lang in settings.PROFILE["languages"]]
+
+
+def group_choices():
+    return [("", "—")] + [(g, g) for g in settings.PROFILE.get("employee_groups", [])]
+
+
+ORG_CODE_IN_LABEL = re.compile(r"\(([A-Za-z0-9._-]+)\)\s*$")
+
+
+def org_code_from(value: str) -> str:
+    """The org picker shows "Name (CODE)"; a typed bare code works too."""
+    value = (value or "").strip()
+    m = ORG_CODE_IN_LABEL.search(value)
+    return m.group(1) if m else value
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    designation = forms.CharField(label=_("Designation"), max_length=200, required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False, choices=group_choices)
+    service = forms.CharField(label=_("Service / cadre"), max_length=120, required=False)
+    employee_code = forms.CharField(label=_("Employee code"), max_length=64, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices)
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—")] + list(Gender.choices))
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    postal_code = forms.CharField(label=_("Office PIN / postal code"), max_length=12, required=False)
+
+
+class RegisterForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Official email"), max_length=254)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    org = forms.CharField(label=_("Organisation"), max_length=300,
+                          help_text=_("Start typing the name of your ministry, department, office or state."))
+    designation = forms.CharField(label=_("Designation"), max_length=200, required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False, choices=group_choices)
+    service = forms.CharField(label=_("Service / cadre"), max_length=120, required=False)
+    employee_code = forms.CharField(label=_("Employee code"), max_length=64, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128,
+                               help_text=_("At least 10 characters, not only digits."))
+
+
+class ConfirmForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    code = forms.CharField(label=_("Code from the email"), max_length=12)
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, max_length=128)
+    password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput, max_length=128)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or Excel file"))
+    org = forms.CharField(label=_("Organisation"), max_length=300,
+                          help_text=_("Rows without an org_code join this organisation."))
+    send_emails = forms.BooleanField(label=_("Email activation links to new people"), required=False, initial=True)

@@ -1,0 +1,215 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from saksham.core.models import PublicModel
+from saksham.orgs.models import Org
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        from saksham.orgs.queries import country
+
+        email = self.normalize_email(email).lower()
+        extra.setdefault("org", country())
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, status=Status.ACTIVE, full_name=extra.get("full_name") or email)
+        return self.create_user(email, password, **extra)
+
+
+class Status(models.TextChoices):
+    PENDING_EMAIL = "pending_email", "Waiting for email confirmation"
+    PENDING_APPROVAL = "pending_approval", "Waiting for approval"
+    INVITED = "invited", "Invited (activation link sent)"
+    ACTIVE = "active", "Active"
+    DEACTIVATED = "deactivated", "Deactivated"
+    REJECTED = "rejected", "Registration rejected"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+
+class User(PublicModel, AbstractBaseUser, PermissionsMixin):
+    """A person on the platform: a learner first, and whatever roles her memberships give her."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    full_name = models.CharField(max_length=200)
+    mobile = models.CharField(max_length=20, blank=True)
+    designation = models.CharField(max_length=200, blank=True, db_index=True)
+    group = models.CharField(max_length=32, blank=True, help_text="service group, e.g. A/B/C/D")
+    service = models.CharField(max_length=120, blank=True, help_text="service / cadre")
+    employee_code = models.CharField(max_length=64, null=True, blank=True)
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="people")
+    preferred_language = models.CharField(max_length=8, default="en")
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    mother_tongue = models.CharField(max_length=8, blank=True)
+    postal_code = models.CharField(max_length=12, blank=True)
+    external_id = models.CharField(max_length=128, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_EMAIL, db_index=True)
+    is_active = models.BooleanField(default=True, help_text="may sign in (status active)")
+    is_staff = models.BooleanField(default=False)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    created_via = models.CharField(max_length=16, default="self")
+    # The bulk import that last wrote this person, and the line of its file: lets a re-run of a
+    # crashed import recognise its own rows, and a file's duplicate rows be told apart.
+    source_import = models.BigIntegerField(null=True, blank=True)
+    source_line = models.IntegerField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "employee_code"], condition=Q(employee_code__isnull=False),
+                                    name="employee_code_unique_per_org"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "id"], name="user_org_id"),
+            models.Index(fields=["full_name"], name="user_full_name"),
+            models.Index(fields=["employee_code"], name="user_employee_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    CONTENT_CREATOR = "content_creator", "Content creator"
+    CONTENT_REVIEWER = "content_reviewer", "Content reviewer"
+    PUBLISHER = "publisher", "Publisher"
+    MDO_ADMIN = "mdo_admin", "Organisation (MDO) admin"
+    STATE_ADMIN = "state_admin", "State admin"
+    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+
+
+ADMIN_ROLES = (Role.MDO_ADMIN, Role.STATE_ADMIN, Role.PLATFORM_ADMIN)
+
+
+class Membership(models.Model):
+    """A role held by a person at an org; admin roles reach the org's whole subtree.
+    Every person is a learner of her own org without a membership row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "org", "role"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} @ {self.org_id}"
+
+
+class ApiToken(PublicModel):
+    """A personal API token for scripts; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class EmailCode(models.Model):
+    """A one-time code sent by email (registration confirmation). Stored hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=16, default="confirm")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(PublicModel):
+    """A bulk onboarding file and its progress. The file is kept until its report is no longer needed."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.CharField(max_length=500, help_text="path under MEDIA_ROOT")
+    original_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8)
+    encoding = models.CharField(max_length=16, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    send_emails = models.BooleanField(default=True)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.IntegerField(null=True, blank=True)
+    processed_rows = models.IntegerField(default=0)
+    created_count = models.IntegerField(default=0)
+    updated_count = models.IntegerField(default=0)
+    rejected_count = models.IntegerField(default=0)
+    error = models.TextField(blank=True, help_text="why the whole file was refused")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="last sign of life of the worker running it")
+
+    def __str__(self) -> str:
+        return f"import {self.public_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))
+
+
+class ImportChunk(models.Model):
+    """One committed slice of an import: written in the same transaction as its people, so a
+    crashed job resumes after its last chunk. ``outcomes`` holds one letter per row:
+    c(reated), u(pdated), r(ejected); ``errors`` maps line number -> reason."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.IntegerField()
+    first_line = models.IntegerField()
+    outcomes = models.TextField()
+    errors = models.JSONField(default=dict)
+    emails_sent = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique")]
+        ordering = ["number"]

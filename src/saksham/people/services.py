@@ -1,0 +1,425 @@
+"""Every write about people: registration, confirmation, approval, profile, roles, tokens, sign-in."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from saksham.core import audit, permissions
+from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from saksham.orgs.models import Org
+from saksham.orgs.queries import org_get
+from saksham.people.models import ApiToken, EmailCode, Membership, Role, Status, User
+from saksham.people.validation import PersonValidator, email_domain_whitelisted
+
+PROFILE_FIELDS = ("full_name", "mobile", "designation", "group", "service", "employee_code", "preferred_language",
+                  "gender", "date_of_birth", "mother_tongue", "postal_code", "external_id", "tags")
+ADMIN_FIELDS = PROFILE_FIELDS + ("email", "org")
+CONFIRM_CODE_TTL = timedelta(hours=24)
+CONFIRM_SALT = "saksham.people.confirm"
+
+
+def _raise_field_errors(errors: dict[str, str]) -> None:
+    if errors:
+        field = next(iter(errors))
+        raise ValidationFailed(f"{field}: {errors[field]}", field=field, details=errors)
+
+
+def _resolve_org(code_or_org, *, field: str = "org") -> Org:
+    if isinstance(code_or_org, Org):
+        org = code_or_org
+    else:
+        org = org_get(code=code_or_org) if code_or_org else None
+        if org is None:
+            try:
+                org = org_get(public_id=code_or_org)
+            except Exception:  # noqa: BLE001 - not a uuid
+                org = None
+    if org is None:
+        raise ValidationFailed(f"unknown organisation {code_or_org!r}", field=field, code="unknown_org")
+    if not org.is_active:
+        raise ValidationFailed(f"organisation {org.code} is deactivated", field=field, code="inactive_org")
+    return org
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="password", code="weak_password") from exc
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}".encode()).hexdigest()
+
+
+# --- registration -----------------------------------------------------------------------------
+
+@transaction.atomic
+def registration_create(*, data: dict, password: str, ip: str | None = None) -> User:
+    """A civil servant registers herself. She must confirm her email before anything else."""
+    fields, errors = PersonValidator().clean({k: v for k, v in data.items() if isinstance(v, str)})
+    _raise_field_errors(errors)
+    org = _resolve_org(data.get("org") or fields.get("org_code"), field="org")
+    fields.pop("org_code", None)
+    if User.objects.filter(email=fields["email"]).exists():
+        raise Conflict(_("An account with this email exists; sign in or reset the password."),
+                       code="email_taken", field="email")
+    if fields.get("employee_code") and User.objects.filter(org=org, employee_code=fields["employee_code"]).exists():
+        raise Conflict(_("This employee code is already registered in the organisation."),
+                       code="employee_code_taken", field="employee_code")
+    fields.setdefault("preferred_language", org.language or settings.LANGUAGE_CODE)
+    user = User(org=org, status=Status.PENDING_EMAIL, is_active=False, created_via="self", **fields)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict(_("An account with this email exists."), code="email_taken", field="email") from exc
+    audit.record(actor=user, action="person.register", target=user, ip=ip,
+                 changes={"email": [None, user.email], "org": [None, org.code]})
+    confirmation_send(user=user)
+    return user
+
+
+def confirmation_send(*, user: User) -> str:
+    """Send a fresh six-digit code and a one-click link. Returns the code (for the caller's tests only)."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=timezone.now())
+    EmailCode.objects.create(user=user, purpose="confirm", code_hash=_hash_code(code),
+                             expires_at=timezone.now() + CONFIRM_CODE_TTL)
+    token = signing.dumps(str(user.public_id), salt=CONFIRM_SALT)
+    link = _site(reverse("people:confirm_link", args=[token]))
+    with translation.override(user.preferred_language):
+        transaction.on_commit(lambda: send_mail(
+            _("Confirm your email for %(site)s") % {"site": settings.PROFILE["branding"]["name"]},
+            _("Your confirmation code is %(code)s.\n\nOr open this link: %(link)s\n\nThe code is valid for 24 hours.")
+            % {"code": code, "link": link},
+            settings.DEFAULT_FROM_EMAIL, [user.email],
+        ))
+    return code
+
+
+def _after_email_confirmed(user: User) -> User:
+    user.email_verified_at = timezone.now()
+    if email_domain_whitelisted(user.email, user.org.email_domains):
+        user.status, user.is_active = Status.ACTIVE, True
+    else:
+        user.status, user.is_active = Status.PENDING_APPROVAL, False
+    user.save(update_fields=["email_verified_at", "status", "is_active"])
+    audit.record(actor=user, action="person.confirm_email", target=user, changes={"status": [None, user.status]})
+    return user
+
+
+def email_confirm_code(*, email: str, code: str) -> User:
+    user = User.objects.filter(email=(email or "").strip().lower()).first()
+    if user is None or user.status != Status.PENDING_EMAIL:
+        raise ValidationFailed(_("Nothing to confirm for this email."), field="email", code="nothing_to_confirm")
+    ec = EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).order_by("-id").first()
+    if ec is None or ec.expires_at < timezone.now():
+        raise ValidationFailed(_("The code has expired; ask for a new one."), field="code", code="code_expired")
+    if ec.attempts >= 5:
+        raise RateLimited(_("Too many wrong codes; ask for a new one."), field="code")
+    if not secrets.compare_digest(ec.code_hash, _hash_code((code or "").strip())):
+        # Counted outside any transaction, so the failed guess is remembered.
+        EmailCode.objects.filter(pk=ec.pk).update(attempts=ec.attempts + 1)
+        raise ValidationFailed(_("The code is not right."), field="code", code="wrong_code")
+    with transaction.atomic():
+        if not EmailCode.objects.filter(pk=ec.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            raise ValidationFailed(_("The code was already used."), field="code", code="code_used")
+        return _after_email_confirmed(User.objects.select_for_update().get(pk=user.pk))
+
+
+@transaction.atomic
+def email_confirm_link(*, token: str) -> User:
+    try:
+        public_id = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_CODE_TTL.total_seconds())
+    except signing.BadSignature as exc:
+        raise ValidationFailed(_("The link is invalid or has expired."), code="bad_link") from exc
+    user = User.objects.select_for_update().filter(public_id=public_id).first()
+    if user is None:
+        raise NotFound(_("The link is invalid or has expired."), code="bad_link")
+    if user.status != Status.PENDING_EMAIL:
+        return user
+    EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=timezone.now())
+    return _after_email_confirmed(user)
+
+
+@transaction.atomic
+def registration_decide(*, actor: User, person: User, approve: bool, reason: str = "") -> User:
+    """An org admin approves (or rejects) a registration from a non-whitelisted email domain."""
+    permissions.require(actor, "person.manage", person)
+    if person.status != Status.PENDING_APPROVAL:
+        raise Conflict(f"{person.email} is not waiting for approval", code="not_pending")
+    before = person.status
+    person.status = Status.ACTIVE if approve else Status.REJECTED
+    person.is_active = approve
+    person.save(update_fields=["status", "is_active"])
+    audit.record(actor=actor, action="person.approve" if approve else "person.reject", target=person,
+                 changes={"status": [before, person.status], **({"reason": [None, reason]} if reason else {})})
+    with translation.override(person.preferred_language):
+        subject = _("Your account is approved") if approve else _("Your registration was not approved")
+        body = (_("You can now sign in at %(url)s") % {"url": _site(reverse("people:login"))}) if approve else reason
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]))
+    return person
+
+
+# --- activation of bulk-created people ------------------------------------------------------------
+
+def activation_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return _site(reverse("people:activate", args=[uid, default_token_generator.make_token(user)]))
+
+
+def activation_send(*, users) -> int:
+    """Email each invited person her activation link (she sets her own password there)."""
+    sent = 0
+    name = settings.PROFILE["branding"]["name"]
+    for user in users:
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            send_mail(
+                _("Your %(site)s account") % {"site": name},
+                _("Dear %(name)s,\n\nAn account was created for you. Set your password here:\n%(link)s\n")
+                % {"name": user.full_name, "link": activation_link(user)},
+                settings.DEFAULT_FROM_EMAIL, [user.email],
+            )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def activation_complete(*, user: User, password: str) -> User:
+    _check_password(password, user)
+    user.set_password(password)
+    user.status, user.is_active = Status.ACTIVE, True
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "status", "is_active", "email_verified_at"])
+    audit.record(actor=user, action="person.activate", target=user, changes={"status": [Status.INVITED, Status.ACTIVE]})
+    return user
+
+
+# --- sign-in -----------------------------------------------------------------------------------------
+
+def _rate_keys(email: str, ip: str | None) -> tuple[str, str]:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+    return f"login:acct:{digest}", f"login:ip:{ip or '-'}"
+
+
+def login_check_allowed(*, email: str, ip: str | None) -> None:
+    limits = settings.LOGIN_RATE_LIMIT
+    acct_key, ip_key = _rate_keys(email, ip)
+    if (cache.get(acct_key) or 0) >= limits["per_account"] or (cache.get(ip_key) or 0) >= limits["per_ip"]:
+        raise RateLimited(_("Too many failed sign-in attempts. Try again in %(m)d minutes.")
+                          % {"m": limits["window_s"] // 60}, code="rate_limited")
+
+
+def login_failed(*, email: str, ip: str | None) -> None:
+    window = settings.LOGIN_RATE_LIMIT["window_s"]
+    for key in _rate_keys(email, ip):
+        if not cache.add(key, 1, window):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, window)
+
+
+def login_succeeded(*, email: str, ip: str | None) -> None:
+    cache.delete(_rate_keys(email, ip)[0])
+
+
+def login_refusal_reason(email: str) -> str | None:
+    """Why a known account with the right password may not sign in, in words for her."""
+    user = User.objects.filter(email=email.strip().lower()).only("status").first()
+    if user is None:
+        return None
+    return {
+        Status.PENDING_EMAIL: _("Confirm your email first: we sent you a code."),
+        Status.PENDING_APPROVAL: _("Your registration is waiting for your organisation's approval."),
+        Status.INVITED: _("Use the activation link in your email to set your password."),
+        Status.DEACTIVATED: _("This account is deactivated."),
+        Status.REJECTED: _("This registration was not approved."),
+    }.get(user.status)
+
+
+# --- profile and administration -------------------------------------------------------------------
+
+@transaction.atomic
+def profile_update(*, actor: User, person: User, data: dict) -> User:
+    """Change a person's fields. She edits her own profile; an admin of her org may edit more (email, org)."""
+    own = actor.pk == person.pk
+    allowed = set(PROFILE_FIELDS)
+    if not own or permissions.allowed(actor, "person.manage", person):
+        permissions.require(actor, "person.manage", person)
+        allowed = set(ADMIN_FIELDS)
+    unknown = set(data) - allowed
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(f"{field}: cannot be changed here", field=field, code="field_not_editable")
+    raw = {k: v for k, v in data.items() if isinstance(v, str)}
+    if "date_of_birth" in data and not isinstance(data["date_of_birth"], str):
+        raw["date_of_birth"] = data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
+    if "tags" in data and isinstance(data["tags"], list):
+        raw["tags"] = ";".join(str(t) for t in data["tags"])
+    fields, errors = PersonValidator().clean(raw, partial=True)
+    _raise_field_errors(errors)
+    if "org" in data:
+        org = _resolve_org(data["org"])
+        permissions.require(actor, "people.manage_in", org)
+        fields["org"] = org
+    if "email" in fields and User.objects.filter(email=fields["email"]).exclude(pk=person.pk).exists():
+        raise Conflict("another account uses this email", code="email_taken", field="email")
+    target_org = fields.get("org", person.org)
+    if fields.get("employee_code") and User.objects.filter(
+        org=target_org, employee_code=fields["employee_code"]
+    ).exclude(pk=person.pk).exists():
+        raise Conflict("another person of the organisation has this employee code", code="employee_code_taken",
+                       field="employee_code")
+    before = audit.snapshot(person, fields)
+    for k, v in fields.items():
+        setattr(person, k, v)
+    person.save()
+    changes = audit.diff(before, audit.snapshot(person, fields))
+    if changes:
+        audit.record(actor=actor, action="person.update", target=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_create(*, actor: User, data: dict, org) -> User:
+    """An admin adds one person; she gets an activation link by email."""
+    org = _resolve_org(org)
+    permissions.require(actor, "people.manage_in", org)
+    fields, errors = PersonValidator().clean({k: v for k, v in data.items() if isinstance(v, str)})
+    _raise_field_errors(errors)
+    fields.pop("org_code", None)
+    if User.objects.filter(email=fields["email"]).exists():
+        raise Conflict("an account with this email exists", code="email_taken", field="email")
+    if fields.get("employee_code") and User.objects.filter(org=org, employee_code=fields["employee_code"]).exists():
+        raise Conflict("this employee code exists in the organisation", code="employee_code_taken",
+                       field="employee_code")
+    fields.setdefault("preferred_language", org.language or settings.LANGUAGE_CODE)
+    user = User(org=org, status=Status.INVITED, is_active=False, created_via="admin", **fields)
+    user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="person.create", target=user,
+                 changes={"email": [None, user.email], "org": [None, org.code]})
+    transaction.on_commit(lambda: activation_send(users=[user]))
+    return user
+
+
+@transaction.atomic
+def person_set_active(*, actor: User, person: User, active: bool) -> User:
+    permissions.require(actor, "person.manage", person)
+    if person.pk == actor.pk and not active:
+        raise ValidationFailed("you cannot deactivate yourself", code="self_deactivation")
+    before = person.status
+    if active:
+        person.status = Status.ACTIVE if person.has_usable_password() else Status.INVITED
+    else:
+        person.status = Status.DEACTIVATED
+    person.is_active = person.status == Status.ACTIVE
+    person.save(update_fields=["status", "is_active"])
+    if not active:
+        ApiToken.objects.filter(user=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(actor=actor, action="person.activate" if active else "person.deactivate", target=person,
+                 changes={"status": [before, person.status]})
+    return person
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, person: User, org: Org, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed(f"unknown role {role!r}", field="role", code="unknown_role")
+    if actor is not None:
+        permissions.require(actor, "role.grant", (org, role))
+    m, created = Membership.objects.get_or_create(user=person, org=org, role=role, defaults={"granted_by": actor})
+    if created:
+        audit.record(actor=actor, action="role.grant", target=person, changes={"role": [None, f"{role}@{org.code}"]})
+    return m
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, person: User, org: Org, role: str) -> None:
+    permissions.require(actor, "role.grant", (org, role))
+    deleted, _n = Membership.objects.filter(user=person, org=org, role=role).delete()
+    if deleted:
+        audit.record(actor=actor, action="role.revoke", target=person, changes={"role": [f"{role}@{org.code}", None]})
+
+
+def people_move_org(source: Org, target: Org) -> int:
+    """Move every person of ``source`` to ``target`` (used by an org merge). Employee codes that
+    would clash in the target org are kept by suffixing the source org's code."""
+    clashing = set(
+        User.objects.filter(org=target, employee_code__isnull=False).values_list("employee_code", flat=True)
+    )
+    for u in User.objects.filter(org=source, employee_code__in=clashing):
+        u.employee_code = f"{u.employee_code}@{source.code}"[:64]
+        u.save(update_fields=["employee_code"])
+    moved = User.objects.filter(org=source).update(org=target)
+    for m in Membership.objects.filter(org=source):
+        Membership.objects.get_or_create(user_id=m.user_id, org=target, role=m.role)
+    Membership.objects.filter(org=source).delete()
+    return moved
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "sak_"
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
+    """Create a personal API token; the secret is returned once and only its digest is kept."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("name: 1-100 characters", field="name")
+    if days is not None and not (1 <= days <= 3650):
+        raise ValidationFailed("days: between 1 and 3650", field="days")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[:12], digest=hashlib.sha256(secret.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    audit.record(actor=user, action="token.create", target=user, changes={"token": [None, name]})
+    return token, secret
+
+
+def api_token_user(secret: str) -> User | None:
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (ApiToken.objects.select_related("user").filter(digest=hashlib.sha256(secret.encode()).hexdigest(),
+                                                            revoked_at__isnull=True).first())
+    if token is None or (token.expires_at and token.expires_at < timezone.now()) or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, public_id) -> None:
+    n = ApiToken.objects.filter(user=user, public_id=public_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if not n:
+        raise NotFound("no such token", field="token")
+

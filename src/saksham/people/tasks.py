@@ -1,0 +1,37 @@
+"""Background work of the people app. Every task is idempotent and safe to run twice."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from saksham.people import importing
+from saksham.people.models import ImportJob, ImportStatus
+
+
+@task()
+def import_people(job_id: str) -> dict:
+    """Run (or resume) a bulk import; a re-run continues after the last committed chunk."""
+    job = ImportJob.objects.filter(public_id=job_id).first()
+    if job is None:
+        return {"status": "missing"}
+    job = importing.job_run(job)
+    return {"status": job.status, "created": job.created_count, "updated": job.updated_count,
+            "rejected": job.rejected_count}
+
+
+@task()
+def send_import_activations(job_id: str, chunk_number: int) -> int:
+    job = ImportJob.objects.filter(public_id=job_id).first()
+    return importing.send_chunk_activations(job, chunk_number) if job else 0
+
+
+def resume_stalled_imports(stale_after: timedelta = timedelta(minutes=2)) -> int:
+    """Re-queue imports whose worker died (no heartbeat for a while). Called when a worker starts."""
+    cutoff = timezone.now() - stale_after
+    stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff)
+    n = 0
+    for job in stalled:
+        import_people.enqueue(str(job.public_id))
+        n += 1
+    return n

@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from saksham.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("register", views.register, name="register"),
+    path("register/orgs", views.org_options, name="org_options"),
+    path("confirm", views.confirm, name="confirm"),
+    path("confirm/<str:token>", views.confirm_link, name="confirm_link"),
+    path("login", views.login_view, name="login"),
+    path("logout", views.logout_view, name="logout"),
+    path("activate/<str:uidb64>/<str:token>", views.activate, name="activate"),
+    path("password/reset", auth_views.PasswordResetView.as_view(
+        template_name="people/password_reset.html", email_template_name="people/password_reset_email.txt",
+        success_url=reverse_lazy("people:password_reset_done")), name="password_reset"),
+    path("password/reset/sent", auth_views.PasswordResetDoneView.as_view(
+        template_name="people/password_reset_done.html"), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>", auth_views.PasswordResetConfirmView.as_view(
+        template_name="people/password_reset_confirm.html",
+        success_url=reverse_lazy("people:password_reset_complete")), name="password_reset_confirm"),
+    path("password/reset/done", auth_views.PasswordResetCompleteView.as_view(
+        template_name="people/password_reset_complete.html"), name="password_reset_complete"),
+    path("profile", views.profile, name="profile"),
+    path("people", views.people, name="people"),
+    path("people/<uuid:person_id>", views.person, name="person"),
+    path("people/imports", views.imports, name="imports"),
+    path("people/imports/<uuid:job_id>", views.import_detail, name="import_detail"),
+    path("people/imports/<uuid:job_id>/progress", views.import_progress, name="import_progress"),
+    path("people/imports/<uuid:job_id>/report", views.import_report, name="import_report"),
+]

@@ -1,0 +1,286 @@
+import csv
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from saksham.core.errors import DomainError
+from saksham.orgs.queries import org_get, org_search
+from saksham.people import importing, queries, services
+from saksham.people.forms import ConfirmForm, ImportForm, LoginForm, ProfileForm, RegisterForm, SetPasswordForm, org_code_from
+from saksham.people.models import ImportStatus, Status, User
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _form_error(form, exc: DomainError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _require_admin(request):
+    if not queries.is_admin(request.user):
+        raise DjangoPermissionDenied
+
+
+# --- registration and sign-in -----------------------------------------------------------------
+
+def register(request):
+    form = RegisterForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+        data["org"] = org_code_from(data["org"])
+        try:
+            user = services.registration_create(data=data, password=form.cleaned_data["password"], ip=_ip(request))
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            request.session["confirm_email"] = user.email
+            messages.success(request, _("We sent a confirmation code to %(email)s.") % {"email": user.email})
+            return redirect("people:confirm")
+    return render(request, "people/register.html", {"form": form})
+
+
+def org_options(request):
+    """<option>s for the organisation picker (htmx, as she types)."""
+    q = request.GET.get("org", "") or request.GET.get("q", "")
+    orgs = list(org_search(q, limit=30)) if len(q.strip()) >= 2 else []
+    return render(request, "people/_org_options.html", {"orgs": orgs})
+
+
+def confirm(request):
+    form = ConfirmForm(request.POST or None, initial={"email": request.session.get("confirm_email", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.email_confirm_code(email=form.cleaned_data["email"], code=form.cleaned_data["code"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return _confirmed(request, user)
+    return render(request, "people/confirm.html", {"form": form})
+
+
+def confirm_link(request, token):
+    try:
+        user = services.email_confirm_link(token=token)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:confirm")
+    return _confirmed(request, user)
+
+
+def _confirmed(request, user: User):
+    if user.status == Status.ACTIVE:
+        messages.success(request, _("Your email is confirmed. You can sign in now."))
+    else:
+        messages.info(request, _("Your email is confirmed. Your organisation's admin will approve your account."))
+    return redirect("people:login")
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, password, ip = form.cleaned_data["email"], form.cleaned_data["password"], _ip(request)
+        try:
+            services.login_check_allowed(email=email, ip=ip)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            user = authenticate(request, email=email, password=password)
+            if user is None:
+                services.login_failed(email=email, ip=ip)
+                probe = User.objects.filter(email=email.lower()).first()
+                reason = services.login_refusal_reason(email) if probe and probe.check_password(password) else None
+                form.add_error(None, reason or _("Wrong email or password."))
+            else:
+                services.login_succeeded(email=email, ip=ip)
+                login(request, user)
+                nxt = request.GET.get("next", "")
+                if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                    return redirect(nxt)
+                return redirect("web:home")
+    return render(request, "people/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("web:home")
+
+
+def activate(request, uidb64, token):
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "people/activate.html", {"invalid": True}, status=400)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activation_complete(user=user, password=form.cleaned_data["password"])
+        except DomainError as exc:
+            form.add_error("password", exc.message)
+        else:
+            messages.success(request, _("Your password is set. Sign in."))
+            return redirect("people:login")
+    return render(request, "people/activate.html", {"form": form, "person": user})
+
+
+@login_required
+def profile(request):
+    user = request.user
+    initial = {f: getattr(user, f) for f in ProfileForm.base_fields}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["date_of_birth"] = data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
+        try:
+            services.profile_update(actor=user, person=user, data=data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("people:profile")
+    return render(request, "people/profile.html", {"form": form, "roles": queries.roles_of(user)})
+
+
+# --- administration -----------------------------------------------------------------------------
+
+@login_required
+def people(request):
+    _require_admin(request)
+    g = request.GET
+    scope = org_get(code=g.get("org")) if g.get("org") else None
+    try:
+        page = int(g.get("page", 1))
+    except ValueError:
+        page = 1
+    if scope is not None and not queries.administers(request.user, scope.path):
+        scope = None
+    result = queries.people_search(request.user, text=g.get("q", ""), org=scope, status=g.get("status", ""),
+                                   designation=g.get("designation", ""), group=g.get("group", ""), page=page)
+    ctx = {"result": result, "q": g.get("q", ""), "status": g.get("status", ""), "org": g.get("org", ""),
+           "designation": g.get("designation", ""), "statuses": Status.choices,
+           "pending": queries.pending_approvals(request.user)[:20]}
+    template = "people/_people_table.html" if request.headers.get("HX-Request") else "people/people.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def person(request, person_id):
+    person = queries.person_get_visible(request.user, person_id)
+    if person is None or person.pk == request.user.pk and not queries.is_admin(request.user):
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.registration_decide(actor=request.user, person=person, approve=True)
+            elif action == "reject":
+                services.registration_decide(actor=request.user, person=person, approve=False,
+                                             reason=request.POST.get("reason", ""))
+            elif action in ("deactivate", "reactivate"):
+                services.person_set_active(actor=request.user, person=person, active=action == "reactivate")
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("people:person", person_id=person.public_id)
+    from saksham.core.models import AuditEntry
+
+    history = AuditEntry.objects.filter(target_type="people.user", target_id=str(person.public_id))[:20]
+    return render(request, "people/person.html", {"person": person, "roles": queries.roles_of(person),
+                                                  "history": history})
+
+
+@login_required
+def imports(request):
+    _require_admin(request)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"send_emails": True})
+    if request.method == "POST" and form.is_valid():
+        org = org_get(code=org_code_from(form.cleaned_data["org"]))
+        if org is None:
+            form.add_error("org", _("Unknown organisation."))
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                job = importing.job_create(actor=request.user, org=org, upload=upload, original_name=upload.name,
+                                           send_emails=form.cleaned_data["send_emails"])
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                return redirect("people:import_detail", job_id=job.public_id)
+    jobs = queries.import_jobs_visible_to(request.user)[:20]
+    return render(request, "people/imports.html", {"form": form, "jobs": jobs,
+                                                   "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+
+
+def _job(request, job_id):
+    job = queries.import_jobs_visible_to(request.user).filter(public_id=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def import_detail(request, job_id):
+    job = _job(request, job_id)
+    return render(request, "people/import_detail.html", {"job": job, "rejected": importing.rejected_rows(job, 50)})
+
+
+@login_required
+def import_progress(request, job_id):
+    job = _job(request, job_id)
+    response = render(request, "people/_import_progress.html",
+                      {"job": job, "rejected": importing.rejected_rows(job, 50)})
+    if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        response["HX-Trigger"] = "import-finished"
+    return response
+
+
+@login_required
+def import_report(request, job_id):
+    return report_response(_job(request, job_id))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def report_response(job) -> HttpResponse:
+    """The uploaded file with status and error columns: CSV streamed, XLSX built on disk."""
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    if job.file_format == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("report")
+        for row in importing.report_rows(job):
+            ws.append(row)
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        wb.save(tmp.name)
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=f"{stem}-report.xlsx")
+    writer = csv.writer(_Echo())
+    body = (writer.writerow(row) for row in importing.report_rows(job))
+    response = StreamingHttpResponse(_with_bom(body), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-report.csv"'
+    return response
+
+
+def _with_bom(lines):
+    yield "\ufeff"  # so that Excel opens the UTF-8 report with its Indic text intact
+    yield from lines

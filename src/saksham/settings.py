@@ -1,0 +1,192 @@
+"""Settings, read from the environment.
+
+DATABASE_URL     default: SQLite file var/saksham.sqlite3 under the working directory (WAL mode)
+REDIS_URL        optional: cache (and so rate limits) shared by every process
+SECRET_KEY       required when SAKSHAM_ENV=production; generated and kept in var/ otherwise
+SAKSHAM_PROFILE  deployment profile: a bundled name ("india", "lumeria") or a path to a JSON file
+SAKSHAM_ENV      "development" (default) or "production"
+SAKSHAM_DATA_DIR where the SQLite file, uploads and generated secrets live (default ./var)
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from saksham.orgs.profile import load_profile
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("SAKSHAM_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+ENV = os.environ.get("SAKSHAM_ENV", "development")
+PRODUCTION = ENV == "production"
+DEBUG = os.environ.get("SAKSHAM_DEBUG", "0" if PRODUCTION else "1") == "1"
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise RuntimeError("SECRET_KEY must be set when SAKSHAM_ENV=production")
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+SAKSHAM_PROFILE_NAME = os.environ.get("SAKSHAM_PROFILE", "india")
+PROFILE = load_profile(SAKSHAM_PROFILE_NAME)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "saksham.core",
+    "saksham.orgs",
+    "saksham.people",
+    "saksham.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "saksham.core.middleware.UserLanguageMiddleware",
+    "saksham.core.middleware.ApiBodyLimitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "saksham.urls"
+WSGI_APPLICATION = "saksham.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "saksham.web.context.deployment",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "saksham.sqlite3"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- background tasks -------------------------------------------------------
+TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# What moves from one org to another when orgs merge: one dotted path per app, step(source, target) -> count.
+ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
+
+# --- auth -------------------------------------------------------------------
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = ["saksham.people.auth.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "people:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+# Login throttling: attempts per window, per account and per client address.
+LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "window_s": 900}
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", PROFILE.get("email_from", "noreply@localhost"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# --- i18n -------------------------------------------------------------------
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = PROFILE["time_zone"]
+LANGUAGE_CODE = PROFILE.get("default_language", "en")
+# UI languages: those the interface has catalogues for, intersected with the profile's offer.
+_UI_LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी", "gu": "ગુજરાતી"}
+LANGUAGES = [(c, _UI_LANGUAGE_NAMES[c]) for c in PROFILE.get("ui_languages", ["en"]) if c in _UI_LANGUAGE_NAMES]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "saksham_language"
+
+# --- static and media -------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- uploads ------------------------------------------------------------------
+# Bulk import files stream to disk; anything larger than this is refused before it is read.
+IMPORT_MAX_BYTES = int(os.environ.get("SAKSHAM_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+API_MAX_BODY_BYTES = 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAKSHAM_LOG_LEVEL", "WARNING")},
+}
+
+# Rows per bulk-import transaction (a crash loses at most the chunk in flight) and the most rows one file may hold.
+IMPORT_CHUNK_ROWS = int(os.environ.get("SAKSHAM_IMPORT_CHUNK_ROWS", 5000))
+IMPORT_MAX_ROWS = int(os.environ.get("SAKSHAM_IMPORT_MAX_ROWS", 1_000_000))

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.utils.translation import get_language_bidi
+
+
+def deployment(request):
+    """What every page needs to know of the deployment and the signed-in person."""
+    from saksham.people.rules import is_admin
+
+    user = getattr(request, "user", None)
+    return {
+        "branding": settings.PROFILE.get("branding", {}),
+        "country": settings.PROFILE["country"],
+        "ui_languages": settings.LANGUAGES,
+        "is_rtl": get_language_bidi(),
+        "user_is_admin": bool(user and user.is_authenticated and is_admin(user)),
+    }

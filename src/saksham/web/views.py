@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from saksham.orgs.models import Org, OrgKind
+from saksham.orgs.queries import country
+
+
+def home(request):
+    root = country()
+    regions = list(Org.objects.filter(parent=root, kind=OrgKind.REGION).order_by("name")) if root else []
+    return render(request, "web/home.html", {"regions": regions})
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; a signed-in person's choice is stored on her profile."""
+    lang = request.POST.get("language", "")
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    response = HttpResponseRedirect(nxt)
+    if lang in dict(settings.LANGUAGES):
+        if request.user.is_authenticated and request.user.preferred_language != lang:
+            from saksham.people.services import profile_update
+
+            profile_update(actor=request.user, person=request.user, data={"preferred_language": lang})
+        translation.activate(lang)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
