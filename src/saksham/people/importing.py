@@ -28,6 +28,8 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -100,9 +102,7 @@ def iter_rows(path: Path, file_format: str, encoding: str = "utf-8") -> Iterator
             ws = wb.worksheets[0]
             for values in ws.iter_rows(values_only=True):
                 row = [_cell(v) for v in values]
-                while row and row[-1] == "":
-                    row.pop()
-                if row:
+                if any(row):
                     yield row
         finally:
             wb.close()
@@ -145,6 +145,18 @@ def parse_header(raw: list[str]) -> Header:
     return Header(names=raw, fields=fields)
 
 
+def _first_undecodable_line(path: Path, encoding: str) -> int | None:
+    if not encoding.startswith("utf-8"):
+        return None
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
 def inspect_file(path: Path, file_format: str, encoding: str) -> tuple[Header, int]:
     """Read the whole file once: header, encoding, syntax, row count. Raises FileRefused."""
     rows = iter_rows(path, file_format, encoding)
@@ -159,7 +171,8 @@ def inspect_file(path: Path, file_format: str, encoding: str) -> tuple[Header, i
                 raise FileRefused(f"more than {settings.IMPORT_MAX_ROWS:,} rows; split the file", field="file",
                                   code="too_many_rows")
     except UnicodeDecodeError as exc:
-        raise FileRefused(f"row {count + 2}: the file is not {encoding} text (save it as CSV UTF-8)", field="file",
+        line = _first_undecodable_line(path, encoding) or count + 2
+        raise FileRefused(f"line {line}: the file is not {encoding} text (save it as CSV UTF-8)", field="file",
                           code="bad_encoding") from exc
     except csv.Error as exc:
         raise FileRefused(f"row {count + 2}: broken CSV: {exc}", field="file", code="bad_csv") from exc
@@ -214,6 +227,8 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
         if header_row is None:
             raise FileRefused("the file is empty", field="file", code="empty_file")
         parse_header(header_row)
+        if len(list(islice(iter_rows(dest, file_format, encoding), 2))) < 2:
+            raise FileRefused("the file has a header but no rows", field="file", code="empty_file")
     except Exception:
         dest.unlink(missing_ok=True)
         raise
@@ -359,8 +374,7 @@ class Runner:
                         updated_count=self._f("updated_count", updated),
                         rejected_count=self._f("rejected_count", rejected), heartbeat_at=timezone.now())
                     if self.job.send_emails and created:
-                        job_id, n = str(self.job.public_id), number
-                        transaction.on_commit(lambda: _enqueue_emails(job_id, n))
+                        transaction.on_commit(partial(_enqueue_emails, str(self.job.public_id), number))
                 break
             except IntegrityError:
                 # Someone else wrote one of these people between our lookup and our write: look again.

@@ -155,6 +155,9 @@ class EmailCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.purpose} code for user {self.user_id}"
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -213,3 +216,6 @@ class ImportChunk(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique")]
         ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of import {self.job_id}"

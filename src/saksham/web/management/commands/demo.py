@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
-
 class Command(BaseCommand):
     help = "Create the demo deployment (idempotent), print a sign-in per role, and serve it with a task worker."
 
