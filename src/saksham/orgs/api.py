@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
@@ -80,7 +80,7 @@ def org_tree(request, root: str | None = None, depth: int = 1):
     if top is None:
         raise NotFound("the hierarchy is empty; run `saksham setup`")
     nodes = list(queries.org_subtree(top).filter(depth__lte=top.depth + depth).select_related("parent"))
-    by_id = {o.pk: OrgNode.from_orm(o).model_dump() for o in nodes}
+    by_id = {o.pk: OrgNode.from_orm(o).model_dump(by_alias=True) for o in nodes}
     for o in nodes:
         by_id[o.pk]["children"] = []
     for o in sorted(nodes, key=lambda n: (n.kind, n.name)):
@@ -107,7 +107,7 @@ def org_detail(request, ref: str):
 def org_create(request, payload: OrgCreateIn):
     parent = _org(payload.parent)
     org = services.org_create(actor=request.auth, parent=parent, **payload.model_dump(exclude={"parent"}))
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch("/{ref}", response={200: OrgOut, **ERRORS})

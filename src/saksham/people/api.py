@@ -3,7 +3,7 @@ from uuid import UUID
 
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from saksham.core import permissions
@@ -11,7 +11,8 @@ from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.schemas import ErrorOut, StrictSchema
 from saksham.orgs.queries import org_get
 from saksham.people import queries, services
-from saksham.people.models import Status, User
+from saksham.people.models import Status as UserStatus
+from saksham.people.models import User
 
 router = Router(tags=["people"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -145,8 +146,8 @@ def _ip(request) -> str | None:
 
 
 def _me(user: User) -> dict:
-    data = PersonOut.from_orm(user).model_dump()
-    data["roles"] = [{"role": m.role, "org": OrgRef.from_orm(m.org).model_dump()} for m in queries.roles_of(user)]
+    data = PersonOut.from_orm(user).model_dump(by_alias=True)
+    data["roles"] = [{"role": m.role, "org": OrgRef.from_orm(m.org).model_dump(by_alias=True)} for m in queries.roles_of(user)]
     return data
 
 
@@ -175,7 +176,7 @@ def register(request, payload: RegisterIn):
     """Self-registration; a confirmation code and link go to the email address."""
     data = payload.model_dump(exclude={"password"})
     services.registration_create(data=data, password=payload.password, ip=_ip(request))
-    return 201, {"status": Status.PENDING_EMAIL, "message": "check your email for the confirmation code"}
+    return Status(201, {"status": UserStatus.PENDING_EMAIL, "message": "check your email for the confirmation code"})
 
 
 @router.post("/auth/confirm", auth=None, response={200: StatusOut, **ERRORS})
@@ -204,7 +205,7 @@ def api_login(request, payload: LoginIn):
 @router.post("/auth/logout", response={204: None})
 def api_logout(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 # --- me ----------------------------------------------------------------------------------
@@ -228,15 +229,15 @@ def tokens(request):
 @router.post("/me/tokens", response={201: TokenCreatedOut, **ERRORS})
 def token_create(request, payload: TokenIn):
     token, secret = services.api_token_create(user=request.auth, name=payload.name, days=payload.days)
-    data = TokenOut.from_orm(token).model_dump()
+    data = TokenOut.from_orm(token).model_dump(by_alias=True)
     data["token"] = secret
-    return 201, data
+    return Status(201, data)
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS})
 def token_revoke(request, token_id: UUID):
     services.api_token_revoke(user=request.auth, public_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- people --------------------------------------------------------------------------------
@@ -247,8 +248,8 @@ def users(request, q: str = "", org: str | None = None, status: str = "", design
     """People in the caller's org subtree, newest first."""
     if not queries.is_admin(request.auth):
         raise permissions.PermissionDenied("only organisation admins list people")
-    if status and status not in Status.values:
-        raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
+    if status and status not in UserStatus.values:
+        raise ValidationFailed(f"status must be one of {', '.join(UserStatus.values)}", field="status")
     if not 1 <= page_size <= 200 or not 1 <= page <= 100_000:
         raise ValidationFailed("page_size must be 1-200 and page 1-100000", field="page_size")
     scope = None
@@ -265,7 +266,7 @@ def users(request, q: str = "", org: str | None = None, status: str = "", design
 @router.post("/users", response={201: PersonOut, **ERRORS})
 def user_create(request, payload: PersonCreateIn):
     data = payload.model_dump(exclude={"org"})
-    return 201, services.person_create(actor=request.auth, data=data, org=payload.org)
+    return Status(201, services.person_create(actor=request.auth, data=data, org=payload.org))
 
 
 @router.get("/users/{user_id}", response={200: MeOut, **ERRORS})
@@ -307,7 +308,7 @@ def role_grant(request, user_id: UUID, payload: RoleIn):
     if org is None:
         raise NotFound(f"no org {payload.org!r}", field="org")
     m = services.role_grant(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
-    return 201, {"role": m.role, "org": OrgRef.from_orm(org).model_dump()}
+    return Status(201, {"role": m.role, "org": OrgRef.from_orm(org).model_dump(by_alias=True)})
 
 
 @router.delete("/users/{user_id}/roles", response={204: None, **ERRORS})
@@ -316,7 +317,7 @@ def role_revoke(request, user_id: UUID, payload: RoleIn):
     if org is None:
         raise NotFound(f"no org {payload.org!r}", field="org")
     services.role_revoke(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
-    return 204, None
+    return Status(204, None)
 
 
 # --- bulk import ---------------------------------------------------------------------------------
@@ -372,7 +373,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
         raise NotFound(f"no org {org!r}", field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
                                send_emails=send_emails)
-    return 202, job
+    return Status(202, job)
 
 
 @router.get("/imports", response={200: list[ImportJobOut], **ERRORS})
@@ -387,9 +388,8 @@ def import_detail(request, job_id: UUID):
     from saksham.people import importing
 
     job = _import_job(request, job_id)
-    data = ImportJobOut.from_orm(job).model_dump()
-    data["rejected_rows"] = [{"line": n, "reason": r} for n, r in importing.rejected_rows(job, 1000)]
-    return data
+    job.rejected_rows = [{"line": n, "reason": r} for n, r in importing.rejected_rows(job, 1000)]
+    return job
 
 
 @router.get("/imports/{job_id}/report", response={200: None, **ERRORS})
