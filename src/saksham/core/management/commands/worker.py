@@ -19,7 +19,7 @@ class Command(BaseCommand):
             n = import_string(path)()
             if n:
                 self.stdout.write(f"{path}: re-queued {n}")
-        kwargs = {"interval": interval, "no_startup_delay": False}
+        kwargs = {"interval": interval, "reload": False}
         if max_tasks:
             kwargs["max_tasks"] = max_tasks
         if batch:
