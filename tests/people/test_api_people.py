@@ -165,3 +165,12 @@ def test_import_api_refuses_bad_files_with_codes(api, people):
     f.name = "people.csv"
     r = api.upload("/imports", {"org": "IN-GJ", "file": f}, user=people["bihar_admin"])
     assert r.status_code == 403
+
+
+def test_history_shows_who_changed_what(api, people):
+    ravi = people["bihar_learner"]
+    api.patch(f"/users/{ravi.public_id}", {"designation": "Clerk"}, user=people["bihar_admin"])
+    r = api.get(f"/users/{ravi.public_id}/history", user=people["bihar_admin"])
+    assert r.status_code == 200
+    assert r.json()[0]["actor"] == "admin@bihar.gov.in" and r.json()[0]["changes"]["designation"] == ["", "Clerk"]
+    assert api.get(f"/users/{ravi.public_id}/history", user=people["gujarat_admin"]).status_code == 404

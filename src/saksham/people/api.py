@@ -281,6 +281,27 @@ def user_update(request, user_id: UUID, payload: PersonUpdateIn):
     return services.profile_update(actor=request.auth, person=person, data=_clean_update(payload))
 
 
+class AuditOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.email if obj.actor_id else None
+
+
+@router.get("/users/{user_id}/history", response={200: list[AuditOut], **ERRORS})
+def user_history(request, user_id: UUID, limit: int = 50):
+    """Who changed this person's record, when, from what to what (newest first)."""
+    person = _person(request, user_id)
+    permissions.require(request.auth, "person.manage", person)
+    if not 1 <= limit <= 500:
+        raise ValidationFailed("limit must be 1-500", field="limit")
+    return list(queries.person_history(person)[:limit])
+
+
 @router.post("/users/{user_id}/deactivate", response={200: PersonOut, **ERRORS})
 def user_deactivate(request, user_id: UUID):
     return services.person_set_active(actor=request.auth, person=_person(request, user_id), active=False)

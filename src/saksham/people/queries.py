@@ -83,3 +83,10 @@ def import_jobs_visible_to(actor: User) -> QuerySet[ImportJob]:
     if paths is None:
         return qs
     return qs.filter(subtrees_q(paths, "org__path"))
+
+
+def person_history(person: User):
+    """Audit entries about one person, newest first."""
+    from saksham.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(target_type="people.user", target_id=str(person.public_id)).select_related("actor")
