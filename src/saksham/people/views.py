@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 from saksham.core.errors import DomainError
 from saksham.orgs.queries import org_get, org_search
 from saksham.people import importing, queries, services
-from saksham.people.forms import ConfirmForm, ImportForm, LoginForm, ProfileForm, RegisterForm, SetPasswordForm, org_code_from
+from saksham.people.forms import (
+    ConfirmForm,
+    ImportForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    SetPasswordForm,
+    org_code_from,
+)
 from saksham.people.models import ImportStatus, Status, User
 
 
