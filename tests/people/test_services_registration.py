@@ -32,8 +32,10 @@ def test_government_email_is_active_after_confirmation(orgs, django_capture_on_c
 def test_other_domain_waits_for_the_org_admin(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(data={**FORM, "email": "anita@gmail.com"}, password="Long-enough-pass-1")
-    user = email_confirm_code(email="anita@gmail.com", code=_code_from_mail())
+    with django_capture_on_commit_callbacks(execute=True):
+        user = email_confirm_code(email="anita@gmail.com", code=_code_from_mail())
     assert user.status == Status.PENDING_APPROVAL and not user.is_active
+    assert mail.outbox[-1].to == ["admin@dopt.gov.in"] and "anita@gmail.com" in mail.outbox[-1].body
     with pytest.raises(PermissionDenied):
         registration_decide(actor=people["bihar_admin"], person=user, approve=True)
     registration_decide(actor=people["dopt_admin"], person=user, approve=True)

@@ -128,7 +128,32 @@ def _after_email_confirmed(user: User) -> User:
         user.status, user.is_active = Status.PENDING_APPROVAL, False
     user.save(update_fields=["email_verified_at", "status", "is_active"])
     audit.record(actor=user, action="person.confirm_email", target=user, changes={"status": [None, user.status]})
+    if user.status == Status.PENDING_APPROVAL:
+        transaction.on_commit(lambda: _notify_approvers(user))
     return user
+
+
+def approvers_of(person: User) -> list[User]:
+    """The admins nearest to the person's org: those of her org, else of the closest ancestor that has any."""
+    from saksham.orgs.queries import org_ancestors
+    from saksham.people.models import ADMIN_ROLES
+
+    for org in [person.org, *reversed(org_ancestors(person.org))]:
+        admins = list(User.objects.filter(memberships__org=org, memberships__role__in=ADMIN_ROLES, is_active=True)
+                      .distinct())
+        if admins:
+            return admins
+    return []
+
+
+def _notify_approvers(person: User) -> None:
+    link = _site(reverse("people:person", args=[person.public_id]))
+    for admin in approvers_of(person):
+        with translation.override(admin.preferred_language):
+            send_mail(_("A registration is waiting for your approval"),
+                      _("%(name)s <%(email)s> registered in %(org)s. Approve or reject: %(link)s")
+                      % {"name": person.full_name, "email": person.email, "org": person.org.name, "link": link},
+                      settings.DEFAULT_FROM_EMAIL, [admin.email])
 
 
 def email_confirm_code(*, email: str, code: str) -> User:
