@@ -34,3 +34,17 @@ def allowed(actor, action: str, target=None) -> bool:
 def require(actor, action: str, target=None) -> None:
     if not allowed(actor, action, target):
         raise PermissionDenied(f"not allowed to {action.replace('.', ' ')}", code="forbidden")
+
+
+_SCOPE: dict[str, Callable] = {}
+
+
+def scope_provider(fn):
+    """Register the function that tells which org subtrees an actor administers
+    (``fn(actor) -> list[path] | None``, None meaning everything). The people app provides it."""
+    _SCOPE["admin_paths"] = fn
+    return fn
+
+
+def admin_paths(actor) -> list[str] | None:
+    return _SCOPE["admin_paths"](actor)

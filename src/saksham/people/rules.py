@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saksham.core.permissions import rule
+from saksham.core.permissions import rule, scope_provider
 from saksham.orgs.queries import is_within
 from saksham.people.models import ADMIN_ROLES, Membership, Role
 
@@ -25,6 +25,7 @@ def is_platform_admin(actor) -> bool:
     return any(role == Role.PLATFORM_ADMIN for _, role in admin_scopes(actor))
 
 
+@scope_provider
 def admin_paths(actor) -> list[str] | None:
     """Org paths whose subtrees the actor administers; None means everything."""
     if is_platform_admin(actor):
