@@ -82,3 +82,10 @@ def test_state_admin_cannot_manage_another_state(people, orgs):
     org_create(actor=people["bihar_admin"], code="BR-NEW", name="Patna office", kind=OrgKind.OFFICE,
                parent=orgs["BR-GAD"])
     assert Org.objects.filter(code="BR-NEW").exists()
+
+
+def test_a_second_country_deploys_from_its_profile(db):
+    root, created = profile_apply(load_profile("nepal"))
+    assert root.code == "NP" and root.name_local == "नेपाल"
+    assert created == 7
+    assert Org.objects.get(code="NP-P3").name_local == "बागमती"
