@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "saksham.core",
     "saksham.orgs",
     "saksham.people",
+    "saksham.catalog",
     "saksham.web",
 ]
 
@@ -191,3 +192,10 @@ LOGGING = {
 # Rows per bulk-import transaction (a crash loses at most the chunk in flight) and the most rows one file may hold.
 IMPORT_CHUNK_ROWS = int(os.environ.get("SAKSHAM_IMPORT_CHUNK_ROWS", 5000))
 IMPORT_MAX_ROWS = int(os.environ.get("SAKSHAM_IMPORT_MAX_ROWS", 1_000_000))
+
+# Catalogue uploads: the largest file each kind accepts, in bytes.
+CATALOG_MAX_UPLOAD_BYTES = {
+    "video": int(os.environ.get("SAKSHAM_VIDEO_MAX_BYTES", 500 * 1024 * 1024)),
+    "document": 50 * 1024 * 1024,
+    "thumbnail": 2 * 1024 * 1024,
+}

@@ -1,0 +1,301 @@
+"""Every read of the catalogue: a course in a learner's language, the catalogue search and its facets,
+what creators and reviewers see, and what carries over between versions."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from saksham.catalog import search
+from saksham.catalog.models import (
+    ContentItem,
+    Course,
+    CourseKind,
+    CourseVersion,
+    Provider,
+    SearchEntry,
+    Translation,
+    VersionStatus,
+)
+from saksham.catalog.rules import CATALOG_ROLES, catalog_scopes
+from saksham.core.errors import NotFound, ValidationFailed
+from saksham.orgs.queries import language_codes, subtrees_q
+from saksham.people.rules import is_platform_admin
+
+FALLBACK_LANGUAGE = "en"
+PAGE_SIZE_MAX = 50
+LIST_FIELDS = ("objectives", "keywords")
+
+
+# --- texts in a language -----------------------------------------------------------------------------------
+
+def _chain(version: CourseVersion, language: str) -> list[str]:
+    """learner's language > course's language > English (each once)."""
+    return list(dict.fromkeys([language, version.language, FALLBACK_LANGUAGE]))
+
+
+@dataclass
+class Localised:
+    language: str                  # the language most of the texts are in
+    title: str
+    summary: str
+    description: str
+    objectives: list[str]
+    keywords: list[str]
+    modules: list[dict]
+    languages: list[str]           # every language this version can be read in
+
+
+def version_texts(version: CourseVersion, language: str) -> Localised:
+    """The version's learner-facing texts in ``language``, each falling back along the chain."""
+    by_lang: dict[str, dict[tuple[str, str], str]] = {}
+    for t in Translation.objects.filter(version=version).only("language", "target", "field", "text"):
+        by_lang.setdefault(t.language, {})[(t.target, t.field)] = t.text
+    base: dict[tuple[str, str], str] = {("course", f): getattr(version, f) for f in
+                                        ("title", "summary", "description")}
+    for f in LIST_FIELDS:
+        base[("course", f)] = "\n".join(getattr(version, f) or [])
+    modules = list(version.modules.prefetch_related("items"))
+    for m in modules:
+        base[(f"module:{m.key}", "title")], base[(f"module:{m.key}", "summary")] = m.title, m.summary
+        for i in m.items.all():
+            base[(f"item:{i.key}", "title")], base[(f"item:{i.key}", "body")] = i.title, i.body
+    by_lang[version.language] = base
+    chain = _chain(version, language)
+
+    def pick(target: str, f: str) -> str:
+        for lang in chain:
+            value = by_lang.get(lang, {}).get((target, f))
+            if value:
+                return value
+        return ""
+
+    shown = language if language in by_lang else version.language
+    return Localised(
+        language=shown,
+        title=pick("course", "title"), summary=pick("course", "summary"), description=pick("course", "description"),
+        objectives=[x for x in pick("course", "objectives").split("\n") if x],
+        keywords=[x for x in pick("course", "keywords").split("\n") if x],
+        modules=[{"key": str(m.key), "title": pick(f"module:{m.key}", "title"),
+                  "summary": pick(f"module:{m.key}", "summary"),
+                  "items": [{"key": str(i.key), "kind": i.kind, "title": pick(f"item:{i.key}", "title"),
+                             "body": pick(f"item:{i.key}", "body"), "url": i.url,
+                             "file": i.file.url if i.file else "", "duration_minutes": i.duration_minutes}
+                            for i in m.items.all()]} for m in modules],
+        languages=sorted(by_lang),
+    )
+
+
+# --- learners ---------------------------------------------------------------------------------------------
+
+def course_get_live(public_id) -> Course:
+    """A published or unlisted course (learners reach unlisted ones by their address)."""
+    course = (Course.objects.select_related("live_version", "provider__org")
+              .filter(public_id=public_id, live_version__status__in=[VersionStatus.PUBLISHED,
+                                                                    VersionStatus.UNLISTED]).first())
+    if course is None:
+        raise NotFound("no such course in the catalogue", field="id")
+    return course
+
+
+def family_languages(course: Course) -> list[dict]:
+    """The other courses of the family (same course, other languages), live ones only."""
+    root_id = course.translation_of_id or course.pk
+    members = (Course.objects.filter(Q(pk=root_id) | Q(translation_of_id=root_id))
+               .filter(live_version__status__in=[VersionStatus.PUBLISHED, VersionStatus.UNLISTED])
+               .select_related("live_version"))
+    return [{"course": str(m.public_id), "language": m.live_version.language, "title": m.live_version.title}
+            for m in members if m.pk != course.pk]
+
+
+def carry_over_keys(old: CourseVersion, new: CourseVersion) -> set[str]:
+    """Keys of the items a learner's progress carries over on: present in both versions, unchanged."""
+    before = dict(ContentItem.objects.filter(module__version=old).values_list("key", "content_hash"))
+    after = dict(ContentItem.objects.filter(module__version=new).values_list("key", "content_hash"))
+    return {str(k) for k, h in after.items() if before.get(k) == h}
+
+
+# --- search -------------------------------------------------------------------------------------------------
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    language: str = ""
+    provider: str = ""          # provider public id
+    competency: str = ""
+    kind: str = ""
+    min_duration: int | None = None
+    max_duration: int | None = None
+    min_rating: float | None = None
+    sort: str = "relevance"
+
+
+SORT_CHOICES = ("relevance", "newest", "popular", "rating")
+
+
+@dataclass
+class SearchHit:
+    course: str
+    title: str
+    summary: str
+    language: str
+    languages: list[str]
+    provider: dict
+    kind: str
+    duration_minutes: int
+    level: str
+    rating_avg: float
+    rating_count: int
+    enrolment_count: int
+
+
+@dataclass
+class SearchPage:
+    items: list[SearchHit]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+    facets: dict = field(default_factory=dict)
+
+
+def _where(f: SearchFilters) -> tuple[list[str], list]:
+    if f.kind and f.kind not in CourseKind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(CourseKind.values)}", field="kind")
+    if f.language and f.language not in language_codes():
+        raise ValidationFailed("unknown language", field="language", code="unknown_language")
+    if f.sort not in SORT_CHOICES:
+        raise ValidationFailed(f"sort must be one of {', '.join(SORT_CHOICES)}", field="sort")
+    where, params = [], []
+    if f.kind:
+        where.append("e.kind = %s")
+        params.append(f.kind)
+    if f.language:
+        where.append("e.languages LIKE %s")
+        params.append(f"% {f.language} %")
+    if f.provider:
+        provider = Provider.objects.filter(public_id=f.provider).values_list("pk", flat=True).first() \
+            if _is_uuid(f.provider) else None
+        if provider is None:
+            provider = Provider.objects.filter(org__code=f.provider).values_list("pk", flat=True).first()
+        if provider is None:
+            raise ValidationFailed("unknown provider", field="provider", code="unknown_provider")
+        where.append("e.provider_id = %s")
+        params.append(provider)
+    if f.competency:
+        if len(f.competency) > 64 or " " in f.competency:
+            raise ValidationFailed("not a competency code", field="competency")
+        where.append("e.competencies LIKE %s")
+        params.append(f"% {f.competency} %")
+    if f.min_duration is not None:
+        where.append("e.duration_minutes >= %s")
+        params.append(f.min_duration)
+    if f.max_duration is not None:
+        where.append("e.duration_minutes <= %s")
+        params.append(f.max_duration)
+    if f.min_rating is not None:
+        if not 0 <= f.min_rating <= 5:
+            raise ValidationFailed("min_rating must be 0-5", field="min_rating")
+        where.append("e.rating_avg >= %s")
+        params.append(Decimal(str(f.min_rating)))
+    return where, params
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _hit(entry: SearchEntry, language: str) -> SearchHit:
+    by_lang = entry.display["by_language"]
+    shown = by_lang.get(language) or by_lang.get(entry.display["main_language"]) or by_lang.get(FALLBACK_LANGUAGE) \
+        or next(iter(by_lang.values()))
+    return SearchHit(course=shown["course"], title=shown["title"], summary=shown["summary"],
+                     language=shown["language"] if language not in by_lang else language,
+                     languages=sorted(by_lang), provider=entry.display["provider"], kind=entry.kind,
+                     duration_minutes=entry.duration_minutes, level=entry.level,
+                     rating_avg=float(entry.rating_avg), rating_count=entry.rating_count,
+                     enrolment_count=entry.enrolment_count)
+
+
+def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page_size: int = 20,
+                   facets: bool = False) -> SearchPage:
+    """The catalogue search: filters, then text (in any script, misspellings tolerated), sorted."""
+    if not 1 <= page_size <= PAGE_SIZE_MAX or not 1 <= page <= 1000:
+        raise ValidationFailed(f"page_size must be 1-{PAGE_SIZE_MAX} and page 1-1000", field="page_size")
+    if len(filters.q) > search.MAX_QUERY_CHARS:
+        raise ValidationFailed(f"the search text is longer than {search.MAX_QUERY_CHARS} characters", field="q",
+                               code="query_too_long")
+    where, params = _where(filters)
+    parsed = search.parse(filters.q)
+    if filters.q.strip() and parsed.empty:
+        raise ValidationFailed("the search text holds no letters or digits", field="q", code="empty_query")
+    sort = "" if filters.sort == "relevance" else filters.sort
+    ids, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
+                              offset=(page - 1) * page_size)
+    entries = SearchEntry.objects.in_bulk(ids)
+    items = [_hit(entries[i], language) for i in ids if i in entries]
+    result = SearchPage(items=items, page=page, page_size=page_size, total=total,
+                        pages=max(1, math.ceil(total / page_size)))
+    if facets:
+        result.facets = search_facets(parsed, where, params)
+    return result
+
+
+def search_facets(parsed, where, params) -> dict:
+    providers = search.facet_counts(parsed, where=where, params=params, column="provider_id")
+    names = {p.pk: p for p in Provider.objects.filter(pk__in=[pk for pk, _ in providers]).select_related("org")}
+    return {
+        "kind": [{"value": k, "count": n} for k, n in search.facet_counts(parsed, where=where, params=params,
+                                                                         column="kind")],
+        "language": [{"value": k, "count": n} for k, n in search.matching_languages(parsed, where=where,
+                                                                                   params=params)],
+        "provider": [{"value": str(names[pk].public_id), "label": names[pk].org.name, "count": n}
+                     for pk, n in providers if pk in names][:50],
+    }
+
+
+# --- creators, reviewers, publishers -------------------------------------------------------------------------
+
+def providers_for(actor, roles=CATALOG_ROLES) -> QuerySet[Provider]:
+    qs = Provider.objects.filter(is_active=True).select_related("org")
+    if is_platform_admin(actor):
+        return qs
+    paths = [p for p, r in catalog_scopes(actor) if r in roles]
+    return qs.filter(subtrees_q(paths, field="org__path"))
+
+
+def workspace_courses(actor, *, status: str = "") -> QuerySet[CourseVersion]:
+    """The working and live versions of every course of the providers the actor holds a catalogue role at."""
+    qs = (CourseVersion.objects.filter(course__provider__in=providers_for(actor))
+          .exclude(status=VersionStatus.SUPERSEDED).select_related("course__provider__org", "created_by"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-updated_at")
+
+
+def version_for_staff(actor, public_id) -> CourseVersion:
+    from saksham.core import permissions
+
+    v = (CourseVersion.objects.select_related("course__provider__org", "course__live_version")
+         .filter(public_id=public_id).first())
+    if v is None or not permissions.allowed(actor, "course.view_drafts", v.course):
+        raise NotFound("no such course version", field="id")
+    return v
+
+
+def course_for_staff(actor, public_id) -> Course:
+    from saksham.core import permissions
+
+    c = Course.objects.select_related("provider__org", "live_version").filter(public_id=public_id).first()
+    if c is None or not permissions.allowed(actor, "course.view_drafts", c):
+        raise NotFound("no such course", field="id")
+    return c

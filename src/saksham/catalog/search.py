@@ -1,0 +1,340 @@
+"""The catalogue's search index: one ``SearchEntry`` per listed course family, its text reduced to
+script-neutral terms (text.py), matched by SQLite FTS5 or PostgreSQL full-text search.
+
+* SQLite: an FTS5 table ``catalog_search_fts(title, body)`` whose rowid is the entry's id, ranked by bm25
+  with titles weighing ten times the rest.
+* PostgreSQL: a GIN index on ``setweight(to_tsvector('simple', title_terms), 'A') || ...body_terms 'B'``,
+  ranked by ``ts_rank``. The terms are plain ASCII, so the 'simple' configuration needs no extension and
+  Indic text is never handed to a tokenizer that would split it wrongly.
+
+Typo tolerance: every term of the index is in ``SearchTerm`` with its one-letter deletions in
+``SearchTermVariant``; a query word that is not in the vocabulary is replaced by the vocabulary words one
+edit away (symmetric delete). Everything is written in the transaction that publishes, unlists or retires.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from saksham.catalog import text as T
+from saksham.catalog.models import (
+    Course,
+    SearchEntry,
+    SearchTerm,
+    SearchTermVariant,
+    Translation,
+    VersionStatus,
+)
+
+FTS_TABLE = "catalog_search_fts"
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 8
+MAX_TYPO_CANDIDATES = 12
+PG_VECTOR = ("(setweight(to_tsvector('simple', title_terms), 'A') || "
+             "setweight(to_tsvector('simple', body_terms), 'B'))")
+
+
+def install(schema_editor=None) -> None:
+    """Create the backend's full-text structure (called by the migration)."""
+    conn = schema_editor.connection if schema_editor else connection
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            cur.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
+                        "tokenize='unicode61 remove_diacritics 0')")
+        elif conn.vendor == "postgresql":
+            cur.execute(f"CREATE INDEX IF NOT EXISTS catalog_search_fulltext ON catalog_searchentry "
+                        f"USING GIN ({PG_VECTOR})")
+
+
+def uninstall(schema_editor=None) -> None:
+    conn = schema_editor.connection if schema_editor else connection
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            cur.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        elif conn.vendor == "postgresql":
+            cur.execute("DROP INDEX IF EXISTS catalog_search_fulltext")
+
+
+# --- indexing --------------------------------------------------------------------------------------------
+
+def _family_members(course: Course) -> list[Course]:
+    root_id = course.translation_of_id or course.pk
+    return list(Course.objects.filter(Q(pk=root_id) | Q(translation_of_id=root_id))
+                .select_related("live_version", "provider__org").order_by("pk"))
+
+
+def _texts_by_language(version) -> dict[str, dict[str, str]]:
+    out = {version.language: {"title": version.title, "summary": version.summary,
+                              "keywords": " ".join(version.keywords or []), "description": version.description}}
+    for t in Translation.objects.filter(version=version, target="course"):
+        out.setdefault(t.language, {})[t.field] = t.text
+    return out
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def index_family(course: Course) -> SearchEntry | None:
+    """Rebuild the entry of ``course``'s family from its listed members; drop it when none is listed."""
+    members = _family_members(course)
+    root = members[0] if members else course
+    listed = [m for m in members if m.live_version and m.live_version.status == VersionStatus.PUBLISHED]
+    entry = SearchEntry.objects.filter(family_id=root.pk).first()
+    if not listed:
+        if entry is not None:
+            _fts_delete(entry.pk)
+            entry.delete()
+        return None
+    main = next((m for m in listed if m.pk == root.pk), listed[0])
+    display: dict[str, dict] = {}
+    title_parts: list[str] = []
+    body_parts: list[str] = []
+    competencies: set[str] = set()
+    for m in listed:
+        v = m.live_version
+        competencies.update(v.competencies.values_list("code", flat=True))
+        for lang, texts in _texts_by_language(v).items():
+            title_parts.append(texts.get("title", ""))
+            body_parts += [texts.get("summary", ""), texts.get("keywords", "").replace("\n", " "),
+                           _TAGS.sub(" ", texts.get("description", ""))]
+            # A course written in this language wins over a translation of another course's texts.
+            if lang not in display or lang == v.language:
+                display[lang] = {"course": str(m.public_id), "title": texts.get("title") or v.title,
+                                 "summary": texts.get("summary") or v.summary, "language": v.language}
+    v = main.live_version
+    body_parts.append(main.provider.org.name + " " + main.provider.org.name_local)
+    title_terms = " ".join(T.terms(" ".join(title_parts)))
+    body_terms = " ".join(T.terms(" ".join(body_parts)))
+    fields = dict(
+        provider=main.provider, kind=main.kind, languages=" " + " ".join(sorted(display)) + " ",
+        competencies=" " + " ".join(sorted(competencies)) + " " if competencies else "",
+        duration_minutes=v.duration_minutes, level=v.level,
+        rating_avg=main.rating_avg, rating_count=sum(m.rating_count for m in listed),
+        enrolment_count=sum(m.enrolment_count for m in listed),
+        published_at=min(m.live_version.published_at for m in listed),
+        title_terms=title_terms, body_terms=body_terms,
+        display={"by_language": display, "main_language": v.language,
+                 "provider": {"id": str(main.provider.public_id), "name": main.provider.org.name,
+                              "name_local": main.provider.org.name_local}},
+    )
+    if entry is None:
+        entry = SearchEntry.objects.create(family_id=root.pk, **fields)
+    else:
+        for k, val in fields.items():
+            setattr(entry, k, val)
+        entry.save()
+    _fts_write(entry)
+    _vocabulary_add(set(title_terms.split()) | set(body_terms.split()))
+    return entry
+
+
+def stats_refresh(course: Course) -> None:
+    root_id = course.translation_of_id or course.pk
+    members = Course.objects.filter(Q(pk=root_id) | Q(translation_of_id=root_id))
+    enrol = sum(m.enrolment_count for m in members)
+    count = sum(m.rating_count for m in members)
+    avg = (sum(m.rating_avg * m.rating_count for m in members) / count) if count else 0
+    SearchEntry.objects.filter(family_id=root_id).update(enrolment_count=enrol, rating_count=count,
+                                                         rating_avg=round(avg, 2))
+
+
+def _fts_write(entry: SearchEntry) -> None:
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry.pk])
+        cur.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)",
+                    [entry.pk, entry.title_terms, entry.body_terms])
+
+
+def _fts_delete(entry_id: int) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry_id])
+
+
+def _vocabulary_add(terms: set[str]) -> None:
+    terms = {t for t in terms if 3 <= len(t) <= 64 and not t.startswith("0")}
+    if not terms:
+        return
+    known = set()
+    for chunk in _chunks(sorted(terms), 500):
+        known.update(SearchTerm.objects.filter(term__in=chunk).values_list("term", flat=True))
+    new = sorted(terms - known)
+    if not new:
+        return
+    SearchTerm.objects.bulk_create([SearchTerm(term=t) for t in new], ignore_conflicts=True, batch_size=1000)
+    ids = {}
+    for chunk in _chunks(new, 500):
+        ids.update(SearchTerm.objects.filter(term__in=chunk).values_list("term", "pk"))
+    SearchTermVariant.objects.bulk_create(
+        [SearchTermVariant(variant=v, term_id=ids[t]) for t in new for v in T.variants(t)],
+        ignore_conflicts=True, batch_size=2000)
+
+
+def _chunks(seq: list, n: int):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+@transaction.atomic
+def reindex_all() -> int:
+    """Rebuild every entry (after a change of the term rules)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {FTS_TABLE}")
+    SearchEntry.objects.all().delete()
+    n = 0
+    for c in Course.objects.filter(translation_of__isnull=True, live_version__isnull=False):
+        n += index_family(c) is not None
+    return n
+
+
+# --- querying ----------------------------------------------------------------------------------------------
+
+@dataclass
+class ParsedQuery:
+    words: list[list[str]] = field(default_factory=list)   # per query word: alternative terms (OR)
+    prefix_last: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+def parse(q: str) -> ParsedQuery:
+    """Query text -> per word, the terms that match it (its loose form, its key, near spellings)."""
+    q = (q or "")[:MAX_QUERY_CHARS]
+    parsed = ParsedQuery()
+    raw = T.words(q)[:MAX_QUERY_WORDS]
+    seen = set()
+    for w in raw:
+        lf = T.loose(w)
+        if not lf or lf in seen:
+            continue
+        seen.add(lf)
+        alternatives = [lf]
+        k = T.key(lf)
+        if k:
+            alternatives.append(k)
+        parsed.words.append(alternatives)
+    if not parsed.words:
+        return parsed
+    _add_typo_alternatives(parsed)
+    parsed.prefix_last = not q.rstrip().endswith(tuple(" .,;")) and len(parsed.words[-1][0]) >= 3
+    return parsed
+
+
+def _add_typo_alternatives(parsed: ParsedQuery) -> None:
+    loose_forms = [alts[0] for alts in parsed.words if len(alts[0]) >= 4]
+    if not loose_forms:
+        return
+    known = set(SearchTerm.objects.filter(term__in=loose_forms).values_list("term", flat=True))
+    unknown = [lf for lf in loose_forms if lf not in known]
+    if not unknown:
+        return
+    variant_of: dict[str, set[str]] = {lf: T.variants(lf) for lf in unknown}
+    all_variants = set().union(*variant_of.values())
+    rows = SearchTermVariant.objects.filter(variant__in=all_variants).values_list("variant", "term__term")
+    near: dict[str, list[str]] = {lf: [] for lf in unknown}
+    for variant, term in rows:
+        for lf, vs in variant_of.items():
+            if variant in vs and term not in near[lf] and abs(len(term) - len(lf)) <= 1:
+                near[lf].append(term)
+    for alts in parsed.words:
+        for term in near.get(alts[0], [])[:MAX_TYPO_CANDIDATES]:
+            alts.append(term)
+            k = T.key(term)
+            if k and k not in alts:
+                alts.append(k)
+
+
+def _fts_expression(parsed: ParsedQuery) -> str:
+    groups = []
+    for i, alts in enumerate(parsed.words):
+        last = parsed.prefix_last and i == len(parsed.words) - 1
+        terms = [f'"{a}"' for a in alts] + ([f'"{alts[0]}"*'] if last else [])
+        groups.append("(" + " OR ".join(terms) + ")")
+    return " AND ".join(groups)
+
+
+def _tsquery(parsed: ParsedQuery) -> str:
+    groups = []
+    for i, alts in enumerate(parsed.words):
+        last = parsed.prefix_last and i == len(parsed.words) - 1
+        terms = list(alts) + ([f"{alts[0]}:*"] if last else [])
+        groups.append("(" + " | ".join(terms) + ")")
+    return " & ".join(groups)
+
+
+SORTS = {"newest": "e.published_at DESC, e.id DESC", "popular": "e.enrolment_count DESC, e.id DESC",
+         "rating": "e.rating_avg DESC, e.rating_count DESC, e.id DESC"}
+
+
+def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, limit: int, offset: int,
+          count: bool = True) -> tuple[list[int], int]:
+    """Ids of the matching entries in order, and how many match. ``where`` holds extra SQL conditions on
+    ``e`` (catalog_searchentry) with ``%s`` placeholders."""
+    conds, args = list(where), list(params)
+    order = SORTS.get(sort)
+    if parsed.empty:
+        join, rank = "", "0"
+        order = order or SORTS["popular"]
+    elif connection.vendor == "sqlite":
+        join = f"JOIN {FTS_TABLE} f ON f.rowid = e.id"
+        conds.insert(0, f"{FTS_TABLE} MATCH %s")
+        args.insert(0, _fts_expression(parsed))
+        rank = f"bm25({FTS_TABLE}, 10.0, 1.0)"
+        order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
+    else:
+        join = ""
+        conds.insert(0, f"{PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')}"
+                        " @@ to_tsquery('simple', %s)")
+        args.insert(0, _tsquery(parsed))
+        rank = (f"-ts_rank({PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')},"
+                " to_tsquery('simple', %s))")
+        order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
+    where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
+    rank_args = [_tsquery(parsed)] if (not parsed.empty and connection.vendor != "sqlite") else []
+    sql = (f"SELECT e.id, {rank} AS rank FROM catalog_searchentry e {join}{where_sql} "
+           f"ORDER BY {order} LIMIT %s OFFSET %s")
+    with connection.cursor() as cur:
+        cur.execute(sql, rank_args + args + [limit, offset])
+        ids = [r[0] for r in cur.fetchall()]
+        total = len(ids) + offset
+        if count and (len(ids) == limit or offset):
+            cur.execute(f"SELECT COUNT(*) FROM catalog_searchentry e {join}{where_sql}", args)
+            total = cur.fetchone()[0]
+    return ids, total
+
+
+def facet_counts(parsed: ParsedQuery, *, where: list[str], params: list, column: str) -> list[tuple[str, int]]:
+    conds, args = list(where), list(params)
+    join = ""
+    if not parsed.empty:
+        if connection.vendor == "sqlite":
+            join = f"JOIN {FTS_TABLE} f ON f.rowid = e.id"
+            conds.insert(0, f"{FTS_TABLE} MATCH %s")
+            args.insert(0, _fts_expression(parsed))
+        else:
+            conds.insert(0, f"{PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')}"
+                            " @@ to_tsquery('simple', %s)")
+            args.insert(0, _tsquery(parsed))
+    where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT e.{column}, COUNT(*) FROM catalog_searchentry e {join}{where_sql} "
+                    f"GROUP BY e.{column} ORDER BY COUNT(*) DESC LIMIT 200", args)
+        return [(r[0], r[1]) for r in cur.fetchall()]
+
+
+def matching_languages(parsed: ParsedQuery, *, where: list[str], params: list) -> list[tuple[str, int]]:
+    """Language facet: entries hold a list of languages, so count by splitting it."""
+    counts: dict[str, int] = {}
+    for langs, n in facet_counts(parsed, where=where, params=params, column="languages"):
+        for lang in langs.split():
+            counts[lang] = counts.get(lang, 0) + n
+    return sorted(counts.items(), key=lambda kv: -kv[1])
