@@ -452,7 +452,8 @@ def translation_delete(*, actor, version: CourseVersion, language: str) -> None:
 
 def _lock(version: CourseVersion) -> CourseVersion:
     """Re-read the version under a row lock so two reviewers cannot both act on it."""
-    return CourseVersion.objects.select_for_update().select_related("course__provider__org").get(pk=version.pk)
+    return CourseVersion.objects.select_for_update(of=("self",)).select_related("course__provider__org") \
+        .get(pk=version.pk)
 
 
 def version_problems(version: CourseVersion) -> dict[str, str]:
@@ -554,7 +555,8 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
 def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     """``listing`` is "unlisted" (reachable by its address, not in the catalogue), "published" (listed again)
     or "retired" (closed to new learners, gone from the catalogue)."""
-    course = Course.objects.select_for_update().select_related("provider__org", "live_version").get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related("provider__org", "live_version") \
+        .get(pk=course.pk)
     permissions.require(actor, "course.publish", course)
     allowed = {VersionStatus.UNLISTED: (VersionStatus.PUBLISHED,),
                VersionStatus.PUBLISHED: (VersionStatus.UNLISTED,),
@@ -580,7 +582,7 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
 def version_new_draft(*, actor, course: Course) -> CourseVersion:
     """Editing a published course: copy its live version into the next draft, keeping every module's and
     item's key. Returns the existing working version if there is one."""
-    course = Course.objects.select_for_update().select_related("provider__org").get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related("provider__org").get(pk=course.pk)
     permissions.require(actor, "course.edit", course)
     working = course.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW,
                                                  VersionStatus.APPROVED]).first()

@@ -4,8 +4,8 @@ Every word of a title, in any script, becomes two terms:
 
 * its *loose form*: Indic scripts are transliterated to Latin (ITRANS, via indic-transliteration), then
   Latin spelling variants are folded (``w``->``v``, ``chh``/``ch``->``c``, aspirates lose their ``h``,
-  doubled letters collapse, long vowels shorten, a final schwa is dropped): "स्वच्छ" and "swachh" are both
-  ``svac``, "भारत" and "bharath" both ``barat``;
+  doubled letters collapse, long vowels shorten, ``v`` folds into ``b``, a final schwa is dropped):
+  "स्वच्छ" and "swachh" are both ``sbac``, "भारत" and "bharath" both ``barat``;
 * its *phonetic key*: the loose form without its inner vowels, prefixed with ``0`` so it never collides
   with a loose form: "राजभाषा" (``rajabas``) and "rajbhasha" (``rajbas``) share the key ``0rjbs``.
 
@@ -77,7 +77,8 @@ def loose(word: str) -> str:
     word = _SOFT_C.sub("s", word)
     for a, b in _LATIN_FIX:
         word = word.replace(a, b)
-    word = word.replace("c", "k").replace("C", "c")
+    # Bengali and Assamese write one letter for b and v: fold v (and w) into b everywhere.
+    word = word.replace("c", "k").replace("C", "c").replace("v", "b")
     word = _INNER_H.sub("", word)
     word = _DOUBLE.sub(r"\1", word)
     if len(word) > 3 and word.endswith("a") and word[-2] not in "aeiou":
