@@ -106,11 +106,9 @@ def login_view(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            user = authenticate(request, email=email, password=password)
+            user, reason = _authenticate(request, email, password)
             if user is None:
                 services.login_failed(email=email, ip=ip)
-                probe = User.objects.filter(email=email.lower()).first()
-                reason = services.login_refusal_reason(email) if probe and probe.check_password(password) else None
                 form.add_error(None, reason or _("Wrong email or password."))
             else:
                 services.login_succeeded(email=email, ip=ip)
@@ -120,6 +118,19 @@ def login_view(request):
                     return redirect(nxt)
                 return redirect("web:home")
     return render(request, "people/login.html", {"form": form})
+
+
+def _authenticate(request, email: str, password: str) -> tuple[User | None, str | None]:
+    """The user, or why not. Exactly one password hash is checked whatever the account's state, so
+    the time taken tells nothing about whether an email is registered or active."""
+    probe = User.objects.filter(email=email.strip().lower()).first()
+    if probe is None or probe.is_active:
+        return authenticate(request, email=email, password=password), None
+    if not probe.has_usable_password():
+        User().set_password(password)  # the same work as a real check
+        return None, None
+    # An inactive account hears why it may not sign in, but only with its right password.
+    return None, services.login_refusal_reason(email) if probe.check_password(password) else None
 
 
 @require_POST
@@ -171,17 +182,22 @@ def profile(request):
 def people(request):
     _require_admin(request)
     g = request.GET
-    scope = org_get(code=g.get("org")) if g.get("org") else None
+    code = g.get("org", "").strip()
+    scope = org_get(code=code) if code else None
     try:
-        page = int(g.get("page", 1))
+        page = max(1, min(int(g.get("page", 1)), 100_000))
     except ValueError:
         page = 1
-    if scope is not None and not queries.administers(request.user, scope.path):
-        scope = None
-    result = queries.people_search(request.user, text=g.get("q", ""), org=scope, status=g.get("status", ""),
-                                   designation=g.get("designation", ""), group=g.get("group", ""), page=page)
-    ctx = {"result": result, "q": g.get("q", ""), "status": g.get("status", ""), "org": g.get("org", ""),
-           "designation": g.get("designation", ""), "statuses": Status.choices,
+    org_error = ""
+    if code and (scope is None or not queries.administers(request.user, scope.path)):
+        # An org she does not administer (or that does not exist) is an empty list, never her whole scope.
+        org_error = _("No organisation with the code %(code)s among those you administer.") % {"code": code}
+        result = queries.PeoplePage(items=[], page=1, page_size=25, has_next=False)
+    else:
+        result = queries.people_search(request.user, text=g.get("q", ""), org=scope, status=g.get("status", ""),
+                                       designation=g.get("designation", ""), group=g.get("group", ""), page=page)
+    ctx = {"result": result, "q": g.get("q", ""), "status": g.get("status", ""), "org": code,
+           "designation": g.get("designation", ""), "statuses": Status.choices, "org_error": org_error,
            "pending": queries.pending_approvals(request.user)[:20]}
     template = "people/_people_table.html" if request.headers.get("HX-Request") else "people/people.html"
     return render(request, template, ctx)
