@@ -145,4 +145,7 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     orgs = build_orgs(data)
     logins = build_logins(data, orgs)
     created = build_learners(data, learners)
+    from saksham.catalog.demo import build_catalog
+
+    build_catalog()
     return created, logins
