@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -171,6 +172,8 @@ def profile(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
+            if data.get("preferred_language") in dict(settings.LANGUAGES):
+                translation.activate(data["preferred_language"])  # say it in the language she just chose
             messages.success(request, _("Profile saved."))
             return redirect("people:profile")
     return render(request, "people/profile.html", {"form": form, "roles": queries.roles_of(user)})
