@@ -1,0 +1,13 @@
+from django.urls import path
+
+from saksham.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("courses", views.search, name="search"),
+    path("courses/<uuid:course_id>", views.course, name="course"),
+    path("studio", views.studio, name="studio"),
+    path("studio/new", views.course_new, name="course_new"),
+    path("studio/versions/<uuid:version_id>", views.version, name="version"),
+    path("studio/courses/<uuid:course_id>/edit", views.course_edit, name="course_edit"),
+]

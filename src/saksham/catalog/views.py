@@ -1,0 +1,226 @@
+"""Web pages of the catalogue: search and course pages for learners; the studio where creators build courses,
+reviewers decide and publishers publish. Thin: every write goes through services, every refusal is shown."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from saksham.catalog import queries, services
+from saksham.catalog.api import _language, course_detail_data
+from saksham.catalog.models import ContentItem, CourseKind, ItemKind, Level, Module, VersionStatus
+from saksham.catalog.rules import has_any_catalog_role
+from saksham.core import permissions
+from saksham.core.errors import DomainError, NotFound
+from saksham.orgs.queries import languages as profile_languages
+from saksham.people.models import Role
+
+PAGE_SIZE = 20
+
+
+def _int_or_none(value: str):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _lang_names() -> dict[str, str]:
+    return {lang["code"]: lang.get("name_local") or lang.get("name_en") or lang["code"] for lang in profile_languages()}
+
+
+# --- learners ------------------------------------------------------------------------------------------------
+
+def search(request):
+    g = request.GET
+    filters = queries.SearchFilters(q=g.get("q", "")[:10_000], language=g.get("language", ""),
+                                    provider=g.get("provider", ""), kind=g.get("kind", ""),
+                                    competency=g.get("competency", "").strip(),
+                                    max_duration=_int_or_none(g.get("max_duration", "")),
+                                    sort=g.get("sort", "relevance"))
+    page_no = _int_or_none(g.get("page", "")) or 1
+    error, result = "", None
+    try:
+        result = queries.catalog_search(filters, language=_language(request, None), page=page_no,
+                                        page_size=PAGE_SIZE, facets=True)
+    except DomainError as exc:
+        error = exc.message
+    context = {"f": filters, "result": result, "error": error, "lang_names": _lang_names(),
+               "studio": request.user.is_authenticated and has_any_catalog_role(request.user),
+               "kinds": CourseKind.choices, "sorts": [("relevance", _("Relevance")), ("newest", _("Newest")),
+                                                      ("popular", _("Most popular")), ("rating", _("Top rated"))]}
+    template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/search.html"
+    return render(request, template, context, status=400 if error else 200)
+
+
+def course(request, course_id):
+    lang = request.GET.get("lang") or _language(request, None)
+    try:
+        c = queries.course_get_live(course_id)
+    except NotFound:
+        raise Http404 from None
+    data = course_detail_data(c, lang)
+    names = _lang_names()
+    also = [{"href": f"?lang={code}", "code": code, "name": names.get(code, code)}
+            for code in data["languages"] if code != data["language"]]
+    also += [{"href": reverse("catalog:course", args=[o["course"]]), "code": o["language"],
+              "name": names.get(o["language"], o["language"])} for o in data["other_languages"]
+             if o["language"] not in data["languages"]]
+    return render(request, "catalog/course.html", {"c": data, "also": also})
+
+
+# --- studio --------------------------------------------------------------------------------------------------
+
+def _require_staff(request):
+    if not has_any_catalog_role(request.user):
+        raise DjangoPermissionDenied
+
+
+@login_required
+def studio(request):
+    _require_staff(request)
+    versions = list(queries.workspace_courses(request.user, status=request.GET.get("status", ""))[:200])
+    can_create = queries.providers_for(request.user, roles=(Role.CONTENT_CREATOR,)).exists()
+    return render(request, "catalog/studio.html", {"versions": versions, "statuses": VersionStatus.choices,
+                                                   "status": request.GET.get("status", ""), "can_create": can_create})
+
+
+@login_required
+def course_new(request):
+    _require_staff(request)
+    providers = list(queries.providers_for(request.user, roles=(Role.CONTENT_CREATOR,)))
+    values = request.POST if request.method == "POST" else {}
+    error = None
+    if request.method == "POST":
+        provider = next((p for p in providers if str(p.public_id) == request.POST.get("provider")), None)
+        try:
+            if provider is None:
+                raise NotFound(_("choose a provider"), field="provider")
+            data = {"title": values.get("title", ""), "summary": values.get("summary", ""),
+                    "description": values.get("description", ""), "language": values.get("language", ""),
+                    "duration_minutes": _int_or_none(values.get("duration_minutes", "")) or 0,
+                    "level": values.get("level", Level.BEGINNER)}
+            v = services.course_create(actor=request.user, provider=provider, data=data,
+                                       kind=values.get("kind", CourseKind.COURSE))
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Course created. Add its modules."))
+            return redirect("catalog:version", version_id=v.public_id)
+    return render(request, "catalog/course_new.html", {
+        "providers": providers, "kinds": CourseKind.choices, "levels": Level.choices,
+        "languages": profile_languages(), "values": values, "error": error}, status=422 if error else 200)
+
+
+def _keywords(text: str) -> list[str]:
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _act(request, v, action: str) -> str:
+    """Run one studio action; returns the success message."""
+    user, p = request.user, request.POST
+    if action == "save":
+        services.version_update(actor=user, version=v, data={
+            "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
+            "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
+            "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", ""))},
+            thumbnail=request.FILES.get("thumbnail"))
+        services.competencies_set(actor=user, version=v, codes=_keywords(p.get("competencies", "")))
+        return _("Saved.")
+    if action == "add_module":
+        services.module_add(actor=user, version=v, title=p.get("module_title", ""))
+        return _("Module added.")
+    if action == "add_item":
+        module = Module.objects.filter(version=v, key=p.get("module")).first()
+        if module is None:
+            raise NotFound(_("no such module"), field="module")
+        data = {"title": p.get("item_title", ""), "url": p.get("url", ""), "body": p.get("body", "")}
+        data = {k: val for k, val in data.items() if val or k == "title"}
+        services.item_add(actor=user, module=module, kind=p.get("kind", ""), data=data, upload=request.FILES.get("file"))
+        return _("Content added.")
+    if action == "delete_module":
+        module = Module.objects.filter(version=v, key=p.get("module")).first()
+        if module:
+            services.module_delete(actor=user, module=module)
+        return _("Module removed.")
+    if action == "delete_item":
+        item = ContentItem.objects.filter(module__version=v, key=p.get("item")).first()
+        if item:
+            services.item_delete(actor=user, item=item)
+        return _("Content removed.")
+    if action == "translate":
+        services.translation_set(actor=user, version=v, language=p.get("t_language", ""), texts={
+            "title": p.get("t_title", ""), "summary": p.get("t_summary", ""), "description": p.get("t_description", "")})
+        return _("Translation saved.")
+    if action == "submit":
+        services.version_submit(actor=user, version=v)
+        return _("Sent to review.")
+    if action in ("approve", "reject"):
+        services.version_review(actor=user, version=v, approve=action == "approve", comments=p.get("comments", ""))
+        return _("Approved.") if action == "approve" else _("Sent back to the creator.")
+    if action == "publish":
+        services.version_publish(actor=user, version=v)
+        return _("Published.")
+    if action in ("unlisted", "published", "retired"):
+        services.course_set_listing(actor=user, course=v.course, listing=action)
+        return _("Listing changed.")
+    if action == "new_version":
+        draft = services.version_new_draft(actor=user, course=v.course)
+        request._redirect_to = draft.public_id
+        return _("A new draft version was created.")
+    raise NotFound(_("unknown action"))
+
+
+@login_required
+def version(request, version_id):
+    _require_staff(request)
+    try:
+        v = queries.version_for_staff(request.user, version_id)
+    except NotFound:
+        raise Http404 from None
+    status = 200
+    if request.method == "POST":
+        try:
+            msg = _act(request, v, request.POST.get("action", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, msg)
+            return redirect("catalog:version", version_id=getattr(request, "_redirect_to", v.public_id))
+        v = queries.version_for_staff(request.user, version_id)
+    user = request.user
+    context = {
+        "v": v, "modules": list(v.modules.prefetch_related("items")),
+        "problems": services.version_problems(v) if v.status == VersionStatus.DRAFT else {},
+        "translations": services.course_export(v)["translations"],
+        "competencies": ", ".join(v.competencies.values_list("code", flat=True)),
+        "can_edit": permissions.allowed(user, "course.edit", v.course),
+        "can_review": permissions.allowed(user, "course.review", v),
+        "can_publish": permissions.allowed(user, "course.publish", v.course),
+        "item_kinds": [k for k in ItemKind.choices if k[0] != ItemKind.QUIZ], "levels": Level.choices,
+        "languages": [lang for lang in profile_languages() if lang["code"] != v.language],
+        "reviews": list(v.reviews.select_related("reviewer")[:10]),
+    }
+    return render(request, "catalog/version.html", context, status=status)
+
+
+@login_required
+@require_POST
+def course_edit(request, course_id):
+    """'Edit' on a published course: open (or create) its working draft."""
+    try:
+        c = queries.course_for_staff(request.user, course_id)
+        draft = services.version_new_draft(actor=request.user, course=c)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:studio")
+    return redirect("catalog:version", version_id=draft.public_id)

@@ -1,0 +1,67 @@
+"""Web pages: the catalogue search, the course page, the studio."""
+
+from saksham.catalog import services
+from saksham.catalog.models import CourseVersion, VersionStatus
+from tests.conftest import PASSWORD
+
+
+def login(client, user):
+    assert client.login(email=user.email, password=PASSWORD)
+
+
+def test_search_page_finds_a_devanagari_title_from_latin_letters(client, build, publish, staff):
+    publish(build(language="hi", title="राजभाषा हिंदी", summary="सरकारी कामकाज में हिंदी"))
+    r = client.get("/courses", {"q": "rajbhasha"})
+    assert r.status_code == 200 and "राजभाषा हिंदी" in r.content.decode()
+    r = client.get("/courses", {"q": "rajbhasha"}, HTTP_HX_REQUEST="true")
+    assert "राजभाषा हिंदी" in r.content.decode() and "<html" not in r.content.decode()
+
+
+def test_bad_search_input_is_a_form_error_not_a_500(client, db):
+    for q in ["x" * 10_000, "!!! ???"]:
+        r = client.get("/courses", {"q": q})
+        assert r.status_code == 400 and 'role="alert"' in r.content.decode()
+    assert client.get("/courses", {"sort": "bogus"}).status_code == 400
+
+
+def test_course_page_in_the_learners_language_with_other_languages(client, build, publish, staff):
+    v = build()
+    services.translation_set(actor=staff["creator"], version=v, language="hi", texts={
+        "title": "स्वच्छ भारत मिशन", "summary": "राष्ट्रीय स्वच्छता अभियान"})
+    publish(v)
+    page = client.get(f"/courses/{v.course.public_id}", {"lang": "hi"}).content.decode()
+    assert "स्वच्छ भारत मिशन" in page and "Module 1" in page and 'id="also-in"' in page
+    assert client.get(f"/courses/{v.course.public_id}").content.decode().count("Swachh Bharat Mission") >= 1
+    assert client.get("/courses/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_studio_workflow_through_the_pages(client, staff, provider):
+    login(client, staff["creator"])
+    r = client.post("/studio/new", {"provider": str(provider.public_id), "kind": "course", "language": "hi",
+                                    "title": "राजभाषा नियम", "summary": "नियम 1976", "description": "<p>नियम</p>",
+                                    "duration_minutes": "30", "level": "beginner"})
+    assert r.status_code == 302
+    v = CourseVersion.objects.get(title="राजभाषा नियम")
+    url = f"/studio/versions/{v.public_id}"
+    r = client.post(url, {"action": "submit"})
+    assert r.status_code == 422 and "modules" in r.content.decode()
+    client.post(url, {"action": "add_module", "module_title": "भाग 1"})
+    m = v.modules.get()
+    client.post(url, {"action": "add_item", "module": str(m.key), "kind": "page", "item_title": "पाठ",
+                      "body": "<p>ok</p><script>x</script>"})
+    assert m.items.get().body == "<p>ok</p>"
+    assert client.post(url, {"action": "submit"}).status_code == 302
+    client.logout()
+    login(client, staff["reviewer"])
+    assert client.post(url, {"action": "reject", "comments": ""}).status_code == 422
+    client.post(url, {"action": "approve"})
+    client.logout()
+    login(client, staff["publisher"])
+    client.post(url, {"action": "publish"})
+    v.refresh_from_db()
+    assert v.status == VersionStatus.PUBLISHED
+    client.logout()
+    login(client, staff["other_creator"])
+    assert client.get(url).status_code == 404
+    login(client, staff["learner"])
+    assert client.get("/studio").status_code == 403
