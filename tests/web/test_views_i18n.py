@@ -28,7 +28,7 @@ def test_the_language_cookie_wins_over_the_browser(client, orgs):
     client.cookies[LANG_COOKIE] = "gu"
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="hi").content.decode()
     assert '<html lang="gu"' in page
-    assert "સાઇન ઇન કરો" in page and "અમારા તાલીમાર્થીઓ ક્યાં કાર્યરત છે" in page
+    assert "સાઇન ઇન કરો" in page and "અમારા તાલીમાર્થીઓ ક્યાં કાર્યરત છે" in page and "અભ્યાસક્રમો" in page
     # Plural form of the region count, and the names of the regions in their own script.
     assert "36 પ્રદેશો" in page and "ગુજરાત" in page and "बिहार" in page
 
