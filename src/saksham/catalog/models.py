@@ -252,7 +252,9 @@ class SearchEntry(models.Model):
     """One row per listed course family (a course and the courses that are its translations), rebuilt in the
     transaction that publishes, unlists or retires one of them. ``title_terms``/``body_terms`` hold the
     script-neutral search terms (see catalog.search); SQLite mirrors them into an FTS5 table, PostgreSQL
-    indexes them with a GIN full-text expression index."""
+    indexes them with a GIN full-text expression index. What a result shows is in narrow columns (the
+    family's own-language texts) and in ``SearchText`` (one row per other language), so that a page of
+    results reads a few small rows whatever the number of languages; the long term columns come last."""
 
     family = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="search_entry")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
@@ -265,9 +267,15 @@ class SearchEntry(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     enrolment_count = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField()
+    main_language = models.CharField(max_length=8)
+    main_course = models.CharField(max_length=36, help_text="public id of the course shown by default")
+    main_title = models.CharField(max_length=200)
+    main_summary = models.CharField(max_length=500, blank=True)
+    provider_ref = models.CharField(max_length=36)
+    provider_name = models.CharField(max_length=255)
+    provider_name_local = models.CharField(max_length=255, blank=True)
     title_terms = models.TextField()
     body_terms = models.TextField(blank=True)
-    display = models.JSONField(default=dict, help_text="{lang: {course, title, summary}} and the provider's name")
 
     class Meta:
         indexes = [
@@ -278,6 +286,22 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of course family {self.family_id}"
+
+
+class SearchText(models.Model):
+    """What a search result shows in one language: the title and summary, and which course of the family."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8)
+    course = models.CharField(max_length=36)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "language"], name="search_text_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title}"
 
 
 class SearchTerm(models.Model):

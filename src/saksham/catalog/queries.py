@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from saksham.catalog import search
@@ -16,7 +17,6 @@ from saksham.catalog.models import (
     CourseKind,
     CourseVersion,
     Provider,
-    SearchEntry,
     Translation,
     VersionStatus,
 )
@@ -214,16 +214,40 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _hit(entry: SearchEntry, language: str) -> SearchHit:
-    by_lang = entry.display["by_language"]
-    shown = by_lang.get(language) or by_lang.get(entry.display["main_language"]) or by_lang.get(FALLBACK_LANGUAGE) \
-        or next(iter(by_lang.values()))
-    return SearchHit(course=shown["course"], title=shown["title"], summary=shown["summary"],
-                     language=shown["language"] if language not in by_lang else language,
-                     languages=sorted(by_lang), provider=entry.display["provider"], kind=entry.kind,
-                     duration_minutes=entry.duration_minutes, level=entry.level,
-                     rating_avg=float(entry.rating_avg), rating_count=entry.rating_count,
-                     enrolment_count=entry.enrolment_count)
+HIT_FIELDS = ("id", "kind", "duration_minutes", "level", "rating_avg", "rating_count", "enrolment_count",
+              "languages", "main_language", "main_course", "main_title", "main_summary", "provider_ref",
+              "provider_name", "provider_name_local")
+
+
+def _hits(ids: list[int], language: str) -> list[SearchHit]:
+    """The page's entries in the learner's language (else the course's own): a few narrow rows per page,
+    however many languages a course has."""
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:  # the hot path: plain SQL, no query building
+        cur.execute(f"SELECT {', '.join(HIT_FIELDS)} FROM catalog_searchentry WHERE id IN ({marks})", ids)
+        rows = {r[0]: dict(zip(HIT_FIELDS, r, strict=True)) for r in cur.fetchall()}
+        cur.execute("SELECT entry_id, course, title, summary FROM catalog_searchtext "
+                    f"WHERE language = %s AND entry_id IN ({marks})", [language, *ids])
+        own = {e: (c, t, s) for e, c, t, s in cur.fetchall()}
+    hits = []
+    for i in ids:
+        r = rows.get(i)
+        if r is None:
+            continue
+        if i in own:
+            (course, title, summary), lang = own[i], language
+        else:
+            course, title, summary, lang = r["main_course"], r["main_title"], r["main_summary"], r["main_language"]
+        hits.append(SearchHit(course=course, title=title, summary=summary, language=lang,
+                              languages=r["languages"].split(),
+                              provider={"id": r["provider_ref"], "name": r["provider_name"],
+                                        "name_local": r["provider_name_local"]},
+                              kind=r["kind"], duration_minutes=r["duration_minutes"], level=r["level"],
+                              rating_avg=float(r["rating_avg"]), rating_count=r["rating_count"],
+                              enrolment_count=r["enrolment_count"]))
+    return hits
 
 
 def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page_size: int = 20,
@@ -241,8 +265,7 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
     sort = "" if filters.sort == "relevance" else filters.sort
     ids, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
                               offset=(page - 1) * page_size)
-    entries = SearchEntry.objects.in_bulk(ids)
-    items = [_hit(entries[i], language) for i in ids if i in entries]
+    items = _hits(ids, language)
     result = SearchPage(items=items, page=page, page_size=page_size, total=total,
                         pages=max(1, math.ceil(total / page_size)))
     if facets:

@@ -26,6 +26,7 @@ from saksham.catalog.models import (
     SearchEntry,
     SearchTerm,
     SearchTermVariant,
+    SearchText,
     Translation,
     VersionStatus,
 )
@@ -106,9 +107,11 @@ def index_family(course: Course) -> SearchEntry | None:
                 display[lang] = {"course": str(m.public_id), "title": texts.get("title") or v.title,
                                  "summary": texts.get("summary") or v.summary, "language": v.language}
     v = main.live_version
-    body_parts.append(main.provider.org.name + " " + main.provider.org.name_local)
+    org = main.provider.org
+    body_parts.append(org.name + " " + org.name_local)
     title_terms = " ".join(T.terms(" ".join(title_parts)))
     body_terms = " ".join(T.terms(" ".join(body_parts)))
+    own = display[v.language]
     fields = dict(
         provider=main.provider, kind=main.kind, languages=" " + " ".join(sorted(display)) + " ",
         competencies=" " + " ".join(sorted(competencies)) + " " if competencies else "",
@@ -116,10 +119,9 @@ def index_family(course: Course) -> SearchEntry | None:
         rating_avg=main.rating_avg, rating_count=sum(m.rating_count for m in listed),
         enrolment_count=sum(m.enrolment_count for m in listed),
         published_at=min(m.live_version.published_at for m in listed),
-        title_terms=title_terms, body_terms=body_terms,
-        display={"by_language": display, "main_language": v.language,
-                 "provider": {"id": str(main.provider.public_id), "name": main.provider.org.name,
-                              "name_local": main.provider.org.name_local}},
+        main_language=v.language, main_course=own["course"], main_title=own["title"][:200],
+        main_summary=own["summary"][:500], provider_ref=str(main.provider.public_id), provider_name=org.name,
+        provider_name_local=org.name_local, title_terms=title_terms, body_terms=body_terms,
     )
     if entry is None:
         entry = SearchEntry.objects.create(family_id=root.pk, **fields)
@@ -127,6 +129,10 @@ def index_family(course: Course) -> SearchEntry | None:
         for k, val in fields.items():
             setattr(entry, k, val)
         entry.save()
+        SearchText.objects.filter(entry=entry).delete()
+    SearchText.objects.bulk_create([
+        SearchText(entry=entry, language=lang, course=d["course"], title=d["title"][:200],
+                   summary=d["summary"][:500]) for lang, d in display.items() if lang != v.language])
     _fts_write(entry)
     _vocabulary_add(set(title_terms.split()) | set(body_terms.split()))
     return entry
