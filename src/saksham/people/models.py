@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from saksham.core.models import PublicModel
 from saksham.orgs.models import Org
@@ -27,19 +28,19 @@ class UserManager(BaseUserManager):
 
 
 class Status(models.TextChoices):
-    PENDING_EMAIL = "pending_email", "Waiting for email confirmation"
-    PENDING_APPROVAL = "pending_approval", "Waiting for approval"
-    INVITED = "invited", "Invited (activation link sent)"
-    ACTIVE = "active", "Active"
-    DEACTIVATED = "deactivated", "Deactivated"
-    REJECTED = "rejected", "Registration rejected"
+    PENDING_EMAIL = "pending_email", _("Waiting for email confirmation")
+    PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+    INVITED = "invited", _("Invited (activation link sent)")
+    ACTIVE = "active", _("Active")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REJECTED = "rejected", _("Registration rejected")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNDISCLOSED = "undisclosed", "Prefer not to say"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
 class User(PublicModel, AbstractBaseUser, PermissionsMixin):
@@ -100,12 +101,12 @@ class User(PublicModel, AbstractBaseUser, PermissionsMixin):
 
 
 class Role(models.TextChoices):
-    CONTENT_CREATOR = "content_creator", "Content creator"
-    CONTENT_REVIEWER = "content_reviewer", "Content reviewer"
-    PUBLISHER = "publisher", "Publisher"
-    MDO_ADMIN = "mdo_admin", "Organisation (MDO) admin"
-    STATE_ADMIN = "state_admin", "State admin"
-    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+    CONTENT_CREATOR = "content_creator", _("Content creator")
+    CONTENT_REVIEWER = "content_reviewer", _("Content reviewer")
+    PUBLISHER = "publisher", _("Publisher")
+    MDO_ADMIN = "mdo_admin", _("Organisation (MDO) admin")
+    STATE_ADMIN = "state_admin", _("State admin")
+    PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 
 ADMIN_ROLES = (Role.MDO_ADMIN, Role.STATE_ADMIN, Role.PLATFORM_ADMIN)
@@ -160,10 +161,10 @@ class EmailCode(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ImportJob(PublicModel):
