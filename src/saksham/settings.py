@@ -10,6 +10,7 @@ SAKSHAM_DATA_DIR where the SQLite file, uploads and generated secrets live (defa
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "saksham.orgs",
     "saksham.people",
     "saksham.catalog",
+    "saksham.learning",
     "saksham.web",
 ]
 
@@ -110,6 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep connections across requests: opening one (pragmas, schema, a cold page cache) costs more than a
     # catalogue search (measured by bench/search.py).
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SAKSHAM_SQLITE_CONN_MAX_AGE", 600))
+    # The test database is a file (one per test process), not shared-cache memory, so that tests with parallel
+    # writers (threads with their own connections) meet SQLite's real locking, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"saksham-test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -128,6 +133,13 @@ TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_t
 
 # What moves from one org to another when orgs merge: one dotted path per app, step(source, target) -> count.
 ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
+
+# What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by
+# one task (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
+# Learning never imports the apps that react; they add their step here.
+POST_COMPLETION_STEPS: list[str] = []
+# Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
+LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
 
 # --- auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"

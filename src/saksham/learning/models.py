@@ -1,0 +1,160 @@
+"""Learning: enrolments, progress on content items, learning hours, assessments, karma points, xAPI statements.
+
+Progress is keyed by the catalogue's stable item ``key`` (not the item row), so that progress on an item
+carries over when a learner moves to a newer version of the course. Every progress write is a set-based
+conditional upsert (see ``services.progress_record``): never a read-modify-write.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from saksham.catalog.models import Course, CourseVersion
+from saksham.core.models import PublicModel
+
+
+class EnrolmentMode(models.TextChoices):
+    OPEN = "open", "Open: anyone enrols"
+    INVITE = "invite", "Invite only: assigned by an admin, or a request an admin approves"
+    MODERATED = "moderated", "Moderated: every request is approved by an admin"
+
+
+class CoursePolicy(models.Model):
+    """How learners get into a course and what they see after an assessment. A course without a row is open."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="learning_policy")
+    enrolment = models.CharField(max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN)
+    show_solutions = models.BooleanField(default=True, help_text="show solutions after an attempt is submitted")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.enrolment}"
+
+
+class EnrolmentState(models.TextChoices):
+    REQUESTED = "requested", "Requested, waiting for approval"
+    ACTIVE = "active", "Enrolled"
+    LEFT = "left", "Left the course"
+    REJECTED = "rejected", "Request rejected"
+
+
+class EnrolmentSource(models.TextChoices):
+    SELF = "self", "Enrolled herself"
+    ASSIGNED = "assigned", "Assigned by an admin"
+    REQUEST = "request", "Requested a seat"
+
+
+class Enrolment(PublicModel):
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
+    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+",
+                                help_text="the version she learns from (progress is keyed by item key)")
+    state = models.CharField(max_length=16, choices=EnrolmentState.choices, default=EnrolmentState.ACTIVE)
+    source = models.CharField(max_length=16, choices=EnrolmentSource.choices, default=EnrolmentSource.SELF)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    due_on = models.DateField(null=True, blank=True, help_text="due date of an assignment")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    # Kept by progress writes (conditional increments, never read-modify-write).
+    percent = models.PositiveSmallIntegerField(default=0, help_text="share of required items done, never decreases")
+    seconds_spent = models.BigIntegerField(default=0, help_text="time actually spent, capped per heartbeat")
+    last_item_key = models.UUIDField(null=True, blank=True, help_text="where she resumes")
+    last_event_ms = models.BigIntegerField(default=0, help_text="client time of the latest progress event")
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="set once")
+    nominal_minutes = models.PositiveIntegerField(default=0, help_text="the course's duration, on completion")
+    pipeline_done_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="when every post-completion step had run")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "course"], name="enrolment_unique")]
+        indexes = [
+            models.Index(fields=["learner", "state"], name="enrolment_learner_state"),
+            models.Index(fields=["course", "state"], name="enrolment_course_state"),
+            models.Index(fields=["completed_at"], name="enrolment_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"enrolment {self.public_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == EnrolmentState.ACTIVE
+
+
+class ItemProgress(models.Model):
+    """A learner's progress on one item of her course. ``percent`` only grows; ``position`` is the one of the
+    latest event by client time (she may seek back); ``last_credit`` is what the latest write added to
+    ``seconds_spent`` (read back by the write itself, for the day ledger)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="items")
+    item_key = models.UUIDField()
+    percent = models.PositiveSmallIntegerField(default=0)
+    position = models.FloatField(default=0, help_text="seconds into a video, page of a document")
+    last_event_ms = models.BigIntegerField(default=0)
+    seconds_spent = models.BigIntegerField(default=0)
+    last_credit = models.IntegerField(default=0)
+    events = models.IntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    passed_at = models.DateTimeField(null=True, blank=True, help_text="an assessment item: first passed")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "item_key"], name="item_progress_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}:{self.item_key} {self.percent}%"
+
+
+class ProgressEvent(models.Model):
+    """The idempotency log of progress events: one row per (learner, client event id). Ids are scoped by
+    learner, so an id replayed by someone else neither counts for them nor blocks the owner's event."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=64)
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "event_id"], name="progress_event_unique")]
+        indexes = [models.Index(fields=["received_at"], name="progress_event_received")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}:{self.event_id}"
+
+
+class LearningDay(models.Model):
+    """Seconds a learner actually spent learning on a day (deployment time zone): the hours ledger."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "day"], name="learning_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.day}: {self.seconds}s"
+
+
+class Statement(PublicModel):
+    """An xAPI 1.0.3 learning event (``public_id`` is the statement id), exported by ``xapi.statements``."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="statements")
+    verb = models.CharField(max_length=16)
+    item_key = models.UUIDField(null=True, blank=True, help_text="the item; empty for the course")
+    result = models.JSONField(default=dict, blank=True)
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField(auto_now_add=True)
+    dedupe = models.CharField(max_length=120, unique=True, help_text="one statement per fact")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["learner", "id"], name="statement_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.item_key or 'course'}"

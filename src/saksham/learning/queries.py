@@ -1,0 +1,129 @@
+"""Every read of learning: an enrolment of hers, "My learning", the player's state, hours, requests to decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from saksham.core.errors import NotFound, ValidationFailed
+from saksham.learning import structure
+from saksham.learning.models import Enrolment, EnrolmentState, ItemProgress, LearningDay
+from saksham.people.rules import admin_paths
+
+
+def _uuid(value, field: str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise NotFound(f"no such {field}", field=field) from None
+
+
+def enrolment_of(learner, public_id) -> Enrolment:
+    """One of her enrolments (someone else's is as good as missing)."""
+    e = (Enrolment.objects.select_related("course", "version", "course__provider__org")
+         .filter(public_id=_uuid(public_id, "enrolment"), learner=learner).first())
+    if e is None:
+        raise NotFound("no such enrolment", field="enrolment")
+    return e
+
+
+def enrolment_for_course(learner, course) -> Enrolment | None:
+    return Enrolment.objects.filter(learner=learner, course=course).select_related("version").first()
+
+
+def my_learning(learner) -> dict[str, list[Enrolment]]:
+    """In progress, completed, assigned (not completed, with due dates, soonest first), requested."""
+    rows = list(Enrolment.objects.filter(learner=learner).exclude(state=EnrolmentState.REJECTED)
+                .select_related("version", "course").order_by("-last_activity_at", "-created_at"))
+    out: dict[str, list[Enrolment]] = {"in_progress": [], "completed": [], "assigned": [], "requested": []}
+    for e in rows:
+        if e.completed_at:
+            out["completed"].append(e)
+        elif e.state == EnrolmentState.REQUESTED:
+            out["requested"].append(e)
+        elif e.state == EnrolmentState.ACTIVE:
+            out["in_progress"].append(e)
+            if e.assigned_by_id:
+                out["assigned"].append(e)
+    far = dt.date.max
+    out["assigned"].sort(key=lambda e: e.due_on or far)
+    out["completed"].sort(key=lambda e: e.completed_at, reverse=True)
+    return out
+
+
+@dataclass
+class ItemState:
+    key: UUID
+    kind: str
+    title: str
+    required: bool
+    percent: int
+    position: float
+    seconds_spent: int
+    done: bool
+    passed: bool
+
+
+def player_state(enrolment: Enrolment) -> dict:
+    """Every item of her version with her progress on it, and where she resumes."""
+    progress = {p.item_key: p for p in ItemProgress.objects.filter(enrolment=enrolment)}
+    items = []
+    for key, info in structure.version_items(enrolment.version_id).items():
+        p = progress.get(key)
+        passed = bool(p and p.passed_at)
+        done = passed if info.is_assessment else bool(p and p.completed_at)
+        items.append(ItemState(key=key, kind=info.kind, title=info.title, required=info.required,
+                               percent=100 if done else (p.percent if p else 0),
+                               position=p.position if p else 0.0, seconds_spent=p.seconds_spent if p else 0,
+                               done=done, passed=passed))
+    resume = enrolment.last_item_key
+    if resume is None or all(i.key != resume for i in items):
+        resume = next((i.key for i in items if not i.done), items[0].key if items else None)
+    return {"items": items, "resume": resume}
+
+
+def _period_starts(today: dt.date) -> dict[str, dt.date]:
+    return {"week": today - dt.timedelta(days=today.weekday()), "month": today.replace(day=1),
+            "year": today.replace(month=1, day=1)}
+
+
+def hours_summary(learner, today: dt.date | None = None) -> dict[str, dict[str, float]]:
+    """Hours actually spent (the heartbeat ledger) and nominal hours of the courses completed, this week (from
+    Monday), this month and this year, in the deployment's time zone; and in all."""
+    today = today or timezone.localdate()
+    starts = _period_starts(today)
+    tz = timezone.get_current_timezone()
+    out = {}
+    for name, start in [*starts.items(), ("total", dt.date(1970, 1, 1))]:
+        spent = LearningDay.objects.filter(learner=learner, day__gte=start, day__lte=today) \
+            .aggregate(s=Sum("seconds"))["s"] or 0
+        since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+        nominal = Enrolment.objects.filter(learner=learner, completed_at__gte=since) \
+            .aggregate(m=Sum("nominal_minutes"))["m"] or 0
+        out[name] = {"spent_hours": round(spent / 3600, 2), "nominal_hours": round(nominal / 60, 2),
+                     "spent_seconds": spent}
+    return out
+
+
+def requests_to_decide(actor) -> QuerySet[Enrolment]:
+    """Pending requests of the people the actor administers."""
+    qs = Enrolment.objects.filter(state=EnrolmentState.REQUESTED).select_related("learner__org", "version")
+    paths = admin_paths(actor)
+    if paths is None:
+        return qs
+    if not paths:
+        return qs.none()
+    q = Q()
+    for p in paths:
+        q |= Q(learner__org__path__startswith=p)
+    return qs.filter(q)
+
+
+def check_page(page: int, page_size: int) -> tuple[int, int]:
+    if page < 1 or not 1 <= page_size <= 100:
+        raise ValidationFailed("page from 1, page_size from 1 to 100", field="page")
+    return (page - 1) * page_size, page * page_size

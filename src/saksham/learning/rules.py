@@ -1,0 +1,31 @@
+"""Permission rules of learning. An admin assigns courses to, and decides the requests of, the people of her
+subtree; a course's publishers decide requests for their course too; a course's editors set its policy."""
+
+from __future__ import annotations
+
+from saksham.catalog.rules import holds
+from saksham.core.permissions import rule
+from saksham.people.models import Role
+from saksham.people.rules import administers
+
+
+@rule("enrolment.assign")
+def _assign(actor, learner) -> bool:
+    return administers(actor, learner.org.path)
+
+
+@rule("enrolment.decide")
+def _decide(actor, enrolment) -> bool:
+    return administers(actor, enrolment.learner.org.path) or holds(actor, Role.PUBLISHER,
+                                                                    enrolment.course.provider.org)
+
+
+@rule("course.policy")
+def _policy(actor, course) -> bool:
+    return holds(actor, Role.CONTENT_CREATOR, course.provider.org) or holds(actor, Role.PUBLISHER,
+                                                                          course.provider.org)
+
+
+@rule("question.manage")
+def _questions(actor, course) -> bool:
+    return holds(actor, Role.CONTENT_CREATOR, course.provider.org)

@@ -1,0 +1,463 @@
+"""Every write of learning: enrolments (open, assigned, requested and decided, left and resumed), the progress
+merge, completion, and the post-completion pipeline's trigger.
+
+Progress merge (``progress_record``): a batch of client events is checked as a whole (nothing is written if one
+event is bad), its events are deduplicated by (learner, client event id), and each is applied with one
+conditional upsert per item: ``percent = MAX(percent, new)``, position of the latest event by client time,
+``seconds += MIN(claimed, cap, gap since the item's previous event)``. Duplicates and out-of-order events
+change nothing (or credit no time); concurrent writers never lose an update because no value is read and
+written back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from saksham.catalog.models import Course, VersionStatus
+from saksham.core import audit, permissions
+from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from saksham.learning import structure
+from saksham.learning.models import (
+    CoursePolicy,
+    Enrolment,
+    EnrolmentMode,
+    EnrolmentSource,
+    EnrolmentState,
+    ItemProgress,
+    Statement,
+)
+
+MAX_BATCH = 500
+FUTURE_SKEW = dt.timedelta(minutes=5)
+MAX_EVENT_SECONDS = 24 * 3600
+
+
+def max_heartbeat_s() -> int:
+    """The most time one progress event may credit, whatever it claims (a tab left open earns nothing more)."""
+    return int(getattr(settings, "LEARNING_MAX_HEARTBEAT_S", 60))
+
+
+def _live(course: Course):
+    v = course.live_version
+    if v is None or v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED):
+        raise NotFound("no such course in the catalogue", field="course")
+    return v
+
+
+def course_policy(course: Course) -> CoursePolicy:
+    return CoursePolicy.objects.filter(course=course).first() or CoursePolicy(course=course)
+
+
+@transaction.atomic
+def course_policy_set(*, actor, course: Course, enrolment: str | None = None,
+                      show_solutions: bool | None = None) -> CoursePolicy:
+    permissions.require(actor, "course.policy", course)
+    if enrolment is not None and enrolment not in EnrolmentMode.values:
+        raise ValidationFailed(f"enrolment must be one of {', '.join(EnrolmentMode.values)}", field="enrolment")
+    policy, _ = CoursePolicy.objects.get_or_create(course=course)
+    if enrolment is not None:
+        policy.enrolment = enrolment
+    if show_solutions is not None:
+        policy.show_solutions = show_solutions
+    policy.save()
+    audit.record(actor=actor, action="course.policy", target=course,
+                 changes={"enrolment": [None, policy.enrolment], "show_solutions": [None, policy.show_solutions]})
+    return policy
+
+
+# --- enrolment --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.date | None = None) -> Enrolment:
+    """Enrol a learner in a published course. Open courses enrol at once; invite-only and moderated ones
+    record a request for an admin to decide, unless an admin assigns the course. Enrolling twice returns the
+    existing enrolment; enrolling again after leaving resumes it with its progress."""
+    version = _live(course)
+    actor = assigned_by or learner
+    if not getattr(learner, "is_active", False):
+        raise PermissionDenied("this account is not active")
+    if assigned_by is not None:
+        permissions.require(assigned_by, "enrolment.assign", learner)
+        if due_on is not None and due_on < timezone.localdate():
+            raise ValidationFailed("the due date has passed", field="due_on", code="due_in_past")
+    now = timezone.now()
+    mode = course_policy(course).enrolment
+    enrolment = Enrolment.objects.select_for_update().filter(learner=learner, course=course).first()
+    created = enrolment is None
+    if created:
+        enrolment, created = Enrolment.objects.get_or_create(learner=learner, course=course, defaults={
+            "version": version, "state": EnrolmentState.REQUESTED})
+    before = enrolment.state
+    if assigned_by is not None:
+        if enrolment.state != EnrolmentState.ACTIVE:
+            enrolment.enrolled_at = enrolment.enrolled_at or now
+        enrolment.state, enrolment.source = EnrolmentState.ACTIVE, EnrolmentSource.ASSIGNED
+        enrolment.assigned_by, enrolment.due_on, enrolment.left_at = assigned_by, due_on, None
+    elif enrolment.state == EnrolmentState.ACTIVE:
+        return enrolment
+    elif enrolment.state == EnrolmentState.LEFT or mode == EnrolmentMode.OPEN:
+        # Back after leaving (she was let in once), or an open course: in at once.
+        enrolment.state, enrolment.left_at = EnrolmentState.ACTIVE, None
+        enrolment.enrolled_at = enrolment.enrolled_at or now
+        if created:
+            enrolment.source = EnrolmentSource.SELF
+    else:
+        enrolment.state, enrolment.source = EnrolmentState.REQUESTED, EnrolmentSource.REQUEST
+    enrolment.save()
+    audit.record(actor=actor, action="enrolment.create" if created else "enrolment.update", target=enrolment,
+                 changes={"state": [before if not created else None, enrolment.state]})
+    if enrolment.state == EnrolmentState.ACTIVE and before != EnrolmentState.ACTIVE:
+        _after_enrol(enrolment)
+    return enrolment
+
+
+def _after_enrol(enrolment: Enrolment) -> None:
+    hook = getattr(settings, "LEARNING_ON_ENROL", None)
+    if hook:
+        from django.utils.module_loading import import_string
+
+        import_string(hook)(enrolment)
+
+
+@transaction.atomic
+def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment:
+    enrolment = Enrolment.objects.select_for_update().select_related("learner__org", "course__provider__org") \
+        .get(pk=enrolment.pk)
+    permissions.require(actor, "enrolment.decide", enrolment)
+    if enrolment.state != EnrolmentState.REQUESTED:
+        raise Conflict("only a pending request can be decided", code="invalid_transition")
+    enrolment.state = EnrolmentState.ACTIVE if approve else EnrolmentState.REJECTED
+    enrolment.decided_by = actor
+    if approve:
+        enrolment.enrolled_at = timezone.now()
+    enrolment.save()
+    audit.record(actor=actor, action="enrolment.approve" if approve else "enrolment.reject", target=enrolment)
+    if approve:
+        _after_enrol(enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_leave(*, learner, enrolment: Enrolment) -> Enrolment:
+    """Leave a course (or withdraw a request). Progress is kept for when she comes back."""
+    if enrolment.learner_id != learner.pk:
+        raise NotFound("no such enrolment", field="enrolment")
+    if enrolment.state not in (EnrolmentState.ACTIVE, EnrolmentState.REQUESTED):
+        raise Conflict("not enrolled in this course", code="not_enrolled")
+    Enrolment.objects.filter(pk=enrolment.pk).update(state=EnrolmentState.LEFT, left_at=timezone.now())
+    enrolment.refresh_from_db()
+    audit.record(actor=learner, action="enrolment.leave", target=enrolment)
+    return enrolment
+
+
+# --- progress ---------------------------------------------------------------------------------------------
+
+@dataclass
+class ProgressResult:
+    accepted: int = 0
+    duplicates: int = 0
+    credited_seconds: int = 0
+    completed: list[str] = field(default_factory=list)      # enrolments completed by this batch
+
+
+def _fn(name: str) -> str:
+    """Two-argument MAX/MIN: SQLite's scalar functions, PostgreSQL's GREATEST/LEAST."""
+    if connection.vendor == "postgresql":
+        return {"MAX": "GREATEST", "MIN": "LEAST"}[name]
+    return name
+
+
+def _ms(at: dt.datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[dict], dict[UUID, Enrolment]]:
+    if not isinstance(events, list) or not events:
+        raise ValidationFailed("send at least one event", field="events", code="empty_batch")
+    if len(events) > MAX_BATCH:
+        raise ValidationFailed(f"at most {MAX_BATCH} events per batch", field="events", code="batch_too_large")
+    wanted = set()
+    for e in events:
+        try:
+            wanted.add(UUID(str(e["enrolment"])))
+        except (KeyError, ValueError, TypeError):
+            raise ValidationFailed("not an enrolment id", field="events.enrolment") from None
+    enrolments = {e.public_id: e for e in Enrolment.objects.filter(public_id__in=wanted, learner=learner)}
+    problems = []
+    clean = []
+    for n, e in enumerate(events):
+        enrolment = enrolments.get(UUID(str(e["enrolment"])))
+
+        def bad(code, message, fld, n=n):
+            problems.append({"index": n, "code": code, "message": message, "field": f"events.{n}.{fld}"})
+
+        if enrolment is None:
+            bad("unknown_enrolment", "no such enrolment of yours", "enrolment")
+            continue
+        if enrolment.state != EnrolmentState.ACTIVE:
+            bad("not_enrolled", "this enrolment is not active (left or not approved)", "enrolment")
+            continue
+        try:
+            key = UUID(str(e["item"]))
+        except (KeyError, ValueError, TypeError):
+            bad("unknown_item", "not an item id", "item")
+            continue
+        info = structure.version_items(enrolment.version_id).get(key)
+        if info is None:
+            bad("unknown_item", "this item is not part of the enrolled version of the course", "item")
+            continue
+        event_id = str(e.get("event_id") or "")
+        if not 1 <= len(event_id) <= 64:
+            bad("invalid_event_id", "event_id is 1 to 64 characters", "event_id")
+            continue
+        percent, position, seconds = e.get("percent", 0), e.get("position"), e.get("seconds", 0)
+        if not isinstance(percent, int | float) or isinstance(percent, bool) or not 0 <= percent <= 100 \
+                or math.isnan(percent):
+            bad("percent_out_of_range", "percent is a number from 0 to 100", "percent")
+            continue
+        if position is not None and (not isinstance(position, int | float) or isinstance(position, bool)
+                                     or math.isnan(position) or position < 0
+                                     or (info.max_position is not None and position > info.max_position)):
+            bad("position_out_of_range", "position is past the end of the item", "position")
+            continue
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_EVENT_SECONDS:
+            bad("seconds_out_of_range", f"seconds is a whole number from 0 to {MAX_EVENT_SECONDS}", "seconds")
+            continue
+        at = e.get("at")
+        if isinstance(at, str):
+            try:
+                at = dt.datetime.fromisoformat(at)
+            except ValueError:
+                at = None
+        if not isinstance(at, dt.datetime) or at.tzinfo is None:
+            bad("invalid_timestamp", "at is a date and time with its time zone", "at")
+            continue
+        if at > now + FUTURE_SKEW:
+            bad("future_timestamp", "at is in the future", "at")
+            continue
+        if info.is_assessment:                   # done only by passing it (see assessments)
+            percent, position = 0, None
+        clean.append({"enrolment": enrolment, "info": info, "key": key, "event_id": event_id,
+                      "percent": int(percent), "position": float(position or 0), "seconds": seconds,
+                      "at": at, "ms": _ms(at)})
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(f"{len(problems)} of {len(events)} events refused: {first['message']}",
+                               code=first["code"], field=first["field"], details=problems)
+    return clean, {e.pk: e for e in enrolments.values()}
+
+
+def progress_record(*, learner, events: list[dict[str, Any]]) -> ProgressResult:
+    """Apply a batch of progress events (see the module's docstring). Checked first, written in one
+    transaction; a bad event refuses the whole batch (4xx, nothing written)."""
+    now = timezone.now()
+    clean, enrolments = _clean_events(learner, events, now)
+    with transaction.atomic():
+        return _apply(learner, clean, enrolments, now)
+
+
+_UPSERT = """
+INSERT INTO learning_itemprogress (enrolment_id, item_key, percent, position, last_event_ms, seconds_spent,
+                                   last_credit, events, completed_at, passed_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, NULL, %s)
+ON CONFLICT (enrolment_id, item_key) DO UPDATE SET
+  percent = {MAX}(learning_itemprogress.percent, excluded.percent),
+  position = CASE WHEN excluded.last_event_ms >= learning_itemprogress.last_event_ms
+                  THEN excluded.position ELSE learning_itemprogress.position END,
+  last_credit = {MIN}(excluded.last_credit,
+                      {MAX}(0, (excluded.last_event_ms - learning_itemprogress.last_event_ms) / 1000)),
+  seconds_spent = learning_itemprogress.seconds_spent + {MIN}(excluded.last_credit,
+                      {MAX}(0, (excluded.last_event_ms - learning_itemprogress.last_event_ms) / 1000)),
+  last_event_ms = {MAX}(learning_itemprogress.last_event_ms, excluded.last_event_ms),
+  events = learning_itemprogress.events + 1,
+  completed_at = COALESCE(learning_itemprogress.completed_at, excluded.completed_at),
+  updated_at = excluded.updated_at
+RETURNING percent, last_credit, events, CASE WHEN completed_at = %s THEN 1 ELSE 0 END
+"""
+
+_ENROLMENT = """
+UPDATE learning_enrolment SET
+  seconds_spent = seconds_spent + %s,
+  last_item_key = CASE WHEN %s >= last_event_ms THEN %s ELSE last_item_key END,
+  last_event_ms = {MAX}(last_event_ms, %s),
+  last_activity_at = %s
+WHERE id = %s
+"""
+
+_DAY = """
+INSERT INTO learning_learningday (learner_id, day, seconds) VALUES (%s, %s, %s)
+ON CONFLICT (learner_id, day) DO UPDATE SET seconds = learning_learningday.seconds + excluded.seconds
+"""
+
+
+def _sql(template: str) -> str:
+    return template.replace("{MAX}", _fn("MAX")).replace("{MIN}", _fn("MIN"))
+
+
+def _key_db(key: UUID):
+    return key.hex if connection.vendor != "postgresql" else key
+
+
+def _apply(learner, clean: list[dict], enrolments: dict[int, Enrolment], now: dt.datetime) -> ProgressResult:
+    result = ProgressResult()
+    ops = connection.ops
+    now_db = ops.adapt_datetimefield_value(now)
+    # 1. Deduplicate by (learner, client event id): only the ids inserted now are applied.
+    by_id: dict[str, dict] = {}
+    for e in clean:
+        by_id.setdefault(e["event_id"], e)
+    # Every lock is taken in one global order (event ids, then item rows by enrolment and key, then enrolments,
+    # then days), so that concurrent batches on PostgreSQL queue up instead of deadlocking.
+    rows = sorted(by_id.values(), key=lambda e: e["event_id"])
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list = []
+    for e in rows:
+        params += [learner.pk, e["event_id"], e["enrolment"].pk, now_db]
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO learning_progressevent (learner_id, event_id, enrolment_id, received_at) "
+                    f"VALUES {placeholders} ON CONFLICT (learner_id, event_id) DO NOTHING RETURNING event_id",
+                    params)
+        fresh = {r[0] for r in cur.fetchall()}
+    result.duplicates = len(clean) - len(fresh)
+    todo = sorted((by_id[i] for i in fresh), key=lambda e: (e["enrolment"].pk, e["key"].hex, e["ms"]))
+    result.accepted = len(todo)
+    cap = max_heartbeat_s()
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    upsert = _sql(_UPSERT)
+    per_enrolment: dict[int, dict] = defaultdict(lambda: {"credit": 0, "ms": -1, "key": None})
+    per_day: dict[dt.date, int] = defaultdict(int)
+    touched_done: set[int] = set()
+    statements: list[Statement] = []
+    with connection.cursor() as cur:
+        # 2. One conditional upsert per event, in client-time order.
+        for e in todo:
+            en = e["enrolment"]
+            done = e["percent"] >= 100
+            credit0 = min(e["seconds"], cap)
+            cur.execute(upsert, [en.pk, _key_db(e["key"]), e["percent"], e["position"], e["ms"], credit0, credit0,
+                                 now_db if done else None, now_db, now_db])
+            percent, credit, n_events, newly_done = cur.fetchone()
+            agg = per_enrolment[en.pk]
+            agg["credit"] += credit
+            if e["ms"] >= agg["ms"]:
+                agg["ms"], agg["key"] = e["ms"], e["key"]
+            if credit:
+                per_day[e["at"].astimezone(tz).date()] += credit
+            result.credited_seconds += credit
+            base = f"{en.pk}:{e['key'].hex}"
+            if n_events == 1:
+                statements.append(Statement(learner_id=learner.pk, enrolment_id=en.pk, verb="launched",
+                                            item_key=e["key"], timestamp=e["at"], dedupe=f"{base}:launched"))
+            if done and newly_done:
+                touched_done.add(en.pk)
+                statements.append(Statement(learner_id=learner.pk, enrolment_id=en.pk, verb="progressed",
+                                            item_key=e["key"], timestamp=e["at"], dedupe=f"{base}:done",
+                                            result={"completion": True, "progress": 100}))
+        # 3. The enrolment's totals, where she resumes, and the day ledger: one increment each.
+        upd = _sql(_ENROLMENT)
+        for pk, agg in sorted(per_enrolment.items()):
+            cur.execute(upd, [agg["credit"], agg["ms"], _key_db(agg["key"]), agg["ms"], now_db, pk])
+        day_sql = _sql(_DAY)
+        for day, seconds in sorted(per_day.items()):
+            cur.execute(day_sql, [learner.pk, ops.adapt_datefield_value(day), seconds])
+    if statements:
+        Statement.objects.bulk_create(sorted(statements, key=lambda s: s.dedupe), ignore_conflicts=True)
+    # 4. Completion: only when an item was newly done.
+    for pk in sorted(touched_done):
+        if enrolment_refresh(enrolments[pk], now=now):
+            result.completed.append(str(enrolments[pk].public_id))
+    return result
+
+
+def _done_count(enrolment: Enrolment) -> tuple[int, int]:
+    items = structure.version_items(enrolment.version_id)
+    plain = [k for k, i in items.items() if i.required and not i.is_assessment]
+    tests = [k for k, i in items.items() if i.required and i.is_assessment]
+    q = Q()
+    if plain:
+        q |= Q(item_key__in=plain, completed_at__isnull=False)
+    if tests:
+        q |= Q(item_key__in=tests, passed_at__isnull=False)
+    done = ItemProgress.objects.filter(q, enrolment_id=enrolment.pk).count() if (plain or tests) else 0
+    return done, len(plain) + len(tests)
+
+
+def enrolment_refresh(enrolment: Enrolment, *, now: dt.datetime | None = None) -> bool:
+    """Recompute the share of required items done (never lowering it) and complete the enrolment when the
+    course's completion rule holds: every required item done and every required assessment passed.
+    Returns True when this call recorded the completion."""
+    now = now or timezone.now()
+    done, total = _done_count(enrolment)
+    percent = 100 if total == 0 else (100 * done) // total
+    with connection.cursor() as cur:
+        cur.execute(_sql("UPDATE learning_enrolment SET percent = {MAX}(percent, %s) WHERE id = %s"),
+                    [percent, enrolment.pk])
+    if total and done < total:
+        return False
+    return _complete(enrolment, now)
+
+
+def _complete(enrolment: Enrolment, now: dt.datetime) -> bool:
+    nominal = enrolment.version.duration_minutes
+    # Recorded once: only the write that finds completed_at empty records it.
+    n = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
+        completed_at=now, percent=100, nominal_minutes=nominal)
+    if not n:
+        return False
+    Statement.objects.bulk_create([Statement(learner_id=enrolment.learner_id, enrolment_id=enrolment.pk,
+                                             verb="completed", timestamp=now, dedupe=f"{enrolment.pk}:completed",
+                                             result={"completion": True})], ignore_conflicts=True)
+    public_id = str(enrolment.public_id)
+
+    def enqueue():
+        from saksham.learning.tasks import post_completion
+
+        post_completion.enqueue(public_id)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def post_completion_run(enrolment: Enrolment) -> list[str]:
+    """Run every step of settings.POST_COMPLETION_STEPS, in order, for a completed enrolment. Each step is
+    idempotent, so a re-run after a crash repeats nothing; ``pipeline_done_at`` marks a full run."""
+    from django.utils.module_loading import import_string
+
+    if enrolment.completed_at is None:
+        return []
+    ran = []
+    for path in getattr(settings, "POST_COMPLETION_STEPS", []):
+        import_string(path)(enrolment)
+        ran.append(path)
+    Enrolment.objects.filter(pk=enrolment.pk, pipeline_done_at__isnull=True).update(pipeline_done_at=timezone.now())
+    return ran
+
+
+@transaction.atomic
+def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None = None) -> bool:
+    """Mark an assessment item passed (first pass kept) and complete the enrolment if that was the last
+    requirement. Called by the assessments; returns True when the course was completed by it."""
+    at = at or timezone.now()
+    now_db = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cur:
+        cur.execute(_sql("""
+            INSERT INTO learning_itemprogress (enrolment_id, item_key, percent, position, last_event_ms,
+                seconds_spent, last_credit, events, completed_at, passed_at, updated_at)
+            VALUES (%s, %s, 100, 0, 0, 0, 0, 0, %s, %s, %s)
+            ON CONFLICT (enrolment_id, item_key) DO UPDATE SET
+              percent = 100,
+              completed_at = COALESCE(learning_itemprogress.completed_at, excluded.completed_at),
+              passed_at = COALESCE(learning_itemprogress.passed_at, excluded.passed_at),
+              updated_at = excluded.updated_at"""), [enrolment.pk, _key_db(item_key), now_db, now_db, now_db])
+    return enrolment_refresh(enrolment, now=at)

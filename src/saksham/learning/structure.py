@@ -1,0 +1,62 @@
+"""What learning needs to know of a course version's structure: its items by key, which are required, which
+are assessments, how far a position may go. A live version never changes, so the answer is cached per
+process (no shared state: a miss just reads the catalogue again)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from saksham.catalog.models import ContentItem, ItemKind
+
+_CACHE: dict[int, dict[UUID, ItemInfo]] = {}
+_CACHE_MAX = 4096
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    key: UUID
+    kind: str
+    required: bool
+    max_position: float | None      # seconds of a video, pages of a document, 100 (% scrolled) of a page
+    title: str
+    settings: dict
+
+    @property
+    def is_assessment(self) -> bool:
+        return self.kind == ItemKind.QUIZ
+
+
+def _max_position(item: ContentItem) -> float | None:
+    if item.kind == ItemKind.VIDEO:
+        seconds = (item.settings or {}).get("duration_s") or item.duration_minutes * 60
+        return float(seconds) + 5.0 if seconds else None   # players report a little past the end
+    if item.kind == ItemKind.DOCUMENT:
+        pages = (item.settings or {}).get("pages")
+        return float(pages) if pages else None
+    if item.kind == ItemKind.PAGE:
+        return 100.0
+    return 0.0
+
+
+def version_items(version_id: int) -> dict[UUID, ItemInfo]:
+    """{item key: ItemInfo} of a version, in course order."""
+    items = _CACHE.get(version_id)
+    if items is None:
+        rows = (ContentItem.objects.filter(module__version_id=version_id)
+                .order_by("module__position", "position"))
+        items = {i.key: ItemInfo(key=i.key, kind=i.kind, required=not (i.settings or {}).get("optional", False),
+                                 max_position=_max_position(i), title=i.title, settings=i.settings or {})
+                 for i in rows}
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[version_id] = items
+    return items
+
+
+def required_keys(version_id: int) -> list[UUID]:
+    return [k for k, i in version_items(version_id).items() if i.required]
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
