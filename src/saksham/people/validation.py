@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -17,6 +18,7 @@ from saksham.people.models import Gender
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 MOBILE_STRIP = re.compile(r"[\s()-]")
+TAG_SPLIT = re.compile(r"[;|,]").split
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 GENDER_ALIASES = {
     "f": Gender.FEMALE, "female": Gender.FEMALE, "woman": Gender.FEMALE,
@@ -53,6 +55,10 @@ def canonical_header(name: str) -> str | None:
 
 
 class PersonValidator:
+    """``clean(row)`` checks a whole person; each optional field has its own cleaner
+    (``cleaners[field](text) -> (value, error or None)``), which ``clean`` calls in a fixed order
+    and the bulk import calls once per distinct cell text."""
+
     def __init__(self, profile: dict | None = None):
         profile = profile or settings.PROFILE
         self.mobile_re = re.compile(profile.get("mobile_pattern", r"^\+?[0-9]{6,15}$"))
@@ -66,6 +72,26 @@ class PersonValidator:
                 self.languages[lang["name_local"]] = lang["code"]
         self.languages.pop("", None)
         self.today = dt.date.today()
+        try:
+            self.latest_birth = self.today.replace(year=self.today.year - 14)
+        except ValueError:  # 29 February
+            self.latest_birth = self.today.replace(year=self.today.year - 14, day=28)
+        # The optional fields, in the order ``clean`` checks them (the order of its error messages).
+        self.cleaners: dict[str, Callable[[str], tuple]] = {
+            "mobile": self._mobile,
+            "designation": self._max_len("designation"),
+            "service": self._max_len("service"),
+            "employee_code": self._employee_code,
+            "external_id": self._max_len("external_id"),
+            "group": self._group,
+            "preferred_language": self._language,
+            "mother_tongue": self._language,
+            "gender": self._gender,
+            "date_of_birth": self._date_of_birth,
+            "postal_code": self._postal_code,
+            "tags": self._tags,
+            "org_code": self._org_code,
+        }
 
     def language(self, value: str) -> str | None:
         return self.languages.get(value.strip().lower()) or self.languages.get(value.strip())
@@ -93,91 +119,104 @@ class PersonValidator:
         elif not partial or "email" in row:
             errors["email"] = "is required"
 
-        v = get("mobile")
-        if v is not None:
-            v = MOBILE_STRIP.sub("", v)
-            if v and not self.mobile_re.match(v):
-                errors["mobile"] = f"'{v[:20]}' is not a valid mobile number"
-            out["mobile"] = v
-
-        for key in ("designation", "service", "employee_code", "external_id"):
+        for key, clean_one in self.cleaners.items():
             v = get(key)
             if v is not None:
-                v = v.strip()
-                if len(v) > MAX_LEN[key]:
-                    errors[key] = f"longer than {MAX_LEN[key]} characters"
-                out[key] = v
-        if out.get("employee_code") == "":
-            out["employee_code"] = None
-
-        v = get("group")
-        if v is not None:
-            v = v.strip()
-            if v:
-                g = self.groups.get(v.lower())
-                if g is None and self.groups:
-                    errors["group"] = f"'{v[:20]}' is not one of {', '.join(self.groups.values())}"
-                out["group"] = g or v
-            else:
-                out["group"] = ""
-
-        for key in ("preferred_language", "mother_tongue"):
-            v = get(key)
-            if v is not None and v.strip():
-                code = self.language(v)
-                if code is None:
-                    errors[key] = f"'{v[:30]}' is not a language of this deployment"
-                out[key] = code or ""
-            elif v is not None:
-                out[key] = ""
-
-        v = get("gender")
-        if v is not None:
-            v = v.strip()
-            if v:
-                g = GENDER_ALIASES.get(v.lower())
-                if g is None:
-                    errors["gender"] = f"'{v[:20]}' is not one of female, male, other, undisclosed"
-                out["gender"] = g or ""
-            else:
-                out["gender"] = ""
-
-        v = get("date_of_birth")
-        if v is not None:
-            v = v.strip()
-            if v:
-                d = parse_date(v)
-                if d is None:
-                    errors["date_of_birth"] = f"'{v[:20]}' is not a date (use YYYY-MM-DD)"
-                elif not (dt.date(1900, 1, 1) <= d <= self.today.replace(year=self.today.year - 14)):
-                    errors["date_of_birth"] = f"{d.isoformat()} is not a plausible date of birth"
-                out["date_of_birth"] = d
-            else:
-                out["date_of_birth"] = None
-
-        v = get("postal_code")
-        if v is not None:
-            v = v.strip()
-            if v and not self.postal_re.match(v):
-                errors["postal_code"] = f"'{v[:12]}' is not a valid postal code"
-            out["postal_code"] = v
-
-        v = get("tags")
-        if v is not None:
-            out["tags"] = [t.strip() for t in re.split(r"[;|,]", v) if t.strip()][:20]
-
-        v = get("org_code")
-        if v is not None:
-            out["org_code"] = v.strip()
+                out[key], error = clean_one(v)
+                if error is not None:
+                    errors[key] = error
         return out, errors
+
+    # -- one optional field: text -> (value, error or None) --
+
+    def _mobile(self, v: str) -> tuple:
+        v = MOBILE_STRIP.sub("", v)
+        if v and not self.mobile_re.match(v):
+            return v, f"'{v[:20]}' is not a valid mobile number"
+        return v, None
+
+    @staticmethod
+    def _max_len(key: str) -> Callable[[str], tuple]:
+        limit = MAX_LEN[key]
+
+        def clean_one(v: str) -> tuple:
+            v = v.strip()
+            return v, (f"longer than {limit} characters" if len(v) > limit else None)
+
+        return clean_one
+
+    def _employee_code(self, v: str) -> tuple:
+        v = v.strip()
+        return v or None, (f"longer than {MAX_LEN['employee_code']} characters"
+                           if len(v) > MAX_LEN["employee_code"] else None)
+
+    def _group(self, v: str) -> tuple:
+        v = v.strip()
+        if not v:
+            return "", None
+        g = self.groups.get(v.lower())
+        if g is None and self.groups:
+            return v, f"'{v[:20]}' is not one of {', '.join(self.groups.values())}"
+        return g or v, None
+
+    def _language(self, v: str) -> tuple:
+        if not v.strip():
+            return "", None
+        code = self.language(v)
+        if code is None:
+            return "", f"'{v[:30]}' is not a language of this deployment"
+        return code, None
+
+    @staticmethod
+    def _gender(v: str) -> tuple:
+        v = v.strip()
+        if not v:
+            return "", None
+        g = GENDER_ALIASES.get(v.lower())
+        if g is None:
+            return "", f"'{v[:20]}' is not one of female, male, other, undisclosed"
+        return g, None
+
+    def _date_of_birth(self, v: str) -> tuple:
+        v = v.strip()
+        if not v:
+            return None, None
+        d = parse_date(v)
+        if d is None:
+            return None, f"'{v[:20]}' is not a date (use YYYY-MM-DD)"
+        if not (dt.date(1900, 1, 1) <= d <= self.latest_birth):
+            return d, f"{d.isoformat()} is not a plausible date of birth"
+        return d, None
+
+    def _postal_code(self, v: str) -> tuple:
+        v = v.strip()
+        if v and not self.postal_re.match(v):
+            return v, f"'{v[:12]}' is not a valid postal code"
+        return v, None
+
+    @staticmethod
+    def _tags(v: str) -> tuple:
+        return [t.strip() for t in TAG_SPLIT(v) if t.strip()][:20], None
+
+    @staticmethod
+    def _org_code(v: str) -> tuple:
+        return v.strip(), None
 
 
 def parse_date(value: str) -> dt.date | None:
-    if len(value) == 10 and value[4] == "-":
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
+    if len(value) == 10:
+        if value[4] == "-":
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+        # DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY written out in full: what strptime would say, ten times faster.
+        sep = value[2]
+        if sep in "-/." and value[5] == sep and value.isascii() and (value[:2] + value[3:5] + value[6:]).isdigit():
+            try:
+                return dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+            except ValueError:
+                return None
     for fmt in DATE_FORMATS[1:]:
         try:
             return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a date, no time zone)
