@@ -85,11 +85,13 @@ def _not_found(request, exc):
 
 def _register_routers() -> None:
     from saksham.catalog.api import router as catalog_router
+    from saksham.learning.api import router as learning_router
     from saksham.orgs.api import router as orgs_router
     from saksham.people.api import router as people_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/learning", learning_router)
     api.add_router("/", people_router)
 
 

@@ -1,0 +1,250 @@
+"""The learning API (the web player uses it too): enrol, My learning, the player's state, the batch progress
+endpoint, completion status, hours, requests for admins. Thin: parse, find, call a service or query, shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from django.http import JsonResponse
+from ninja import Field, Router, Schema, Status
+
+from saksham.catalog.models import Course, VersionStatus
+from saksham.core.errors import NotFound
+from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.learning import queries, services
+from saksham.learning.models import Enrolment
+from saksham.people.models import User
+
+router = Router(tags=["learning"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _course(public_id: UUID) -> Course:
+    course = (Course.objects.select_related("live_version", "provider__org")
+              .filter(public_id=public_id, live_version__status__in=[VersionStatus.PUBLISHED,
+                                                                    VersionStatus.UNLISTED]).first())
+    if course is None:
+        raise NotFound("no such course in the catalogue", field="course")
+    return course
+
+
+class EnrolmentOut(Schema):
+    id: UUID
+    course: UUID
+    version: int
+    title: str
+    language: str
+    duration_minutes: int
+    state: str
+    source: str
+    due_on: dt.date | None
+    percent: int
+    seconds_spent: int
+    enrolled_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    last_item: UUID | None
+    last_activity_at: dt.datetime | None
+
+
+def enrolment_data(e: Enrolment) -> dict:
+    return {"id": e.public_id, "course": e.course.public_id, "version": e.version.number, "title": e.version.title,
+            "language": e.version.language, "duration_minutes": e.version.duration_minutes, "state": e.state,
+            "source": e.source, "due_on": e.due_on, "percent": e.percent, "seconds_spent": e.seconds_spent,
+            "enrolled_at": e.enrolled_at, "completed_at": e.completed_at, "last_item": e.last_item_key,
+            "last_activity_at": e.last_activity_at}
+
+
+class EnrolIn(StrictSchema):
+    course: UUID
+    learner: UUID | None = Field(None, description="an admin assigns the course to this person")
+    due_on: dt.date | None = None
+
+
+@router.post("/enrolments", response={200: EnrolmentOut, 201: EnrolmentOut, **ERRORS})
+def enrol(request, payload: EnrolIn):
+    """Enrol (open course), request a seat (invite-only or moderated), or, as an admin, assign the course to
+    ``learner`` with a due date. Enrolling again returns the enrolment (200); after leaving, resumes it."""
+    course = _course(payload.course)
+    if payload.learner:
+        learner = User.objects.select_related("org").filter(public_id=payload.learner).first()
+        if learner is None:
+            raise NotFound("no such person", field="learner")
+        e = services.enrolment_create(learner=learner, course=course, assigned_by=request.auth,
+                                      due_on=payload.due_on)
+    else:
+        existed = Enrolment.objects.filter(learner=request.auth, course=course).exists()
+        e = services.enrolment_create(learner=request.auth, course=course)
+        if existed:
+            return enrolment_data(e)
+    return Status(201, enrolment_data(e))
+
+
+class MyLearningOut(Schema):
+    in_progress: list[EnrolmentOut]
+    completed: list[EnrolmentOut]
+    assigned: list[EnrolmentOut]
+    requested: list[EnrolmentOut]
+
+
+@router.get("/enrolments", response={200: MyLearningOut, **ERRORS})
+def my_learning(request):
+    """My learning: in progress, completed, assigned (with due dates, soonest first), requested."""
+    return {k: [enrolment_data(e) for e in v] for k, v in queries.my_learning(request.auth).items()}
+
+
+class ItemStateOut(Schema):
+    key: UUID
+    kind: str
+    title: str
+    required: bool
+    percent: int
+    position: float
+    seconds_spent: int
+    done: bool
+    passed: bool
+
+
+class PlayerOut(EnrolmentOut):
+    resume: UUID | None
+    items: list[ItemStateOut]
+
+
+@router.get("/enrolments/{enrolment_id}", response={200: PlayerOut, **ERRORS})
+def enrolment_detail(request, enrolment_id: UUID):
+    """Her enrolment with every item of its version, her progress on each, and the item to resume at."""
+    e = queries.enrolment_of(request.auth, enrolment_id)
+    state = queries.player_state(e)
+    return {**enrolment_data(e), "resume": state["resume"], "items": [i.__dict__ for i in state["items"]]}
+
+
+@router.post("/enrolments/{enrolment_id}/leave", response={200: EnrolmentOut, **ERRORS})
+def leave(request, enrolment_id: UUID):
+    """Leave the course (or withdraw a request); progress is kept for when she comes back."""
+    e = queries.enrolment_of(request.auth, enrolment_id)
+    return enrolment_data(services.enrolment_leave(learner=request.auth, enrolment=e))
+
+
+class CompletionOut(Schema):
+    completed: bool
+    completed_at: dt.datetime | None
+    percent: int
+    required_items: int
+    done_items: int
+    seconds_spent: int
+    nominal_minutes: int
+
+
+@router.get("/enrolments/{enrolment_id}/completion", response={200: CompletionOut, **ERRORS})
+def completion(request, enrolment_id: UUID):
+    """The course's completion rule for her: every required item done, every required assessment passed."""
+    e = queries.enrolment_of(request.auth, enrolment_id)
+    done, total = services._done_count(e)
+    return {"completed": e.completed_at is not None, "completed_at": e.completed_at, "percent": e.percent,
+            "required_items": total, "done_items": done, "seconds_spent": e.seconds_spent,
+            "nominal_minutes": e.nominal_minutes or e.version.duration_minutes}
+
+
+class EventIn(StrictSchema):
+    enrolment: UUID
+    item: UUID
+    event_id: str = Field(..., min_length=1, max_length=64, description="client-made, unique per learner")
+    at: dt.datetime = Field(..., description="client time of the event, with its time zone")
+    percent: float = Field(0, ge=0, le=100)
+    position: float | None = Field(None, ge=0, description="seconds into a video, page of a document, % of a page")
+    seconds: int = Field(0, ge=0, le=86400, description="seconds spent since the previous event of this item")
+
+
+class ProgressIn(StrictSchema):
+    events: list[EventIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
+
+
+class ProgressOut(Schema):
+    accepted: int
+    duplicates: int
+    credited_seconds: int
+    completed: list[str]
+
+
+@router.post("/progress", response={200: ProgressOut, **ERRORS})
+def progress(request, payload: ProgressIn):
+    """Record a batch of progress events (heartbeats). Idempotent: an event id already recorded is skipped;
+    percent never goes backwards; the position is the latest by client time; time is capped per event. A bad
+    event refuses the whole batch with a 4xx listing every bad event in ``details`` (nothing is written)."""
+    r = services.progress_record(learner=request.auth, events=[e.__dict__ for e in payload.events])
+    return JsonResponse({"accepted": r.accepted, "duplicates": r.duplicates,
+                         "credited_seconds": r.credited_seconds, "completed": r.completed})
+
+
+class PeriodOut(Schema):
+    spent_hours: float
+    nominal_hours: float
+    spent_seconds: int
+
+
+class HoursOut(Schema):
+    week: PeriodOut
+    month: PeriodOut
+    year: PeriodOut
+    total: PeriodOut
+
+
+@router.get("/hours", response={200: HoursOut, **ERRORS})
+def hours(request):
+    """Her learning hours this week (from Monday), month and year: time actually spent and nominal hours of
+    the courses she completed."""
+    return queries.hours_summary(request.auth)
+
+
+class RequestOut(Schema):
+    id: UUID
+    course: UUID
+    title: str
+    learner: UUID
+    learner_name: str
+    org: str
+    requested_at: dt.datetime
+
+
+@router.get("/requests", response={200: list[RequestOut], **ERRORS})
+def requests(request, page: int = 1, page_size: int = 50):
+    """Seat requests waiting for a decision, of the people the caller administers."""
+    lo, hi = queries.check_page(page, page_size)
+    return [{"id": e.public_id, "course": e.course.public_id, "title": e.version.title,
+             "learner": e.learner.public_id, "learner_name": e.learner.full_name, "org": e.learner.org.name,
+             "requested_at": e.created_at}
+            for e in queries.requests_to_decide(request.auth).select_related("course")[lo:hi]]
+
+
+class DecideIn(StrictSchema):
+    approve: bool
+
+
+@router.post("/enrolments/{enrolment_id}/decide", response={200: EnrolmentOut, **ERRORS})
+def decide(request, enrolment_id: UUID, payload: DecideIn):
+    e = Enrolment.objects.select_related("course", "version").filter(public_id=enrolment_id).first()
+    if e is None:
+        raise NotFound("no such enrolment", field="enrolment")
+    return enrolment_data(services.enrolment_decide(actor=request.auth, enrolment=e, approve=payload.approve))
+
+
+class PolicyIn(StrictSchema):
+    enrolment: Literal["open", "invite", "moderated"] | None = None
+    show_solutions: bool | None = None
+
+
+class PolicyOut(Schema):
+    enrolment: str
+    show_solutions: bool
+
+
+@router.put("/courses/{course_id}/policy", response={200: PolicyOut, **ERRORS})
+def policy_set(request, course_id: UUID, payload: PolicyIn):
+    """How learners get in (open, invite only, moderated) and whether solutions are shown after an attempt."""
+    course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
+    if course is None:
+        raise NotFound("no such course", field="course")
+    p = services.course_policy_set(actor=request.auth, course=course, enrolment=payload.enrolment,
+                                   show_solutions=payload.show_solutions)
+    return {"enrolment": p.enrolment, "show_solutions": p.show_solutions}
