@@ -64,17 +64,39 @@ def event():
     return make
 
 
+QUESTIONS = [
+    ("single", {"text": "Who appoints the Chief Information Commissioner?", "tags": ["rti"],
+                "options": [{"id": "a", "text": "The President"}, {"id": "b", "text": "The Speaker"}],
+                "answer": "a", "explanation": "Section 12(3)."}),
+    ("multiple", {"text": "Which are public authorities?", "tags": ["rti"],
+                  "options": [{"id": "a", "text": "A ministry"}, {"id": "b", "text": "A private shop"},
+                              {"id": "c", "text": "A municipality"}], "answer": ["a", "c"]}),
+    ("true_false", {"text": "An RTI reply is due within 30 days.", "answer": True, "tags": ["rti"]}),
+    ("fill_blank", {"text": "RTI stands for Right to ____.", "answer": ["Information"], "tags": ["rti"]}),
+    ("match", {"text": "Match the section to its subject.", "tags": ["rti"],
+               "options": {"left": [{"id": "s6", "text": "Section 6"}, {"id": "s8", "text": "Section 8"}],
+                           "right": [{"id": "req", "text": "Request"}, {"id": "exm", "text": "Exemptions"}]},
+               "answer": {"s6": "req", "s8": "exm"}}),
+]
+RIGHT = {"single": "a", "multiple": ["c", "a"], "true_false": True, "fill_blank": "  information ",
+         "match": {"s6": "req", "s8": "exm"}}
+
+
 @pytest.fixture
 def quiz_course(build, publish, staff):
-    """A course whose module 2 ends with a quiz item (settings filled by the assessment tests)."""
+    """quiz_course(settings or fn(questions) -> settings) -> (course, quiz item key, questions by kind): a
+    course of one module (video, page, quiz) whose bank holds one question of each kind."""
+    from saksham.learning import services as learning
 
-    def make(settings: dict | None = None):
-        v = build(title="Conduct rules", modules=1)
-        m = v.modules.first()
-        catalog.item_add(actor=staff["creator"], module=m, kind=ItemKind.QUIZ,
-                         data={"title": "Final quiz", "settings": settings or {}})
+    def make(settings=None, questions=QUESTIONS):
+        v = build(title="Right to Information", modules=1)
+        made = {kind: learning.question_create(actor=staff["creator"], course=v.course, kind=kind, data=dict(d))
+                for kind, d in questions}
+        conf = settings(made) if callable(settings) else (settings or {"pass_percent": 60})
+        item = catalog.item_add(actor=staff["creator"], module=v.modules.first(), kind=ItemKind.QUIZ,
+                                data={"title": "Final quiz", "settings": conf})
         publish(v)
         v.refresh_from_db()
-        return v.course
+        return v.course, item.key, made
 
     return make

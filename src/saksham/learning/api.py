@@ -248,3 +248,137 @@ def policy_set(request, course_id: UUID, payload: PolicyIn):
     p = services.course_policy_set(actor=request.auth, course=course, enrolment=payload.enrolment,
                                    show_solutions=payload.show_solutions)
     return {"enrolment": p.enrolment, "show_solutions": p.show_solutions}
+
+
+# --- assessments ----------------------------------------------------------------------------------------------
+
+class QuestionIn(StrictSchema):
+    course: UUID
+    kind: Literal["single", "multiple", "true_false", "fill_blank", "match"]
+    text: str = Field(..., max_length=5000)
+    options: list | dict = []
+    answer: str | bool | list[str] | dict[str, str]
+    explanation: str = Field("", max_length=5000)
+    points: float = 1
+    tags: list[str] = []
+
+
+class QuestionOut(Schema):
+    id: UUID
+    kind: str
+    text: str
+    options: list | dict
+    answer: str | bool | list[str] | dict[str, str]
+    explanation: str
+    points: float
+    tags: list[str]
+    is_active: bool
+
+
+def _question_data(q) -> dict:
+    return {"id": q.public_id, "kind": q.kind, "text": q.text, "options": q.options, "answer": q.answer,
+            "explanation": q.explanation, "points": q.points, "tags": q.tags, "is_active": q.is_active}
+
+
+@router.post("/questions", response={201: QuestionOut, **ERRORS})
+def question_create(request, payload: QuestionIn):
+    """Add a question to a course's bank (the course's content creators)."""
+    course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
+    if course is None:
+        raise NotFound("no such course", field="course")
+    data = payload.dict(exclude={"course", "kind"})
+    q = services.question_create(actor=request.auth, course=course, kind=payload.kind, data=data)
+    return Status(201, _question_data(q))
+
+
+@router.get("/courses/{course_id}/questions", response={200: list[QuestionOut], **ERRORS})
+def question_list(request, course_id: UUID):
+    from saksham.core import permissions
+
+    course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
+    if course is None:
+        raise NotFound("no such course", field="course")
+    permissions.require(request.auth, "question.manage", course)
+    return [_question_data(q) for q in course.questions.order_by("id")]
+
+
+class ShownQuestion(Schema):
+    id: str
+    kind: str
+    text: str
+    points: float
+    options: list | dict
+    awarded: float | None = None
+    solution: str | bool | list[str] | dict[str, str] | None = None
+    explanation: str | None = None
+
+
+class ShownSection(Schema):
+    key: str
+    title: str
+    questions: list[ShownQuestion]
+
+
+class AttemptOut(Schema):
+    id: UUID
+    item: UUID
+    number: int
+    state: str
+    started_at: dt.datetime
+    deadline: dt.datetime | None
+    seconds_left: int | None
+    submitted_at: dt.datetime | None
+    answers: dict
+    sections: list[ShownSection]
+    score: float | None
+    max_score: float | None
+    percent: float | None
+    passed: bool | None
+    section_results: list[dict]
+    solutions_shown: bool
+
+
+@router.post("/enrolments/{enrolment_id}/items/{item_key}/attempts", response={200: AttemptOut, **ERRORS})
+def attempt_start(request, enrolment_id: UUID, item_key: UUID):
+    """Start an attempt at an assessment item, or resume the open one."""
+    e = queries.enrolment_of(request.auth, enrolment_id)
+    a = services.attempt_start(learner=request.auth, enrolment=e, item_key=item_key)
+    return queries.attempt_view(queries.attempt_of(request.auth, a.public_id))
+
+
+@router.get("/enrolments/{enrolment_id}/items/{item_key}/attempts", response={200: list[AttemptOut], **ERRORS})
+def attempt_list(request, enrolment_id: UUID, item_key: UUID):
+    e = queries.enrolment_of(request.auth, enrolment_id)
+    return [queries.attempt_view(a) for a in queries.attempts_of(e, item_key).select_related("enrolment__course")]
+
+
+@router.get("/attempts/{attempt_id}", response={200: AttemptOut, **ERRORS})
+def attempt_detail(request, attempt_id: UUID):
+    a = queries.attempt_of(request.auth, attempt_id)
+    services._expire_if_due(a, dt.datetime.now(dt.UTC))
+    return queries.attempt_view(a)
+
+
+class AnswersIn(StrictSchema):
+    answers: dict[str, str | bool | list[str] | dict[str, str] | None] = Field(..., max_length=500)
+
+
+@router.put("/attempts/{attempt_id}/answers", response={200: AttemptOut, **ERRORS})
+def attempt_save(request, attempt_id: UUID, payload: AnswersIn):
+    """Save answers (merged with those saved before) of an open attempt."""
+    a = queries.attempt_of(request.auth, attempt_id)
+    services.attempt_save(learner=request.auth, attempt=a, answers=payload.answers)
+    return queries.attempt_view(queries.attempt_of(request.auth, attempt_id))
+
+
+class SubmitIn(StrictSchema):
+    answers: dict[str, str | bool | list[str] | dict[str, str] | None] = Field({}, max_length=500)
+
+
+@router.post("/attempts/{attempt_id}/submit", response={200: AttemptOut, **ERRORS})
+def attempt_submit(request, attempt_id: UUID, payload: SubmitIn):
+    """Submit (with last answers): graded on the server; the answer shows the score and, if the course allows,
+    the solutions."""
+    a = queries.attempt_of(request.auth, attempt_id)
+    services.attempt_submit(learner=request.auth, attempt=a, answers=payload.answers)
+    return queries.attempt_view(queries.attempt_of(request.auth, attempt_id))

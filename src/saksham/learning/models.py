@@ -158,3 +158,71 @@ class Statement(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.item_key or 'course'}"
+
+
+# --- assessments ------------------------------------------------------------------------------------------
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    TRUE_FALSE = "true_false", "True / false"
+    FILL_BLANK = "fill_blank", "Fill in the blank"
+    MATCH = "match", "Match the following"
+
+
+class Question(PublicModel):
+    """A question of a course's bank. Never edited once written (an attempt's paper refers to it): a change is
+    a new question and the old one is deactivated. ``answer`` never leaves the server before submission."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=16, choices=QuestionKind.choices)
+    text = models.TextField()
+    options = models.JSONField(default=list, blank=True,
+                               help_text='[{"id","text"}]; a match: {"left": [...], "right": [...]}')
+    answer = models.JSONField(help_text="id | [ids] | true/false | [accepted texts] | {left id: right id}")
+    explanation = models.TextField(blank=True)
+    points = models.FloatField(default=1)
+    tags = models.JSONField(default=list, blank=True, help_text="pools a section may draw from")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["course", "is_active"], name="question_course_active")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class AttemptState(models.TextChoices):
+    OPEN = "open", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    EXPIRED = "expired", "Time ran out (graded as saved)"
+
+
+class Attempt(PublicModel):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    item_key = models.UUIDField()
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=16, choices=AttemptState.choices, default=AttemptState.OPEN)
+    paper = models.JSONField(help_text='[{"key","title","questions": [question ids]}]: drawn at the start')
+    answers = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    percent = models.FloatField(null=True, blank=True)
+    passed = models.BooleanField(null=True)
+    sections = models.JSONField(default=list, blank=True, help_text="per-section score and pass")
+    marks = models.JSONField(default=dict, blank=True, help_text="{question id: points awarded}")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "item_key", "number"], name="attempt_number_unique"),
+            models.UniqueConstraint(fields=["enrolment", "item_key"], condition=models.Q(state="open"),
+                                    name="attempt_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.enrolment_id}:{self.item_key}"

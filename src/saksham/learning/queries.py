@@ -127,3 +127,53 @@ def check_page(page: int, page_size: int) -> tuple[int, int]:
     if page < 1 or not 1 <= page_size <= 100:
         raise ValidationFailed("page from 1, page_size from 1 to 100", field="page")
     return (page - 1) * page_size, page * page_size
+
+
+# --- assessments --------------------------------------------------------------------------------------------
+
+def attempt_of(learner, public_id):
+    from saksham.learning.models import Attempt
+
+    a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
+         .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
+    if a is None:
+        raise NotFound("no such attempt", field="attempt")
+    return a
+
+
+def attempts_of(enrolment, item_key):
+    from saksham.learning.models import Attempt
+
+    return Attempt.objects.filter(enrolment=enrolment, item_key=_uuid(item_key, "item")).order_by("number")
+
+
+def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
+    """What the learner's device sees of an attempt. Before submission: the questions and options, her saved
+    answers and the time left, never the answers. After: her score, and the solutions when the course allows."""
+    from saksham.learning import services
+
+    now = now or timezone.now()
+    questions = services._paper_questions(attempt)
+    closed = attempt.state != "open"
+    solutions = closed and services.show_solutions(attempt)
+    sections = []
+    for sec in attempt.paper:
+        qs = []
+        for qid in sec["questions"]:
+            q = questions[qid]
+            shown = {"id": qid, "kind": q.kind, "text": q.text, "points": q.points, "options": q.options}
+            if closed:
+                shown["awarded"] = attempt.marks.get(qid)
+            if solutions:
+                shown["solution"] = q.answer
+                shown["explanation"] = q.explanation
+            qs.append(shown)
+        sections.append({"key": sec["key"], "title": sec.get("title", ""), "questions": qs})
+    left = None
+    if attempt.deadline and not closed:
+        left = max(0, int((attempt.deadline - now).total_seconds()))
+    return {"id": attempt.public_id, "item": attempt.item_key, "number": attempt.number, "state": attempt.state,
+            "started_at": attempt.started_at, "deadline": attempt.deadline, "seconds_left": left,
+            "submitted_at": attempt.submitted_at, "answers": attempt.answers, "sections": sections,
+            "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
+            "passed": attempt.passed, "section_results": attempt.sections, "solutions_shown": solutions}

@@ -461,3 +461,278 @@ def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None 
               passed_at = COALESCE(learning_itemprogress.passed_at, excluded.passed_at),
               updated_at = excluded.updated_at"""), [enrolment.pk, _key_db(item_key), now_db, now_db, now_db])
     return enrolment_refresh(enrolment, now=at)
+
+
+# --- assessments: question bank, attempts, grading --------------------------------------------------------
+#
+# An assessment is a quiz item of the course; its ``settings`` (the catalogue stores them, immutable once the
+# version is published) say how it is drawn and passed:
+#   {"pass_percent": 60, "max_attempts": 3, "time_limit_s": 900, "negative_marking": 0.25,
+#    "show_solutions": true,
+#    "sections": [{"key": "a", "title": "Basics", "questions": ["<question id>", ...] | "pool": "<tag>",
+#                  "pick": 5, "pass_percent": 50, "negative_marking": 0}]}
+# Without sections, every active question of the course's bank is one section.
+
+ATTEMPT_GRACE = dt.timedelta(seconds=5)
+MAX_QUESTION_OPTIONS = 20
+
+
+def _question_fields(kind: str, data: dict) -> dict:
+    from saksham.learning.models import QuestionKind
+
+    if kind not in QuestionKind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(QuestionKind.values)}", field="kind")
+    text = str(data.get("text") or "").strip()
+    if not text or len(text) > 5000:
+        raise ValidationFailed("a question needs a text (at most 5,000 characters)", field="text")
+    options, answer = data.get("options") or [], data.get("answer")
+
+    def option_list(value, fld):
+        if not isinstance(value, list) or not 2 <= len(value) <= MAX_QUESTION_OPTIONS:
+            raise ValidationFailed(f"2 to {MAX_QUESTION_OPTIONS} options", field=fld)
+        out = []
+        for n, o in enumerate(value):
+            t = o.get("text") if isinstance(o, dict) else o
+            if not isinstance(t, str) or not t.strip():
+                raise ValidationFailed("every option needs a text", field=f"{fld}.{n}")
+            oid = str(o.get("id") or "") if isinstance(o, dict) else ""
+            out.append({"id": oid or f"{fld[0]}{n + 1}", "text": t.strip()})
+        if len({o["id"] for o in out}) != len(out):
+            raise ValidationFailed("option ids repeat", field=fld)
+        return out
+
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        options = option_list(options, "options")
+        ids = {o["id"] for o in options}
+        if kind == QuestionKind.SINGLE and answer not in ids:
+            raise ValidationFailed("the answer is the id of one option", field="answer")
+        if kind == QuestionKind.MULTIPLE and (not isinstance(answer, list) or not answer
+                                              or not set(answer) <= ids):
+            raise ValidationFailed("the answer is a list of option ids", field="answer")
+    elif kind == QuestionKind.TRUE_FALSE:
+        options = []
+        if not isinstance(answer, bool):
+            raise ValidationFailed("the answer is true or false", field="answer")
+    elif kind == QuestionKind.FILL_BLANK:
+        options = []
+        if isinstance(answer, str):
+            answer = [answer]
+        if not isinstance(answer, list) or not answer or not all(isinstance(a, str) and a.strip() for a in answer):
+            raise ValidationFailed("the answer is a list of accepted texts", field="answer")
+    else:
+        if not isinstance(options, dict):
+            raise ValidationFailed('a match has {"left": [...], "right": [...]}', field="options")
+        left, right = option_list(options.get("left"), "left"), option_list(options.get("right"), "right")
+        options = {"left": left, "right": right}
+        lids, rids = {o["id"] for o in left}, {o["id"] for o in right}
+        if not isinstance(answer, dict) or set(answer) != lids or not set(answer.values()) <= rids:
+            raise ValidationFailed("the answer pairs every left id with a right id", field="answer")
+    points = data.get("points", 1)
+    if not isinstance(points, int | float) or isinstance(points, bool) or not 0 < points <= 100:
+        raise ValidationFailed("points from 0 to 100", field="points")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or len(tags) > 10 or not all(isinstance(t, str) and 0 < len(t) <= 40
+                                                              for t in tags):
+        raise ValidationFailed("tags: up to 10 short texts", field="tags")
+    return {"kind": kind, "text": text, "options": options, "answer": answer, "points": float(points), "tags": tags,
+            "explanation": str(data.get("explanation") or "")[:5000]}
+
+
+@transaction.atomic
+def question_create(*, actor, course: Course, kind: str, data: dict):
+    from saksham.learning.models import Question
+
+    permissions.require(actor, "question.manage", course)
+    q = Question.objects.create(course=course, created_by=actor, **_question_fields(kind, data))
+    audit.record(actor=actor, action="question.create", target=q)
+    return q
+
+
+@transaction.atomic
+def question_deactivate(*, actor, question):
+    permissions.require(actor, "question.manage", question.course)
+    question.is_active = False
+    question.save(update_fields=["is_active"])
+    return question
+
+
+def _quiz(enrolment: Enrolment, item_key) -> structure.ItemInfo:
+    try:
+        key = item_key if isinstance(item_key, UUID) else UUID(str(item_key))
+    except ValueError:
+        raise NotFound("no such assessment", field="item") from None
+    info = structure.version_items(enrolment.version_id).get(key)
+    if info is None or not info.is_assessment:
+        raise NotFound("no such assessment in this course", field="item")
+    return info
+
+
+def _draw(course: Course, conf: dict) -> list[dict]:
+    import secrets
+
+    from saksham.learning.models import Question
+
+    bank = {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True)}
+    sections = conf.get("sections") or [{"key": "all", "title": "", "questions": sorted(bank)}]
+    paper = []
+    rng = secrets.SystemRandom()
+    for n, sec in enumerate(sections):
+        if "pool" in sec:
+            pool = sorted(qid for qid, q in bank.items() if sec["pool"] in q.tags)
+        else:
+            pool = [str(q) for q in sec.get("questions", []) if str(q) in bank]
+        pick = sec.get("pick")
+        if pick:
+            if len(pool) < int(pick):
+                raise Conflict("the assessment's question pool is too small", code="assessment_misconfigured")
+            pool = rng.sample(pool, int(pick))
+        if not pool:
+            raise Conflict("the assessment has no questions", code="assessment_misconfigured")
+        paper.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": pool,
+                      **{k: sec[k] for k in ("pass_percent", "negative_marking") if k in sec}})
+    return paper
+
+
+def _expire_if_due(attempt, now: dt.datetime):
+    """Grade an open attempt whose time ran out with the answers it saved. Committed on its own."""
+    from saksham.learning.models import AttemptState
+
+    if attempt.state == AttemptState.OPEN and attempt.deadline and now > attempt.deadline + ATTEMPT_GRACE:
+        with transaction.atomic():
+            _finish(attempt, now=attempt.deadline, state=AttemptState.EXPIRED)
+        return True
+    return False
+
+
+def attempt_start(*, learner, enrolment: Enrolment, item_key):
+    """Start an attempt at an assessment, or resume the open one (saved answers and the clock kept)."""
+    from saksham.learning.models import Attempt, AttemptState
+
+    if enrolment.learner_id != learner.pk:
+        raise NotFound("no such enrolment", field="enrolment")
+    if enrolment.state != EnrolmentState.ACTIVE:
+        raise Conflict("not enrolled in this course", code="not_enrolled")
+    info = _quiz(enrolment, item_key)
+    now = timezone.now()
+    current = Attempt.objects.filter(enrolment=enrolment, item_key=info.key, state=AttemptState.OPEN).first()
+    if current is not None and not _expire_if_due(current, now):
+        return current
+    conf = info.settings
+    with transaction.atomic():
+        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()      # one start at a time
+        used = Attempt.objects.filter(enrolment=enrolment, item_key=info.key).count()
+        limit = conf.get("max_attempts")
+        if limit and used >= int(limit):
+            raise Conflict(f"all {limit} attempts are used", code="no_attempts_left")
+        limit_s = conf.get("time_limit_s")
+        attempt = Attempt.objects.create(
+            enrolment=enrolment, item_key=info.key, number=used + 1, paper=_draw(enrolment.course, conf),
+            started_at=now, deadline=now + dt.timedelta(seconds=int(limit_s)) if limit_s else None)
+        Statement.objects.create(learner_id=learner.pk, enrolment=enrolment, verb="attempted", item_key=info.key,
+                                 timestamp=now, dedupe=f"attempt:{attempt.public_id}:attempted")
+    return attempt
+
+
+def _open_attempt(learner, attempt, now):
+    from saksham.learning.models import AttemptState
+
+    if attempt.enrolment.learner_id != learner.pk:
+        raise NotFound("no such attempt", field="attempt")
+    if _expire_if_due(attempt, now):
+        raise Conflict("the time limit of this attempt has passed; it was graded with the answers saved",
+                       code="time_over")
+    if attempt.state != AttemptState.OPEN:
+        raise Conflict("this attempt is closed", code="attempt_closed")
+
+
+def _paper_questions(attempt) -> dict:
+    from saksham.learning.models import Question
+
+    ids = [q for sec in attempt.paper for q in sec["questions"]]
+    return {str(q.public_id): q for q in Question.objects.filter(public_id__in=ids)}
+
+
+def _check_answers(attempt, answers) -> dict:
+    from saksham.learning import grading
+
+    if not isinstance(answers, dict):
+        raise ValidationFailed("answers is an object {question id: answer}", field="answers")
+    questions = _paper_questions(attempt)
+    for qid, a in answers.items():
+        q = questions.get(qid)
+        if q is None:
+            raise ValidationFailed("this question is not on the attempt's paper", field=f"answers.{qid}",
+                                   code="unknown_question")
+        grading.check_answer_shape(q.kind, a, q.options)
+    return answers
+
+
+def attempt_save(*, learner, attempt, answers: dict):
+    """Save answers of an open attempt (merged with those saved before): she may leave and resume."""
+    from saksham.learning.models import Attempt
+
+    now = timezone.now()
+    _open_attempt(learner, attempt, now)
+    answers = _check_answers(attempt, answers)
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state != "open":
+            raise Conflict("this attempt is closed", code="attempt_closed")
+        locked.answers = {**locked.answers, **answers}
+        locked.save(update_fields=["answers"])
+    return locked
+
+
+def attempt_submit(*, learner, attempt, answers: dict | None = None):
+    """Submit an attempt: graded on the server; passing it marks the assessment item passed (which may
+    complete the course)."""
+    from saksham.learning.models import Attempt, AttemptState
+
+    now = timezone.now()
+    _open_attempt(learner, attempt, now)
+    if answers:
+        answers = _check_answers(attempt, answers)
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("enrolment").get(pk=attempt.pk)
+        if locked.state != AttemptState.OPEN:
+            raise Conflict("this attempt is closed", code="attempt_closed")
+        if answers:
+            locked.answers = {**locked.answers, **answers}
+        return _finish(locked, now=now, state=AttemptState.SUBMITTED)
+
+
+def _finish(attempt, *, now: dt.datetime, state: str):
+    from saksham.learning import grading
+    from saksham.learning.models import Attempt, AttemptState
+
+    enrolment = attempt.enrolment
+    info = _quiz(enrolment, attempt.item_key)
+    result = grading.grade(attempt.paper, _paper_questions(attempt), attempt.answers, info.settings)
+    n = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.OPEN).update(
+        state=state, submitted_at=now, score=result["score"], max_score=result["max_score"],
+        percent=result["percent"], passed=result["passed"], sections=result["sections"], marks=result["marks"],
+        answers=attempt.answers)
+    attempt.refresh_from_db()
+    if not n:
+        return attempt
+    verb = "passed" if result["passed"] else "failed"
+    Statement.objects.create(learner_id=enrolment.learner_id, enrolment=enrolment, verb=verb,
+                             item_key=attempt.item_key, timestamp=now, dedupe=f"attempt:{attempt.public_id}:{verb}",
+                             result={"score": {"raw": result["score"], "max": result["max_score"],
+                                               "scaled": round(result["percent"] / 100, 4)},
+                                     "success": result["passed"], "completion": True})
+    if result["passed"]:
+        item_passed(enrolment=enrolment, item_key=attempt.item_key, at=now)
+        hook = getattr(settings, "LEARNING_ON_PASS", None)
+        if hook:
+            from django.utils.module_loading import import_string
+
+            import_string(hook)(attempt)
+    return attempt
+
+
+def show_solutions(attempt) -> bool:
+    info = _quiz(attempt.enrolment, attempt.item_key)
+    if "show_solutions" in info.settings:
+        return bool(info.settings["show_solutions"])
+    return course_policy(attempt.enrolment.course).show_solutions
