@@ -11,6 +11,7 @@ Figures (each with its baseline measured in the same run, on the same machine, t
   search.inprocess_p95_ms  the same mix called in-process (queries.catalog_search), against ``SELECT 1``
 
     saksham bench search [--size N]        (default 2,400 courses)
+    SAKSHAM_BENCH_DATABASE_URL=postgres://... saksham bench search     (the same on an empty PostgreSQL database)
 """
 
 from __future__ import annotations
@@ -316,6 +317,9 @@ def run(size: int, out) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.execute("ANALYZE")
+    else:
+        with connection.cursor() as cur:
             cur.execute("ANALYZE")
     connection.close()
     ip95, base95 = inprocess(ctx, rounds=20)

@@ -159,3 +159,25 @@ def test_search_facets_and_export_import(api, staff, build, publish, provider):
     assert listing.status_code == 200
     assert api.get(f"/catalog/courses/{v.course.public_id}").status_code == 404
     assert api.get("/catalog/workspace", user=staff["reviewer"]).status_code == 200
+
+
+def test_thumbnail_upload_checks_type_and_size(api, staff, course_via_api, settings):
+    settings.CATALOG_MAX_UPLOAD_BYTES = {"document": 2000, "video": 2000, "thumbnail": 200}
+    v = course_via_api()
+    url = f"/catalog/versions/{v['id']}/thumbnail"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 50
+    assert api.upload(url, {"file": SimpleUploadedFile("t.png", png)}, user=staff["creator"]).status_code == 200
+    r = api.upload(url, {"file": SimpleUploadedFile("t.png", png + b"\x00" * 300)}, user=staff["creator"])
+    assert r.status_code == 413
+    r = api.upload(url, {"file": SimpleUploadedFile("t.svg", b"<svg onload=alert(1)>")}, user=staff["creator"])
+    assert r.status_code == 422 and r.json()["code"] == "unsupported_file_type"
+    r = api.upload(url, {"file": SimpleUploadedFile("t.png", png)}, user=staff["other_creator"])
+    assert r.status_code == 404
+
+
+def test_a_quiz_item_is_reserved_for_the_learning_app(api, staff, course_via_api):
+    v = course_via_api()
+    mkey = api.post(f"/catalog/versions/{v['id']}/modules", {"title": "M"}, user=staff["creator"]).json()["key"]
+    r = api.post(f"/catalog/versions/{v['id']}/modules/{mkey}/items",
+                 {"kind": "quiz", "title": "Check yourself", "settings": {"pass_mark": 60}}, user=staff["creator"])
+    assert r.status_code == 201 and r.json()["kind"] == "quiz"

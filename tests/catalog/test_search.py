@@ -167,5 +167,5 @@ def test_the_backend_full_text_structure_exists(db):
         if connection.vendor == "sqlite":
             cur.execute("SELECT name FROM sqlite_master WHERE name = 'catalog_search_fts'")
         else:
-            cur.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'catalog_search_fulltext'")
+            cur.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'catalog_search_vector'")
         assert cur.fetchone()

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from saksham.catalog import search
@@ -219,35 +218,18 @@ HIT_FIELDS = ("id", "kind", "duration_minutes", "level", "rating_avg", "rating_c
               "provider_name", "provider_name_local")
 
 
-def _hits(ids: list[int], language: str) -> list[SearchHit]:
-    """The page's entries in the learner's language (else the course's own): a few narrow rows per page,
-    however many languages a course has."""
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cur:  # the hot path: plain SQL, no query building
-        cur.execute(f"SELECT {', '.join(HIT_FIELDS)} FROM catalog_searchentry WHERE id IN ({marks})", ids)
-        rows = {r[0]: dict(zip(HIT_FIELDS, r, strict=True)) for r in cur.fetchall()}
-        cur.execute("SELECT entry_id, course, title, summary FROM catalog_searchtext "
-                    f"WHERE language = %s AND entry_id IN ({marks})", [language, *ids])
-        own = {e: (c, t, s) for e, c, t, s in cur.fetchall()}
-    hits = []
-    for i in ids:
-        r = rows.get(i)
-        if r is None:
-            continue
-        if i in own:
-            (course, title, summary), lang = own[i], language
-        else:
-            course, title, summary, lang = r["main_course"], r["main_title"], r["main_summary"], r["main_language"]
-        hits.append(SearchHit(course=course, title=title, summary=summary, language=lang,
-                              languages=r["languages"].split(),
-                              provider={"id": r["provider_ref"], "name": r["provider_name"],
-                                        "name_local": r["provider_name_local"]},
-                              kind=r["kind"], duration_minutes=r["duration_minutes"], level=r["level"],
-                              rating_avg=float(r["rating_avg"]), rating_count=r["rating_count"],
-                              enrolment_count=r["enrolment_count"]))
-    return hits
+def _hit(row: tuple, language: str) -> SearchHit:
+    r = dict(zip(HIT_FIELDS, row, strict=False))
+    course, title, summary = row[len(HIT_FIELDS):]
+    if course is None:  # not in her language: the family's own
+        course, title, summary, language = r["main_course"], r["main_title"], r["main_summary"], r["main_language"]
+    return SearchHit(course=course, title=title, summary=summary, language=language,
+                     languages=r["languages"].split(),
+                     provider={"id": r["provider_ref"], "name": r["provider_name"],
+                               "name_local": r["provider_name_local"]},
+                     kind=r["kind"], duration_minutes=r["duration_minutes"], level=r["level"],
+                     rating_avg=float(r["rating_avg"]), rating_count=r["rating_count"],
+                     enrolment_count=r["enrolment_count"])
 
 
 def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page_size: int = 20,
@@ -263,9 +245,9 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
     if filters.q.strip() and parsed.empty:
         raise ValidationFailed("the search text holds no letters or digits", field="q", code="empty_query")
     sort = "" if filters.sort == "relevance" else filters.sort
-    ids, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
-                              offset=(page - 1) * page_size)
-    items = _hits(ids, language)
+    rows, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
+                               offset=(page - 1) * page_size, columns=HIT_FIELDS, language=language)
+    items = [_hit(row, language) for row in rows]
     result = SearchPage(items=items, page=page, page_size=page_size, total=total,
                         pages=max(1, math.ceil(total / page_size)))
     if facets:

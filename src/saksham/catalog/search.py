@@ -3,9 +3,10 @@ script-neutral terms (text.py), matched by SQLite FTS5 or PostgreSQL full-text s
 
 * SQLite: an FTS5 table ``catalog_search_fts(title, body)`` whose rowid is the entry's id, ranked by bm25
   with titles weighing ten times the rest.
-* PostgreSQL: a GIN index on ``setweight(to_tsvector('simple', title_terms), 'A') || ...body_terms 'B'``,
-  ranked by ``ts_rank``. The terms are plain ASCII, so the 'simple' configuration needs no extension and
-  Indic text is never handed to a tokenizer that would split it wrongly.
+* PostgreSQL: a stored generated column ``search_vector`` = ``setweight(to_tsvector('simple', title_terms),
+  'A') || ...body_terms 'B'`` with a GIN index, ranked by ``ts_rank``. The terms are plain ASCII, so the
+  'simple' configuration needs no extension and Indic text is never handed to a tokenizer that would split
+  it wrongly.
 
 Typo tolerance: every term of the index is in ``SearchTerm`` with its one-letter deletions in
 ``SearchTermVariant``; a query word that is not in the vocabulary is replaced by the vocabulary words one
@@ -37,18 +38,23 @@ MAX_QUERY_WORDS = 8
 MAX_TYPO_CANDIDATES = 12
 PG_VECTOR = ("(setweight(to_tsvector('simple', title_terms), 'A') || "
              "setweight(to_tsvector('simple', body_terms), 'B'))")
+PG_COLUMN = "search_vector"
 
 
 def install(schema_editor=None) -> None:
-    """Create the backend's full-text structure (called by the migration)."""
+    """Create the backend's full-text structure (called by the migrations; safe to call again)."""
     conn = schema_editor.connection if schema_editor else connection
     with conn.cursor() as cur:
         if conn.vendor == "sqlite":
             cur.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
                         "tokenize='unicode61 remove_diacritics 0')")
         elif conn.vendor == "postgresql":
-            cur.execute(f"CREATE INDEX IF NOT EXISTS catalog_search_fulltext ON catalog_searchentry "
-                        f"USING GIN ({PG_VECTOR})")
+            # A stored vector: ranking reads it instead of re-parsing the terms of every match.
+            cur.execute("DROP INDEX IF EXISTS catalog_search_fulltext")
+            cur.execute(f"ALTER TABLE catalog_searchentry ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+                        f"GENERATED ALWAYS AS {PG_VECTOR} STORED")
+            cur.execute(f"CREATE INDEX IF NOT EXISTS catalog_search_vector ON catalog_searchentry "
+                        f"USING GIN ({PG_COLUMN})")
 
 
 def uninstall(schema_editor=None) -> None:
@@ -58,6 +64,8 @@ def uninstall(schema_editor=None) -> None:
             cur.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         elif conn.vendor == "postgresql":
             cur.execute("DROP INDEX IF EXISTS catalog_search_fulltext")
+            cur.execute("DROP INDEX IF EXISTS catalog_search_vector")
+            cur.execute(f"ALTER TABLE catalog_searchentry DROP COLUMN IF EXISTS {PG_COLUMN}")
 
 
 # --- indexing --------------------------------------------------------------------------------------------
@@ -109,8 +117,10 @@ def index_family(course: Course) -> SearchEntry | None:
     v = main.live_version
     org = main.provider.org
     body_parts.append(org.name + " " + org.name_local)
-    title_terms = " ".join(T.terms(" ".join(title_parts)))
-    body_terms = " ".join(T.terms(" ".join(body_parts)))
+    # Each term once: sixteen languages of one title mostly share their terms, and a short row ranks fast.
+    title_set = dict.fromkeys(T.terms(" ".join(title_parts)))
+    title_terms = " ".join(title_set)
+    body_terms = " ".join(t for t in dict.fromkeys(T.terms(" ".join(body_parts))) if t not in title_set)
     own = display[v.language]
     fields = dict(
         provider=main.provider, kind=main.kind, languages=" " + " ".join(sorted(display)) + " ",
@@ -282,9 +292,11 @@ SORTS = {"newest": "e.published_at DESC, e.id DESC", "popular": "e.enrolment_cou
 
 
 def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, limit: int, offset: int,
-          count: bool = True) -> tuple[list[int], int]:
-    """Ids of the matching entries in order, and how many match. ``where`` holds extra SQL conditions on
-    ``e`` (catalog_searchentry) with ``%s`` placeholders."""
+          columns: tuple[str, ...] = ("id",), language: str = "", count: bool = True) -> tuple[list[tuple], int]:
+    """One page of matching entries in order, and how many match. ``where`` holds extra SQL conditions on
+    ``e`` (catalog_searchentry) with ``%s`` placeholders. Each row holds ``columns`` of the entry, then the
+    course, title and summary of ``language`` from SearchText (None when the family lacks that language):
+    the page and its display texts come back in one query."""
     conds, args = list(where), list(params)
     order = SORTS.get(sort)
     if parsed.empty:
@@ -298,24 +310,27 @@ def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, lim
         order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
     else:
         join = ""
-        conds.insert(0, f"{PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')}"
-                        " @@ to_tsquery('simple', %s)")
+        conds.insert(0, f"e.{PG_COLUMN} @@ to_tsquery('simple', %s)")
         args.insert(0, _tsquery(parsed))
-        rank = (f"-ts_rank({PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')},"
-                " to_tsquery('simple', %s))")
+        rank = f"-ts_rank(e.{PG_COLUMN}, to_tsquery('simple', %s))"
         order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
     rank_args = [_tsquery(parsed)] if (not parsed.empty and connection.vendor != "sqlite") else []
-    sql = (f"SELECT e.id, {rank} AS rank FROM catalog_searchentry e {join}{where_sql} "
-           f"ORDER BY {order} LIMIT %s OFFSET %s")
+    page = (f"SELECT e.id AS id, {rank} AS rank FROM catalog_searchentry e {join}{where_sql} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s")
+    cols = ", ".join(f"e.{c}" for c in columns)
+    sql = (f"SELECT {cols}, t.course, t.title, t.summary FROM ({page}) p "
+           "JOIN catalog_searchentry e ON e.id = p.id "
+           "LEFT JOIN catalog_searchtext t ON t.entry_id = p.id AND t.language = %s "
+           f"ORDER BY {order.replace('rank ASC', 'p.rank ASC')}")
     with connection.cursor() as cur:
-        cur.execute(sql, rank_args + args + [limit, offset])
-        ids = [r[0] for r in cur.fetchall()]
-        total = len(ids) + offset
-        if count and (len(ids) == limit or offset):
+        cur.execute(sql, rank_args + args + [limit, offset, language])
+        rows = cur.fetchall()
+        total = len(rows) + offset
+        if count and (len(rows) == limit or offset):
             cur.execute(f"SELECT COUNT(*) FROM catalog_searchentry e {join}{where_sql}", args)
             total = cur.fetchone()[0]
-    return ids, total
+    return rows, total
 
 
 def facet_counts(parsed: ParsedQuery, *, where: list[str], params: list, column: str) -> list[tuple[str, int]]:
@@ -327,8 +342,7 @@ def facet_counts(parsed: ParsedQuery, *, where: list[str], params: list, column:
             conds.insert(0, f"{FTS_TABLE} MATCH %s")
             args.insert(0, _fts_expression(parsed))
         else:
-            conds.insert(0, f"{PG_VECTOR.replace('title_terms', 'e.title_terms').replace('body_terms', 'e.body_terms')}"
-                            " @@ to_tsquery('simple', %s)")
+            conds.insert(0, f"e.{PG_COLUMN} @@ to_tsquery('simple', %s)")
             args.insert(0, _tsquery(parsed))
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
     with connection.cursor() as cur:

@@ -570,9 +570,6 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     before = live.status
     live.status = listing
     live.save(update_fields=["status", "updated_at"])
-    if listing == VersionStatus.RETIRED:
-        CourseVersion.objects.filter(course=course, status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW,
-                                                                VersionStatus.APPROVED]).delete()
     search.index_family(course)
     audit.record(actor=actor, action=f"course.{listing}", target=course, changes={"status": [before, listing]})
     return course
