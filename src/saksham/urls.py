@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("saksham.web.urls")),
     path("", include("saksham.people.urls")),
     path("", include("saksham.catalog.urls")),
+    path("", include("saksham.learning.urls")),
     path("", include("saksham.orgs.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

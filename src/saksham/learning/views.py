@@ -1,0 +1,107 @@
+"""Web pages of learning: My learning and the course player. Thin: the player's progress and quizzes go through
+the same JSON API as the mobile app (static/learning/player.js); enrol and leave are plain forms."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from saksham.catalog.api import _language
+from saksham.catalog.queries import course_get_live, version_texts
+from saksham.core.errors import DomainError, NotFound
+from saksham.learning import queries, services
+from saksham.learning.models import EnrolmentState
+
+
+@login_required
+def my_learning(request):
+    return render(request, "learning/my_learning.html", {"mine": queries.my_learning(request.user),
+                                                         "hours": queries.hours_summary(request.user)})
+
+
+def _course(course_id):
+    try:
+        return course_get_live(course_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def player(request, course_id):
+    course = _course(course_id)
+    enrolment = queries.enrolment_for_course(request.user, course)
+    lang = _language(request, None)
+    if enrolment is None or enrolment.state != EnrolmentState.ACTIVE:
+        texts = version_texts(course.live_version, lang)
+        return render(request, "learning/join.html", {"course": course, "t": texts, "enrolment": enrolment,
+                                                      "policy": services.course_policy(course)})
+    texts = version_texts(enrolment.version, lang)
+    state = queries.player_state(enrolment)
+    progress = {i.key: i for i in state["items"]}
+    wanted = request.GET.get("item") or state["resume"]
+    try:
+        wanted = UUID(str(wanted)) if wanted else None
+    except ValueError:
+        wanted = None
+    outline, flat, current = [], [], None
+    for m in texts.modules:
+        items = []
+        for i in m["items"]:
+            key = UUID(i["key"])
+            entry = {**i, "p": progress.get(key)}
+            items.append(entry)
+            flat.append(entry)
+            if key == wanted:
+                current = entry
+        outline.append({**m, "items": items})
+    current = current or (flat[0] if flat else None)
+    nxt = None
+    if current:
+        at = flat.index(current)
+        nxt = flat[at + 1] if at + 1 < len(flat) else None
+    settings = {}
+    if current:
+        from saksham.learning import structure
+
+        info = structure.version_items(enrolment.version_id).get(UUID(current["key"]))
+        settings = {"pages": (info.settings or {}).get("pages"), "max": info.max_position} if info else {}
+    return render(request, "learning/player.html", {
+        "course": course, "e": enrolment, "t": texts, "outline": outline, "item": current, "next": nxt,
+        "item_settings": settings})
+
+
+@login_required
+@require_POST
+def enrol(request, course_id):
+    course = _course(course_id)
+    try:
+        e = services.enrolment_create(learner=request.user, course=course)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("learning:player", course_id=course_id)
+    if e.state == EnrolmentState.REQUESTED:
+        messages.info(request, _("Your request for a seat was sent; an admin will decide."))
+    else:
+        messages.success(request, _("You are enrolled."))
+    return redirect("learning:player", course_id=course_id)
+
+
+@login_required
+@require_POST
+def leave(request, course_id):
+    course = _course(course_id)
+    e = queries.enrolment_for_course(request.user, course)
+    try:
+        if e is None:
+            raise NotFound(_("You are not enrolled in this course."))
+        services.enrolment_leave(learner=request.user, enrolment=e)
+        messages.success(request, _("You left the course. Your progress is kept if you come back."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("learning:mine")

@@ -1,0 +1,51 @@
+"""The web pages: she enrols from the player page, sees the player with her progress, leaves; My learning
+lists her courses and hours."""
+
+from django.urls import reverse
+
+from saksham.learning import services
+from saksham.learning.models import Enrolment
+from tests.learning.conftest import items_of
+
+
+def test_she_enrols_from_the_player_page_and_sees_the_player(client, course, learner):
+    client.force_login(learner)
+    url = reverse("learning:player", args=[course.public_id])
+    r = client.get(url)
+    assert r.status_code == 200 and b'id="enrol"' in r.content
+    r = client.post(reverse("learning:enrol", args=[course.public_id]), follow=True)
+    assert r.status_code == 200 and b'id="player"' in r.content
+    e = Enrolment.objects.get(learner=learner)
+    assert str(e.public_id).encode() in r.content and b"Video 1" in r.content
+    second = items_of(course)[1]
+    r = client.get(url + f"?item={second.key}")
+    assert f'data-item="{second.key}"'.encode() in r.content and b'id="page-body"' in r.content
+    assert client.get(url + "?item=garbage").status_code == 200
+
+
+def test_my_learning_lists_her_courses_and_hours(client, course, learner, event):
+    e = services.enrolment_create(learner=learner, course=course)
+    client.force_login(learner)
+    r = client.get(reverse("learning:mine"))
+    assert r.status_code == 200 and b"Right to Information" in r.content and b'id="in-progress"' in r.content
+    services.progress_record(learner=learner, events=[event(e, i, percent=100, s=n)
+                                                      for n, i in enumerate(items_of(course))])
+    r = client.get(reverse("learning:mine"))
+    assert b'id="completed"' in r.content
+
+
+def test_leaving_from_the_player(client, course, learner):
+    services.enrolment_create(learner=learner, course=course)
+    client.force_login(learner)
+    r = client.post(reverse("learning:leave", args=[course.public_id]), follow=True)
+    assert r.status_code == 200
+    assert Enrolment.objects.get(learner=learner).state == "left"
+    r = client.get(reverse("learning:player", args=[course.public_id]))
+    assert b"Resume this course" in r.content
+
+
+def test_pages_need_a_signed_in_learner_and_a_live_course(client, build, learner):
+    draft = build()
+    assert client.get(reverse("learning:mine")).status_code == 302
+    client.force_login(learner)
+    assert client.get(reverse("learning:player", args=[draft.course.public_id])).status_code == 404
