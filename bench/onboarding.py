@@ -355,7 +355,7 @@ def list_latency(admin, offices, runs: int) -> tuple[float, float, dict[str, flo
     from saksham.people.models import User
 
     rng = random.Random(11)
-    prefixes = [f[:n] for f in FIRST for n in (3, 5)] + ["अमित", "Sunita", "zz-nobody", "Lalrem", "9876"]
+    prefixes = [f[:n] for f in FIRST for n in (3, 5)] + ["अमित", "Sunita", "zz-nobody", "Lalrem", "ravi k", "Asha Sh"]
     kinds = {
         "first page": lambda: dict(),
         "name prefix": lambda: dict(text=rng.choice(prefixes)),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, Func, Max, Q, QuerySet
 
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q, subtrees_q
@@ -33,30 +35,169 @@ def people_search(actor: User, *, text: str = "", org: Org | None = None, status
                   group: str = "", page: int = 1, page_size: int = 25) -> PeoplePage:
     """Search the people the actor may see: by name or email prefix, employee code or mobile;
     filtered by org subtree, status, designation, group. Newest first; no total count (it would
-    cost a scan of the subtree), a next page flag instead."""
-    qs = people_visible_to(actor)
-    if org is not None:
-        qs = qs.filter(subtree_q(org.path, "org__path"))
+    cost a scan of the subtree), a next page flag instead.
+
+    The newest-first walk stops after a page of matches, which is quick when matches are common
+    and a walk of the whole table when they are rare; so on SQLite a text search or a designation
+    first collects the ids that can match from the indexes (``_candidate_ids``) when they are few."""
+    filters: list[Q] = []  # the conditions, besides the org scope
+    candidates: list[set[int]] = []  # ids that can match, when an index gives them and they are few
     text = (text or "").strip()[:100]
     if text:
         low = text.lower()
         if "@" in low:
-            qs = qs.filter(email__startswith=low)
+            match = Q(email__startswith=low)
+            ids = _candidate_ids([_prefix_range("email", low)])
         else:
-            qs = qs.filter(
-                Q(full_name__istartswith=text) | Q(email__startswith=low) | Q(employee_code=text) | Q(mobile=text)
-            )
-    if status:
-        qs = qs.filter(status=status)
+            match = Q(full_name__istartswith=text) | Q(email__startswith=low) | Q(employee_code=text) | Q(mobile=text)
+            parts = [_like_prefix("full_name", text, whole=False), _prefix_range("email", low),
+                     _equal("employee_code", text)]
+            if not set(text) - MOBILE_CHARS:  # a stored mobile number is digits and at most a "+"
+                parts.append(_equal("mobile", text))
+            ids = _candidate_ids(parts)
+        filters.append(match) if ids is None else candidates.append(ids)
     if designation:
-        qs = qs.filter(designation__iexact=designation.strip())
+        designation = designation.strip()
+        ids = _candidate_ids([_like_prefix("designation", designation, whole=True)])
+        filters.append(Q(designation__iexact=designation)) if ids is None else candidates.append(ids)
+    if status:
+        filters.append(Q(status=status))
     if group:
-        qs = qs.filter(group=group)
+        filters.append(Q(group=group))
     page = max(1, page)
     page_size = max(1, min(page_size, 200))
     start = (page - 1) * page_size
-    rows = list(qs.order_by("-id")[start: start + page_size + 1])
+    n = page_size + 1
+    if candidates:
+        rows = _page_of_candidates(_plain_qs(actor, org, filters), sorted(set.intersection(*candidates),
+                                                                           reverse=True), start, n)
+    else:
+        rows = _page_of_newest(actor, org, filters, start, n)
+        if rows is None:
+            qs = people_visible_to(actor)
+            if org is not None:
+                qs = qs.filter(subtree_q(org.path, "org__path"))
+            for f in filters:
+                qs = qs.filter(f)
+            rows = list(qs.order_by("-id")[start: start + n])
     return PeoplePage(items=rows[:page_size], page=page, page_size=page_size, has_next=len(rows) > page_size)
+
+
+NEWEST_WINDOW = 10_000  # people looked at first, newest first, before asking for the whole scope
+
+
+def _page_of_newest(actor: User, org: Org | None, filters: list[Q], start: int, n: int) -> list[User] | None:
+    """The page, if the newest NEWEST_WINDOW people hold it (the usual case for a first page of
+    common matches: a short walk back from the newest id), else None."""
+    if connection.vendor != "sqlite":
+        return None
+    newest = User.objects.aggregate(m=Max("id"))["m"] or 0
+    qs = _plain_qs(actor, org, filters).filter(pk__gt=newest - NEWEST_WINDOW)
+    ids = list(qs.order_by("-id").values_list("id", flat=True)[start: start + n])
+    if len(ids) < n and newest > NEWEST_WINDOW:
+        return None
+    return list(User.objects.select_related("org").filter(pk__in=ids).order_by("-id")) if ids else []
+
+
+def _plain_qs(actor: User, org: Org | None, filters: list[Q]) -> QuerySet[User]:
+    """People in scope passing ``filters``, the conditions put on unindexed copies of their columns
+    (SQLite's unary +): for walks by id, which SQLite might otherwise trade for a walk of a whole
+    org or status."""
+    qs = User.objects.alias(**{f"plain_{f}": _unindexed(f) for f in (
+        "org__path", "status", "designation", "group", "full_name", "email", "employee_code", "mobile")})
+    paths = admin_paths(actor)
+    if paths is not None:
+        qs = qs.filter(subtrees_q(paths, "plain_org__path"))
+    if org is not None:
+        qs = qs.filter(subtree_q(org.path, "plain_org__path"))
+    for f in filters:
+        qs = qs.filter(_plain(f))
+    return qs
+
+
+def _page_of_candidates(qs: QuerySet[User], ids: list[int], start: int, n: int) -> list[User]:
+    """Rows ``start`` to ``start + n`` (newest first) of the candidates ``ids`` (newest first) that
+    pass ``qs``: the newest candidates are looked up by id, a batch at a time, until enough pass."""
+    passed: list[int] = []
+    batch, i = 4 * n, 0
+    while i < len(ids) and len(passed) < start + n:
+        part = ids[i: i + batch]
+        passed += qs.filter(pk__in=part).order_by("-id").values_list("id", flat=True)
+        i += batch
+        batch = min(batch * 4, 4000)
+    page = passed[start: start + n]
+    return list(User.objects.select_related("org").filter(pk__in=page).order_by("-id")) if page else []
+
+
+# --- candidates from the indexes (SQLite) -------------------------------------------------------------
+
+CANDIDATES_MAX = 20_000  # more than this: matches are common, the newest-first walk finds a page quickly
+_CASE_VARIANT_CHARS = 4  # case variants of this many leading letters are looked up in a (binary) index
+_LAST = "\U0010ffff"
+MOBILE_CHARS = set("+0123456789")  # sorts after every character: "abc" <= s < "abc" + _LAST holds for every s starting "abc"
+
+
+def _prefix_range(column: str, prefix: str) -> tuple[str, list]:
+    """Rows whose ``column`` starts with ``prefix`` exactly: a range of its index."""
+    q = connection.ops.quote_name
+    return f"SELECT id FROM {q(User._meta.db_table)} WHERE {q(column)} >= %s AND {q(column)} < %s", \
+        [prefix, prefix + _LAST]
+
+
+def _equal(column: str, value: str) -> tuple[str, list]:
+    q = connection.ops.quote_name
+    return f"SELECT id FROM {q(User._meta.db_table)} WHERE {q(column)} = %s", [value]
+
+
+def _like_prefix(column: str, text: str, *, whole: bool) -> tuple[str, list]:
+    """Rows where ``column LIKE text%`` (``whole``: ``LIKE text``), as Django's istartswith (iexact)
+    asks SQLite: ASCII letters in any case. The column's binary index is read at the ranges of each
+    case variant of the first letters, and LIKE, read from the index too, checks the rest."""
+    q = connection.ops.quote_name
+    head = text[:_CASE_VARIANT_CHARS]
+    variants = {"".join(chars) for chars in product(*(
+        {c.lower(), c.upper()} if c.isascii() and c.isalpha() else {c} for c in head))}
+    pattern = connection.ops.prep_for_like_query(text) + ("" if whole else "%")
+    table, col = q(User._meta.db_table), q(column)
+    parts, params = [], []
+    for v in sorted(variants):
+        parts.append(f"SELECT id FROM {table} WHERE {col} >= %s AND {col} < %s AND {col} LIKE %s ESCAPE '\\'")
+        params += [v, v + _LAST, pattern]
+    return " UNION ALL ".join(parts), params
+
+
+def _unindexed(field: str) -> Func:
+    return Func(F(field), template="+%(expressions)s", output_field=CharField())
+
+
+def _plain(q: Q) -> Q:
+    """The same condition on the ``plain_`` (unindexed) aliases of its columns."""
+    out = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_plain(child))
+        else:
+            lookup, value = child
+            field, _, rest = lookup.partition("__")
+            out.children.append((f"plain_{field}{'__' + rest if rest else ''}", value))
+    return out
+
+
+def _candidate_ids(parts: list[tuple[str, list]]) -> set[int] | None:
+    """The ids the parts select (each an indexed lookup), or None when there are more than
+    CANDIDATES_MAX of them (or the database is not SQLite)."""
+    if connection.vendor != "sqlite":
+        return None
+    sql = " UNION ALL ".join(f"SELECT id FROM ({part})" for part, _ in parts)
+    params = [p for _, ps in parts for p in ps]
+    with connection.cursor() as cursor:
+        # One row holding a list, rather than a row per id: far cheaper to fetch.
+        cursor.execute(f"SELECT count(*), group_concat(id) FROM (SELECT DISTINCT id FROM ({sql}) "
+                       f"LIMIT {CANDIDATES_MAX + 1})", params)
+        count, ids = cursor.fetchone()
+    if count > CANDIDATES_MAX:
+        return None
+    return set(map(int, ids.split(","))) if ids else set()
 
 
 def person_get_visible(actor: User, public_id) -> User | None:
