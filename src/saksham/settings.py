@@ -137,9 +137,16 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 # What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by
 # one task (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
 # Learning never imports the apps that react; they add their step here.
-POST_COMPLETION_STEPS: list[str] = []
+POST_COMPLETION_STEPS: list[str] = [
+    "saksham.learning.karma.on_completion",          # karma points for the completion
+]
 # Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
 LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
+# Karma points per reason and the most a learner earns for each reason in a month.
+KARMA_POINTS = {"first_login": 5, "first_enrolment": 5, "course_completed": 20, "assessment_passed": 10,
+                "course_rated": 2}
+KARMA_MONTHLY_CAPS = {"first_login": 5, "first_enrolment": 5, "course_completed": 200, "assessment_passed": 100,
+                      "course_rated": 20}
 
 # --- auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"

@@ -382,3 +382,44 @@ def attempt_submit(request, attempt_id: UUID, payload: SubmitIn):
     a = queries.attempt_of(request.auth, attempt_id)
     services.attempt_submit(learner=request.auth, attempt=a, answers=payload.answers)
     return queries.attempt_view(queries.attempt_of(request.auth, attempt_id))
+
+
+# --- karma points and xAPI ---------------------------------------------------------------------------------------
+
+class KarmaEntryOut(Schema):
+    reason: str
+    points: int
+    at: dt.datetime
+
+
+class KarmaOut(Schema):
+    total: int
+    this_month: int
+    entries: list[KarmaEntryOut]
+    page: int
+    has_next: bool
+
+
+@router.get("/points", response={200: KarmaOut, **ERRORS})
+def points(request, page: int = 1, page_size: int = 50):
+    """Her karma points: the total, this month's, and the history (newest first)."""
+    lo, hi = queries.check_page(page, page_size)
+    rows = list(queries.karma_history(request.auth)[lo:hi + 1])
+    return {**queries.karma_summary(request.auth), "page": page, "has_next": len(rows) > page_size,
+            "entries": [{"reason": r.reason, "points": r.points, "at": r.at} for r in rows[:page_size]]}
+
+
+@router.get("/xapi/statements", response={200: dict, **ERRORS})
+def xapi_statements(request, after: int = 0, limit: int = 100, everyone: bool = False):
+    """xAPI 1.0.3 statements (a StatementResult) of her learning events, oldest first; ``more`` holds the
+    address of the next page. A platform admin exports everyone's with ``everyone=true``."""
+    from saksham.core.errors import PermissionDenied
+    from saksham.learning import xapi
+    from saksham.people.rules import is_platform_admin
+
+    if everyone and not is_platform_admin(request.auth):
+        raise PermissionDenied("only platform admins export everyone's statements")
+    rows, more = xapi.statements(learner=None if everyone else request.auth, after=max(0, after), limit=limit)
+    nxt = f"/api/v1/learning/xapi/statements?after={more}&limit={limit}" + ("&everyone=true" if everyone else "") \
+        if more else ""
+    return JsonResponse({"statements": rows, "more": nxt}, headers={"X-Experience-API-Version": "1.0.3"})

@@ -226,3 +226,49 @@ class Attempt(PublicModel):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.enrolment_id}:{self.item_key}"
+
+
+# --- karma points ------------------------------------------------------------------------------------------
+
+class KarmaReason(models.TextChoices):
+    FIRST_LOGIN = "first_login", "First sign-in"
+    FIRST_ENROLMENT = "first_enrolment", "First enrolment"
+    COURSE_COMPLETED = "course_completed", "Course completed"
+    ASSESSMENT_PASSED = "assessment_passed", "Assessment passed"
+    COURSE_RATED = "course_rated", "Course rated"
+
+
+class KarmaEntry(models.Model):
+    """The points ledger: one row per fact (``key`` is unique: a re-run adds nothing twice). ``points`` may be
+    less than the reason's value, or 0, when the month's cap for the reason was reached."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=24, choices=KarmaReason.choices)
+    key = models.CharField(max_length=120, unique=True)
+    points = models.IntegerField(default=0)
+    at = models.DateTimeField()
+    month = models.DateField(help_text="first day of the month (deployment time zone) the cap counts in")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["learner", "at"], name="karma_learner_at")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.reason} {self.points}"
+
+
+class KarmaMonth(models.Model):
+    """Points granted to a learner for one reason in one month: the counter the cap is checked against with a
+    conditional update (never read-modify-write)."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    reason = models.CharField(max_length=24)
+    points = models.IntegerField(default=0)
+    last_grant = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "month", "reason"], name="karma_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.month:%Y-%m} {self.reason}: {self.points}"

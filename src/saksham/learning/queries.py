@@ -177,3 +177,20 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
             "submitted_at": attempt.submitted_at, "answers": attempt.answers, "sections": sections,
             "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
             "passed": attempt.passed, "section_results": attempt.sections, "solutions_shown": solutions}
+
+
+# --- karma ----------------------------------------------------------------------------------------------------
+
+def karma_summary(learner) -> dict:
+    from saksham.learning.models import KarmaEntry
+
+    month = timezone.localdate().replace(day=1)
+    qs = KarmaEntry.objects.filter(learner=learner)
+    return {"total": qs.aggregate(s=Sum("points"))["s"] or 0,
+            "this_month": qs.filter(month=month).aggregate(s=Sum("points"))["s"] or 0}
+
+
+def karma_history(learner):
+    from saksham.learning.models import KarmaEntry
+
+    return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")

@@ -49,6 +49,9 @@ def max_heartbeat_s() -> int:
 
 
 def _live(course: Course):
+    v = Course.objects.filter(pk=course.pk).values_list("live_version", flat=True).first()
+    if v != course.live_version_id:          # a stale object: read the course again
+        course.refresh_from_db(fields=["live_version"])
     v = course.live_version
     if v is None or v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED):
         raise NotFound("no such course in the catalogue", field="course")
@@ -123,11 +126,9 @@ def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.da
 
 
 def _after_enrol(enrolment: Enrolment) -> None:
-    hook = getattr(settings, "LEARNING_ON_ENROL", None)
-    if hook:
-        from django.utils.module_loading import import_string
+    from saksham.learning import karma
 
-        import_string(hook)(enrolment)
+    karma.on_enrol(enrolment)
 
 
 @transaction.atomic
@@ -722,12 +723,10 @@ def _finish(attempt, *, now: dt.datetime, state: str):
                                                "scaled": round(result["percent"] / 100, 4)},
                                      "success": result["passed"], "completion": True})
     if result["passed"]:
-        item_passed(enrolment=enrolment, item_key=attempt.item_key, at=now)
-        hook = getattr(settings, "LEARNING_ON_PASS", None)
-        if hook:
-            from django.utils.module_loading import import_string
+        from saksham.learning import karma
 
-            import_string(hook)(attempt)
+        karma.on_pass(attempt)
+        item_passed(enrolment=enrolment, item_key=attempt.item_key, at=now)
     return attempt
 
 

@@ -5,6 +5,7 @@ from saksham.learning import views
 app_name = "learning"
 urlpatterns = [
     path("learn", views.my_learning, name="mine"),
+    path("learn/points", views.points, name="points"),
     path("learn/courses/<uuid:course_id>", views.player, name="player"),
     path("learn/courses/<uuid:course_id>/enrol", views.enrol, name="enrol"),
     path("learn/courses/<uuid:course_id>/leave", views.leave, name="leave"),

@@ -22,7 +22,16 @@ from saksham.learning.models import EnrolmentState
 @login_required
 def my_learning(request):
     return render(request, "learning/my_learning.html", {"mine": queries.my_learning(request.user),
-                                                         "hours": queries.hours_summary(request.user)})
+                                                         "hours": queries.hours_summary(request.user),
+                                                         "karma": queries.karma_summary(request.user)})
+
+
+@login_required
+def points(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.karma_history(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "learning/points.html", {"summary": queries.karma_summary(request.user), "page": page})
 
 
 def _course(course_id):
