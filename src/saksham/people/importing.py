@@ -288,8 +288,10 @@ def _count_rows(path: Path, file_format: str, encoding: str) -> int:
 
 # --- creating a job -----------------------------------------------------------------------------------
 
-def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails: bool = True) -> ImportJob:
-    """Store an uploaded file (a Django UploadedFile, or an open binary file) and queue its import."""
+def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails: bool = True,
+               queue: bool = True) -> ImportJob:
+    """Store an uploaded file (a Django UploadedFile, or an open binary file) and queue its import
+    (``queue=False``: the caller runs it, as ``saksham import-users`` does)."""
     permissions.require(actor, "people.manage_in", org)
     ext = Path(original_name or "").suffix.lower()
     file_format = FORMATS.get(ext)
@@ -343,7 +345,8 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
                                        send_emails=send_emails)
         audit.record(actor=actor, action="import.create", target=org,
                      changes={"import": [None, str(job.public_id)], "file": [None, original_name[:100]]})
-        transaction.on_commit(lambda: enqueue(job))
+        if queue:
+            transaction.on_commit(lambda: enqueue(job))
     return job
 
 
