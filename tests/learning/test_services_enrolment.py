@@ -85,3 +85,14 @@ def test_someone_elses_enrolment_cannot_be_left(course, learner, people):
     e = services.enrolment_create(learner=learner, course=course)
     with pytest.raises(NotFound):
         services.enrolment_leave(learner=people["hq_learner"], enrolment=e)
+
+
+def test_an_admin_assigns_a_course_to_many_people_at_once_within_her_subtree(course, people):
+    learners = [people["bihar_learner"], people["gujarat_learner"], people["hq_learner"]]
+    services.enrolment_create(learner=people["bihar_learner"], course=course)
+    n = services.enrolments_assign_bulk(actor=people["bihar_admin"], course=course,
+                                        learner_ids=[u.pk for u in learners])
+    assert n == 0            # the only Bihar learner was enrolled already; the others are outside her state
+    n = services.enrolments_assign_bulk(actor=people["platform"], course=course, learner_ids=[u.pk for u in learners])
+    assert n == 2
+    assert {e.source for e in course.enrolments.all()} == {EnrolmentSource.SELF, EnrolmentSource.ASSIGNED}

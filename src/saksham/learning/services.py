@@ -12,6 +12,7 @@ written back.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import zoneinfo
 from collections import defaultdict
@@ -34,7 +35,6 @@ from saksham.learning.models import (
     EnrolmentMode,
     EnrolmentSource,
     EnrolmentState,
-    ItemProgress,
     Statement,
 )
 
@@ -132,6 +132,35 @@ def _after_enrol(enrolment: Enrolment) -> None:
 
 
 @transaction.atomic
+def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.date | None = None) -> int:
+    """Assign a course to many people at once (an org's whole staff), set-based: one insert per 5,000 rows.
+    ``actor`` None is the system (a bench, an import); otherwise only people in the actor's subtrees are
+    assigned. People already enrolled are left as they are. Returns how many enrolments were created."""
+    from saksham.people.models import User
+    from saksham.people.rules import admin_paths
+
+    version = _live(course)
+    people = User.objects.filter(pk__in=learner_ids, is_active=True)
+    if actor is not None:
+        paths = admin_paths(actor)
+        if paths is not None:
+            q = Q(pk__in=[])
+            for p in paths:
+                q |= Q(org__path__startswith=p)
+            people = people.filter(q)
+    ids = list(people.values_list("pk", flat=True))
+    before = Enrolment.objects.filter(course=course).count()
+    now = timezone.now()
+    Enrolment.objects.bulk_create(
+        [Enrolment(learner_id=i, course=course, version=version, state=EnrolmentState.ACTIVE,
+                   source=EnrolmentSource.ASSIGNED, assigned_by=actor, due_on=due_on, enrolled_at=now)
+         for i in ids], batch_size=5000, ignore_conflicts=True)
+    created = Enrolment.objects.filter(course=course).count() - before
+    audit.record(actor=actor, action="enrolment.assign_bulk", target=course, changes={"assigned": [0, created]})
+    return created
+
+
+@transaction.atomic
 def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment:
     enrolment = Enrolment.objects.select_for_update().select_related("learner__org", "course__provider__org") \
         .get(pk=enrolment.pk)
@@ -183,7 +212,18 @@ def _ms(at: dt.datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
-def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[dict], dict[UUID, Enrolment]]:
+@dataclass(frozen=True)
+class _En:
+    """The few columns of an enrolment the progress path needs (no model instance on the hot path)."""
+
+    pk: int
+    public_id: UUID
+    state: str
+    version_id: int
+    learner_id: int
+
+
+def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[dict], dict[int, _En]]:
     if not isinstance(events, list) or not events:
         raise ValidationFailed("send at least one event", field="events", code="empty_batch")
     if len(events) > MAX_BATCH:
@@ -194,7 +234,8 @@ def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[d
             wanted.add(UUID(str(e["enrolment"])))
         except (KeyError, ValueError, TypeError):
             raise ValidationFailed("not an enrolment id", field="events.enrolment") from None
-    enrolments = {e.public_id: e for e in Enrolment.objects.filter(public_id__in=wanted, learner=learner)}
+    enrolments = {r[1]: _En(*r) for r in Enrolment.objects.filter(public_id__in=wanted, learner=learner)
+                  .values_list("pk", "public_id", "state", "version_id", "learner_id")}
     problems = []
     clean = []
     for n, e in enumerate(events):
@@ -271,21 +312,22 @@ def progress_record(*, learner, events: list[dict[str, Any]]) -> ProgressResult:
 _UPSERT = """
 INSERT INTO learning_itemprogress (enrolment_id, item_key, percent, position, last_event_ms, seconds_spent,
                                    last_credit, events, completed_at, passed_at, updated_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, NULL, %s)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s)
 ON CONFLICT (enrolment_id, item_key) DO UPDATE SET
   percent = {MAX}(learning_itemprogress.percent, excluded.percent),
   position = CASE WHEN excluded.last_event_ms >= learning_itemprogress.last_event_ms
                   THEN excluded.position ELSE learning_itemprogress.position END,
-  last_credit = {MIN}(excluded.last_credit,
-                      {MAX}(0, (excluded.last_event_ms - learning_itemprogress.last_event_ms) / 1000)),
-  seconds_spent = learning_itemprogress.seconds_spent + {MIN}(excluded.last_credit,
-                      {MAX}(0, (excluded.last_event_ms - learning_itemprogress.last_event_ms) / 1000)),
+  last_credit = {CREDIT},
+  seconds_spent = learning_itemprogress.seconds_spent + {CREDIT},
   last_event_ms = {MAX}(learning_itemprogress.last_event_ms, excluded.last_event_ms),
-  events = learning_itemprogress.events + 1,
+  events = learning_itemprogress.events + excluded.events,
   completed_at = COALESCE(learning_itemprogress.completed_at, excluded.completed_at),
   updated_at = excluded.updated_at
-RETURNING percent, last_credit, events, CASE WHEN completed_at = %s THEN 1 ELSE 0 END
+RETURNING last_credit, events, CASE WHEN completed_at = %s THEN 1 ELSE 0 END
 """
+# The credit of the i-th event of a group (events of one item, in client-time order) when the row exists:
+# MIN(its capped seconds, the gap since the later of the row's last event and the group's previous event).
+_TERM = "{MIN}(%s, {MAX}(0, (%s - {MAX}(learning_itemprogress.last_event_ms, %s)) / 1000))"
 
 _ENROLMENT = """
 UPDATE learning_enrolment SET
@@ -301,6 +343,8 @@ INSERT INTO learning_learningday (learner_id, day, seconds) VALUES (%s, %s, %s)
 ON CONFLICT (learner_id, day) DO UPDATE SET seconds = learning_learningday.seconds + excluded.seconds
 """
 
+_STATEMENT_COLS = "(public_id, learner_id, enrolment_id, verb, item_key, result, timestamp, stored, dedupe)"
+
 
 def _sql(template: str) -> str:
     return template.replace("{MAX}", _fn("MAX")).replace("{MIN}", _fn("MIN"))
@@ -310,61 +354,98 @@ def _key_db(key: UUID):
     return key.hex if connection.vendor != "postgresql" else key
 
 
-def _apply(learner, clean: list[dict], enrolments: dict[int, Enrolment], now: dt.datetime) -> ProgressResult:
+def _statements_insert(cur, rows: list[tuple]) -> None:
+    """rows: (learner id, enrolment id, verb, item key | None, result dict, timestamp, dedupe): one insert,
+    duplicates (same dedupe) skipped."""
+    if not rows:
+        return
+    from saksham.core.ids import uuid7
+
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    params: list = []
+    for learner_id, enrolment_id, verb, key, result, at, dedupe in sorted(rows, key=lambda r: r[6]):
+        params += [_key_db(uuid7()), learner_id, enrolment_id, verb, _key_db(key) if key else None,
+                   json.dumps(result or {}), ops.adapt_datetimefield_value(at), now, dedupe]
+    cur.execute(f"INSERT INTO learning_statement {_STATEMENT_COLS} VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+                + " ON CONFLICT (dedupe) DO NOTHING", params)
+
+
+def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datetime) -> ProgressResult:
     result = ProgressResult()
     ops = connection.ops
     now_db = ops.adapt_datetimefield_value(now)
-    # 1. Deduplicate by (learner, client event id): only the ids inserted now are applied.
+    # 1. Deduplicate by (learner, client event id): only the ids inserted now are applied. Every lock is taken
+    # in one global order (event ids, then item rows by enrolment and key, then enrolments, then days), so that
+    # concurrent batches on PostgreSQL queue up instead of deadlocking.
     by_id: dict[str, dict] = {}
     for e in clean:
         by_id.setdefault(e["event_id"], e)
-    # Every lock is taken in one global order (event ids, then item rows by enrolment and key, then enrolments,
-    # then days), so that concurrent batches on PostgreSQL queue up instead of deadlocking.
     rows = sorted(by_id.values(), key=lambda e: e["event_id"])
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
     params: list = []
     for e in rows:
         params += [learner.pk, e["event_id"], e["enrolment"].pk, now_db]
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO learning_progressevent (learner_id, event_id, enrolment_id, received_at) "
-                    f"VALUES {placeholders} ON CONFLICT (learner_id, event_id) DO NOTHING RETURNING event_id",
-                    params)
+        cur.execute("INSERT INTO learning_progressevent (learner_id, event_id, enrolment_id, received_at) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                    + " ON CONFLICT (learner_id, event_id) DO NOTHING RETURNING event_id", params)
         fresh = {r[0] for r in cur.fetchall()}
     result.duplicates = len(clean) - len(fresh)
-    todo = sorted((by_id[i] for i in fresh), key=lambda e: (e["enrolment"].pk, e["key"].hex, e["ms"]))
-    result.accepted = len(todo)
+    groups: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for i in fresh:
+        e = by_id[i]
+        groups[(e["enrolment"].pk, e["key"].hex)].append(e)
+    result.accepted = len(fresh)
     cap = max_heartbeat_s()
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    upsert = _sql(_UPSERT)
     per_enrolment: dict[int, dict] = defaultdict(lambda: {"credit": 0, "ms": -1, "key": None})
     per_day: dict[dt.date, int] = defaultdict(int)
     touched_done: set[int] = set()
-    statements: list[Statement] = []
+    statements: list[tuple] = []
     with connection.cursor() as cur:
-        # 2. One conditional upsert per event, in client-time order.
-        for e in todo:
-            en = e["enrolment"]
-            done = e["percent"] >= 100
-            credit0 = min(e["seconds"], cap)
-            cur.execute(upsert, [en.pk, _key_db(e["key"]), e["percent"], e["position"], e["ms"], credit0, credit0,
-                                 now_db if done else None, now_db, now_db])
-            percent, credit, n_events, newly_done = cur.fetchone()
+        # 2. One conditional upsert per item touched (its events merged in client-time order).
+        for (_, _), evs in sorted(groups.items()):
+            evs.sort(key=lambda e: (e["ms"], e["percent"]))
+            en, key, first, last = evs[0]["enrolment"], evs[0]["key"], evs[0], evs[-1]
+            capped = [min(e["seconds"], cap) for e in evs]
+            # Per-event credits inside the group (exact when the row's last event is older than the group).
+            inner = [0] + [min(capped[i], max(0, (evs[i]["ms"] - evs[i - 1]["ms"]) // 1000))
+                           for i in range(1, len(evs))]
+            percent = max(e["percent"] for e in evs)
+            done_at = next((e for e in evs if e["percent"] >= 100), None)
+            terms, term_params = [], []
+            for i, e in enumerate(evs):
+                terms.append(_TERM)
+                term_params += [capped[i], e["ms"], evs[i - 1]["ms"] if i else -1]
+            credit_sql = _sql("(" + " + ".join(terms) + ")")
+            sql = _sql(_UPSERT).replace("{CREDIT}", credit_sql)
+            insert_credit = capped[0] + sum(inner[1:])
+            cur.execute(sql, [en.pk, _key_db(key), percent, last["position"], last["ms"], insert_credit,
+                              insert_credit, len(evs), now_db if done_at else None, now_db,
+                              *term_params, *term_params, now_db])
+            credit, n_events, newly_done = cur.fetchone()
             agg = per_enrolment[en.pk]
             agg["credit"] += credit
-            if e["ms"] >= agg["ms"]:
-                agg["ms"], agg["key"] = e["ms"], e["key"]
+            if last["ms"] >= agg["ms"]:
+                agg["ms"], agg["key"] = last["ms"], key
             if credit:
-                per_day[e["at"].astimezone(tz).date()] += credit
+                head = credit - sum(inner[1:])
+                if head >= 0:
+                    per_day[first["at"].astimezone(tz).date()] += head
+                    for i in range(1, len(evs)):
+                        if inner[i]:
+                            per_day[evs[i]["at"].astimezone(tz).date()] += inner[i]
+                else:                                    # out of order with the stored events: rare
+                    per_day[last["at"].astimezone(tz).date()] += credit
             result.credited_seconds += credit
-            base = f"{en.pk}:{e['key'].hex}"
-            if n_events == 1:
-                statements.append(Statement(learner_id=learner.pk, enrolment_id=en.pk, verb="launched",
-                                            item_key=e["key"], timestamp=e["at"], dedupe=f"{base}:launched"))
-            if done and newly_done:
+            base = f"{en.pk}:{key.hex}"
+            if n_events == len(evs):
+                statements.append((learner.pk, en.pk, "launched", key, None, first["at"], f"{base}:launched"))
+            if done_at is not None and newly_done:
                 touched_done.add(en.pk)
-                statements.append(Statement(learner_id=learner.pk, enrolment_id=en.pk, verb="progressed",
-                                            item_key=e["key"], timestamp=e["at"], dedupe=f"{base}:done",
-                                            result={"completion": True, "progress": 100}))
+                statements.append((learner.pk, en.pk, "progressed", key, {"completion": True, "progress": 100},
+                                   done_at["at"], f"{base}:done"))
         # 3. The enrolment's totals, where she resumes, and the day ledger: one increment each.
         upd = _sql(_ENROLMENT)
         for pk, agg in sorted(per_enrolment.items()):
@@ -372,8 +453,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, Enrolment], now: dt
         day_sql = _sql(_DAY)
         for day, seconds in sorted(per_day.items()):
             cur.execute(day_sql, [learner.pk, ops.adapt_datefield_value(day), seconds])
-    if statements:
-        Statement.objects.bulk_create(sorted(statements, key=lambda s: s.dedupe), ignore_conflicts=True)
+        _statements_insert(cur, statements)
     # 4. Completion: only when an item was newly done.
     for pk in sorted(touched_done):
         if enrolment_refresh(enrolments[pk], now=now):
@@ -381,20 +461,25 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, Enrolment], now: dt
     return result
 
 
-def _done_count(enrolment: Enrolment) -> tuple[int, int]:
+def _done_count(enrolment) -> tuple[int, int]:
     items = structure.version_items(enrolment.version_id)
-    plain = [k for k, i in items.items() if i.required and not i.is_assessment]
-    tests = [k for k, i in items.items() if i.required and i.is_assessment]
-    q = Q()
+    plain = [_key_db(k) for k, i in items.items() if i.required and not i.is_assessment]
+    tests = [_key_db(k) for k, i in items.items() if i.required and i.is_assessment]
+    total = len(plain) + len(tests)
+    if not total:
+        return 0, 0
+    where = []
     if plain:
-        q |= Q(item_key__in=plain, completed_at__isnull=False)
+        where.append(f"(item_key IN ({', '.join(['%s'] * len(plain))}) AND completed_at IS NOT NULL)")
     if tests:
-        q |= Q(item_key__in=tests, passed_at__isnull=False)
-    done = ItemProgress.objects.filter(q, enrolment_id=enrolment.pk).count() if (plain or tests) else 0
-    return done, len(plain) + len(tests)
+        where.append(f"(item_key IN ({', '.join(['%s'] * len(tests))}) AND passed_at IS NOT NULL)")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM learning_itemprogress WHERE enrolment_id = %s AND ({' OR '.join(where)})",
+                    [enrolment.pk, *plain, *tests])
+        return cur.fetchone()[0], total
 
 
-def enrolment_refresh(enrolment: Enrolment, *, now: dt.datetime | None = None) -> bool:
+def enrolment_refresh(enrolment, *, now: dt.datetime | None = None) -> bool:
     """Recompute the share of required items done (never lowering it) and complete the enrolment when the
     course's completion rule holds: every required item done and every required assessment passed.
     Returns True when this call recorded the completion."""
@@ -409,16 +494,17 @@ def enrolment_refresh(enrolment: Enrolment, *, now: dt.datetime | None = None) -
     return _complete(enrolment, now)
 
 
-def _complete(enrolment: Enrolment, now: dt.datetime) -> bool:
-    nominal = enrolment.version.duration_minutes
-    # Recorded once: only the write that finds completed_at empty records it.
-    n = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
-        completed_at=now, percent=100, nominal_minutes=nominal)
-    if not n:
-        return False
-    Statement.objects.bulk_create([Statement(learner_id=enrolment.learner_id, enrolment_id=enrolment.pk,
-                                             verb="completed", timestamp=now, dedupe=f"{enrolment.pk}:completed",
-                                             result={"completion": True})], ignore_conflicts=True)
+def _complete(enrolment, now: dt.datetime) -> bool:
+    # Recorded once: only the write that finds completed_at empty records it (with the course's duration).
+    with connection.cursor() as cur:
+        cur.execute("UPDATE learning_enrolment SET completed_at = %s, percent = 100, nominal_minutes = "
+                    "(SELECT duration_minutes FROM catalog_courseversion v WHERE v.id = learning_enrolment.version_id) "
+                    "WHERE id = %s AND completed_at IS NULL",
+                    [connection.ops.adapt_datetimefield_value(now), enrolment.pk])
+        if cur.rowcount != 1:
+            return False
+        _statements_insert(cur, [(enrolment.learner_id, enrolment.pk, "completed", None, {"completion": True}, now,
+                                  f"{enrolment.pk}:completed")])
     public_id = str(enrolment.public_id)
 
     def enqueue():
