@@ -148,4 +148,7 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.catalog.demo import build_catalog
 
     build_catalog()
+    from saksham.learning.demo import build_learning
+
+    build_learning()
     return created, logins

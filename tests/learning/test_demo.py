@@ -1,0 +1,18 @@
+"""The demo deployment enrols the demo learner in a few courses with some progress, idempotently."""
+
+from saksham.learning import queries
+from saksham.learning.models import Enrolment, ItemProgress
+from saksham.people.models import User
+
+
+def test_the_demo_learner_has_courses_in_progress_completed_and_assigned(db):
+    from saksham.web import demo
+
+    demo.build(learners=10)
+    learner = User.objects.get(email__startswith="learner@demo.")
+    mine = queries.my_learning(learner)
+    assert len(mine["completed"]) == 1 and len(mine["in_progress"]) == 2 and len(mine["assigned"]) == 1
+    assert mine["assigned"][0].due_on is not None
+    counts = (Enrolment.objects.count(), ItemProgress.objects.count())
+    demo.build(learners=10)  # idempotent
+    assert (Enrolment.objects.count(), ItemProgress.objects.count()) == counts
