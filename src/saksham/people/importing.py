@@ -23,10 +23,13 @@ Speed (``saksham bench onboarding``): rows are validated by a loop compiled for 
 (``_RowCleaner``) that remembers the clean value of every cell text it has seen in the columns with
 few distinct values and defers any row with an error to ``PersonValidator.clean`` for its message.
 On SQLite (outside a caller's transaction) a reader thread parses and validates the next chunk
-into a scratch SQLite file while the main thread writes the current one with
-``INSERT ... SELECT`` from that file attached: the database work of one chunk, which releases the
-GIL, overlaps the Python work of the next, and no Python runs per row on the writing side. On
-PostgreSQL, or inside a caller's transaction (tests), the same rows go through ``executemany``.
+into a scratch SQLite file while the main thread writes the current one with one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` from that file attached: the database work of one
+chunk, which releases the GIL, overlaps the Python work of the next, and no Python runs per row on
+the writing side. The rows that insert skipped are the people already there: only they are looked
+up and updated (or rejected). On PostgreSQL, or inside a caller's transaction (tests), the rows are
+looked up first and written with ``executemany``. Either way every index is maintained as rows go
+in (other people use the platform meanwhile).
 """
 
 from __future__ import annotations

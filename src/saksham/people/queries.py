@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from itertools import product
 
 from django.db import connection
 from django.db.models import CharField, F, Func, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q, subtrees_q
@@ -121,7 +123,7 @@ def _page_of_candidates(qs: QuerySet[User], ids: list[int], start: int, n: int) 
     passed: list[int] = []
     batch, i = 4 * n, 0
     while i < len(ids) and len(passed) < start + n:
-        part = ids[i: i + batch]
+        part = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids[i: i + batch])])  # one parameter
         passed += qs.filter(pk__in=part).order_by("-id").values_list("id", flat=True)
         i += batch
         batch = min(batch * 4, 4000)
