@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from saksham.people import importing
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, Status, User
@@ -146,7 +147,7 @@ def test_resume_carries_on_after_the_last_committed_chunk(people, orgs, tmp_path
 def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, make_user, tmp_path, settings,
                                                                         monkeypatch):
     """Outside a transaction (as from the shell) SQLite imports go through the reader thread and the
-    staged INSERT ... SELECT; the outcome is the same as in memory."""
+    staged INSERT ... SELECT; the outcome is the same as through executemany."""
     settings.IMPORT_CHUNK_ROWS = 50
     staged = []
     real_stage = importing._stage
@@ -173,5 +174,5 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
     taken = User.objects.get(email="taken@bihar.gov.in")
     assert taken.designation == "Senior Clerk" and taken.employee_code == "T1"
     assert User.objects.filter(created_via="import").count() == 226
-    assert staged == [0, 1, 2, 3, 4]
+    assert staged == ([0, 1, 2, 3, 4] if connection.vendor == "sqlite" else [])  # PostgreSQL: executemany
     assert not list((tmp_path.parent).glob("**/stage-*"))  # scratch files are gone
