@@ -139,11 +139,7 @@ class CompletionOut(Schema):
 @router.get("/enrolments/{enrolment_id}/completion", response={200: CompletionOut, **ERRORS})
 def completion(request, enrolment_id: UUID):
     """The course's completion rule for her: every required item done, every required assessment passed."""
-    e = queries.enrolment_of(request.auth, enrolment_id)
-    done, total = services._done_count(e)
-    return {"completed": e.completed_at is not None, "completed_at": e.completed_at, "percent": e.percent,
-            "required_items": total, "done_items": done, "seconds_spent": e.seconds_spent,
-            "nominal_minutes": e.nominal_minutes or e.version.duration_minutes}
+    return queries.completion_status(queries.enrolment_of(request.auth, enrolment_id))
 
 
 class EventIn(StrictSchema):

@@ -86,6 +86,17 @@ def player_state(enrolment: Enrolment) -> dict:
     return {"items": items, "resume": resume}
 
 
+def completion_status(enrolment: Enrolment) -> dict:
+    """The course's completion rule for her: required items, how many are done, when it was completed."""
+    from saksham.learning.services import _done_count
+
+    done, total = _done_count(enrolment)
+    return {"completed": enrolment.completed_at is not None, "completed_at": enrolment.completed_at,
+            "percent": enrolment.percent, "required_items": total, "done_items": done,
+            "seconds_spent": enrolment.seconds_spent,
+            "nominal_minutes": enrolment.nominal_minutes or enrolment.version.duration_minutes}
+
+
 def _period_starts(today: dt.date) -> dict[str, dt.date]:
     return {"week": today - dt.timedelta(days=today.weekday()), "month": today.replace(day=1),
             "year": today.replace(month=1, day=1)}
