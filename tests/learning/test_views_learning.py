@@ -49,3 +49,12 @@ def test_pages_need_a_signed_in_learner_and_a_live_course(client, build, learner
     assert client.get(reverse("learning:mine")).status_code == 302
     client.force_login(learner)
     assert client.get(reverse("learning:player", args=[draft.course.public_id])).status_code == 404
+
+
+def test_operators_see_learning_in_the_django_admin(client, course, learner, people):
+    services.enrolment_create(learner=learner, course=course)
+    people["platform"].is_staff = people["platform"].is_superuser = True
+    people["platform"].save()
+    client.force_login(people["platform"])
+    for model in ("enrolment", "question", "attempt", "karmaentry", "coursepolicy"):
+        assert client.get(f"/admin/learning/{model}/").status_code == 200
