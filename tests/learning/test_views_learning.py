@@ -58,3 +58,20 @@ def test_operators_see_learning_in_the_django_admin(client, course, learner, peo
     client.force_login(people["platform"])
     for model in ("enrolment", "question", "attempt", "karmaentry", "coursepolicy"):
         assert client.get(f"/admin/learning/{model}/").status_code == 200
+
+
+def test_her_admin_approves_a_seat_request_on_the_web(client, course, learner, people, staff):
+    services.course_policy_set(actor=staff["creator"], course=course, enrolment="moderated")
+    e = services.enrolment_create(learner=learner, course=course)
+    client.force_login(people["gujarat_admin"])
+    assert b"Ravi" not in client.get(reverse("learning:requests")).content
+    client.post(reverse("learning:decide", args=[e.public_id]), {"approve": "1"})
+    e.refresh_from_db()
+    assert e.state == "requested"
+    client.force_login(people["bihar_admin"])
+    assert b"Ravi" in client.get(reverse("learning:requests")).content
+    client.post(reverse("learning:decide", args=[e.public_id]), {"approve": "1"})
+    e.refresh_from_db()
+    assert e.state == "active"
+    client.force_login(learner)
+    assert client.get(reverse("learning:requests")).status_code == 404

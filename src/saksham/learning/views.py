@@ -34,6 +34,33 @@ def points(request):
     return render(request, "learning/points.html", {"summary": queries.karma_summary(request.user), "page": page})
 
 
+@login_required
+def requests(request):
+    """Seat requests of the people the admin administers, to approve or reject."""
+    from saksham.people.rules import is_admin
+
+    if not is_admin(request.user):
+        raise Http404
+    pending = queries.requests_to_decide(request.user).select_related("course")[:200]
+    return render(request, "learning/requests.html", {"pending": pending})
+
+
+@login_required
+@require_POST
+def decide(request, enrolment_id):
+    from saksham.learning.models import Enrolment
+
+    e = Enrolment.objects.select_related("learner__org", "course__provider__org").filter(public_id=enrolment_id).first()
+    if e is None:
+        raise Http404
+    try:
+        services.enrolment_decide(actor=request.user, enrolment=e, approve=request.POST.get("approve") == "1")
+        messages.success(request, _("Decision recorded."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("learning:requests")
+
+
 def _course(course_id):
     try:
         return course_get_live(course_id)
