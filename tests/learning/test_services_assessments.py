@@ -168,3 +168,14 @@ def test_the_paper_never_shows_answers_before_submission(quiz_course, learner, s
     services.course_policy_set(actor=staff["creator"], course=course, show_solutions=False)
     view = queries.attempt_view(a)
     assert not view["solutions_shown"] and "solution" not in repr(view["sections"])
+
+
+@pytest.mark.parametrize("conf", [{"pass_percent": "sixty"}, {"max_attempts": 0}, {"time_limit_s": "10m"},
+                                  {"negative_marking": -1}, {"sections": "all"}, {"sections": [{"pick": "3"}]},
+                                  {"sections": [{"pool": 5}]}, {"sections": [{"questions": "q1"}]}])
+def test_a_misconfigured_assessment_is_a_409_not_a_500(quiz_course, learner, conf):
+    course, key, _ = quiz_course(conf)
+    with pytest.raises(Conflict) as exc:
+        services.attempt_start(learner=learner, enrolment=_enrol(course, learner), item_key=key)
+    assert exc.value.code == "assessment_misconfigured"
+    assert not Attempt.objects.exists()

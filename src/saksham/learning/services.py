@@ -654,6 +654,40 @@ def _quiz(enrolment: Enrolment, item_key) -> structure.ItemInfo:
     return info
 
 
+def _check_conf(conf: dict) -> None:
+    """An assessment's settings come from the catalogue as written by its creators: a wrong one is a 409
+    naming the setting, not a 500."""
+
+    def number(value, name, low, high, whole=False):
+        if value is None:
+            return
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+        if not ok or (whole and value != int(value)):
+            raise Conflict(f"the assessment's setting {name} is wrong", code="assessment_misconfigured",
+                           field=name)
+
+    if not isinstance(conf, dict):
+        raise Conflict("the assessment's settings are wrong", code="assessment_misconfigured")
+    number(conf.get("pass_percent"), "pass_percent", 0, 100)
+    number(conf.get("negative_marking"), "negative_marking", 0, 10)
+    number(conf.get("max_attempts"), "max_attempts", 1, 1000, whole=True)
+    number(conf.get("time_limit_s"), "time_limit_s", 1, 7 * 86400, whole=True)
+    sections = conf.get("sections")
+    if sections is None:
+        return
+    if not isinstance(sections, list) or not sections or not all(isinstance(x, dict) for x in sections):
+        raise Conflict("the assessment's sections are wrong", code="assessment_misconfigured", field="sections")
+    for n, sec in enumerate(sections):
+        number(sec.get("pick"), f"sections.{n}.pick", 1, 1000, whole=True)
+        number(sec.get("pass_percent"), f"sections.{n}.pass_percent", 0, 100)
+        number(sec.get("negative_marking"), f"sections.{n}.negative_marking", 0, 10)
+        if "pool" in sec and not isinstance(sec["pool"], str):
+            raise Conflict("a section's pool is a tag", code="assessment_misconfigured", field=f"sections.{n}.pool")
+        if "questions" in sec and not isinstance(sec["questions"], list):
+            raise Conflict("a section's questions are a list", code="assessment_misconfigured",
+                           field=f"sections.{n}.questions")
+
+
 def _draw(course: Course, conf: dict) -> list[dict]:
     import secrets
 
@@ -705,6 +739,7 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
     if current is not None and not _expire_if_due(current, now):
         return current
     conf = info.settings
+    _check_conf(conf)
     with transaction.atomic():
         Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()      # one start at a time
         used = Attempt.objects.filter(enrolment=enrolment, item_key=info.key).count()

@@ -27,13 +27,20 @@ class ItemInfo:
         return self.kind == ItemKind.QUIZ
 
 
+def _number(value) -> float | None:
+    """A positive number from an item's settings (written by creators: anything else is ignored)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None
+
+
 def _max_position(item: ContentItem) -> float | None:
+    settings = item.settings if isinstance(item.settings, dict) else {}
     if item.kind == ItemKind.VIDEO:
-        seconds = (item.settings or {}).get("duration_s") or item.duration_minutes * 60
+        seconds = _number(settings.get("duration_s")) or item.duration_minutes * 60
         return float(seconds) + 5.0 if seconds else None   # players report a little past the end
     if item.kind == ItemKind.DOCUMENT:
-        pages = (item.settings or {}).get("pages")
-        return float(pages) if pages else None
+        return _number(settings.get("pages"))
     if item.kind == ItemKind.PAGE:
         return 100.0
     return 0.0
@@ -45,9 +52,11 @@ def version_items(version_id: int) -> dict[UUID, ItemInfo]:
     if items is None:
         rows = (ContentItem.objects.filter(module__version_id=version_id)
                 .order_by("module__position", "position"))
-        items = {i.key: ItemInfo(key=i.key, kind=i.kind, required=not (i.settings or {}).get("optional", False),
-                                 max_position=_max_position(i), title=i.title, settings=i.settings or {})
-                 for i in rows}
+        items = {}
+        for i in rows:
+            conf = i.settings if isinstance(i.settings, dict) else {}
+            items[i.key] = ItemInfo(key=i.key, kind=i.kind, required=conf.get("optional") is not True,
+                                    max_position=_max_position(i), title=i.title, settings=conf)
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
         _CACHE[version_id] = items
