@@ -8,6 +8,7 @@ SAKSHAM_ENV      "development" (default) or "production"
 SAKSHAM_DATA_DIR where the SQLite file, uploads and generated secrets live (default ./var)
 """
 
+import atexit
 import os
 import secrets
 import tempfile
@@ -114,7 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SAKSHAM_SQLITE_CONN_MAX_AGE", 600))
     # The test database is a file (one per test process), not shared-cache memory, so that tests with parallel
     # writers (threads with their own connections) meet SQLite's real locking, as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"saksham-test-{os.getpid()}.sqlite3")}
+    _TEST_DB = Path(tempfile.gettempdir()) / f"saksham-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DB)}
+    # Django removes the file itself; SQLite's -wal and -shm files may outlive it.
+    atexit.register(lambda: [p.unlink(missing_ok=True) for p in _TEST_DB.parent.glob(_TEST_DB.name + "*")])
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
