@@ -144,6 +144,9 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
 ]
+# Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
+# commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
+LEARNING_TIME_STEPS: list[str] = []
 # Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
 LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
 # Karma points per reason and the most a learner earns for each reason in a month.

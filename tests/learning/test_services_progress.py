@@ -207,3 +207,28 @@ def test_hours_this_week_month_and_year(enrolment, learner, course, event, setti
     assert hours["week"]["spent_hours"] == 1.0 and hours["year"]["spent_hours"] == 1.0
     assert hours["total"]["spent_hours"] == 3.0
     assert hours["week"]["nominal_hours"] == 0
+
+
+CREDITED: list = []
+
+
+def collect_credits(credits):
+    CREDITED.extend(credits)
+
+
+def test_credited_seconds_reach_the_time_steps_after_commit_per_course_version_and_day(
+        enrolment, learner, course, event, settings, django_capture_on_commit_callbacks):
+    settings.LEARNING_TIME_STEPS = ["tests.learning.test_services_progress.collect_credits"]
+    CREDITED.clear()
+    video = items_of(course)[0]
+    batch = [event(enrolment, video, seconds=20, s=0), event(enrolment, video, seconds=30, s=30)]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = services.progress_record(learner=learner, events=batch)
+    assert [(c.learner_id, c.org_id, c.version_id, c.seconds) for c in CREDITED] == \
+        [(learner.pk, learner.org_id, course.live_version_id, r.credited_seconds)]
+    assert sum(c.seconds for c in CREDITED) == LearningDay.objects.get(learner=learner).seconds
+    # A replay credits nothing, so the steps hear nothing.
+    CREDITED.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.progress_record(learner=learner, events=batch)
+    assert CREDITED == [] and callbacks == []

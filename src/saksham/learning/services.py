@@ -199,6 +199,29 @@ class ProgressResult:
     duplicates: int = 0
     credited_seconds: int = 0
     completed: list[str] = field(default_factory=list)      # enrolments completed by this batch
+    credits: list[TimeCredit] = field(default_factory=list)  # seconds newly credited, per course version and day
+
+
+@dataclass(frozen=True)
+class TimeCredit:
+    """Seconds of learning newly credited to a learner by one progress batch, for one course version on one day
+    (deployment time zone). Handed, after commit, to every step of ``settings.LEARNING_TIME_STEPS``."""
+
+    learner_id: int
+    org_id: int | None
+    version_id: int
+    day: dt.date
+    seconds: int
+
+
+def time_steps_run(credits: list[TimeCredit]) -> None:
+    """Run every step of settings.LEARNING_TIME_STEPS (dotted paths of ``fn(credits)``) for credits that have
+    been committed. Steps keep their own counters (rollups, learning-week totals); a failing step is logged
+    and does not undo the learner's progress."""
+    from django.utils.module_loading import import_string
+
+    for path in getattr(settings, "LEARNING_TIME_STEPS", []):
+        import_string(path)(credits)
 
 
 def _fn(name: str) -> str:
@@ -306,7 +329,11 @@ def progress_record(*, learner, events: list[dict[str, Any]]) -> ProgressResult:
     now = timezone.now()
     clean, enrolments = _clean_events(learner, events, now)
     with transaction.atomic():
-        return _apply(learner, clean, enrolments, now)
+        result = _apply(learner, clean, enrolments, now)
+        if result.credits and getattr(settings, "LEARNING_TIME_STEPS", None):
+            credits = result.credits
+            transaction.on_commit(lambda: time_steps_run(credits), robust=True)
+        return result
 
 
 _UPSERT = """
@@ -401,6 +428,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     per_enrolment: dict[int, dict] = defaultdict(lambda: {"credit": 0, "ms": -1, "key": None})
     per_day: dict[dt.date, int] = defaultdict(int)
+    per_version_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     touched_done: set[int] = set()
     statements: list[tuple] = []
     with connection.cursor() as cur:
@@ -432,12 +460,13 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
             if credit:
                 head = credit - sum(inner[1:])
                 if head >= 0:
-                    per_day[first["at"].astimezone(tz).date()] += head
-                    for i in range(1, len(evs)):
-                        if inner[i]:
-                            per_day[evs[i]["at"].astimezone(tz).date()] += inner[i]
+                    shares = [(first["at"], head)] + [(evs[i]["at"], inner[i]) for i in range(1, len(evs)) if inner[i]]
                 else:                                    # out of order with the stored events: rare
-                    per_day[last["at"].astimezone(tz).date()] += credit
+                    shares = [(last["at"], credit)]
+                for at, seconds in shares:
+                    day = at.astimezone(tz).date()
+                    per_day[day] += seconds
+                    per_version_day[(en.version_id, day)] += seconds
             result.credited_seconds += credit
             base = f"{en.pk}:{key.hex}"
             if n_events == len(evs):
@@ -454,6 +483,8 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
         for day, seconds in sorted(per_day.items()):
             cur.execute(day_sql, [learner.pk, ops.adapt_datefield_value(day), seconds])
         _statements_insert(cur, statements)
+    result.credits = [TimeCredit(learner.pk, learner.org_id, version_id, day, seconds)
+                      for (version_id, day), seconds in sorted(per_version_day.items()) if seconds]
     # 4. Completion: only when an item was newly done.
     for pk in sorted(touched_done):
         if enrolment_refresh(enrolments[pk], now=now):
