@@ -8,7 +8,15 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saksham.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    execute_from_command_line(command_argv(sys.argv))
+
+
+def command_argv(argv: list[str]) -> list[str]:
+    """Commands are spelt with hyphens on the command line (`saksham import-users`) and with underscores in
+    Python (`import_users`): both spellings run the same command."""
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        return [argv[0], argv[1].replace("-", "_"), *argv[2:]]
+    return list(argv)
 
 
 if __name__ == "__main__":
