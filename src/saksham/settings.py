@@ -144,6 +144,9 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
 ]
+# Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
+# scheduler (saksham.core.periodic); each task idempotent.
+PERIODIC_TASKS: list[tuple[str, int]] = []
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
 LEARNING_TIME_STEPS: list[str] = []

@@ -34,3 +34,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task (settings.PERIODIC_TASKS) is next due. Workers claim a due run with one conditional
+    UPDATE, so however many workers run, each period enqueues the task once."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} next {self.next_run_at:%Y-%m-%d %H:%M:%S}"
