@@ -146,7 +146,10 @@ POST_COMPLETION_STEPS: list[str] = [
 ]
 # Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
 # scheduler (saksham.core.periodic); each task idempotent.
-PERIODIC_TASKS: list[tuple[str, int]] = []
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
+    ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
+]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
 LEARNING_TIME_STEPS: list[str] = []

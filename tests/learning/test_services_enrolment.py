@@ -96,3 +96,15 @@ def test_an_admin_assigns_a_course_to_many_people_at_once_within_her_subtree(cou
     n = services.enrolments_assign_bulk(actor=people["platform"], course=course, learner_ids=[u.pk for u in learners])
     assert n == 2
     assert {e.source for e in course.enrolments.all()} == {EnrolmentSource.SELF, EnrolmentSource.ASSIGNED}
+
+
+def test_the_popular_order_follows_enrolments_after_the_periodic_refresh(course, people):
+    from saksham.catalog.models import Course, SearchEntry
+    from saksham.learning.tasks import enrolment_counts_refresh
+
+    for key in ("bihar_learner", "gujarat_learner", "hq_learner"):
+        services.enrolment_create(learner=people[key], course=course)
+    assert enrolment_counts_refresh.call() == 1
+    assert Course.objects.get(pk=course.pk).enrolment_count == 3
+    assert set(SearchEntry.objects.filter(family_id=course.pk).values_list("enrolment_count", flat=True)) == {3}
+    assert enrolment_counts_refresh.call() == 0                     # nothing changed: nothing written

@@ -27,3 +27,28 @@ def resume_post_completion(stale_after: timedelta = timedelta(minutes=10)) -> in
         post_completion.enqueue(str(public_id))
         n += 1
     return n
+
+
+@task()
+def post_completion_sweep() -> int:
+    """Periodic: re-queue pipelines left unfinished by a dead worker (see resume_post_completion)."""
+    return resume_post_completion()
+
+
+@task()
+def enrolment_counts_refresh() -> int:
+    """Periodic: set each course's enrolment count (the catalogue's "popular" order) from the enrolments, for
+    the courses whose count changed. One grouped read of the (course, state) index; idempotent."""
+    from django.db.models import Count
+
+    from saksham.catalog.models import Course
+    from saksham.catalog.services import course_stats_set
+
+    counts = dict(Enrolment.objects.order_by().values_list("course_id").annotate(n=Count("id")))
+    changed = 0
+    for course in Course.objects.only("id", "enrolment_count"):
+        n = counts.get(course.id, 0)
+        if n != course.enrolment_count:
+            course_stats_set(course=course, enrolment_count=n)
+            changed += 1
+    return changed

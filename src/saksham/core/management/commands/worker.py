@@ -5,7 +5,7 @@ from django.utils.module_loading import import_string
 from saksham.core import periodic
 
 # Run when a worker starts: each re-queues what a dead worker left half-done.
-ON_START = ["saksham.people.tasks.resume_stalled_imports"]
+ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.tasks.resume_post_completion"]
 
 
 class Command(BaseCommand):
