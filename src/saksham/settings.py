@@ -122,6 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # One test database per test process, so that test runs side by side on one server don't share one.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ------------------------------------------------------------------
@@ -149,6 +151,11 @@ POST_COMPLETION_STEPS: list[str] = [
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
     ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
+]
+# Reactions to a course version going live, run after commit: dotted paths of
+# fn(*, course_id, version_id, previous_version_id).
+VERSION_PUBLISHED_STEPS: list[str] = [
+    "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
 ]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from saksham.catalog import search
 from saksham.catalog.models import (
@@ -548,6 +549,9 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
     search.index_family(course)
     audit.record(actor=actor, action="course.publish", target=course,
                  changes={"version": [previous.number if previous else None, version.number]})
+    facts = {"course_id": course.pk, "version_id": version.pk, "previous_version_id": previous.pk if previous else None}
+    for path in getattr(settings, "VERSION_PUBLISHED_STEPS", []):
+        transaction.on_commit(lambda path=path: import_string(path)(**facts), robust=True)
     return version
 
 

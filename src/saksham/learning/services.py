@@ -562,6 +562,77 @@ def post_completion_run(enrolment: Enrolment) -> list[str]:
     return ran
 
 
+# --- moving to a newer version ------------------------------------------------------------------------------
+
+def on_version_published(*, course_id: int, version_id: int, previous_version_id: int | None) -> None:
+    """A step of settings.VERSION_PUBLISHED_STEPS (run by the catalogue after a publish commits): move the
+    unfinished enrolments of the course to the new version, in the background."""
+    if previous_version_id is None:
+        return
+    from saksham.learning.tasks import enrolments_move_version
+
+    enrolments_move_version.enqueue(version_id)
+
+
+@dataclass
+class MoveResult:
+    moved: int = 0
+    reset_items: int = 0
+    completed: int = 0
+
+
+def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult:
+    """Move every unfinished enrolment of a course onto its live version ``version_id``. Progress carries over on
+    every item whose key and content are unchanged (``catalog.queries.carry_over_keys``); an item whose content
+    changed counts as a new item (its completion is cleared; time spent stays). The share done is recomputed for
+    the new structure, so a new version that dropped her last missing item completes the course. Completed
+    enrolments keep the version their certificate names. Batches of ``batch`` enrolments, each in its own
+    transaction: a crash halfway resumes with the enrolments not yet moved, and a re-run moves nothing twice."""
+    from types import SimpleNamespace
+
+    from saksham.catalog.models import CourseVersion
+    from saksham.catalog.queries import carry_over_keys
+
+    result = MoveResult()
+    new = CourseVersion.objects.select_related("course").filter(pk=version_id).first()
+    if new is None or new.course.live_version_id != new.pk:
+        return result                                    # superseded since: its successor's move does the work
+    carried_by_old: dict[int, list] = {}
+    while True:
+        with transaction.atomic():
+            rows = list(Enrolment.objects.filter(course_id=new.course_id, completed_at__isnull=True)
+                        .exclude(version_id=new.pk).order_by("id")
+                        .values_list("id", "version_id", "learner_id", "public_id")[:batch])
+            if not rows:
+                return result
+            by_old: dict[int, list[int]] = defaultdict(list)
+            for pk, old_id, _, _ in rows:
+                by_old[old_id].append(pk)
+            with connection.cursor() as cur:
+                for old_id, ids in sorted(by_old.items()):
+                    if old_id not in carried_by_old:
+                        old = CourseVersion.objects.get(pk=old_id)
+                        carried_by_old[old_id] = [_key_db(UUID(k)) for k in sorted(carry_over_keys(old, new))]
+                    carried = carried_by_old[old_id]
+                    id_marks = ", ".join(["%s"] * len(ids))
+                    keep = f" AND item_key NOT IN ({', '.join(['%s'] * len(carried))})" if carried else ""
+                    cur.execute("UPDATE learning_itemprogress SET percent = 0, position = 0, completed_at = NULL, "
+                                f"passed_at = NULL WHERE enrolment_id IN ({id_marks}){keep}", [*ids, *carried])
+                    result.reset_items += cur.rowcount
+                    cur.execute(f"UPDATE learning_enrolment SET version_id = %s WHERE id IN ({id_marks}) "
+                                "AND completed_at IS NULL", [new.pk, *ids])
+                    result.moved += cur.rowcount
+            now = timezone.now()
+            for pk, _, learner_id, public_id in rows:
+                en = SimpleNamespace(pk=pk, version_id=new.pk, learner_id=learner_id, public_id=public_id)
+                done, total = _done_count(en)
+                with connection.cursor() as cur:
+                    cur.execute("UPDATE learning_enrolment SET percent = %s WHERE id = %s",
+                                [100 if total == 0 else (100 * done) // total, pk])
+                if done >= total and _complete(en, now):
+                    result.completed += 1
+
+
 @transaction.atomic
 def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None = None) -> bool:
     """Mark an assessment item passed (first pass kept) and complete the enrolment if that was the last

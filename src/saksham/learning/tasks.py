@@ -52,3 +52,10 @@ def enrolment_counts_refresh() -> int:
             course_stats_set(course=course, enrolment_count=n)
             changed += 1
     return changed
+
+
+@task()
+def enrolments_move_version(version_id: int) -> dict:
+    """Move a course's unfinished enrolments onto its newly published version (resumable, idempotent)."""
+    r = services.enrolments_version_move(version_id=version_id)
+    return {"moved": r.moved, "reset_items": r.reset_items, "completed": r.completed}
