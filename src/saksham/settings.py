@@ -157,6 +157,11 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
 VERSION_PUBLISHED_STEPS: list[str] = [
     "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
 ]
+# Panels of the catalogue's course page from the apps that build on it: dotted paths of
+# fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.
+COURSE_PAGE_PANELS: list[str] = [
+    "saksham.learning.views.course_panel",              # enrol / continue, her progress
+]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
 LEARNING_TIME_STEPS: list[str] = []

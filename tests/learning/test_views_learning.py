@@ -75,3 +75,17 @@ def test_her_admin_approves_a_seat_request_on_the_web(client, course, learner, p
     assert e.state == "active"
     client.force_login(learner)
     assert client.get(reverse("learning:requests")).status_code == 404
+
+
+def test_the_course_page_offers_enrolment_then_her_progress(client, course, learner, event):
+    page = reverse("catalog:course", args=[course.public_id])
+    r = client.get(page)
+    assert b'id="course-panel"' in r.content and b"Sign in to enrol" in r.content
+    client.force_login(learner)
+    r = client.get(page)
+    assert b'id="enrol"' in r.content
+    client.post(reverse("learning:enrol", args=[course.public_id]))
+    e = Enrolment.objects.get(learner=learner)
+    services.progress_record(learner=learner, events=[event(e, items_of(course)[0], percent=100)])
+    r = client.get(page)
+    assert b'id="continue"' in r.content and b'value="25"' in r.content

@@ -3,12 +3,14 @@ reviewers decide and publishers publish. Thin: every write goes through services
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,7 +74,8 @@ def course(request, course_id):
     also += [{"href": reverse("catalog:course", args=[o["course"]]), "code": o["language"],
               "name": names.get(o["language"], o["language"])} for o in data["other_languages"]
              if o["language"] not in data["languages"]]
-    return render(request, "catalog/course.html", {"c": data, "also": also})
+    panels = [import_string(path)(request, c) for path in getattr(settings, "COURSE_PAGE_PANELS", [])]
+    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p]})
 
 
 # --- studio --------------------------------------------------------------------------------------------------

@@ -141,3 +141,13 @@ def leave(request, course_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("learning:mine")
+
+
+def course_panel(request, course) -> str:
+    """The catalogue's course page panel (settings.COURSE_PAGE_PANELS): enrol, request a seat, or continue
+    where she stopped, with her progress."""
+    from django.template.loader import render_to_string
+
+    enrolment = queries.enrolment_for_course(request.user, course) if request.user.is_authenticated else None
+    return render_to_string("learning/_course_panel.html", {
+        "course": course, "enrolment": enrolment, "policy": services.course_policy(course)}, request=request)
