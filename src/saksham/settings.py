@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "saksham.people",
     "saksham.catalog",
     "saksham.learning",
+    "saksham.credentials",
+    "saksham.competencies",
+    "saksham.insights",
     "saksham.web",
 ]
 
@@ -145,17 +148,22 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 # Learning never imports the apps that react; they add their step here.
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
+    "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
+    "saksham.competencies.services.on_completion",   # competency passport evidence for the course's tags
+    "saksham.insights.services.on_completion",       # dashboards' rollups (idempotent by a marker)
 ]
 # Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
 # scheduler (saksham.core.periodic); each task idempotent.
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
     ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
+    ("saksham.competencies.tasks.cohort_counts_fold", 600),     # co-enrolment counts behind recommendations
 ]
 # Reactions to a course version going live, run after commit: dotted paths of
 # fn(*, course_id, version_id, previous_version_id).
 VERSION_PUBLISHED_STEPS: list[str] = [
     "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
+    "saksham.competencies.services.on_version_published",   # recommendations see the new tags
 ]
 # Panels of the catalogue's course page from the apps that build on it: dotted paths of
 # fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.
@@ -164,9 +172,34 @@ COURSE_PAGE_PANELS: list[str] = [
 ]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
-LEARNING_TIME_STEPS: list[str] = []
+LEARNING_TIME_STEPS: list[str] = [
+    "saksham.insights.services.on_learning_time",    # dashboards: hours and active learners
+]
+# Reactions to enrolments active for the first time (one, or a bulk assignment), run after commit: dotted paths
+# of fn(facts), facts a list of saksham.learning.services.EnrolmentsStarted.
+ENROLMENT_STEPS: list[str] = [
+    "saksham.insights.services.on_enrolments_started",
+]
+# Reactions to people newly registered (one, or a bulk-import chunk), run after commit: dotted paths of
+# fn(facts), facts a list of saksham.people.services.PeopleAdded.
+REGISTRATION_STEPS: list[str] = [
+    "saksham.insights.services.on_people_added",
+]
+# Reactions to certificates issued, run after commit by the credentials app: dotted paths of fn(facts), each
+# fact with at least learner_id, org_id, course_id, issued_at.
+CERTIFICATE_ISSUED_STEPS: list[str] = [
+    "saksham.insights.services.on_certificates_issued",
+]
+# Credentials: a second proof (eddsa-rdfc-2022, RDF canonicalisation) beside eddsa-jcs-2022, as a proof set.
+CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
+# How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
+# process's copy at once; other processes see it within this many seconds).
+CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
 # Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
 LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
+# Competency passport: dotted path of fn(enrolment) -> (certificate id, url) | None, to link the certificate of a
+# completed course as the evidence of its competencies (the credentials app provides one); empty: no link.
+PASSPORT_CERTIFICATE_LOOKUP = os.environ.get("SAKSHAM_PASSPORT_CERTIFICATE_LOOKUP", "")
 # Karma points per reason and the most a learner earns for each reason in a month.
 KARMA_POINTS = {"first_login": 5, "first_enrolment": 5, "course_completed": 20, "assessment_passed": 10,
                 "course_rated": 2}

@@ -101,7 +101,7 @@ def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.da
     if created:
         enrolment, created = Enrolment.objects.get_or_create(learner=learner, course=course, defaults={
             "version": version, "state": EnrolmentState.REQUESTED})
-    before = enrolment.state
+    before, first_time = enrolment.state, enrolment.enrolled_at is None
     if assigned_by is not None:
         if enrolment.state != EnrolmentState.ACTIVE:
             enrolment.enrolled_at = enrolment.enrolled_at or now
@@ -121,14 +121,38 @@ def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.da
     audit.record(actor=actor, action="enrolment.create" if created else "enrolment.update", target=enrolment,
                  changes={"state": [before if not created else None, enrolment.state]})
     if enrolment.state == EnrolmentState.ACTIVE and before != EnrolmentState.ACTIVE:
-        _after_enrol(enrolment)
+        _after_enrol(enrolment, first_time=first_time)
     return enrolment
 
 
-def _after_enrol(enrolment: Enrolment) -> None:
+def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
     from saksham.learning import karma
 
     karma.on_enrol(enrolment)
+    if first_time:
+        enrolment_steps_enqueue(EnrolmentsStarted(course_id=enrolment.course_id, enrolled_at=enrolment.enrolled_at,
+                                                  enrolment_id=enrolment.pk))
+
+
+@dataclass(frozen=True)
+class EnrolmentsStarted:
+    """Enrolments active for the first time, handed after commit to every step of ``settings.ENROLMENT_STEPS``:
+    one enrolment (``enrolment_id``), or a bulk assignment: every enrolment of ``course_id`` whose
+    ``enrolled_at`` is exactly ``enrolled_at`` (a step reads them with one grouped statement)."""
+
+    course_id: int
+    enrolled_at: dt.datetime
+    enrolment_id: int | None = None
+
+
+def enrolment_steps_enqueue(fact: EnrolmentsStarted) -> None:
+    """Run every step of settings.ENROLMENT_STEPS (dotted paths of ``fn(facts)``) after the current transaction
+    commits. Steps keep their own counters (dashboards); a failing step is logged, the enrolment stays."""
+    from django.utils.module_loading import import_string
+
+    paths = list(getattr(settings, "ENROLMENT_STEPS", []))
+    if paths:
+        transaction.on_commit(lambda: [import_string(p)([fact]) for p in paths], robust=True)
 
 
 @transaction.atomic
@@ -157,6 +181,8 @@ def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due
          for i in ids], batch_size=5000, ignore_conflicts=True)
     created = Enrolment.objects.filter(course=course).count() - before
     audit.record(actor=actor, action="enrolment.assign_bulk", target=course, changes={"assigned": [0, created]})
+    if created:
+        enrolment_steps_enqueue(EnrolmentsStarted(course_id=course.pk, enrolled_at=now))
     return created
 
 
@@ -169,12 +195,13 @@ def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment
         raise Conflict("only a pending request can be decided", code="invalid_transition")
     enrolment.state = EnrolmentState.ACTIVE if approve else EnrolmentState.REJECTED
     enrolment.decided_by = actor
+    first_time = enrolment.enrolled_at is None
     if approve:
         enrolment.enrolled_at = timezone.now()
     enrolment.save()
     audit.record(actor=actor, action="enrolment.approve" if approve else "enrolment.reject", target=enrolment)
     if approve:
-        _after_enrol(enrolment)
+        _after_enrol(enrolment, first_time=first_time)
     return enrolment
 
 

@@ -842,6 +842,12 @@ class Runner:
                             rejected_count=self._f("rejected_count", len(errors)), heartbeat_at=timezone.now())
                         if self.job.send_emails and created:
                             transaction.on_commit(partial(_enqueue_emails, str(self.job.public_id), number))
+                        if created:
+                            from saksham.people.services import PeopleAdded, people_added_enqueue
+
+                            people_added_enqueue(PeopleAdded(
+                                import_id=self.job.pk, first_line=batch.first_line,
+                                last_line=batch.first_line + batch.count - 1, joined_at=self.now))
                     break
                 except IntegrityError:
                     # Someone else wrote one of these people between our lookup and our write: look

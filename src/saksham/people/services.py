@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -74,6 +75,29 @@ def _hash_code(code: str) -> str:
 
 # --- registration -----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class PeopleAdded:
+    """People newly registered, handed after commit to every step of ``settings.REGISTRATION_STEPS``: one person
+    (``user_id``), or the people a bulk-import chunk created: those of import ``import_id`` on lines
+    ``first_line``..``last_line`` whose ``date_joined`` is ``joined_at`` (a step reads them grouped)."""
+
+    user_id: int | None = None
+    import_id: int | None = None
+    first_line: int = 0
+    last_line: int = 0
+    joined_at: datetime | None = None
+
+
+def people_added_enqueue(fact: PeopleAdded) -> None:
+    """Run every step of settings.REGISTRATION_STEPS (dotted paths of ``fn(facts)``) after the current
+    transaction commits; a failing step is logged and undoes nothing."""
+    from django.utils.module_loading import import_string
+
+    paths = list(getattr(settings, "REGISTRATION_STEPS", []))
+    if paths:
+        transaction.on_commit(lambda: [import_string(p)([fact]) for p in paths], robust=True)
+
+
 @transaction.atomic
 def registration_create(*, data: dict, password: str, ip: str | None = None) -> User:
     """A civil servant registers herself. She must confirm her email before anything else."""
@@ -98,6 +122,7 @@ def registration_create(*, data: dict, password: str, ip: str | None = None) -> 
         raise Conflict(_("An account with this email exists."), code="email_taken", field="email") from exc
     audit.record(actor=user, action="person.register", target=user, ip=ip,
                  changes={"email": [None, user.email], "org": [None, org.code]})
+    people_added_enqueue(PeopleAdded(user_id=user.pk))
     confirmation_send(user=user)
     return user
 
@@ -348,6 +373,7 @@ def person_create(*, actor: User, data: dict, org) -> User:
     user.save()
     audit.record(actor=actor, action="person.create", target=user,
                  changes={"email": [None, user.email], "org": [None, org.code]})
+    people_added_enqueue(PeopleAdded(user_id=user.pk))
     transaction.on_commit(lambda: activation_send(users=[user]))
     return user
 
