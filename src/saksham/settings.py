@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "saksham.catalog",
     "saksham.learning",
     "saksham.credentials",
+    "saksham.credentials",
     "saksham.competencies",
     "saksham.insights",
     "saksham.web",
@@ -149,6 +150,7 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
     "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
+    "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
     "saksham.competencies.services.on_completion",   # competency passport evidence for the course's tags
     "saksham.insights.services.on_completion",       # dashboards' rollups (idempotent by a marker)
 ]
@@ -190,6 +192,11 @@ REGISTRATION_STEPS: list[str] = [
 CERTIFICATE_ISSUED_STEPS: list[str] = [
     "saksham.insights.services.on_certificates_issued",
 ]
+# Credentials: a second proof (eddsa-rdfc-2022, RDF canonicalisation) beside eddsa-jcs-2022, as a proof set.
+CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
+# How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
+# process's copy at once; other processes see it within this many seconds).
+CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
 # Credentials: a second proof (eddsa-rdfc-2022, RDF canonicalisation) beside eddsa-jcs-2022, as a proof set.
 CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
 # How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own

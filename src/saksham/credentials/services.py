@@ -1,0 +1,698 @@
+"""Every write of credentials: signing keys (create, rotate), certificates (issue, re-issue, revoke, issue for
+an offline event) and the publication of status lists.
+
+Issuance builds the Open Badges 3.0 / VC 2.0 document, signs it (``eddsa-jcs-2022``, plus ``eddsa-rdfc-2022``
+when ``CREDENTIALS_RDFC_PROOF`` is on) and inserts it with ``INSERT ... ON CONFLICT DO NOTHING`` against the
+unique constraints on the current certificate of an enrolment (or dedupe key): a retry, a concurrent worker or
+a re-run after a crash finds the row and inserts nothing; a crash before the commit leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from saksham.core import audit, permissions
+from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.ids import uuid7
+from saksham.credentials import crypto, statuslist
+from saksham.credentials.contexts import OB_V3, VC_V2
+from saksham.credentials.models import (
+    PLATFORM_SCOPE,
+    STATUS_LIST_SIZE,
+    Certificate,
+    CertificateKind,
+    KeyState,
+    SigningKey,
+    StatusList,
+)
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"          # no 0/O, 1/I
+MAX_CSV_BYTES = 5 * 1024 * 1024
+MAX_CSV_ROWS = 50_000
+
+
+# --- identifiers --------------------------------------------------------------------------------------------
+
+def site_url() -> str:
+    return settings.SITE_URL.rstrip("/")
+
+
+def platform_did() -> str:
+    """did:web of this platform: its host (a port percent-encoded) and any path of SITE_URL, colon-separated."""
+    parts = urlsplit(site_url())
+    did = "did:web:" + quote(parts.netloc, safe="")
+    for segment in [s for s in parts.path.split("/") if s]:
+        did += ":" + quote(segment, safe="")
+    return did
+
+
+def org_did(org) -> str:
+    """An org's own issuer DID, resolved at /credentials/issuers/<org public id>/did.json."""
+    return f"{platform_did()}:credentials:issuers:{org.public_id}"
+
+
+def scope_of(org) -> str:
+    return PLATFORM_SCOPE if org is None else f"org:{org.public_id}"
+
+
+def status_list_url(status_list: StatusList) -> str:
+    return f"{site_url()}/credentials/status/{status_list.public_id}"
+
+
+def certificate_url(public_id) -> str:
+    return f"{site_url()}/certificates/{public_id}"
+
+
+def verify_url(public_id) -> str:
+    return f"{site_url()}/verify/{public_id}"
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _iso(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# --- signing keys ---------------------------------------------------------------------------------------------
+
+_PRIVATE: dict[int, Ed25519PrivateKey] = {}
+_PRIVATE_LOCK = threading.Lock()
+
+
+def _aad(key: SigningKey) -> bytes:
+    return f"saksham-signing-key:{key.public_key_multibase}".encode()
+
+
+def private_key(key: SigningKey) -> Ed25519PrivateKey:
+    """The decrypted private key (kept in this process's memory only)."""
+    with _PRIVATE_LOCK:
+        found = _PRIVATE.get(key.pk)
+    if found is None:
+        found = crypto.decrypt_private(bytes(key.private_encrypted), key=crypto.master_key(), aad=_aad(key))
+        with _PRIVATE_LOCK:
+            _PRIVATE[key.pk] = found
+    return found
+
+
+@transaction.atomic
+def signing_key_create(*, org=None, actor=None) -> SigningKey:
+    """A new Ed25519 key for the platform (``org`` None) or a provider org. The key it replaces is retired,
+    not deleted: it stays in the DID document, so every certificate it signed keeps verifying. This is key
+    creation and key rotation alike."""
+    scope = scope_of(org)
+    private = Ed25519PrivateKey.generate()
+    public_mb = crypto.public_multikey(private.public_key())
+    now = timezone.now()
+    retired = SigningKey.objects.select_for_update().filter(scope=scope, state=KeyState.ACTIVE)
+    old = list(retired)
+    retired.update(state=KeyState.RETIRED, retired_at=now)
+    key = SigningKey(scope=scope, org=org, did=platform_did() if org is None else org_did(org),
+                     public_key_multibase=public_mb, created_by=actor if getattr(actor, "pk", None) else None)
+    key.private_encrypted = crypto.encrypt_private(private, key=crypto.master_key(), aad=_aad(key))
+    key.save()
+    with _PRIVATE_LOCK:
+        _PRIVATE[key.pk] = private
+    audit.record(actor=actor, action="signing_key.rotate" if old else "signing_key.create", target=key,
+                 changes={"retired": [k.public_key_multibase for k in old]})
+    transaction.on_commit(_keys_changed)
+    return key
+
+
+def _keys_changed() -> None:
+    from saksham.credentials import verify
+
+    verify.forget_keys()
+
+
+def active_key(org=None, *, create: bool = True) -> SigningKey | None:
+    """The key that signs for an issuer now; the platform's is created on first use."""
+    key = SigningKey.objects.filter(scope=scope_of(org), state=KeyState.ACTIVE).first()
+    if key is None and create and org is None:
+        try:
+            with transaction.atomic():
+                key = signing_key_create()
+        except IntegrityError:                   # another process created it at the same moment
+            key = SigningKey.objects.get(scope=PLATFORM_SCOPE, state=KeyState.ACTIVE)
+    return key
+
+
+def issuer_key_for(provider_org) -> SigningKey:
+    """A provider org with a key of its own issues in its own name; otherwise the platform issues."""
+    if provider_org is not None:
+        key = active_key(provider_org, create=False)
+        if key is not None:
+            return key
+    return active_key(None)
+
+
+def issuer_profile(key: SigningKey, provider_org=None) -> dict:
+    if key.org_id:
+        org = key.org
+        return {"id": key.did, "type": ["Profile"], "name": org.name, "url": site_url()}
+    return {"id": key.did, "type": ["Profile"], "name": settings.PROFILE.get("platform_name")
+            or settings.PROFILE.get("name") or "Saksham", "url": site_url()}
+
+
+# --- status lists ---------------------------------------------------------------------------------------------
+
+def _open_list(scope: str) -> StatusList:
+    sl = StatusList.objects.filter(scope=scope, is_open=True).order_by("id").first()
+    if sl is None:
+        sl = StatusList.objects.create(scope=scope, size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8))
+    return sl
+
+
+def _slots(scope: str, n: int) -> list[tuple[StatusList, int]]:
+    """``n`` random indexes of an open list of the scope (distinct among themselves; a clash with an index
+    already taken is caught by the unique constraint and drawn again). A list closes at half full."""
+    sl = _open_list(scope)
+    StatusList.objects.filter(pk=sl.pk).update(allocated=F("allocated") + n)
+    if sl.allocated + n >= sl.size // 2:
+        StatusList.objects.filter(pk=sl.pk).update(is_open=False)
+    picked: set[int] = set()
+    while len(picked) < n:
+        picked.add(secrets.randbelow(sl.size))
+    return [(sl, i) for i in picked]
+
+
+def status_list_document(status_list: StatusList) -> str:
+    """The signed BitstringStatusListCredential of a list, as served (rebuilt when a revocation moved it)."""
+    if status_list.published and status_list.published_version == status_list.version:
+        return status_list.published
+    with transaction.atomic():
+        sl = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        if sl.published and sl.published_version == sl.version:
+            return sl.published
+        key = active_key(None) if sl.scope == PLATFORM_SCOPE else SigningKey.objects.filter(
+            scope=sl.scope).order_by("-state", "-id").first()
+        url = status_list_url(sl)
+        now = timezone.now()
+        unsigned = {
+            "@context": [VC_V2],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": key.did,
+            "validFrom": _iso(now),
+            "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                                  "statusPurpose": sl.purpose, "encodedList": statuslist.encode(bytes(sl.bits))},
+        }
+        signed = crypto.sign(unsigned, private=private_key(key), verification_method=key.verification_method,
+                             created=_iso(now))
+        text = crypto.jcs(signed).decode()
+        StatusList.objects.filter(pk=sl.pk, version=sl.version).update(published=text, published_version=sl.version)
+        return text
+
+
+# --- issuing --------------------------------------------------------------------------------------------------
+
+@dataclass
+class IssueSpec:
+    """What one certificate states: the facts, gathered before anything is signed."""
+
+    dedupe_key: str
+    recipient_name: str
+    title: str
+    language: str
+    achievement_id: str
+    kind: str = CertificateKind.COURSE
+    description: str = ""
+    criteria: str = ""
+    provider_name: str = ""
+    provider_org: object = None
+    minutes: int = 0
+    competencies: list[tuple[str, int | None]] = field(default_factory=list)
+    completed_at: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    enrolment_id: int | None = None
+    learner_id: int | None = None
+    org_id: int | None = None
+    course_id: int | None = None
+    recipient_email: str = ""
+    evidence: str = ""
+
+
+def suites() -> tuple[str, ...]:
+    return (crypto.JCS_SUITE, crypto.RDFC_SUITE) if getattr(settings, "CREDENTIALS_RDFC_PROOF", False) \
+        else (crypto.JCS_SUITE,)
+
+
+def build_document(spec: IssueSpec, *, public_id, key: SigningKey, status_list: StatusList, index: int,
+                   issued_at: dt.datetime, code: str) -> dict:
+    """The unsigned OpenBadgeCredential (VC 2.0) of a certificate."""
+    cred_id = certificate_url(public_id)
+    list_url = status_list_url(status_list)
+    achievement = {
+        "id": spec.achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Course" if spec.kind == CertificateKind.COURSE else "Certificate",
+        "name": spec.title,
+        "description": spec.description or spec.title,
+        "criteria": {"narrative": spec.criteria or spec.description or spec.title},
+        "inLanguage": spec.language,
+    }
+    if spec.provider_name:
+        creator = {"type": ["Profile"], "name": spec.provider_name}
+        if spec.provider_org is not None:
+            creator["id"] = f"{site_url()}/orgs/{spec.provider_org.code}"
+        achievement["creator"] = creator
+    if spec.competencies:
+        achievement["alignment"] = [
+            {"type": ["Alignment"], "targetName": code, "targetCode": code, "targetType": "ext:Competency",
+             "targetUrl": f"{site_url()}/competencies/{quote(code)}",
+             **({"targetDescription": f"level {level}"} if level else {})}
+            for code, level in spec.competencies]
+    hours = round(spec.minutes / 60, 2)
+    achievement["resultDescription"] = [{"id": f"{spec.achievement_id}#hours", "type": ["ResultDescription"],
+                                         "name": "Learning hours", "resultType": "Result"}]
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": [{"type": "IdentityObject", "identityHash": spec.recipient_name, "identityType": "name",
+                        "hashed": False}],
+        "name": spec.recipient_name,
+        "achievement": achievement,
+        "result": [{"type": ["Result"], "resultDescription": f"{spec.achievement_id}#hours",
+                    "value": f"{hours:g}"}],
+    }
+    if spec.completed_at:
+        subject["activityEndDate"] = _iso(spec.completed_at)
+    doc = {
+        "@context": [VC_V2, OB_V3],
+        "id": cred_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": spec.title,
+        "issuer": issuer_profile(key),
+        "validFrom": _iso(issued_at),
+        "credentialSubject": subject,
+        "evidence": [{"id": f"{cred_id}#evidence", "type": ["Evidence"], "name": "Completion record",
+                      "description": spec.evidence or f"Verification code {code}"}],
+        "credentialStatus": {"id": f"{list_url}#{index}", "type": "BitstringStatusListEntry",
+                             "statusPurpose": "revocation", "statusListIndex": str(index),
+                             "statusListCredential": list_url},
+    }
+    if spec.valid_until:
+        doc["validUntil"] = _iso(spec.valid_until)
+    return doc
+
+
+def _sign_rows(specs: list[IssueSpec], key: SigningKey, slots, now: dt.datetime) -> list[Certificate]:
+    private = private_key(key)
+    vm = key.verification_method
+    created = _iso(now)
+    suite_list = suites()
+    rows = []
+    for spec, (sl, index) in zip(specs, slots, strict=True):
+        public_id = uuid7()
+        code = new_code()
+        doc = build_document(spec, public_id=public_id, key=key, status_list=sl, index=index, issued_at=now,
+                             code=code)
+        signed = crypto.sign(doc, private=private, verification_method=vm, created=created, cryptosuites=suite_list)
+        rows.append(Certificate(
+            public_id=public_id, kind=spec.kind, dedupe_key=spec.dedupe_key, current=True,
+            enrolment_id=spec.enrolment_id, learner_id=spec.learner_id, org_id=spec.org_id,
+            course_id=spec.course_id, recipient_name=spec.recipient_name[:200], title=spec.title[:300],
+            provider_name=spec.provider_name[:255], language=spec.language[:8], minutes=spec.minutes, code=code,
+            signing_key=key, issued_at=now, valid_until=spec.valid_until, status_list=sl, status_index=index,
+            document=crypto.jcs(signed).decode()))
+    return rows
+
+
+def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None,
+                       replacing: dict[str, Certificate] | None = None) -> list[Certificate]:
+    """Issue a certificate per spec (grouped by issuer key), skipping those whose current certificate exists.
+    Returns the certificates this call created. ``replacing`` maps a dedupe key to the certificate a re-issue
+    supersedes (it is marked not current and revoked in the same transaction)."""
+    now = now or timezone.now()
+    created: list[Certificate] = []
+    by_key: dict[int, tuple[SigningKey, list[IssueSpec]]] = {}
+    for spec in specs:
+        key = issuer_key_for(spec.provider_org)
+        by_key.setdefault(key.pk, (key, []))[1].append(spec)
+    for key, group in by_key.values():
+        pending = group
+        for _attempt in range(5):
+            if not pending:
+                break
+            with transaction.atomic():
+                if replacing:
+                    _supersede([replacing[s.dedupe_key] for s in pending if s.dedupe_key in replacing], now)
+                rows = _sign_rows(pending, key, _slots(key.scope, len(pending)), now)
+                Certificate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+                landed = set(Certificate.objects.filter(public_id__in=[r.public_id for r in rows])
+                             .values_list("public_id", flat=True))
+                mine = [r for r in rows if r.public_id in landed]
+                if replacing:
+                    for r in mine:
+                        if r.dedupe_key in replacing:
+                            Certificate.objects.filter(pk=replacing[r.dedupe_key].pk).update(replaced_by=r)
+                missed = [s for s, r in zip(pending, rows, strict=True) if r.public_id not in landed]
+                issued = set(Certificate.objects.filter(dedupe_key__in=[s.dedupe_key for s in missed], current=True)
+                             .values_list("dedupe_key", flat=True)) if missed else set()
+                # Those already issued are done (idempotent); the rest drew a taken status index: draw again.
+                pending = [s for s in missed if s.dedupe_key not in issued]
+                if mine:
+                    _after_issue(mine)
+            created.extend(mine)
+    return created
+
+
+def _supersede(old: list[Certificate], now: dt.datetime) -> None:
+    for cert in old:
+        Certificate.objects.filter(pk=cert.pk, current=True).update(current=False)
+        _revoke_bits(cert, reason="superseded by a re-issued certificate", actor=None, now=now)
+
+
+def _after_issue(rows: list[Certificate]) -> None:
+    facts = [certificate_facts(r) for r in rows]
+    transaction.on_commit(lambda: issued_steps_run(facts))
+
+
+def certificate_facts(cert: Certificate) -> dict:
+    """What CERTIFICATE_ISSUED_STEPS receive about one issuance (plain values, no model instances)."""
+    return {"certificate_id": str(cert.public_id), "learner_id": cert.learner_id, "org_id": cert.org_id,
+            "course_id": cert.course_id, "enrolment_id": cert.enrolment_id, "kind": cert.kind,
+            "issued_at": cert.issued_at, "minutes": cert.minutes, "language": cert.language,
+            "code": cert.code, "title": cert.title}
+
+
+def issued_steps_run(facts: list[dict]) -> None:
+    """After an issuance commits: every CERTIFICATE_ISSUED_STEPS function with the facts of the certificates
+    of learners for courses (a list, one dict each), then each learner's in-app notification. A failing step is
+    logged and does not undo the certificates."""
+    with_learner = [f for f in facts if f["learner_id"] and f["course_id"]]
+    for path in getattr(settings, "CERTIFICATE_ISSUED_STEPS", []) if with_learner else []:
+        try:
+            import_string(path)(with_learner)
+        except Exception:
+            log.exception("certificate issued step %s failed for %d certificates", path, len(with_learner))
+    _notify(facts)
+
+
+def _notify(facts: list[dict]) -> None:
+    try:
+        from saksham.people import services as people_services
+    except ImportError:
+        return
+    send = getattr(people_services, "notification_send", None)
+    if send is None:
+        return
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.in_bulk([f["learner_id"] for f in facts if f["learner_id"]])
+    for f in facts:
+        user = users.get(f["learner_id"])
+        if user is None:
+            continue
+        try:
+            send(user=user, kind="certificate_issued", title=f"Certificate: {f['title']}",
+                 url=f"/certificates/{f['certificate_id']}", key=f"certificate:{f['certificate_id']}")
+        except TypeError:
+            try:
+                send(user, f"Your certificate for {f['title']} is ready", f"/certificates/{f['certificate_id']}")
+            except Exception:
+                log.exception("certificate notification failed")
+        except Exception:
+            log.exception("certificate notification failed")
+
+
+# --- from enrolments ---------------------------------------------------------------------------------------
+
+def _texts(version_ids: set[int], language_of: dict[int, str]) -> dict[tuple[int, str], dict[str, str]]:
+    from saksham.catalog.models import Translation
+
+    out: dict[tuple[int, str], dict[str, str]] = {}
+    langs = set(language_of.values())
+    for t in Translation.objects.filter(version_id__in=version_ids, language__in=langs, target="course",
+                                        field__in=("title", "summary")).only("version_id", "language", "field",
+                                                                              "text"):
+        out.setdefault((t.version_id, t.language), {})[t.field] = t.text
+    return out
+
+
+def specs_for_enrolments(enrolments) -> list[IssueSpec]:
+    """Certificate facts of completed enrolments: her name as she wrote it, the course's texts in her language
+    (else the course's own), its provider, competencies, hours and completion date."""
+    from saksham.catalog.models import VersionCompetency
+
+    enrolments = [e for e in enrolments if e.completed_at]
+    if not enrolments:
+        return []
+    version_ids = {e.version_id for e in enrolments}
+    comps: dict[int, list[tuple[str, int | None]]] = {}
+    for vid, code, level in VersionCompetency.objects.filter(version_id__in=version_ids) \
+            .order_by("code").values_list("version_id", "code", "level"):
+        comps.setdefault(vid, []).append((code, level))
+    wanted = {e.pk: e.learner.preferred_language for e in enrolments}
+    texts = _texts(version_ids, wanted)
+    specs = []
+    for e in enrolments:
+        v = e.version
+        lang = wanted[e.pk]
+        own = texts.get((v.id, lang)) if lang != v.language else None
+        if not own or not own.get("title"):
+            lang, own = v.language, {}
+        provider_org = e.course.provider.org
+        specs.append(IssueSpec(
+            dedupe_key=f"enrolment:{e.pk}", recipient_name=e.learner.full_name, title=own.get("title") or v.title,
+            description=own.get("summary") or v.summary, language=lang,
+            achievement_id=f"{site_url()}/courses/{e.course.public_id}",
+            criteria="Completed every required item and passed every required assessment of the course.",
+            provider_name=provider_org.name, provider_org=provider_org,
+            minutes=e.nominal_minutes or v.duration_minutes, competencies=comps.get(v.id, []),
+            completed_at=e.completed_at, enrolment_id=e.pk, learner_id=e.learner_id, org_id=e.learner.org_id,
+            course_id=e.course_id, recipient_email=e.learner.email,
+            evidence=f"Course completed on {_iso(e.completed_at)[:10]}"))
+    return specs
+
+
+def _enrolment_qs():
+    from saksham.learning.models import Enrolment
+
+    return Enrolment.objects.select_related("learner", "version", "course__provider__org")
+
+
+def certificate_issue_for_enrolment(*, enrolment) -> Certificate | None:
+    """Issue the certificate of a completed enrolment once; returns the current one (new or existing)."""
+    if enrolment.completed_at is None:
+        return None
+    existing = Certificate.objects.filter(enrolment_id=enrolment.pk, current=True).first()
+    if existing:
+        return existing
+    enrolment = _enrolment_qs().get(pk=enrolment.pk)
+    certificates_issue(specs_for_enrolments([enrolment]))
+    return Certificate.objects.filter(enrolment_id=enrolment.pk, current=True).first()
+
+
+def certificates_issue_for_enrolments(enrolment_ids: list[int], *, batch: int = 1000) -> int:
+    """Issue in bulk (a backlog, a benchmark): loads facts a batch at a time. Returns how many were created."""
+    n = 0
+    for i in range(0, len(enrolment_ids), batch):
+        chunk = list(_enrolment_qs().filter(pk__in=enrolment_ids[i:i + batch], completed_at__isnull=False))
+        n += len(certificates_issue(specs_for_enrolments(chunk)))
+    return n
+
+
+def on_completion(enrolment) -> None:
+    """Post-completion step (settings.POST_COMPLETION_STEPS): the completion's certificate, idempotent. It runs
+    inside the post-completion task, in the background, seconds after the completion commits."""
+    certificate_issue_for_enrolment(enrolment=enrolment)
+
+
+# --- revocation and re-issue -----------------------------------------------------------------------------------
+
+def _revoke_bits(cert: Certificate, *, reason: str, actor, now: dt.datetime) -> None:
+    sl = StatusList.objects.select_for_update().get(pk=cert.status_list_id)
+    sl.bits = statuslist.bit_set(bytes(sl.bits), cert.status_index, True)
+    StatusList.objects.filter(pk=sl.pk).update(bits=sl.bits, version=F("version") + 1)
+    Certificate.objects.filter(pk=cert.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason[:500], revoked_by=actor if getattr(actor, "pk", None) else None)
+    transaction.on_commit(lambda: _status_changed(sl.public_id))
+
+
+def _status_changed(list_public_id) -> None:
+    from saksham.credentials import verify
+
+    verify.forget_status_list(str(list_public_id))
+
+
+@permissions.rule("certificate.revoke")
+def _can_revoke(actor, cert) -> bool:
+    from saksham.people.rules import administers, is_platform_admin
+
+    if is_platform_admin(actor):
+        return True
+    provider_path = None
+    if cert.course_id:
+        provider_path = cert.course.provider.org.path
+    return bool(provider_path and administers(actor, provider_path))
+
+
+@permissions.rule("certificate.issue")
+def _can_issue(actor, org) -> bool:
+    from saksham.people.rules import administers, is_platform_admin
+
+    return is_platform_admin(actor) or (org is not None and administers(actor, org.path))
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate with a reason: its bit in the published status list is set, so every verifier that
+    reads the list sees it revoked."""
+    permissions.require(actor, "certificate.revoke", certificate)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("give a reason for the revocation", field="reason")
+    if len(reason) > 500:
+        raise ValidationFailed("the reason is longer than 500 characters", field="reason")
+    if certificate.revoked_at:
+        return certificate
+    now = timezone.now()
+    _revoke_bits(certificate, reason=reason, actor=actor, now=now)
+    audit.record(actor=actor, action="certificate.revoke", target=certificate, changes={"reason": [None, reason]})
+    certificate.refresh_from_db()
+    return certificate
+
+
+def certificates_reissue(*, actor, course=None, certificate_ids: list | None = None) -> int:
+    """Re-issue current certificates (e.g. after a course's name was corrected): each gets a new signed document
+    from today's facts; the old one is revoked as superseded. Returns how many were re-issued."""
+    qs = Certificate.objects.filter(current=True, enrolment__isnull=False, revoked_at__isnull=True)
+    if course is not None:
+        permissions.require(actor, "certificate.issue", course.provider.org)
+        qs = qs.filter(course=course)
+    elif certificate_ids is not None:
+        qs = qs.filter(public_id__in=certificate_ids)
+        if not permissions.allowed(actor, "certificate.issue", None):
+            for cert in qs.select_related("course__provider__org"):
+                permissions.require(actor, "certificate.revoke", cert)
+    else:
+        raise ValidationFailed("name a course or certificates to re-issue", field="course")
+    n = 0
+    old_all = list(qs.order_by("id"))
+    for i in range(0, len(old_all), 500):
+        old = {c.dedupe_key: c for c in old_all[i:i + 500]}
+        enrolments = list(_enrolment_qs().filter(pk__in=[c.enrolment_id for c in old.values()]))
+        specs = specs_for_enrolments(enrolments)
+        n += len(certificates_issue(specs, replacing=old))
+    audit.record(actor=actor, action="certificate.reissue", target=course or actor, changes={"count": [0, n]})
+    return n
+
+
+# --- offline events -------------------------------------------------------------------------------------------
+
+@dataclass
+class EventReport:
+    issued: int = 0
+    already: int = 0
+    errors: list[dict] = field(default_factory=list)
+    certificates: list[str] = field(default_factory=list)
+
+
+def _read_csv(data: bytes | str) -> list[dict]:
+    if isinstance(data, bytes):
+        if len(data) > MAX_CSV_BYTES:
+            raise ValidationFailed(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB", field="file")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed("the file is not UTF-8 text", field="file") from None
+    reader = csv.DictReader(io.StringIO(data))
+    if not reader.fieldnames:
+        raise ValidationFailed("the file is empty", field="file")
+    names = {(n or "").strip().lower(): n for n in reader.fieldnames}
+    if "name" not in names or "email" not in names:
+        raise ValidationFailed("the file needs the columns name and email (language is optional)", field="file")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if len(rows) >= MAX_CSV_ROWS:
+            raise ValidationFailed(f"more than {MAX_CSV_ROWS} attendees in one file", field="file")
+        rows.append({"line": line, "name": (row.get(names["name"]) or "").strip(),
+                     "email": (row.get(names["email"]) or "").strip().lower(),
+                     "language": (row.get(names.get("language", ""), "") or "").strip()})
+    return rows
+
+
+def event_certificates_issue(*, actor, org, event_code: str, title: str, held_on: dt.date, hours: float,
+                             data: bytes | str, language: str = "en", competencies: list[str] | None = None,
+                             description: str = "") -> EventReport:
+    """Certificates of attendance for an offline event, from a CSV of attendees (name, email[, language]).
+    Each attendee gets one per event (the dedupe key is event code + email): uploading the file again issues
+    only to new lines. A bad line is reported by number; the good ones are issued."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    permissions.require(actor, "certificate.issue", org)
+    event_code = (event_code or "").strip()
+    if not event_code or len(event_code) > 64:
+        raise ValidationFailed("give the event a code of at most 64 characters", field="event_code")
+    if not (title or "").strip():
+        raise ValidationFailed("give the event a title", field="title")
+    try:
+        hours = float(hours)
+    except (TypeError, ValueError):
+        raise ValidationFailed("hours must be a number", field="hours") from None
+    if not 0 <= hours <= 1000:
+        raise ValidationFailed("hours must be between 0 and 1000", field="hours")
+    rows = _read_csv(data)
+    report = EventReport()
+    users = {u.email: u for u in get_user_model().objects.filter(email__in=[r["email"] for r in rows])}
+    specs, seen = [], set()
+    held_at = dt.datetime.combine(held_on, dt.time(12), tzinfo=dt.UTC)
+    for r in rows:
+        if not r["name"] or len(r["name"]) > 200:
+            report.errors.append({"line": r["line"], "field": "name", "message": "a name of 1 to 200 characters"})
+            continue
+        try:
+            validate_email(r["email"])
+        except ValidationError:
+            report.errors.append({"line": r["line"], "field": "email", "message": "not an email address"})
+            continue
+        if r["email"] in seen:
+            report.errors.append({"line": r["line"], "field": "email", "message": "this email is on an earlier line"})
+            continue
+        seen.add(r["email"])
+        user = users.get(r["email"])
+        specs.append(IssueSpec(
+            dedupe_key=f"event:{org.pk}:{event_code}:{r['email']}", kind=CertificateKind.EVENT,
+            recipient_name=r["name"], title=title.strip(), description=description or title.strip(),
+            language=r["language"] or language, achievement_id=f"{site_url()}/events/{org.code}/{quote(event_code)}",
+            criteria="Attended the event.", provider_name=org.name, provider_org=org, minutes=int(round(hours * 60)),
+            competencies=[(c, None) for c in (competencies or [])], completed_at=held_at,
+            learner_id=user.pk if user else None, org_id=user.org_id if user else None, recipient_email=r["email"],
+            evidence=f"Attended {title.strip()} on {held_on.isoformat()}"))
+    created = certificates_issue(specs)
+    report.issued = len(created)
+    report.already = len(specs) - len(created)
+    report.certificates = [str(c.public_id) for c in created]
+    audit.record(actor=actor, action="certificate.event_issue", target=org,
+                 changes={"event": [None, event_code], "issued": [0, report.issued]})
+    return report
+
+
+def certificate_get(public_id) -> Certificate:
+    try:
+        cert = Certificate.objects.select_related("signing_key", "status_list").filter(public_id=public_id).first()
+    except (ValueError, ValidationFailed):
+        cert = None
+    if cert is None:
+        raise NotFound("no such certificate", field="certificate")
+    return cert

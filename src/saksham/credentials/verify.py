@@ -1,0 +1,347 @@
+"""The verifier: a credential's JSON in, a verdict out (valid / tampered / revoked / expired / not yet valid /
+unknown issuer / malformed), with the reasons and the details it read. Never raises on bad input.
+
+It accepts proofs of the cryptosuites ``eddsa-jcs-2022`` and ``eddsa-rdfc-2022`` (a proof set: every proof
+must verify) whose verification method is either a ``did:key`` (Ed25519) or a key of this platform's own
+``did:web`` DID documents (the platform's and its provider orgs'). It never fetches a URL it was handed: a
+``did:web`` of another host is an unknown issuer, and a status list on another host is reported as not
+checked. The JSON-LD contexts it needs ship with the project (``contexts/``).
+
+Revocation is read from the published, signed BitstringStatusListCredential (the same document served at the
+list's URL), whose own proof is checked before its bits are trusted; decoded lists are cached for
+``CREDENTIALS_STATUS_CACHE_S`` seconds (a revocation in this process clears its copy at once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from django.conf import settings
+
+from saksham.credentials import crypto, statuslist
+from saksham.credentials.contexts import VC_V2, known
+
+MAX_BYTES = 1024 * 1024                 # a certificate is ~3 KB; anything above 1 MB is refused unread
+MAX_DEPTH = 32
+
+VALID = "valid"
+TAMPERED = "tampered"
+REVOKED = "revoked"
+EXPIRED = "expired"
+NOT_YET_VALID = "not_yet_valid"
+UNKNOWN_ISSUER = "unknown_issuer"
+MALFORMED = "malformed"
+TOO_LARGE = "too_large"
+
+
+@dataclass
+class Result:
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict == VALID
+
+    def as_dict(self) -> dict:
+        return {"verdict": self.verdict, "valid": self.valid, "reasons": self.reasons, "warnings": self.warnings,
+                "checks": self.checks, "details": self.details}
+
+
+class _Stop(Exception):
+    def __init__(self, verdict: str, reason: str):
+        super().__init__(reason)
+        self.verdict = verdict
+        self.reason = reason
+
+
+# --- keys of this platform -------------------------------------------------------------------------------------
+
+_KEYS: dict[str, tuple[crypto.Ed25519PublicKey, str]] = {}
+_KEYS_AT = 0.0
+_LOCK = threading.Lock()
+
+
+def forget_keys() -> None:
+    global _KEYS_AT
+    with _LOCK:
+        _KEYS_AT = 0.0
+
+
+def _platform_keys(refresh: bool = False) -> dict[str, tuple[object, str]]:
+    """verification method id -> (public key, controller DID) of every key of this platform, current or
+    retired (a retired key still verifies what it signed)."""
+    global _KEYS, _KEYS_AT
+    now = time.monotonic()
+    if refresh or now - _KEYS_AT > 60:
+        from saksham.credentials.models import SigningKey
+
+        keys = {}
+        for did, mb in SigningKey.objects.values_list("did", "public_key_multibase"):
+            keys[f"{did}#{mb}"] = (crypto.public_from_multikey(mb), did)
+        with _LOCK:
+            _KEYS, _KEYS_AT = keys, now
+    return _KEYS
+
+
+def _own_did_prefix() -> str:
+    from saksham.credentials.services import platform_did
+
+    return platform_did()
+
+
+def resolve(vm: str) -> tuple[object, str]:
+    """(public key, controller DID) of a verification method, without fetching anything."""
+    if not isinstance(vm, str) or len(vm) > 512:
+        raise _Stop(MALFORMED, "proof.verificationMethod must be a DID URL")
+    if vm.startswith("did:key:"):
+        try:
+            return crypto.did_key_public(vm), vm.partition("#")[0]
+        except crypto.CryptoError as exc:
+            raise _Stop(UNKNOWN_ISSUER, f"did:key is not an Ed25519 key: {exc}") from None
+    if vm.startswith("did:web:"):
+        own = _own_did_prefix()
+        did = vm.partition("#")[0]
+        if did != own and not did.startswith(own + ":"):
+            host = unquote(did.split(":")[2]) if did.count(":") >= 2 else "?"
+            raise _Stop(UNKNOWN_ISSUER, f"did:web of another host ({host}): this verifier only trusts this "
+                                        "platform's own DID and did:key, and never fetches other documents")
+        keys = _platform_keys()
+        if vm not in keys:
+            keys = _platform_keys(refresh=True)
+        if vm not in keys:
+            raise _Stop(UNKNOWN_ISSUER, "no such key in this platform's DID documents")
+        return keys[vm]
+    raise _Stop(UNKNOWN_ISSUER, "the verification method is neither did:key nor this platform's did:web "
+                                "(other URLs are never fetched)")
+
+
+# --- status lists ------------------------------------------------------------------------------------------------
+
+_STATUS: dict[str, tuple[float, bytes]] = {}
+
+
+def forget_status_list(list_id: str) -> None:
+    with _LOCK:
+        _STATUS.pop(list_id, None)
+
+
+def _status_bits(url: str) -> bytes | None:
+    """The decoded bits of one of this platform's status lists, from its published signed credential; None
+    when the URL is not one of ours (not fetched)."""
+    from saksham.credentials.services import site_url
+
+    prefix = f"{site_url()}/credentials/status/"
+    if not url.startswith(prefix):
+        return None
+    list_id = url[len(prefix):]
+    ttl = getattr(settings, "CREDENTIALS_STATUS_CACHE_S", 10)
+    cached = _STATUS.get(list_id)
+    if cached and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    from saksham.credentials.models import StatusList
+    from saksham.credentials.services import status_list_document
+
+    try:
+        sl = StatusList.objects.filter(public_id=list_id).first()
+    except Exception:                       # not a UUID
+        sl = None
+    if sl is None:
+        raise _Stop(MALFORMED, "credentialStatus names a status list this platform never published")
+    doc = json.loads(status_list_document(sl))
+    inner = check_proofs(doc)
+    if inner:
+        raise _Stop(TAMPERED, f"the status list credential does not verify: {inner}")
+    bits = statuslist.decode(doc["credentialSubject"]["encodedList"])
+    with _LOCK:
+        _STATUS[list_id] = (time.monotonic(), bits)
+    return bits
+
+
+# --- the checks -------------------------------------------------------------------------------------------------
+
+def _depth_ok(obj, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(obj, dict):
+        return all(_depth_ok(v, depth + 1) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_depth_ok(v, depth + 1) for v in obj)
+    return True
+
+
+def _parse_time(value, name: str) -> dt.datetime:
+    if not isinstance(value, str):
+        raise _Stop(MALFORMED, f"{name} must be an XML Schema dateTime string")
+    try:
+        at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Stop(MALFORMED, f"{name} is not a date-time: {value[:40]!r}") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at
+
+
+def _issuer_id(doc: dict) -> str:
+    issuer = doc.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, dict) and isinstance(issuer.get("id"), str):
+        return issuer["id"]
+    raise _Stop(MALFORMED, "issuer must be a URL or an object with an id")
+
+
+def _structure(doc) -> None:
+    if not isinstance(doc, dict):
+        raise _Stop(MALFORMED, "a credential is a JSON object")
+    ctx = doc.get("@context")
+    if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2:
+        raise _Stop(MALFORMED, f"@context must be a list starting with {VC_V2}")
+    for c in ctx:
+        if not known(c):
+            shown = c if isinstance(c, str) else "an embedded context"
+            raise _Stop(MALFORMED, f"unknown context {str(shown)[:100]} (contexts are never fetched)")
+    types = doc.get("type")
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
+        raise _Stop(MALFORMED, "type must list VerifiableCredential")
+    if not isinstance(doc.get("credentialSubject"), dict | list):
+        raise _Stop(MALFORMED, "credentialSubject is missing")
+    if "proof" not in doc:
+        raise _Stop(MALFORMED, "the credential has no proof (it is not signed)")
+
+
+def check_proofs(doc: dict) -> str | None:
+    """None when every proof verifies with a key of the issuer; else why not. Raises _Stop for verdicts other
+    than tampered (unknown issuer, malformed)."""
+    proofs = doc.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    if not proofs or not all(isinstance(p, dict) for p in proofs):
+        raise _Stop(MALFORMED, "proof must be an object or a list of objects")
+    issuer = _issuer_id(doc)
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    for p in proofs:
+        if p.get("type") != "DataIntegrityProof":
+            raise _Stop(MALFORMED, f"unsupported proof type {str(p.get('type'))[:60]!r}")
+        if p.get("cryptosuite") not in crypto.SUITES:
+            raise _Stop(MALFORMED, f"unknown cryptosuite {str(p.get('cryptosuite'))[:60]!r} "
+                                   f"(accepted: {', '.join(crypto.SUITES)})")
+        if p.get("proofPurpose") != "assertionMethod":
+            raise _Stop(MALFORMED, "proofPurpose must be assertionMethod")
+        public, controller = resolve(p.get("verificationMethod"))
+        if controller != issuer:
+            return f"the proof's key belongs to {controller[:80]}, not to the issuer {issuer[:80]} (wrong key)"
+        try:
+            ok = crypto.proof_verify(unsecured, p, public)
+        except crypto.CryptoError as exc:
+            raise _Stop(MALFORMED, f"the {p.get('cryptosuite')} proof cannot be checked: {exc}") from None
+        if not ok:
+            return f"the {p['cryptosuite']} signature does not match the content (altered after signing, " \
+                   "or signed by another key)"
+    return None
+
+
+def _details(doc: dict) -> dict:
+    def text(v):
+        return v if isinstance(v, str) else ""
+
+    subject = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
+    ach = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    issuer = doc.get("issuer")
+    creator = ach.get("creator") if isinstance(ach.get("creator"), dict) else {}
+    proofs = doc.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    return {"id": text(doc.get("id")), "name": text(doc.get("name")),
+            "issuer": text(issuer) if isinstance(issuer, str) else text((issuer or {}).get("id")),
+            "issuer_name": text(issuer.get("name")) if isinstance(issuer, dict) else "",
+            "recipient": text(subject.get("name")), "achievement": text(ach.get("name")),
+            "provider": text(creator.get("name")), "valid_from": text(doc.get("validFrom")),
+            "valid_until": text(doc.get("validUntil")),
+            "cryptosuites": [p.get("cryptosuite") for p in proofs if isinstance(p, dict)]}
+
+
+def verify(data, *, now: dt.datetime | None = None) -> Result:
+    """Verify a credential given as bytes, text or an already parsed object."""
+    now = now or dt.datetime.now(dt.UTC)
+    result = Result(verdict=VALID)
+    try:
+        doc = _load(data)
+        result.details = _details(doc)
+        _structure(doc)
+        result.checks.append("structure")
+        problem = check_proofs(doc)
+        if problem:
+            raise _Stop(TAMPERED, problem)
+        result.checks.append("proof")
+        if "validFrom" in doc and _parse_time(doc["validFrom"], "validFrom") > now + dt.timedelta(minutes=5):
+            raise _Stop(NOT_YET_VALID, f"valid only from {doc['validFrom']}")
+        if "validUntil" in doc and _parse_time(doc["validUntil"], "validUntil") < now:
+            raise _Stop(EXPIRED, f"expired on {doc['validUntil']}")
+        result.checks.append("validity period")
+        _status(doc, result)
+    except _Stop as stop:
+        result.verdict = stop.verdict
+        result.reasons.append(stop.reason)
+    except (crypto.CryptoError, ValueError, TypeError, KeyError, RecursionError) as exc:
+        result.verdict = MALFORMED
+        result.reasons.append(f"the credential could not be read: {str(exc)[:200]}")
+    return result
+
+
+def _status(doc: dict, result: Result) -> None:
+    entries = doc.get("credentialStatus")
+    if entries is None:
+        result.warnings.append("the credential has no status entry: it cannot be revoked")
+        return
+    entries = entries if isinstance(entries, list) else [entries]
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
+            result.warnings.append("a status entry of an unsupported type was not checked")
+            continue
+        url, purpose = entry.get("statusListCredential"), entry.get("statusPurpose")
+        try:
+            index = int(entry.get("statusListIndex"))
+        except (TypeError, ValueError):
+            raise _Stop(MALFORMED, "statusListIndex must be an integer") from None
+        if not isinstance(url, str):
+            raise _Stop(MALFORMED, "statusListCredential must be a URL")
+        bits = _status_bits(url)
+        if bits is None:
+            result.warnings.append(f"status list {url[:100]} is not on this platform and was not fetched")
+            continue
+        try:
+            set_ = statuslist.bit_get(bits, index)
+        except crypto.CryptoError:
+            raise _Stop(MALFORMED, "statusListIndex is outside the status list") from None
+        result.checks.append(f"status ({purpose})")
+        if set_ and purpose in ("revocation", "suspension"):
+            raise _Stop(REVOKED, f"{'revoked' if purpose == 'revocation' else 'suspended'} by its issuer "
+                                 "(published status list)")
+
+
+def _load(data):
+    if isinstance(data, dict | list):
+        doc = data
+    else:
+        if isinstance(data, str):
+            data = data.encode()
+        if not isinstance(data, bytes | bytearray):
+            raise _Stop(MALFORMED, "send the credential as JSON")
+        if len(data) > MAX_BYTES:
+            raise _Stop(TOO_LARGE, f"the credential is larger than {MAX_BYTES // 1024} KB: refused unread")
+        try:
+            doc = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _Stop(MALFORMED, f"not JSON: {str(exc)[:120]}") from None
+        except RecursionError:
+            raise _Stop(MALFORMED, "JSON nested too deeply") from None
+    if not _depth_ok(doc):
+        raise _Stop(MALFORMED, "JSON nested too deeply")
+    return doc
