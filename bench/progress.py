@@ -344,12 +344,13 @@ def run(size: int, out) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = f"{connection.vendor}_executemany_rows_per_s"
     out.write(f"progress.events_per_s: {h['rate']:.0f} events/s (ratio {h['rate'] / h['hello_rate']:.2f} to "
               f"hello_req_per_s {h['hello_rate']:.0f})\n")
     out.write(f"progress.p99_ms: {h['p99']:.1f} ms (ratio {h['p99'] / h['hello_p99']:.2f} to hello_p99_ms "
               f"{h['hello_p99']:.1f})\n")
     out.write(f"progress.enrol_per_s: {c['enrol_per_s']:.0f} learners/s (ratio {c['enrol_per_s'] / base:.3f} to "
-              f"sqlite_executemany_rows_per_s {base:.0f})\n")
+              f"{raw} {base:.0f})\n")
     out.write(f"progress.completion_events_per_s: {c['events_per_s']:.0f} events/s (ratio "
-              f"{c['events_per_s'] / base:.4f} to sqlite_executemany_rows_per_s {base:.0f})\n")
+              f"{c['events_per_s'] / base:.4f} to {raw} {base:.0f})\n")
     out.write(f"progress.completions: {c['completed']} learners (ratio {c['completed'] / size:.2f} to size {size})\n")
