@@ -419,3 +419,130 @@ def import_report(request, job_id: UUID):
     from saksham.people.views import report_response
 
     return report_response(_import_job(request, job_id))
+
+
+# --- notifications centre -----------------------------------------------------------------------------------
+
+class NotificationOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    title: str
+    body: str
+    url: str
+    created: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPageOut(Schema):
+    items: list[NotificationOut]
+    unread: int
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class MarkReadIn(StrictSchema):
+    ids: list[UUID] | None = Field(None, max_length=500, description="these notifications; absent: all of them")
+
+
+class PreferenceIn(StrictSchema):
+    kind: str = Field(max_length=24)
+    in_app: bool | None = None
+    email: bool | None = None
+
+
+class PreferencesIn(StrictSchema):
+    preferences: list[PreferenceIn] = Field(max_length=50)
+
+
+class PreferenceOut(Schema):
+    kind: str
+    label: str
+    in_app: bool
+    email: bool
+
+
+@router.get("/me/notifications", response={200: NotificationPageOut, **ERRORS})
+def notifications(request, unread: bool = False, page: int = 1, page_size: int = 20):
+    p = queries.notifications_of(request.auth, unread_only=unread, page=page, page_size=page_size)
+    return {"items": p.items, "unread": p.unread, "page": p.page, "page_size": p.page_size, "has_next": p.has_next}
+
+
+@router.post("/me/notifications/read", response={200: dict, **ERRORS})
+def notifications_read(request, payload: MarkReadIn):
+    n = services.notifications_mark_read(user=request.auth, ids=payload.ids)
+    return {"marked": n, "unread": queries.notifications_unread_count(request.auth)}
+
+
+@router.get("/me/notifications/preferences", response={200: list[PreferenceOut], **ERRORS})
+def notification_preferences(request):
+    return queries.notification_preferences_of(request.auth)
+
+
+@router.put("/me/notifications/preferences", response={200: list[PreferenceOut], **ERRORS})
+def notification_preferences_set(request, payload: PreferencesIn):
+    choices = {p.kind: p.model_dump(exclude_none=True, exclude={"kind"}) for p in payload.preferences}
+    services.notification_preferences_set(user=request.auth, choices=choices)
+    return queries.notification_preferences_of(request.auth)
+
+
+# --- user groups --------------------------------------------------------------------------------------------
+
+class GroupOut(Schema):
+    id: UUID = Field(alias="public_id")
+    name: str
+    description: str
+    org: OrgRef
+    created_at: dt.datetime
+
+
+class GroupIn(StrictSchema):
+    org: str = Field(description="org code or id")
+    name: str = Field(max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class MembersIn(StrictSchema):
+    users: list[UUID] = Field(max_length=5000)
+
+
+def _group(request, group_id: UUID):
+    group = queries.user_groups_visible_to(request.auth).filter(public_id=group_id).first()
+    if group is None:
+        raise NotFound("no such group in your organisations", field="id")
+    return group
+
+
+@router.get("/groups", response={200: list[GroupOut], **ERRORS})
+def groups(request):
+    if not queries.is_admin(request.auth):
+        return []
+    return list(queries.user_groups_visible_to(request.auth)[:500])
+
+
+@router.post("/groups", response={201: GroupOut, **ERRORS})
+def group_create(request, payload: GroupIn):
+    org = services._resolve_org(payload.org)
+    return Status(201, services.user_group_create(actor=request.auth, org=org, name=payload.name,
+                                                  description=payload.description))
+
+
+@router.get("/groups/{group_id}/members", response={200: PeoplePageOut, **ERRORS})
+def group_members(request, group_id: UUID, page: int = 1, page_size: int = 50):
+    group = _group(request, group_id)
+    page, page_size = max(1, page), max(1, min(page_size, 200))
+    rows = list(group.members.select_related("org").order_by("full_name", "id")
+                [(page - 1) * page_size: page * page_size + 1])
+    return {"items": rows[:page_size], "page": page, "page_size": page_size, "has_next": len(rows) > page_size}
+
+
+@router.post("/groups/{group_id}/members", response={200: dict, **ERRORS})
+def group_members_add(request, group_id: UUID, payload: MembersIn):
+    return {"added": services.user_group_members_add(actor=request.auth, group=_group(request, group_id),
+                                                      users=payload.users)}
+
+
+@router.post("/groups/{group_id}/members/remove", response={200: dict, **ERRORS})
+def group_members_remove(request, group_id: UUID, payload: MembersIn):
+    return {"removed": services.user_group_members_remove(actor=request.auth, group=_group(request, group_id),
+                                                           users=payload.users)}

@@ -220,3 +220,106 @@ class ImportChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.number} of import {self.job_id}"
+
+
+# --- notifications ---------------------------------------------------------------------------------------
+
+class NotificationKind(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Courses assigned to me")
+    REMINDER = "reminder", _("Reminders before a due date")
+    OVERDUE = "overdue", _("Overdue courses")
+    CERTIFICATE = "certificate", _("Certificates issued")
+    REVIEW_REPLY = "review_reply", _("Replies to my reviews")
+    CONTENT_REQUEST = "content_request", _("Content requests and answers")
+    ANNOUNCEMENT = "announcement", _("Announcements")
+
+
+# Email goes out by default only for the kinds that matter; in-app for every kind. A person's own choice is a
+# NotificationPreference row (one per kind she changed).
+EMAIL_BY_DEFAULT = frozenset({NotificationKind.ASSIGNMENT, NotificationKind.REMINDER, NotificationKind.OVERDUE,
+                              NotificationKind.CERTIFICATE})
+
+
+class EmailState(models.TextChoices):
+    NONE = "", "No email"
+    PENDING = "pending", "To send"
+    SENT = "sent", "Sent"
+    # A batch being sent is "c:<claim>" (see notifications.emails_send): one worker claims it with one UPDATE.
+
+
+class Notification(PublicModel):
+    """An in-app notification (and, when ``email_state`` is set, its email). Title and body are stored already
+    rendered in the recipient's language. ``key`` (optional, unique) makes a notification about one fact happen
+    once, however often its sender runs."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    in_app = models.BooleanField(default=True, help_text="shown in the notifications centre")
+    email_state = models.CharField(max_length=40, blank=True, default="")
+    key = models.CharField(max_length=160, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["recipient", "id"], name="notification_recipient"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True, in_app=True),
+                         name="notification_unread"),
+            models.Index(fields=["email_state"], condition=~Q(email_state__in=["", "sent"]),
+                         name="notification_email_todo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.title[:40]}"
+
+
+class NotificationPreference(models.Model):
+    """What a person chose to receive for one kind (absent: the defaults, in-app always, email for
+    EMAIL_BY_DEFAULT)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: in_app={self.in_app} email={self.email}"
+
+
+# --- user groups ------------------------------------------------------------------------------------------
+
+class UserGroup(PublicModel):
+    """A named group of people an admin manages (e.g. "New joiners 2026"), inside her org subtree: a target of
+    learning plans. Its members are people of ``org``'s subtree."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="user_groups")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(User, through="UserGroupMember", related_name="user_groups")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="user_group_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserGroupMember(models.Model):
+    group = models.ForeignKey(UserGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="user_group_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"

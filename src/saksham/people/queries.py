@@ -233,3 +233,59 @@ def person_history(person: User):
     from saksham.core.models import AuditEntry
 
     return AuditEntry.objects.filter(target_type="people.user", target_id=str(person.public_id)).select_related("actor")
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+
+@dataclass
+class NotificationPage:
+    items: list
+    unread: int
+    page: int
+    page_size: int
+    has_next: bool
+
+
+UNREAD_CAP = 99
+
+
+def notifications_unread_count(user: User) -> int:
+    """Her unread in-app notifications, counted up to UNREAD_CAP + 1 (the badge says "99+"): a bounded read
+    of a partial index, cheap enough for every page."""
+    from saksham.people.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, in_app=True)[:UNREAD_CAP + 1].count()
+
+
+def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, page_size: int = 20) -> NotificationPage:
+    from saksham.people.models import Notification
+
+    page, page_size = max(1, page), max(1, min(page_size, 100))
+    qs = Notification.objects.filter(recipient=user, in_app=True).order_by("-id")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    rows = list(qs[(page - 1) * page_size: page * page_size + 1])
+    return NotificationPage(items=rows[:page_size], unread=notifications_unread_count(user), page=page,
+                            page_size=page_size, has_next=len(rows) > page_size)
+
+
+def notification_preferences_of(user: User) -> list[dict]:
+    """Every kind with her choice (or the default): [{kind, label, in_app, email}]."""
+    from saksham.people.models import EMAIL_BY_DEFAULT, NotificationKind, NotificationPreference
+
+    chosen = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    out = []
+    for kind, label in NotificationKind.choices:
+        p = chosen.get(kind)
+        out.append({"kind": kind, "label": str(label), "in_app": p.in_app if p else True,
+                    "email": p.email if p else kind in EMAIL_BY_DEFAULT})
+    return out
+
+
+def user_groups_visible_to(actor: User) -> QuerySet:
+    """The user groups of the orgs the actor administers."""
+    from saksham.people.models import UserGroup
+
+    paths = admin_paths(actor)
+    qs = UserGroup.objects.select_related("org").order_by("name")
+    return qs if paths is None else qs.filter(subtrees_q(paths, "org__path"))

@@ -474,3 +474,17 @@ def api_token_revoke(*, user: User, public_id) -> None:
     if not n:
         raise NotFound("no such token", field="token")
 
+
+
+# The notifications centre and named user groups have modules of their own; their writes are people's services.
+from saksham.people.groups import (  # noqa: E402,F401
+    user_group_create,
+    user_group_members_add,
+    user_group_members_remove,
+)
+from saksham.people.notifications import (  # noqa: E402,F401
+    notification_preferences_set,
+    notification_send,
+    notifications_mark_read,
+    notifications_send_bulk,
+)

@@ -35,3 +35,11 @@ def resume_stalled_imports(stale_after: timedelta = timedelta(minutes=2)) -> int
         import_people.enqueue(str(job.public_id))
         n += 1
     return n
+
+
+@task()
+def notification_emails_send() -> int:
+    """Send the pending notification emails in batches (also periodic: whatever a dead worker left)."""
+    from saksham.people.notifications import emails_send
+
+    return emails_send()

@@ -23,6 +23,10 @@ urlpatterns = [
     path("password/reset/done", auth_views.PasswordResetCompleteView.as_view(
         template_name="people/password_reset_complete.html"), name="password_reset_complete"),
     path("profile", views.profile, name="profile"),
+    path("profile/notifications", views.notification_preferences, name="notification_preferences"),
+    path("notifications", views.notifications, name="notifications"),
+    path("notifications/read", views.notifications_read, name="notifications_read"),
+    path("notifications/<uuid:notification_id>/open", views.notification_open, name="notification_open"),
     path("people", views.people, name="people"),
     path("people/<uuid:person_id>", views.person, name="person"),
     path("people/imports", views.imports, name="imports"),

@@ -176,7 +176,56 @@ def profile(request):
                 translation.activate(data["preferred_language"])  # say it in the language she just chose
             messages.success(request, _("Profile saved."))
             return redirect("people:profile")
-    return render(request, "people/profile.html", {"form": form, "roles": queries.roles_of(user)})
+    return render(request, "people/profile.html", {"form": form, "roles": queries.roles_of(user),
+                                                   "notification_prefs": queries.notification_preferences_of(user)})
+
+
+# --- notifications centre -------------------------------------------------------------------------------
+
+@login_required
+def notifications(request):
+    unread_only = request.GET.get("unread") == "1"
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    return render(request, "people/notifications.html", {
+        "page": queries.notifications_of(request.user, unread_only=unread_only, page=page),
+        "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    services.notifications_mark_read(user=request.user)
+    return redirect("people:notifications")
+
+
+@login_required
+@require_POST
+def notification_open(request, notification_id):
+    """Open a notification: it is read, and she goes where it points (a path of this site only)."""
+    from saksham.people.models import Notification
+
+    n = Notification.objects.filter(recipient=request.user, public_id=notification_id).first()
+    if n is None:
+        raise Http404
+    services.notifications_mark_read(user=request.user, ids=[n.public_id])
+    if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
+        return redirect(n.url)
+    return redirect("people:notifications")
+
+
+@login_required
+@require_POST
+def notification_preferences(request):
+    from saksham.people.models import NotificationKind
+
+    in_app, email = set(request.POST.getlist("in_app")), set(request.POST.getlist("email"))
+    services.notification_preferences_set(user=request.user, choices={
+        k: {"in_app": k in in_app, "email": k in email} for k in NotificationKind.values})
+    messages.success(request, _("Your notification choices are saved."))
+    return redirect("people:profile")
 
 
 # --- administration -----------------------------------------------------------------------------

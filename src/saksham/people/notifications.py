@@ -1,0 +1,246 @@
+"""The notifications centre: every write about notifications (re-exported by ``people.services``).
+
+Any app may notify (people sits low in the dependency chain). ``notification_send`` writes one notification,
+``notifications_send_bulk`` many at once (one ``executemany`` per chunk of recipients, the text rendered once per
+language). The text is stored rendered in the recipient's language: ``title`` and ``body`` may be plain strings,
+lazy translations (``gettext_lazy``, ``format_lazy``) or callables, evaluated with her ``preferred_language``
+active. What she receives follows her preferences per kind (in-app and/or email; by default in-app for every
+kind and email for ``EMAIL_BY_DEFAULT``). A ``key`` makes a notification about one fact happen once, however
+often its sender runs (a unique column, inserts that ignore a conflict).
+
+Email is sent after commit by the ``notification_emails_send`` task, in batches: a worker claims a batch with one
+conditional UPDATE (``email_state`` = its claim), sends it over one SMTP connection and marks it sent, so two
+workers never send the same email; a claim older than ``CLAIM_TIMEOUT`` (a dead worker) is released again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from saksham.core.errors import ValidationFailed
+from saksham.core.ids import uuid7_hexes
+from saksham.people.models import (
+    EMAIL_BY_DEFAULT,
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    User,
+)
+
+Text = str | Callable[[], str] | Any          # a str, a lazy translation or a callable
+CHUNK = 5000
+EMAIL_BATCH = 500
+CLAIM_TIMEOUT_S = 600
+
+
+def _kind(kind: str) -> str:
+    if kind not in NotificationKind.values:
+        raise ValidationFailed(f"unknown notification kind {kind!r}", field="kind", code="unknown_kind")
+    return kind
+
+
+def _render(text: Text, language: str) -> str:
+    if not text:
+        return ""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return str(text() if callable(text) else text)
+
+
+def _site(path: str) -> str:
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def channels(user_ids: Iterable[int], kind: str) -> dict[int, tuple[bool, bool]]:
+    """(in_app, email) of the people who changed the defaults for this kind (the others follow the defaults)."""
+    return {u: (a, e) for u, a, e in NotificationPreference.objects.filter(user_id__in=list(user_ids), kind=kind)
+            .values_list("user_id", "in_app", "email")}
+
+
+def _email_state(wants: bool, email: bool | None) -> str:
+    send = wants if email is None else email
+    return EmailState.PENDING if send else EmailState.NONE
+
+
+@transaction.atomic
+def notification_send(*, user: User, kind: str, title: Text, body: Text = "", url: str = "",
+                      email: bool | None = None, key: str | None = None) -> Notification | None:
+    """Notify one person. ``email`` None follows her preference, True/False forces it (an account email must go
+    out whatever she chose). Returns the notification, or None when she receives nothing of this kind; with a
+    ``key`` already used, returns the earlier notification and sends nothing again."""
+    _kind(kind)
+    if key is not None:
+        existing = Notification.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    default = (True, kind in EMAIL_BY_DEFAULT)
+    in_app, wants_email = channels([user.pk], kind).get(user.pk, default)
+    email_state = _email_state(wants_email, email)
+    if not in_app and not email_state:
+        return None
+    lang = user.preferred_language
+    n = Notification(recipient=user, kind=kind, title=_render(title, lang)[:300], body=_render(body, lang),
+                     url=url[:500], in_app=in_app, email_state=email_state, key=key)
+    try:
+        with transaction.atomic():
+            n.save()
+    except IntegrityError:                                   # the same key, written at the same moment
+        return Notification.objects.filter(key=key).first()
+    if email_state:
+        _emails_enqueue()
+    return n
+
+
+def notifications_send_bulk(*, users: QuerySet | Iterable[int], kind: str, title: Text, body: Text = "",
+                            url: str = "", email: bool | None = None, key: str | None = None,
+                            chunk: int = CHUNK) -> int:
+    """Notify many people at once: ``users`` is a queryset of users or their ids. Set-based: per chunk of
+    recipients one read of their languages and preferences and one ``executemany``; the text is rendered once per
+    language. With ``key``, each person's notification has the key ``"{key}:{user id}"``, so a re-run notifies
+    nobody twice. Returns how many notifications were written now. Each chunk commits on its own."""
+    _kind(kind)
+    if isinstance(users, QuerySet):
+        ids_iter = users.order_by().values_list("pk", flat=True).iterator(chunk_size=chunk)
+    else:
+        ids_iter = iter(users)
+    written = 0
+    rendered: dict[str, tuple[str, str]] = {}
+    batch: list[int] = []
+    for uid in ids_iter:
+        batch.append(uid)
+        if len(batch) >= chunk:
+            written += _bulk_chunk(batch, kind, title, body, url, email, key, rendered)
+            batch = []
+    if batch:
+        written += _bulk_chunk(batch, kind, title, body, url, email, key, rendered)
+    return written
+
+
+INSERT_SQL = ("INSERT INTO people_notification (public_id, recipient_id, kind, title, body, url, created, read_at, "
+              "in_app, email_state, key) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s) "
+              "ON CONFLICT (key) DO NOTHING")
+
+
+@transaction.atomic
+def _bulk_chunk(ids: list[int], kind, title, body, url, email, key, rendered) -> int:
+    langs = dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "preferred_language"))
+    prefs = channels(langs, kind)
+    default = (True, kind in EMAIL_BY_DEFAULT)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    any_email = False
+    for uid, lang in langs.items():
+        in_app, wants = prefs.get(uid, default)
+        state = _email_state(wants, email)
+        if not in_app and not state:
+            continue
+        any_email = any_email or bool(state)
+        if lang not in rendered:
+            rendered[lang] = (_render(title, lang)[:300], _render(body, lang))
+        t, b = rendered[lang]
+        rows.append([uid, kind, t, b, url[:500], now, in_app, state, f"{key}:{uid}" if key else None])
+    if not rows:
+        return 0
+    for row, pid in zip(rows, uuid7_hexes(len(rows)), strict=True):
+        row.insert(0, pid)
+    with connection.cursor() as cur:
+        before = _count_keys(cur, key, ids) if key else 0
+        cur.executemany(INSERT_SQL, rows)
+        written = (_count_keys(cur, key, ids) - before) if key else len(rows)
+    if any_email:
+        _emails_enqueue()
+    return written
+
+
+def _count_keys(cur, key: str, ids: list[int]) -> int:
+    # rowcount after executemany is not reliable on every driver: count this chunk's keys instead (indexed).
+    return Notification.objects.filter(key__in=[f"{key}:{u}" for u in ids]).count()
+
+
+# --- reading state ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: Iterable | None = None) -> int:
+    """Mark her notifications read: those with these public ids, or all of them (``ids`` None)."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(public_id__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
+    """Her choices per kind: ``{kind: {"in_app": bool, "email": bool}}`` (a missing channel keeps its value)."""
+    for kind in choices:
+        _kind(kind)
+    current = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    for kind, chosen in choices.items():
+        unknown = set(chosen) - {"in_app", "email"}
+        if unknown:
+            raise ValidationFailed(f"{kind}: unknown channel {sorted(unknown)[0]!r}", field=kind)
+        pref = current.get(kind) or NotificationPreference(user=user, kind=kind, in_app=True,
+                                                           email=kind in EMAIL_BY_DEFAULT)
+        for channel in ("in_app", "email"):
+            if channel in chosen:
+                setattr(pref, channel, bool(chosen[channel]))
+        pref.save()
+
+
+# --- email --------------------------------------------------------------------------------------------------
+
+def _emails_enqueue() -> None:
+    def go():
+        from saksham.people.tasks import notification_emails_send
+
+        notification_emails_send.enqueue()
+
+    transaction.on_commit(go, robust=True)
+
+
+def _claim() -> str:
+    return f"c:{int(time.time()):010d}:{os.urandom(6).hex()}"
+
+
+def emails_send(*, batch: int = EMAIL_BATCH, max_batches: int | None = None) -> int:
+    """Send pending notification emails, a batch at a time, each in the recipient's language. Returns how many
+    were sent. Safe to run in many workers at once: each batch is claimed by one conditional UPDATE."""
+    released_before = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
+    Notification.objects.filter(email_state__startswith="c:", email_state__lt=released_before) \
+        .update(email_state=EmailState.PENDING)
+    sent = batches = 0
+    while max_batches is None or batches < max_batches:
+        ids = list(Notification.objects.filter(email_state=EmailState.PENDING).order_by("id")
+                   .values_list("id", flat=True)[:batch])
+        if not ids:
+            break
+        claim = _claim()
+        Notification.objects.filter(id__in=ids, email_state=EmailState.PENDING).update(email_state=claim)
+        rows = list(Notification.objects.filter(email_state=claim).select_related("recipient"))
+        messages = [_message(n) for n in rows]
+        if messages:
+            get_connection().send_messages(messages)
+        Notification.objects.filter(email_state=claim).update(email_state=EmailState.SENT)
+        sent += len(rows)
+        batches += 1
+    return sent
+
+
+def _message(n: Notification) -> EmailMessage:
+    lang = n.recipient.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        footer = _("Choose what you receive: %(link)s") % {"link": _site(reverse("people:profile"))}
+        parts = [p for p in (n.body, _site(n.url)) if p] + [footer]
+        return EmailMessage(n.title, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
