@@ -304,3 +304,77 @@ def course_for_staff(actor, public_id) -> Course:
     if c is None or not permissions.allowed(actor, "course.view_drafts", c):
         raise NotFound("no such course", field="id")
     return c
+
+
+# --- competency tags (codes; the competencies app gives them names and checks them) ---------------------------
+
+_LABELLER: list = []
+
+
+def competency_labeller(fn):
+    """Register ``fn(codes, language) -> {code: name}`` for the known codes (the competencies app does)."""
+    _LABELLER[:] = [fn]
+    return fn
+
+
+def competency_names(codes: list[str], language: str) -> dict[str, str] | None:
+    """Names of the known codes among ``codes``; None when no app knows competencies."""
+    return _LABELLER[0](codes, language) if _LABELLER else None
+
+
+def competency_tags(version: CourseVersion, language: str = "en") -> list[dict]:
+    """A version's tags with their levels and names, for creators and reviewers."""
+    rows = list(version.competencies.order_by("code").values_list("code", "level"))
+    names = competency_names([c for c, _ in rows], language) or {}
+    return [{"code": c, "level": lvl, "name": names.get(c, ""), "known": c in names} for c, lvl in rows]
+
+
+def courses_building(codes: list[str], *, language: str) -> list[dict]:
+    """Listed course families whose live versions build any of ``codes``: one row per (family, code) with the
+    highest level a member builds it to, the family's languages and popularity, and the course and title to show
+    in ``language`` (the family member in that language, else the family's own)."""
+    if not codes:
+        return []
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(codes))
+    sql = f"""
+        SELECT e.family_id, vc.code, MAX(COALESCE(vc.level, 1)), e.languages, e.enrolment_count, e.main_course,
+               e.main_title, e.main_language, t.course, t.title
+        FROM catalog_versioncompetency vc
+        JOIN catalog_course c ON c.live_version_id = vc.version_id
+        JOIN catalog_searchentry e ON e.family_id = COALESCE(c.translation_of_id, c.id)
+        LEFT JOIN catalog_searchtext t ON t.entry_id = e.id AND t.language = %s
+        WHERE vc.code IN ({marks}) AND e.kind = 'course'
+        GROUP BY e.family_id, vc.code, e.languages, e.enrolment_count, e.main_course, e.main_title, e.main_language,
+                 t.course, t.title"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [language, *codes])
+        rows = cur.fetchall()
+    return [{"family": r[0], "code": r[1], "level": r[2], "languages": r[3].split(), "enrolments": r[4],
+             "course": r[8] or r[5], "title": r[9] or r[6], "language": language if r[8] else r[7]} for r in rows]
+
+
+def families_listed(family_ids: list[int], *, language: str) -> dict[int, dict]:
+    """What a recommendation shows of listed course families: languages, popularity, course and title in
+    ``language`` (else the family's own)."""
+    if not family_ids:
+        return {}
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(family_ids))
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT e.family_id, e.languages, e.enrolment_count, e.main_course, e.main_title, e.main_language,
+                   t.course, t.title
+            FROM catalog_searchentry e
+            LEFT JOIN catalog_searchtext t ON t.entry_id = e.id AND t.language = %s
+            WHERE e.family_id IN ({marks}) AND e.kind = 'course'""", [language, *family_ids])
+        rows = cur.fetchall()
+    return {r[0]: {"family": r[0], "languages": r[1].split(), "enrolments": r[2], "course": r[6] or r[3],
+                   "title": r[7] or r[4], "language": language if r[6] else r[5]} for r in rows}
+
+
+def family_of(course_id: int) -> int | None:
+    row = Course.objects.filter(pk=course_id).values_list("translation_of_id", "id").first()
+    return (row[0] or row[1]) if row else None

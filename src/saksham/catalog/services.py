@@ -246,6 +246,46 @@ def competencies_set(*, actor, version: CourseVersion, codes: list[str]) -> list
 
 
 @transaction.atomic
+def competency_tags_set(*, actor, version: CourseVersion, tags: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """The competencies a draft builds, with the level (1-5) it builds each to. Codes are checked against the
+    competency frameworks when the competencies app is installed (``queries.competency_labeller``)."""
+    from saksham.catalog.queries import competency_names
+
+    _editable(actor, version)
+    if not isinstance(tags, list | tuple) or len(tags) > 50:
+        raise ValidationFailed("at most 50 competencies", field="competencies")
+    clean: dict[str, int | None] = {}
+    for i, tag in enumerate(tags):
+        try:
+            code, level = tag
+        except (TypeError, ValueError):
+            raise ValidationFailed(f"competencies.{i}: give a code and a level", field="competencies") from None
+        code = str(code or "").strip()
+        if not code or len(code) > 64 or " " in code:
+            raise ValidationFailed(f"competencies.{i}: {code!r} is not a competency code", field="competencies")
+        if level is not None and (not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5):
+            raise ValidationFailed(f"competencies.{i}: the level of {code} must be 1 to 5", field="competencies")
+        clean[code] = level
+    names = competency_names(list(clean), "en")
+    if names is not None:
+        unknown = [c for c in clean if c not in names]
+        if unknown:
+            raise ValidationFailed(f"unknown competency {', '.join(unknown)}", field="competencies",
+                                   code="unknown_competency")
+    VersionCompetency.objects.filter(version=version).exclude(code__in=list(clean)).delete()
+    have = {c.code: c for c in VersionCompetency.objects.filter(version=version)}
+    for code, level in clean.items():
+        if code in have:
+            if have[code].level != level:
+                VersionCompetency.objects.filter(pk=have[code].pk).update(level=level)
+        else:
+            VersionCompetency.objects.create(version=version, code=code, level=level)
+    audit.record(actor=actor, action="course.competencies", target=version.course,
+                 changes={"competencies": [sorted(have), sorted(clean)]})
+    return list(clean.items())
+
+
+@transaction.atomic
 def links_set(*, actor, version: CourseVersion, courses: list[Course]) -> None:
     """The ordered courses of a program, or the list of a curated collection."""
     _editable(actor, version)

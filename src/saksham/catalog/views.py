@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from saksham.catalog.api import _language, course_detail_data
 from saksham.catalog.models import ContentItem, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import permissions
-from saksham.core.errors import DomainError, NotFound
+from saksham.core.errors import DomainError, NotFound, ValidationFailed
 from saksham.orgs.queries import languages as profile_languages
 from saksham.people.models import Role
 
@@ -125,6 +126,18 @@ def _keywords(text: str) -> list[str]:
     return [k.strip() for k in text.split(",") if k.strip()]
 
 
+def _tags(text: str) -> list[tuple[str, int | None]]:
+    """"FC-OP-01:2, BC-ETH-01" -> [("FC-OP-01", 2), ("BC-ETH-01", None)]."""
+    out = []
+    for part in _keywords(text):
+        code, _sep, level = part.partition(":")
+        level = level.strip()
+        if level and not level.isdigit():
+            raise ValidationFailed(_("%(tag)s: write a competency as CODE:LEVEL") % {"tag": part}, field="competencies")
+        out.append((code.strip(), int(level) if level else None))
+    return out
+
+
 def _act(request, v, action: str) -> str:
     """Run one studio action; returns the success message."""
     user, p = request.user, request.POST
@@ -134,7 +147,7 @@ def _act(request, v, action: str) -> str:
             "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
             "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", ""))},
             thumbnail=request.FILES.get("thumbnail"))
-        services.competencies_set(actor=user, version=v, codes=_keywords(p.get("competencies", "")))
+        services.competency_tags_set(actor=user, version=v, tags=_tags(p.get("competencies", "")))
         return _("Saved.")
     if action == "add_module":
         services.module_add(actor=user, version=v, title=p.get("module_title", ""))
@@ -203,7 +216,8 @@ def version(request, version_id):
         "v": v, "modules": list(v.modules.prefetch_related("items")),
         "problems": services.version_problems(v) if v.status == VersionStatus.DRAFT else {},
         "translations": services.course_export(v)["translations"],
-        "competencies": ", ".join(v.competencies.values_list("code", flat=True)),
+        "competencies": ", ".join(f"{c}:{lvl}" if lvl else c for c, lvl in v.competencies.values_list("code", "level")),
+        "competency_tags": queries.competency_tags(v, translation.get_language() or "en"),
         "can_edit": permissions.allowed(user, "course.edit", v.course),
         "can_review": permissions.allowed(user, "course.review", v),
         "can_publish": permissions.allowed(user, "course.publish", v.course),

@@ -205,3 +205,20 @@ def karma_history(learner):
     from saksham.learning.models import KarmaEntry
 
     return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")
+
+
+# --- for the apps that build on learning (competencies: recommendations) ---------------------------------------
+
+def course_families_of(learner) -> set[int]:
+    """The course families (a course and its translations) she is enrolled in or has asked for or done."""
+    return {t or c for c, t in Enrolment.objects.filter(learner=learner).exclude(state=EnrolmentState.REJECTED)
+            .values_list("course_id", "course__translation_of_id")}
+
+
+def enrolment_facts_since(*, after_id: int, limit: int) -> list[tuple[int, int, str, int]]:
+    """(enrolment id, her org id, her designation, course family id) of enrolments after ``after_id``, in id
+    order: what co-enrolment counts fold incrementally. A rejected request has designation ""."""
+    rows = (Enrolment.objects.filter(pk__gt=after_id).order_by("pk")
+            .values_list("pk", "learner__org_id", "learner__designation", "course_id", "course__translation_of_id",
+                         "state")[:limit])
+    return [(i, o, "" if st == EnrolmentState.REJECTED else (d or ""), t or c) for i, o, d, c, t, st in rows]
