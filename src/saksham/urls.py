@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("saksham.catalog.urls")),
     path("", include("saksham.learning.urls")),
     path("", include("saksham.orgs.urls")),
+    path("", include("saksham.credentials.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

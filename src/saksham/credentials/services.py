@@ -356,9 +356,11 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
                     _supersede([replacing[s.dedupe_key] for s in pending if s.dedupe_key in replacing], now)
                 rows = _sign_rows(pending, key, _slots(key.scope, len(pending)), now)
                 Certificate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-                landed = set(Certificate.objects.filter(public_id__in=[r.public_id for r in rows])
-                             .values_list("public_id", flat=True))
+                landed = dict(Certificate.objects.filter(public_id__in=[r.public_id for r in rows])
+                              .values_list("public_id", "id"))
                 mine = [r for r in rows if r.public_id in landed]
+                for r in mine:
+                    r.pk, r._state.adding = landed[r.public_id], False
                 if replacing:
                     for r in mine:
                         if r.dedupe_key in replacing:
@@ -524,7 +526,8 @@ def _revoke_bits(cert: Certificate, *, reason: str, actor, now: dt.datetime) -> 
     StatusList.objects.filter(pk=sl.pk).update(bits=sl.bits, version=F("version") + 1)
     Certificate.objects.filter(pk=cert.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason=reason[:500], revoked_by=actor if getattr(actor, "pk", None) else None)
-    transaction.on_commit(lambda: _status_changed(sl.public_id))
+    _status_changed(sl.public_id)
+    transaction.on_commit(lambda: _status_changed(sl.public_id))     # again, in case a reader came in between
 
 
 def _status_changed(list_public_id) -> None:
@@ -696,3 +699,46 @@ def certificate_get(public_id) -> Certificate:
     if cert is None:
         raise NotFound("no such certificate", field="certificate")
     return cert
+
+
+# --- VC-API issue -------------------------------------------------------------------------------------------------
+
+def credential_sign(*, actor, credential: dict, options: dict | None = None) -> dict:
+    """Sign a credential given by an authorised issuer account (VC-API ``/credentials/issue``): its issuer must
+    be one of this platform's DIDs whose key the actor may use (the platform's: a platform admin; a provider
+    org's: an admin of that org). The credential is signed as given, with ``validFrom`` added when absent."""
+    from saksham.credentials.contexts import known
+
+    if not isinstance(credential, dict):
+        raise ValidationFailed("credential must be a JSON object", field="credential")
+    if "proof" in credential:
+        raise ValidationFailed("the credential is already signed", field="credential.proof")
+    ctx = credential.get("@context")
+    if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2 or not all(known(c) for c in ctx):
+        raise ValidationFailed(f"@context must start with {VC_V2} and name only contexts this platform ships",
+                               field="credential.@context")
+    types = credential.get("type")
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
+        raise ValidationFailed("type must list VerifiableCredential", field="credential.type")
+    if not isinstance(credential.get("credentialSubject"), dict | list):
+        raise ValidationFailed("credentialSubject is required", field="credential.credentialSubject")
+    issuer = credential.get("issuer")
+    issuer_id = issuer if isinstance(issuer, str) else (issuer or {}).get("id") if isinstance(issuer, dict) else None
+    key = SigningKey.objects.select_related("org").filter(did=issuer_id, state=KeyState.ACTIVE).first() \
+        if isinstance(issuer_id, str) else None
+    if key is None:
+        raise ValidationFailed(f"issuer must be this platform's DID ({platform_did()}) or a provider org's",
+                               field="credential.issuer")
+    permissions.require(actor, "certificate.issue", key.org)
+    if key.org is None and not permissions.allowed(actor, "certificate.issue", None):
+        raise ValidationFailed("only a platform admin issues in the platform's name", field="credential.issuer")
+    now = timezone.now()
+    unsecured = dict(credential)
+    unsecured.setdefault("validFrom", _iso(now))
+    try:
+        signed = crypto.sign(unsecured, private=private_key(key), verification_method=key.verification_method,
+                             created=_iso(now), cryptosuites=suites())
+    except crypto.CryptoError as exc:
+        raise ValidationFailed(f"the credential cannot be signed: {exc}", field="credential") from None
+    audit.record(actor=actor, action="credential.sign", target=key, changes={"id": [None, str(credential.get("id"))]})
+    return signed

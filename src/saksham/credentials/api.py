@@ -1,0 +1,175 @@
+"""The credentials API under /api/v1/credentials: verify (public), her certificates, one certificate, revoke,
+re-issue a course's certificates, certificates for an offline event from a CSV, and the signing keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from uuid import UUID
+
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
+from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.credentials import queries, services, verify
+
+router = Router(tags=["credentials"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+class VerifyOut(Schema):
+    verdict: str
+    valid: bool
+    reasons: list[str]
+    warnings: list[str]
+    checks: list[str]
+    details: dict
+
+
+@router.post("/verify", auth=None, response={200: VerifyOut, 413: ErrorOut},
+             summary="Verify a credential (public): the verdict with its reasons")
+def verify_credential(request):
+    """Send the credential itself, or ``{"verifiableCredential": ...}``. The answer is 200 with a verdict: valid,
+    tampered, revoked, expired, not_yet_valid, unknown_issuer or malformed (never a server error); bodies over
+    1 MB are refused with 413 before they are read."""
+    body = request.body
+    result = verify.verify(body)
+    if result.verdict == verify.VALID or not isinstance(result.details, dict):
+        return result.as_dict()
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return result.as_dict()
+    if isinstance(parsed, dict) and "verifiableCredential" in parsed and "@context" not in parsed:
+        result = verify.verify(parsed["verifiableCredential"])
+    return result.as_dict()
+
+
+class CertificateOut(Schema):
+    id: UUID
+    code: str
+    kind: str
+    title: str
+    recipient_name: str
+    provider_name: str
+    language: str
+    hours: float
+    issued_at: dt.datetime
+    valid_until: dt.datetime | None
+    revoked_at: dt.datetime | None
+    revoked_reason: str
+    current: bool
+    course: UUID | None
+    url: str
+    pdf: str
+    credential: str
+    verify: str
+
+
+def _out(c) -> dict:
+    url = services.certificate_url(c.public_id)
+    return {"id": c.public_id, "code": c.code, "kind": c.kind, "title": c.title, "recipient_name": c.recipient_name,
+            "provider_name": c.provider_name, "language": c.language, "hours": round(c.minutes / 60, 2),
+            "issued_at": c.issued_at, "valid_until": c.valid_until, "revoked_at": c.revoked_at,
+            "revoked_reason": c.revoked_reason, "current": c.current,
+            "course": c.course.public_id if c.course_id else None, "url": url, "pdf": f"{url}.pdf",
+            "credential": f"{url}.json", "verify": services.verify_url(c.public_id)}
+
+
+@router.get("/mine", response={200: list[CertificateOut], **ERRORS}, summary="My certificates")
+def mine(request):
+    return [_out(c) for c in queries.certificates_of(request.user).select_related("course")[:500]]
+
+
+@router.get("/{certificate_id}", response={200: CertificateOut, **ERRORS}, auth=None,
+            summary="A certificate (public by its id)")
+def certificate(request, certificate_id: UUID):
+    return _out(queries.certificate_get(certificate_id))
+
+
+class RevokeIn(StrictSchema):
+    reason: str
+
+
+@router.post("/{certificate_id}/revoke", response={200: CertificateOut, **ERRORS}, summary="Revoke a certificate")
+def revoke(request, certificate_id: UUID, payload: RevokeIn):
+    cert = queries.certificate_get(certificate_id)
+    return _out(services.certificate_revoke(actor=request.user, certificate=cert, reason=payload.reason))
+
+
+class ReissueIn(StrictSchema):
+    course: UUID | None = None
+    certificates: list[UUID] | None = None
+
+
+@router.post("/reissue", response={200: dict, **ERRORS}, summary="Re-issue certificates (a course's, or a list)")
+def reissue(request, payload: ReissueIn):
+    from saksham.catalog.models import Course
+
+    if payload.course:
+        course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
+        if course is None:
+            raise NotFound("no such course", field="course")
+        n = services.certificates_reissue(actor=request.user, course=course)
+    elif payload.certificates:
+        n = services.certificates_reissue(actor=request.user, certificate_ids=payload.certificates)
+    else:
+        raise ValidationFailed("name a course or certificates", field="course")
+    return {"reissued": n}
+
+
+class EventOut(Schema):
+    issued: int
+    already: int
+    errors: list[dict]
+    certificates: list[str]
+
+
+@router.post("/events", response={200: EventOut, **ERRORS}, summary="Certificates for an offline event (CSV)")
+def event_issue(request, org: Form[str], event_code: Form[str], title: Form[str], held_on: Form[dt.date],
+                hours: Form[float], file: File[UploadedFile], language: Form[str] = "en",
+                competencies: Form[str] = ""):
+    """``file`` is a CSV with the columns name, email and optionally language; ``org`` the code of the provider
+    org issuing. A line with a problem is reported by number; the others are issued."""
+    from saksham.orgs.queries import org_get
+
+    target = org_get(code=org)
+    if target is None:
+        raise NotFound("no such org", field="org")
+    if file.size > services.MAX_CSV_BYTES:
+        raise ValidationFailed("the file is larger than 5 MB", field="file")
+    report = services.event_certificates_issue(
+        actor=request.user, org=target, event_code=event_code, title=title, held_on=held_on, hours=hours,
+        data=file.read(), language=language, competencies=[c.strip() for c in competencies.split(",") if c.strip()])
+    return report.__dict__
+
+
+class KeyOut(Schema):
+    id: UUID
+    scope: str
+    did: str
+    verification_method: str
+    state: str
+    created_at: dt.datetime
+
+
+class KeyIn(StrictSchema):
+    org: str | None = None
+
+
+@router.post("/keys", response={200: KeyOut, **ERRORS}, summary="Create or rotate a signing key")
+def key_rotate(request, payload: KeyIn):
+    from saksham.orgs.queries import org_get
+    from saksham.people.rules import administers, is_platform_admin
+
+    org = None
+    if payload.org:
+        org = org_get(code=payload.org)
+        if org is None:
+            raise NotFound("no such org", field="org")
+    if not (is_platform_admin(request.user) or (org is not None and administers(request.user, org.path))):
+        raise PermissionDenied("only a platform admin (or the org's admin, for its own key) rotates keys")
+    k = services.signing_key_create(org=org, actor=request.user)
+    return {"id": k.public_id, "scope": k.scope, "did": k.did, "verification_method": k.verification_method,
+            "state": k.state, "created_at": k.created_at}
