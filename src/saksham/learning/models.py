@@ -272,3 +272,147 @@ class KarmaMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.month:%Y-%m} {self.reason}: {self.points}"
+
+
+# --- learning plans (see plans.py) -------------------------------------------------------------------------
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class LearningPlan(PublicModel):
+    """An organisation's plan for a year: courses (each with a due date) for targets of its people. Published, it
+    assigns; retired, it stops reminding (the enrolments stay)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            help_text="whose plan: its targets lie in this org's subtree")
+    name = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "year"], name="plan_org_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class PlanCourse(PublicModel):
+    plan = models.ForeignKey(LearningPlan, on_delete=models.CASCADE, related_name="courses")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "course"], name="plan_course_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} due {self.due_on}"
+
+
+class TargetKind(models.TextChoices):
+    ALL = "all", "Everyone in an organisation's subtree"
+    DESIGNATION = "designation", "People with a designation"
+    GROUP = "group", "A named user group"
+    PERSON = "person", "One person"
+
+
+class PlanTarget(PublicModel):
+    """Who the plan is for: everyone of ``org``'s subtree, a designation (within ``org``'s subtree), a user group,
+    or one person."""
+
+    plan = models.ForeignKey(LearningPlan, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=16, choices=TargetKind.choices)
+    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    designation = models.CharField(max_length=200, blank=True)
+    group = models.ForeignKey("people.UserGroup", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.designation or self.group_id or self.person_id or self.org_id}"
+
+
+class PlanAssignment(models.Model):
+    """One person assigned one course of a published plan (resolved from the targets when it was published): what
+    compliance counts and reminders go to."""
+
+    plan_course = models.ForeignKey(PlanCourse, on_delete=models.CASCADE, related_name="assignments")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan_course", "learner"], name="plan_assignment_unique")]
+        indexes = [models.Index(fields=["learner"], name="plan_assignment_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} <- {self.plan_course_id}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Before the due date"
+    OVERDUE = "overdue", "Overdue"
+
+
+class PlanReminder(models.Model):
+    """A reminder owed to one assignment: planned once per (assignment, kind) (the unique key), sent once (a batch
+    claims it with a conditional UPDATE of ``sent_at``)."""
+
+    assignment = models.ForeignKey(PlanAssignment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    planned_at = models.DateTimeField()
+    claim = models.CharField(max_length=40, blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "kind"], name="plan_reminder_unique")]
+        indexes = [models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="plan_reminder_todo")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.assignment_id}"
+
+
+class ContentRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed"
+
+
+class ContentRequest(PublicModel):
+    """An admin who cannot find a course asks providers for one; providers see open requests and answer."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    competency = models.CharField(max_length=200, blank=True, help_text="the competency it should build (text)")
+    status = models.CharField(max_length=16, choices=ContentRequestStatus.choices, default=ContentRequestStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="content_request_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContentRequestAnswer(PublicModel):
+    request = models.ForeignKey(ContentRequest, on_delete=models.CASCADE, related_name="answers")
+    provider = models.ForeignKey("catalog.Provider", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               help_text="an existing or planned course that answers it")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"answer to {self.request_id}"

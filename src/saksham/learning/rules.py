@@ -29,3 +29,15 @@ def _policy(actor, course) -> bool:
 @rule("question.manage")
 def _questions(actor, course) -> bool:
     return holds(actor, Role.CONTENT_CREATOR, course.provider.org)
+
+
+@rule("plan.manage")
+def _plan_manage(actor, org) -> bool:
+    """Learning plans and content requests of an org: its admins (and those above)."""
+    return org is not None and administers(actor, org.path)
+
+
+@rule("content_request.answer")
+def _content_request_answer(actor, provider) -> bool:
+    return provider is not None and (holds(actor, Role.CONTENT_CREATOR, provider.org)
+                                     or holds(actor, Role.PUBLISHER, provider.org))

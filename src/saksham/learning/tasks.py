@@ -59,3 +59,12 @@ def enrolments_move_version(version_id: int) -> dict:
     """Move a course's unfinished enrolments onto its newly published version (resumable, idempotent)."""
     r = services.enrolments_version_move(version_id=version_id)
     return {"moved": r.moved, "reset_items": r.reset_items, "completed": r.completed}
+
+
+@task()
+def plan_reminders() -> dict:
+    """Periodic: plan today's reminders of the published learning plans and send them, in batches. Run twice, it
+    sends nothing twice (a unique key per assignment and reminder kind)."""
+    from saksham.learning import plans
+
+    return {"planned": plans.reminders_plan(), "sent": plans.reminders_send()}

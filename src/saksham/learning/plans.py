@@ -1,0 +1,581 @@
+"""Learning plans, their reminders and content requests: the writes (services) and reads (queries) of this part of
+learning, kept apart from the enrolment and progress code of ``services.py``.
+
+A plan belongs to an org and a year. An admin of the org builds it as a draft: courses (published ones, each with
+a due date not in the past) and targets (everyone of an org subtree, a designation, a named user group, a
+person), all within the plan's org subtree. Publishing resolves the targets into people once, assigns every course
+to them through the bulk assignment service (set-based, chunked), records one ``PlanAssignment`` per (course,
+person) and notifies each person once. Retiring stops the reminders; enrolments stay.
+
+Compliance is a query over the assignments joined to the enrolments of the same (learner, course): per course
+(assigned, completed, completed by the due date, overdue) and per person (paginated, exportable).
+
+Reminders: ``reminders_plan`` inserts, set-based (``INSERT .. SELECT .. ON CONFLICT DO NOTHING``) and in ranges of
+assignment ids, one ``PlanReminder`` per (assignment, kind) owed today: ``due_soon`` within
+``PLAN_REMINDER_DAYS_BEFORE`` days of the due date, ``overdue`` once the date has passed, for people who have not
+completed. ``reminders_send`` claims unsent reminders a batch at a time (one conditional UPDATE), notifies their
+people in bulk with a key per (assignment, kind), and marks them sent. Run twice, nobody gets a reminder twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from saksham.catalog.models import LIVE_STATUSES, Course, Provider
+from saksham.core import audit, permissions
+from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.learning.models import (
+    ContentRequest,
+    ContentRequestAnswer,
+    ContentRequestStatus,
+    Enrolment,
+    LearningPlan,
+    PlanAssignment,
+    PlanCourse,
+    PlanReminder,
+    PlanStatus,
+    PlanTarget,
+    ReminderKind,
+    TargetKind,
+)
+from saksham.orgs.models import Org
+from saksham.orgs.queries import is_within, subtree_q
+from saksham.people.models import NotificationKind, User, UserGroup, UserGroupMember
+from saksham.people.rules import admin_paths
+
+CHUNK = 5000
+PLAN_BATCH = 50_000
+SEND_BATCH = 5000
+CLAIM_TIMEOUT_S = 600
+
+
+def days_before() -> int:
+    return int(getattr(settings, "PLAN_REMINDER_DAYS_BEFORE", 7))
+
+
+# --- building a plan ----------------------------------------------------------------------------------------
+
+def _require(actor, org: Org) -> None:
+    permissions.require(actor, "plan.manage", org)
+
+
+def _draft(plan: LearningPlan) -> None:
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict(f"the plan is {plan.status}; only a draft is edited", code="not_draft", field="status")
+
+
+def _published_course(ref, field: str) -> Course:
+    try:
+        ref = ref if isinstance(ref, Course) else Course.objects.filter(public_id=UUID(str(ref))).first()
+    except ValueError:
+        ref = None
+    if ref is None:
+        raise ValidationFailed(f"{field}: no such course", field=field, code="unknown_course")
+    live = Course.objects.filter(pk=ref.pk, live_version__status__in=LIVE_STATUSES).exists()
+    if not live:
+        raise ValidationFailed(f"{field}: the course is not published", field=field, code="course_not_published")
+    return ref
+
+
+def _due(value, field: str) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationFailed(f"{field}: not a date (YYYY-MM-DD)", field=field) from None
+    if not isinstance(value, dt.date):
+        raise ValidationFailed(f"{field}: a due date is required", field=field)
+    if value < timezone.localdate():
+        raise ValidationFailed(f"{field}: the due date has passed", field=field, code="due_in_past")
+    return value
+
+
+@transaction.atomic
+def plan_create(*, actor, org: Org, name: str, year: int, description: str = "", courses: list[dict] = (),
+                targets: list[dict] = ()) -> LearningPlan:
+    """A draft plan, with its courses ``[{"course", "due_on"}]`` and targets ``[{"kind", ...}]`` if given; all or
+    nothing (a bad course or target names its place, e.g. ``courses.1.due_on``)."""
+    _require(actor, org)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed("name: 1 to 200 characters", field="name")
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not this_year - 1 <= year <= this_year + 5:
+        raise ValidationFailed(f"year: between {this_year - 1} and {this_year + 5}", field="year")
+    plan = LearningPlan.objects.create(org=org, name=name, year=year, description=description or "",
+                                       created_by=actor)
+    for i, c in enumerate(courses):
+        plan_course_add(actor=actor, plan=plan, course=c.get("course"), due_on=c.get("due_on"),
+                        field=f"courses.{i}")
+    for i, t in enumerate(targets):
+        plan_target_add(actor=actor, plan=plan, field=f"targets.{i}", **t)
+    audit.record(actor=actor, action="plan.create", target=plan, changes={"name": [None, name]})
+    return plan
+
+
+@transaction.atomic
+def plan_course_add(*, actor, plan: LearningPlan, course, due_on, field: str = "course") -> PlanCourse:
+    _require(actor, plan.org)
+    _draft(plan)
+    prefix = f"{field}." if field != "course" else ""
+    course = _published_course(course, f"{prefix}course")
+    due_on = _due(due_on, f"{prefix}due_on")
+    if PlanCourse.objects.filter(plan=plan, course=course).exists():
+        raise Conflict(f"{prefix}course: already in the plan", field=f"{prefix}course", code="duplicate_course")
+    return PlanCourse.objects.create(plan=plan, course=course, due_on=due_on)
+
+
+@transaction.atomic
+def plan_course_remove(*, actor, plan: LearningPlan, course_id) -> None:
+    _require(actor, plan.org)
+    _draft(plan)
+    if not PlanCourse.objects.filter(plan=plan, course__public_id=course_id).delete()[0]:
+        raise NotFound("the course is not in the plan", field="course")
+
+
+def _within_plan(plan: LearningPlan, org_path: str, field: str) -> None:
+    if not is_within(org_path, plan.org.path):
+        raise ValidationFailed(f"{field}: outside the plan's organisation {plan.org.code}", field=field,
+                               code="outside_scope")
+
+
+@transaction.atomic
+def plan_target_add(*, actor, plan: LearningPlan, kind: str, org=None, designation: str = "", group=None,
+                    person=None, field: str = "target") -> PlanTarget:
+    """A target: ``all`` (everyone of ``org``'s subtree, the plan's org by default), ``designation`` (within
+    ``org``), ``group`` (a user group's public id) or ``person`` (a person's public id)."""
+    _require(actor, plan.org)
+    _draft(plan)
+    if kind not in TargetKind.values:
+        raise ValidationFailed(f"{field}.kind: one of {', '.join(TargetKind.values)}", field=f"{field}.kind")
+    target = PlanTarget(plan=plan, kind=kind)
+    if kind in (TargetKind.ALL, TargetKind.DESIGNATION):
+        if org is None or org == "":
+            target.org = plan.org
+        else:
+            target.org = org if isinstance(org, Org) else (Org.objects.filter(code=str(org)).first()
+                                                           or _by_uuid(Org, org))
+            if target.org is None:
+                raise ValidationFailed(f"{field}.org: no such organisation", field=f"{field}.org")
+            _within_plan(plan, target.org.path, f"{field}.org")
+        if kind == TargetKind.DESIGNATION:
+            target.designation = (designation or "").strip()
+            if not target.designation:
+                raise ValidationFailed(f"{field}.designation: required", field=f"{field}.designation")
+    elif kind == TargetKind.GROUP:
+        g = group if isinstance(group, UserGroup) else _by_uuid(UserGroup, group)
+        if g is None:
+            raise ValidationFailed(f"{field}.group: no such group", field=f"{field}.group")
+        _within_plan(plan, g.org.path, f"{field}.group")
+        target.group = g
+    else:
+        p = person if isinstance(person, User) else _by_uuid(User, person)
+        if p is None:
+            raise ValidationFailed(f"{field}.person: no such person", field=f"{field}.person")
+        _within_plan(plan, p.org.path, f"{field}.person")
+        target.person = p
+    target.save()
+    return target
+
+
+def _by_uuid(model, ref):
+    try:
+        return model.objects.filter(public_id=UUID(str(ref))).first() if ref else None
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def plan_target_remove(*, actor, plan: LearningPlan, target_id) -> None:
+    _require(actor, plan.org)
+    _draft(plan)
+    if not PlanTarget.objects.filter(plan=plan, public_id=target_id).delete()[0]:
+        raise NotFound("no such target in the plan", field="target")
+
+
+def plan_people(plan: LearningPlan) -> QuerySet[User]:
+    """Everyone the plan's targets name: active people of the plan's org subtree."""
+    q = Q(pk__in=[])
+    for t in plan.targets.select_related("org"):
+        if t.kind == TargetKind.ALL:
+            q |= subtree_q(t.org.path, "org__path")
+        elif t.kind == TargetKind.DESIGNATION:
+            q |= subtree_q(t.org.path, "org__path") & Q(designation__iexact=t.designation)
+        elif t.kind == TargetKind.GROUP:
+            q |= Q(pk__in=UserGroupMember.objects.filter(group_id=t.group_id).values("user_id"))
+        else:
+            q |= Q(pk=t.person_id)
+    return User.objects.filter(q, subtree_q(plan.org.path, "org__path"), is_active=True)
+
+
+@dataclass
+class PublishResult:
+    people: int
+    assignments: int
+    enrolled: int
+
+
+@transaction.atomic
+def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
+    """Publish a draft: assign each course to everyone targeted (chunked bulk assignment), record the assignments,
+    notify each person once. Every course must still be published and every due date ahead."""
+    from saksham.learning.services import enrolments_assign_bulk
+    from saksham.people.services import notifications_send_bulk
+
+    given, plan = plan, LearningPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
+    _require(actor, plan.org)
+    _draft(plan)
+    courses = list(plan.courses.select_related("course__live_version").order_by("id"))
+    if not courses:
+        raise ValidationFailed("a plan needs at least one course", field="courses", code="empty_plan")
+    if not plan.targets.exists():
+        raise ValidationFailed("a plan needs at least one target", field="targets", code="empty_plan")
+    for i, pc in enumerate(courses):
+        _published_course(pc.course, f"courses.{i}.course")
+        _due(pc.due_on, f"courses.{i}.due_on")
+    now = timezone.now()
+    people = plan_people(plan).order_by("pk").values_list("pk", flat=True)
+    total = assigned = enrolled = 0
+    chunk: list[int] = []
+
+    def flush(ids: list[int]) -> None:
+        nonlocal assigned, enrolled
+        for pc in courses:
+            enrolled += enrolments_assign_bulk(actor=actor, course=pc.course, learner_ids=ids, due_on=pc.due_on)
+            # Those enrolled before (by themselves) get the plan's due date unless an earlier one is set.
+            Enrolment.objects.filter(course=pc.course, learner_id__in=ids, completed_at__isnull=True) \
+                .filter(Q(due_on__isnull=True) | Q(due_on__gt=pc.due_on)) \
+                .update(due_on=pc.due_on, assigned_by=actor)
+            before = PlanAssignment.objects.filter(plan_course=pc).count()
+            PlanAssignment.objects.bulk_create([PlanAssignment(plan_course=pc, learner_id=i, created_at=now)
+                                                for i in ids], ignore_conflicts=True, batch_size=CHUNK)
+            assigned += PlanAssignment.objects.filter(plan_course=pc).count() - before
+
+    for pk in people.iterator(chunk_size=CHUNK):
+        chunk.append(pk)
+        total += 1
+        if len(chunk) >= CHUNK:
+            flush(chunk)
+            chunk = []
+    if chunk:
+        flush(chunk)
+    plan.status, plan.published_at = PlanStatus.PUBLISHED, now
+    plan.save(update_fields=["status", "published_at"])
+    given.status, given.published_at = plan.status, plan.published_at
+    n = len(courses)
+    notifications_send_bulk(
+        users=plan_people(plan),
+        kind=NotificationKind.ASSIGNMENT,
+        title=format_lazy(_("{plan}: {n} course(s) assigned to you"), plan=plan.name, n=n),
+        body=_("See them with their due dates on My learning."),
+        url="/learning", key=f"plan:{plan.public_id}")
+    audit.record(actor=actor, action="plan.publish", target=plan,
+                 changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})
+    return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
+
+
+@transaction.atomic
+def plan_retire(*, actor, plan: LearningPlan) -> LearningPlan:
+    plan = LearningPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
+    _require(actor, plan.org)
+    if plan.status != PlanStatus.PUBLISHED:
+        raise Conflict("only a published plan is retired", code="not_published", field="status")
+    plan.status, plan.retired_at = PlanStatus.RETIRED, timezone.now()
+    plan.save(update_fields=["status", "retired_at"])
+    PlanReminder.objects.filter(assignment__plan_course__plan=plan, sent_at__isnull=True).delete()
+    audit.record(actor=actor, action="plan.retire", target=plan,
+                 changes={"status": [PlanStatus.PUBLISHED, PlanStatus.RETIRED]})
+    return plan
+
+
+# --- reading plans ------------------------------------------------------------------------------------------
+
+def plans_visible_to(actor) -> QuerySet[LearningPlan]:
+    paths = admin_paths(actor)
+    qs = LearningPlan.objects.select_related("org").order_by("-year", "-id")
+    if paths is None:
+        return qs
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= subtree_q(p, "org__path")
+    return qs.filter(q)
+
+
+def plan_get(actor, public_id) -> LearningPlan:
+    plan = plans_visible_to(actor).filter(public_id=public_id).first()
+    if plan is None:
+        raise NotFound("no such plan in your organisations", field="id")
+    return plan
+
+
+def _title(course: Course, language: str | None = None) -> str:
+    from saksham.catalog.queries import version_texts
+
+    v = course.live_version
+    if v is None:
+        return str(course.public_id)
+    return version_texts(v, language or get_language() or "en").title if language else v.title
+
+
+def _cutoff(due_on: dt.date) -> dt.datetime:
+    """The end of the due day in the deployment's time zone (a completion before it is on time)."""
+    return timezone.make_aware(dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time()))
+
+
+def compliance_by_course(plan: LearningPlan, *, today: dt.date | None = None) -> list[dict]:
+    """Per course of the plan: assigned, completed, completed on time, overdue (not completed, date passed)."""
+    today = today or timezone.localdate()
+    ops = connection.ops
+    out = []
+    sql = ("SELECT COUNT(*), COUNT(e.completed_at), "
+           "SUM(CASE WHEN e.completed_at IS NOT NULL AND e.completed_at < %s THEN 1 ELSE 0 END) "
+           "FROM learning_planassignment pa LEFT JOIN learning_enrolment e "
+           "ON e.learner_id = pa.learner_id AND e.course_id = %s WHERE pa.plan_course_id = %s")
+    with connection.cursor() as cur:
+        for pc in plan.courses.select_related("course__live_version").order_by("due_on", "id"):
+            cur.execute(sql, [ops.adapt_datetimefield_value(_cutoff(pc.due_on)), pc.course_id, pc.id])
+            assigned, completed, on_time = cur.fetchone()
+            on_time = on_time or 0
+            out.append({"course": pc.course, "course_id": pc.course.public_id, "title": _title(pc.course),
+                        "due_on": pc.due_on, "assigned": assigned, "completed": completed, "on_time": on_time,
+                        "overdue": (assigned - completed) if pc.due_on < today else 0,
+                        "percent": round(100 * completed / assigned, 1) if assigned else 0.0})
+    return out
+
+
+PERSON_STATUSES = ("completed", "in_progress", "not_started", "overdue")
+
+
+def compliance_people(plan: LearningPlan, *, status: str = "", after: int = 0, limit: int = 50,
+                      today: dt.date | None = None) -> list[dict]:
+    """Per person and course, in assignment order after the assignment id ``after`` (keyset pagination):
+    learner, org, course, due date, percent, completed at, status."""
+    if status and status not in PERSON_STATUSES:
+        raise ValidationFailed(f"status: one of {', '.join(PERSON_STATUSES)}", field="status")
+    today = today or timezone.localdate()
+    en = Enrolment.objects.filter(learner_id=OuterRef("learner_id"), course_id=OuterRef("plan_course__course_id"))
+    qs = (PlanAssignment.objects.filter(plan_course__plan=plan, pk__gt=after)
+          .select_related("learner__org", "plan_course__course__live_version")
+          .annotate(percent=Subquery(en.values("percent")[:1]), completed_at=Subquery(en.values("completed_at")[:1]))
+          .order_by("pk"))
+    if status == "completed":
+        qs = qs.filter(completed_at__isnull=False)
+    elif status == "overdue":
+        qs = qs.filter(completed_at__isnull=True, plan_course__due_on__lt=today)
+    elif status == "not_started":
+        qs = qs.filter(completed_at__isnull=True).filter(Q(percent__isnull=True) | Q(percent=0))
+    elif status == "in_progress":
+        qs = qs.filter(completed_at__isnull=True, percent__gt=0)
+    rows = []
+    for a in qs[:limit]:
+        pc = a.plan_course
+        if a.completed_at:
+            st = "completed"
+        elif pc.due_on < today:
+            st = "overdue"
+        elif a.percent:
+            st = "in_progress"
+        else:
+            st = "not_started"
+        rows.append({"cursor": a.pk, "learner": a.learner, "learner_id": a.learner.public_id,
+                     "name": a.learner.full_name, "email": a.learner.email, "org": a.learner.org.code,
+                     "designation": a.learner.designation, "course_id": pc.course.public_id,
+                     "course": pc.course.live_version.title if pc.course.live_version else "", "due_on": pc.due_on,
+                     "percent": a.percent or 0, "completed_at": a.completed_at, "status": st})
+    return rows
+
+
+def plans_of_learner(learner) -> list[dict]:
+    """Her assignments of published plans (plan, course, due date), for My learning."""
+    return [{"plan": a.plan_course.plan.name, "course_id": a.plan_course.course_id, "due_on": a.plan_course.due_on}
+            for a in PlanAssignment.objects.filter(learner=learner, plan_course__plan__status=PlanStatus.PUBLISHED)
+            .select_related("plan_course__plan")]
+
+
+# --- reminders ----------------------------------------------------------------------------------------------
+
+PLAN_SQL = """INSERT INTO learning_planreminder (assignment_id, kind, planned_at, claim, sent_at)
+SELECT pa.id, %s, %s, '', NULL FROM learning_planassignment pa
+LEFT JOIN learning_enrolment e ON e.learner_id = pa.learner_id AND e.course_id = %s
+WHERE pa.plan_course_id = %s AND pa.id >= %s AND pa.id < %s AND e.completed_at IS NULL
+ON CONFLICT (assignment_id, kind) DO NOTHING"""
+
+
+def reminders_plan(*, today: dt.date | None = None, batch: int = PLAN_BATCH, progress=None) -> int:
+    """Plan today's reminders of every published plan, set-based, in ranges of ``batch`` assignment ids (each
+    range commits on its own). Returns how many reminders were planned now (a re-run plans none again)."""
+    today = today or timezone.localdate()
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    planned = 0
+    soon = today + dt.timedelta(days=days_before())
+    work = []
+    for pc in PlanCourse.objects.filter(plan__status=PlanStatus.PUBLISHED).filter(
+            Q(due_on__gte=today, due_on__lte=soon) | Q(due_on__lt=today)):
+        kind = ReminderKind.OVERDUE if pc.due_on < today else ReminderKind.DUE_SOON
+        work.append((pc, kind))
+    for pc, kind in work:
+        bounds = PlanAssignment.objects.filter(plan_course=pc).order_by("pk").values_list("pk", flat=True)
+        lo, hi = bounds.first(), bounds.last()
+        if lo is None:
+            continue
+        for start in range(lo, hi + 1, batch):
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(PLAN_SQL, [kind, now, pc.course_id, pc.id, start, start + batch])
+                planned += max(cur.rowcount, 0)          # one INSERT .. SELECT: rows actually inserted
+            if progress:
+                progress(planned)
+    return planned
+
+
+def _claim() -> str:
+    return f"c:{int(time.time()):010d}:{os.urandom(6).hex()}"
+
+
+def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, progress=None) -> int:
+    """Send planned reminders a batch at a time: claim (one conditional UPDATE), notify in bulk with a key per
+    (assignment, kind), mark sent. Safe in many workers at once and when re-run. Returns how many were sent."""
+    from saksham.people.services import notifications_send_bulk
+
+    stale = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
+    PlanReminder.objects.filter(sent_at__isnull=True, claim__startswith="c:", claim__lt=stale).update(claim="")
+    sent = batches = 0
+    while max_batches is None or batches < max_batches:
+        ids = list(PlanReminder.objects.filter(sent_at__isnull=True, claim="").order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        claim = _claim()
+        with transaction.atomic():
+            PlanReminder.objects.filter(pk__in=ids, claim="", sent_at__isnull=True).update(claim=claim)
+            groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+            for pc_id, kind, learner_id in PlanReminder.objects.filter(claim=claim, sent_at__isnull=True) \
+                    .values_list("assignment__plan_course_id", "kind", "assignment__learner_id"):
+                groups[(pc_id, kind)].append(learner_id)
+            courses = {pc.pk: pc for pc in PlanCourse.objects.filter(pk__in={k[0] for k in groups})
+                       .select_related("course__live_version", "plan")}
+            for (pc_id, kind), learners in groups.items():
+                pc = courses[pc_id]
+                notifications_send_bulk(users=learners, **_reminder_text(pc, kind),
+                                        key=f"plan-reminder:{pc_id}:{kind}")
+            n = PlanReminder.objects.filter(claim=claim).update(sent_at=timezone.now())
+        sent += n
+        batches += 1
+        if progress:
+            progress(sent)
+    return sent
+
+
+def _reminder_text(pc: PlanCourse, kind: str) -> dict:
+    titles: dict[str, str] = {}
+
+    def course_title() -> str:
+        lang = get_language() or "en"
+        if lang not in titles:
+            titles[lang] = _title(pc.course, lang)
+        return titles[lang]
+
+    def date() -> str:
+        return formats.date_format(pc.due_on, "DATE_FORMAT")
+
+    if kind == ReminderKind.OVERDUE:
+        return {"kind": NotificationKind.OVERDUE,
+                "title": lambda: str(format_lazy(_("Overdue: {course} was due on {date}"), course=course_title(),
+                                                 date=date())),
+                "body": lambda: str(format_lazy(_("Part of {plan}. Finish it on My learning."), plan=pc.plan.name)),
+                "url": "/learning"}
+    return {"kind": NotificationKind.REMINDER,
+            "title": lambda: str(format_lazy(_("Due on {date}: {course}"), course=course_title(), date=date())),
+            "body": lambda: str(format_lazy(_("Part of {plan}. Continue on My learning."), plan=pc.plan.name)),
+            "url": "/learning"}
+
+
+# --- content requests -----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def content_request_create(*, actor, org: Org, title: str, description: str = "", language: str = "",
+                           competency: str = "") -> ContentRequest:
+    """An admin asks providers for a course she cannot find."""
+    permissions.require(actor, "plan.manage", org)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed("title: 1 to 200 characters", field="title")
+    if language and language not in {c for c, _n in settings.LANGUAGES} | set(_content_languages()):
+        raise ValidationFailed(f"language: unknown language {language!r}", field="language")
+    req = ContentRequest.objects.create(org=org, requested_by=actor, title=title, description=description or "",
+                                        language=language or "", competency=(competency or "")[:200])
+    audit.record(actor=actor, action="content_request.create", target=req, changes={"title": [None, title]})
+    return req
+
+
+def _content_languages() -> list[str]:
+    from saksham.orgs.queries import language_codes
+
+    return list(language_codes())
+
+
+@transaction.atomic
+def content_request_answer(*, actor, request: ContentRequest, provider: Provider, text: str,
+                           course=None) -> ContentRequestAnswer:
+    """A provider answers (we will make it / this course exists); the requester is notified."""
+    from saksham.people.services import notification_send
+
+    permissions.require(actor, "content_request.answer", provider)
+    if request.status == ContentRequestStatus.CLOSED:
+        raise Conflict("the request is closed", code="closed", field="status")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("text: required", field="text")
+    course_obj = None
+    if course:
+        course_obj = _by_uuid(Course, course)
+        if course_obj is None:
+            raise ValidationFailed("course: no such course", field="course")
+    answer = ContentRequestAnswer.objects.create(request=request, provider=provider, author=actor, text=text,
+                                                 course=course_obj)
+    request.status = ContentRequestStatus.ANSWERED
+    request.save(update_fields=["status"])
+    if request.requested_by:
+        notification_send(user=request.requested_by, kind=NotificationKind.CONTENT_REQUEST,
+                          title=format_lazy(_("{provider} answered your request “{title}”"),
+                                            provider=provider.org.name, title=request.title),
+                          body=text[:1000], url=f"/learning/requests/{request.public_id}")
+    audit.record(actor=actor, action="content_request.answer", target=request)
+    return answer
+
+
+@transaction.atomic
+def content_request_close(*, actor, request: ContentRequest) -> ContentRequest:
+    permissions.require(actor, "plan.manage", request.org)
+    request.status = ContentRequestStatus.CLOSED
+    request.save(update_fields=["status"])
+    return request
+
+
+def content_requests_visible_to(actor) -> QuerySet[ContentRequest]:
+    """Providers' staff see every request; admins see those of their orgs."""
+    from saksham.catalog.rules import has_any_catalog_role
+
+    qs = ContentRequest.objects.select_related("org", "requested_by").order_by("-created_at", "-id")
+    if has_any_catalog_role(actor):
+        return qs
+    paths = admin_paths(actor)
+    if paths is None:
+        return qs
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= subtree_q(p, "org__path")
+    return qs.filter(q)
