@@ -82,7 +82,7 @@ def mine(request):
     return [_out(c) for c in queries.certificates_of(request.user).select_related("course")[:500]]
 
 
-@router.get("/{certificate_id}", response={200: CertificateOut, **ERRORS}, auth=None,
+@router.get("/{uuid:certificate_id}", response={200: CertificateOut, **ERRORS}, auth=None,
             summary="A certificate (public by its id)")
 def certificate(request, certificate_id: UUID):
     return _out(queries.certificate_get(certificate_id))
@@ -92,7 +92,7 @@ class RevokeIn(StrictSchema):
     reason: str
 
 
-@router.post("/{certificate_id}/revoke", response={200: CertificateOut, **ERRORS}, summary="Revoke a certificate")
+@router.post("/{uuid:certificate_id}/revoke", response={200: CertificateOut, **ERRORS}, summary="Revoke a certificate")
 def revoke(request, certificate_id: UUID, payload: RevokeIn):
     cert = queries.certificate_get(certificate_id)
     return _out(services.certificate_revoke(actor=request.user, certificate=cert, reason=payload.reason))

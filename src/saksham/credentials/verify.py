@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from django.conf import settings
 
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import VC_V2, known
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 1024 * 1024                 # a certificate is ~3 KB; anything above 1 MB is refused unread
 MAX_DEPTH = 32
@@ -252,6 +255,8 @@ def _details(doc: dict) -> dict:
     def text(v):
         return v if isinstance(v, str) else ""
 
+    if not isinstance(doc, dict):
+        return {}
     subject = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
     ach = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     issuer = doc.get("issuer")
@@ -289,9 +294,13 @@ def verify(data, *, now: dt.datetime | None = None) -> Result:
     except _Stop as stop:
         result.verdict = stop.verdict
         result.reasons.append(stop.reason)
-    except (crypto.CryptoError, ValueError, TypeError, KeyError, RecursionError) as exc:
+    except (crypto.CryptoError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         result.verdict = MALFORMED
         result.reasons.append(f"the credential could not be read: {str(exc)[:200]}")
+    except Exception:                       # the verifier answers a verdict, whatever it is handed
+        log.exception("verification failed unexpectedly")
+        result.verdict = MALFORMED
+        result.reasons.append("the credential could not be read")
     return result
 
 
