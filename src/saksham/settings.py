@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "saksham.credentials",
     "saksham.competencies",
     "saksham.insights",
+    "saksham.feedback",
     "saksham.web",
 ]
 
@@ -159,6 +160,8 @@ POST_COMPLETION_STEPS: list[str] = [
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
     ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
+    ("saksham.learning.tasks.plan_reminders", 3600),            # learning plans: due-soon and overdue reminders
+    ("saksham.people.tasks.notification_emails_send", 120),     # notification emails a dead worker left unsent
     ("saksham.competencies.tasks.cohort_counts_fold", 600),     # co-enrolment counts behind recommendations
 ]
 # Reactions to a course version going live, run after commit: dotted paths of
