@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "saksham.catalog",
     "saksham.learning",
     "saksham.credentials",
-    "saksham.credentials",
     "saksham.competencies",
     "saksham.insights",
     "saksham.feedback",
@@ -151,7 +150,6 @@ ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
     "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
-    "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
     "saksham.competencies.services.on_completion",   # competency passport evidence for the course's tags
     "saksham.insights.services.on_completion",       # dashboards' rollups (idempotent by a marker)
 ]
@@ -200,16 +198,15 @@ CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
 # How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
 # process's copy at once; other processes see it within this many seconds).
 CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
-# Credentials: a second proof (eddsa-rdfc-2022, RDF canonicalisation) beside eddsa-jcs-2022, as a proof set.
-CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
-# How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
-# process's copy at once; other processes see it within this many seconds).
-CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
+# Links beside a completed course on "My learning", from the apps that build on learning: dotted paths of
+# fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
+MY_LEARNING_LINKS: list[str] = ["saksham.credentials.queries.my_learning_links"]
 # Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
 LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
 # Competency passport: dotted path of fn(enrolment) -> (certificate id, url) | None, to link the certificate of a
 # completed course as the evidence of its competencies (the credentials app provides one); empty: no link.
-PASSPORT_CERTIFICATE_LOOKUP = os.environ.get("SAKSHAM_PASSPORT_CERTIFICATE_LOOKUP", "")
+PASSPORT_CERTIFICATE_LOOKUP = os.environ.get("SAKSHAM_PASSPORT_CERTIFICATE_LOOKUP",
+                                             "saksham.credentials.queries.passport_link")
 # Karma points per reason and the most a learner earns for each reason in a month.
 KARMA_POINTS = {"first_login": 5, "first_enrolment": 5, "course_completed": 20, "assessment_passed": 10,
                 "course_rated": 2}
