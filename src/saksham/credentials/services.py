@@ -409,30 +409,40 @@ def issued_steps_run(facts: list[dict]) -> None:
 
 
 def _notify(facts: list[dict]) -> None:
+    """Her in-app notification (and email, by her preferences) through the people app's notifications centre:
+    one per certificate (keyed by it, so a re-run sends nothing twice). A large batch (a backlog, a bulk
+    re-issue) goes set-based, per course, pointing to "My learning" where each certificate is linked."""
     try:
         from saksham.people import services as people_services
     except ImportError:
         return
     send = getattr(people_services, "notification_send", None)
-    if send is None:
+    bulk = getattr(people_services, "notifications_send_bulk", None)
+    facts = [f for f in facts if f["learner_id"]]
+    if send is None or not facts:
         return
     from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext
 
-    users = get_user_model().objects.in_bulk([f["learner_id"] for f in facts if f["learner_id"]])
-    for f in facts:
-        user = users.get(f["learner_id"])
-        if user is None:
-            continue
-        try:
-            send(user=user, kind="certificate_issued", title=f"Certificate: {f['title']}",
-                 url=f"/certificates/{f['certificate_id']}", key=f"certificate:{f['certificate_id']}")
-        except TypeError:
-            try:
-                send(user, f"Your certificate for {f['title']} is ready", f"/certificates/{f['certificate_id']}")
-            except Exception:
-                log.exception("certificate notification failed")
-        except Exception:
-            log.exception("certificate notification failed")
+    def title(t):
+        return lambda: gettext("Your certificate for %(title)s is ready") % {"title": t}
+
+    try:
+        if len(facts) <= 20 or bulk is None:
+            users = get_user_model().objects.in_bulk([f["learner_id"] for f in facts])
+            for f in facts:
+                if f["learner_id"] in users:
+                    send(user=users[f["learner_id"]], kind="certificate", title=title(f["title"]),
+                         url=f"/certificates/{f['certificate_id']}", key=f"certificate:{f['certificate_id']}")
+            return
+        groups: dict[tuple, list[int]] = {}
+        for f in facts:
+            groups.setdefault((f["course_id"], f["title"]), []).append(f["learner_id"])
+        for (course_id, t), ids in groups.items():
+            bulk(users=ids, kind="certificate", title=title(t), url="/learn",
+                 key=f"certificate:{course_id or t[:40]}:{facts[0]['issued_at']:%Y%m%d%H%M%S}")
+    except Exception:
+        log.exception("certificate notifications failed")
 
 
 # --- from enrolments ---------------------------------------------------------------------------------------

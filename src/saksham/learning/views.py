@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,16 @@ from saksham.learning.models import EnrolmentState
 
 @login_required
 def my_learning(request):
-    return render(request, "learning/my_learning.html", {"mine": queries.my_learning(request.user),
+    mine = queries.my_learning(request.user)
+    # Links other apps add beside a completed course (the certificate): settings.MY_LEARNING_LINKS, dotted paths of
+    # fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
+    links: dict[int, list[dict]] = {}
+    for path in getattr(settings, "MY_LEARNING_LINKS", []):
+        for eid, items in import_string(path)(request.user, mine["completed"]).items():
+            links.setdefault(eid, []).extend(items)
+    for e in mine["completed"]:
+        e.links = links.get(e.pk, [])
+    return render(request, "learning/my_learning.html", {"mine": mine,
                                                          "hours": queries.hours_summary(request.user),
                                                          "karma": queries.karma_summary(request.user)})
 
