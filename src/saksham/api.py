@@ -85,6 +85,7 @@ def _not_found(request, exc):
 
 def _register_routers() -> None:
     from saksham.catalog.api import router as catalog_router
+    from saksham.competencies.api import router as competencies_router
     from saksham.credentials.api import router as credentials_router
     from saksham.learning.api import router as learning_router
     from saksham.orgs.api import router as orgs_router
@@ -92,6 +93,7 @@ def _register_routers() -> None:
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/competencies", competencies_router)
     api.add_router("/learning", learning_router)
     api.add_router("/credentials", credentials_router)
     api.add_router("/", people_router)

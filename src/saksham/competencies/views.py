@@ -1,0 +1,243 @@
+"""Web pages of competencies: the learner's passport (gaps, evidence, self-declaration, share links, what to
+learn next), a shared passport, the recommendations fragment (home page, catalogue), and for admins the
+frameworks, the FRAC mapping and coverage. Thin: every write goes through services, every refusal is shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from saksham.competencies import framework as fw
+from saksham.competencies import queries, services
+from saksham.competencies.models import Element, EvidenceKind, Kind, text_in
+from saksham.core import permissions
+from saksham.core.errors import DomainError, NotFound
+
+
+def _lang(request) -> str:
+    return translation.get_language() or "en"
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- the learner ------------------------------------------------------------------------------------------------
+
+@login_required
+def passport(request):
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "declare":
+                made = services.competency_declare(learner=user, code=request.POST.get("competency", ""),
+                                                   level=_int(request.POST.get("level")),
+                                                   note=request.POST.get("note", ""))
+                messages.success(request, _("Declared.") if made else _("You had declared that already."))
+            elif action == "share":
+                services.share_create(learner=user)
+                messages.success(request, _("A new public link to your passport was created."))
+            elif action == "revoke":
+                services.share_revoke(learner=user, share=queries.share_get(user, request.POST.get("share")))
+                messages.success(request, _("The link no longer works."))
+            else:
+                raise NotFound(_("unknown action"))
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("competencies:passport")
+    lang = _lang(request)
+    book = queries.passport(user, language=lang)
+    frame = queries.default_framework()
+    recs = queries.recommendations(user, book=book, language=user.preferred_language or lang)
+    choices = [(e.code, e.name(lang)) for e in Element.objects.filter(kind=Kind.COMPETENCY).order_by("code")]
+    return render(request, "competencies/passport.html", {
+        "book": book, "recs": recs, "levels": queries.level_names(frame, lang), "choices": choices,
+        "shares": queries.shares_of(user), "kinds": dict(EvidenceKind.choices), "level_range": range(1, 6)})
+
+
+@login_required
+@require_GET
+def recommendations_fragment(request):
+    """The "for you" list as an HTML fragment (the home page and the catalogue load it with htmx)."""
+    user = request.user
+    recs = queries.recommendations(user, limit=_int(request.GET.get("limit"), 5) or 5)
+    return render(request, "competencies/_recommendations.html", {"recs": recs, "compact": True})
+
+
+def shared(request, token):
+    try:
+        book = queries.shared_passport(token, language=_lang(request))
+    except NotFound:
+        raise Http404 from None
+    frame = queries.default_framework()
+    return render(request, "competencies/shared.html", {"book": book,
+                                                        "levels": queries.level_names(frame, _lang(request))})
+
+
+# --- frameworks ---------------------------------------------------------------------------------------------
+
+def _require(request, action, target=None):
+    if not permissions.allowed(request.user, action, target):
+        raise DjangoPermissionDenied
+
+
+@login_required
+def frameworks(request):
+    _require(request, "competencies.view_mappings")
+    can_manage = permissions.allowed(request.user, "competencies.manage_frameworks")
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise NotFound(_("choose a file"), field="file")
+            doc = services.framework_read_upload(name=upload.name, content=upload.read())
+            f = services.framework_import(actor=request.user, document=doc,
+                                          make_default=True if request.POST.get("default") else None)
+            messages.success(request, _("Framework %(code)s imported.") % {"code": f.code})
+            return redirect("competencies:framework", framework_id=f.public_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            problems = exc.details if isinstance(exc.details, list) else []
+    lang = _lang(request)
+    rows = [{"f": f, "name": text_in(f.texts, lang, "name") or f.code,
+             "n": f.elements.filter(kind=Kind.COMPETENCY).count()} for f in queries.frameworks()]
+    return render(request, "competencies/frameworks.html", {"rows": rows, "can_manage": can_manage,
+                                                            "problems": problems},
+                  status=422 if problems else 200)
+
+
+@login_required
+def framework(request, framework_id):
+    _require(request, "competencies.view_mappings")
+    try:
+        f = queries.framework_get(framework_id)
+    except NotFound:
+        raise Http404 from None
+    edit_lang = request.GET.get("edit") or request.POST.get("language") or (f.languages[0] if f.languages else "en")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "default":
+                services.framework_set_default(actor=request.user, frame=f)
+                messages.success(request, _("This is now the default framework."))
+            else:
+                e = Element.objects.filter(framework=f, code=request.POST.get("code", "")).first()
+                if e is None:
+                    raise NotFound(_("no such element"), field="code")
+                levels = {str(n): request.POST.get(f"level{n}", "") for n in range(1, 6)
+                          if request.POST.get(f"level{n}", "").strip()}
+                services.element_update(actor=request.user, element=e, language=edit_lang,
+                                        name=request.POST.get("name"), description=request.POST.get("description"),
+                                        levels=levels or None)
+                messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{request.path}?edit={edit_lang}")
+    lang = _lang(request)
+    return render(request, "competencies/framework.html", {
+        "f": f, "name": text_in(f.texts, lang, "name") or f.code, "tree": queries.framework_tree(f, lang),
+        "levels": queries.level_names(f, lang), "edit_lang": edit_lang,
+        "can_manage": permissions.allowed(request.user, "competencies.manage_frameworks"),
+        "editable": {e.code: e for e in f.elements.all()} if request.GET.get("element") else {},
+        "element": request.GET.get("element", ""),
+    })
+
+
+@login_required
+def framework_export(request, framework_id, fmt):
+    _require(request, "competencies.view_mappings")
+    try:
+        f = queries.framework_get(framework_id)
+    except NotFound:
+        raise Http404 from None
+    doc = services.framework_export(f)
+    if fmt == "csv":
+        response = HttpResponse(fw.document_to_csv(doc), content_type="text/csv; charset=utf-8")
+    elif fmt == "json":
+        response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{f.code}.{fmt}"'
+    return response
+
+
+# --- the mapping --------------------------------------------------------------------------------------------
+
+@login_required
+def mapping(request):
+    _require(request, "competencies.view_mappings")
+    problems, report = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise NotFound(_("choose a file"), field="file")
+            if upload.size > 10 * 1024 * 1024:
+                raise NotFound(_("the file is larger than 10 MB"), field="file")
+            report = services.mapping_upload(actor=request.user, name=upload.name, content=upload.read())
+            messages.success(request, _("%(n)s rows mapped.") % {"n": report.rows})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            problems = exc.details if isinstance(exc.details, list) else []
+    rows = services.mapping_export_rows()
+    names = {e.code: e.name(_lang(request)) for e in Element.objects.filter(kind=Kind.COMPETENCY)}
+    return render(request, "competencies/mapping.html", {"header": rows[0], "rows": rows[1:501], "total": len(rows) - 1,
+                                                         "names": names, "problems": problems, "report": report,
+                                                         "columns": services.MAPPING_COLUMNS},
+                  status=422 if problems else 200)
+
+
+@login_required
+def mapping_export(request):
+    _require(request, "competencies.view_mappings")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(services.mapping_export_rows())
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="frac-mapping.csv"'
+    return response
+
+
+# --- coverage -----------------------------------------------------------------------------------------------
+
+@login_required
+def coverage(request):
+    from saksham.orgs.queries import org_get
+    from saksham.people.rules import admin_paths, is_admin
+
+    if not is_admin(request.user):
+        raise DjangoPermissionDenied
+    paths = admin_paths(request.user)
+    code = request.GET.get("org", "")
+    org = org_get(code=code) if code else None
+    if org is None:
+        if paths is None:
+            from saksham.orgs.queries import country
+
+            org = country()
+        else:
+            from saksham.orgs.models import Org
+
+            org = Org.objects.filter(path__in=paths).order_by("path").first()
+    if org is None:
+        raise Http404
+    try:
+        cov = queries.coverage(request.user, org, language=_lang(request))
+    except DomainError:
+        raise DjangoPermissionDenied from None
+    frame = queries.default_framework()
+    return render(request, "competencies/coverage.html", {"cov": cov, "org": org,
+                                                          "levels": queries.level_names(frame, _lang(request))})
