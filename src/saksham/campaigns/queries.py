@@ -1,0 +1,294 @@
+"""Reads of learning weeks: lists, live counters, leaderboards, a learner's own progress and rank, badges.
+
+Everything here reads the week's ranked rollups (``WeekLearner`` through its (week, score desc, learner) index,
+``WeekOrg``, ``WeekBucket`` and the few deltas still waiting for the fold), never the learning rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from saksham.campaigns.models import LearningWeek, RankBy, WeekBadge, WeekLearner, WeekOrg
+from saksham.campaigns.services import live_weeks
+from saksham.core import permissions
+from saksham.core.errors import NotFound, ValidationFailed
+from saksham.orgs.models import Org, OrgKind
+from saksham.orgs.queries import subtrees_q
+
+COUNTERS_TTL_S = 2
+BOARD_TTL_S = 3
+MAX_TOP = 100
+
+# The org leaderboards: which kinds of org each ranks.
+BOARDS = {
+    "states": (OrgKind.REGION,),
+    "ministries": (OrgKind.MINISTRY,),
+    "organisations": (OrgKind.DEPARTMENT, OrgKind.ORGANISATION, OrgKind.OFFICE),
+}
+METRICS = ("hours", "completions", "participants")
+
+
+def week_state(week: LearningWeek, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if week.finalised_at is not None:
+        return "final"
+    if now < week.starts_at:
+        return "upcoming"
+    if now < week.ends_at:
+        return "live"
+    return "over"
+
+
+def week_get(actor, public_id, action: str = "week.view") -> LearningWeek:
+    """The week, if ``actor`` may see it (or manage it, with action="week.manage"); 404 otherwise."""
+    week = LearningWeek.objects.select_related("scope").filter(public_id=public_id).first()
+    if week is None or not permissions.allowed(actor, "week.view", week) and not permissions.allowed(
+            actor, "week.manage", week):
+        raise NotFound("no such learning week", field="week")
+    permissions.require(actor, action, week)
+    return week
+
+
+def weeks_visible(actor) -> QuerySet[LearningWeek]:
+    """Weeks in whose scope the actor is (national and her state's), and those she runs."""
+    from saksham.people.rules import admin_scopes, is_platform_admin
+
+    qs = LearningWeek.objects.select_related("scope")
+    if is_platform_admin(actor):
+        return qs
+    path = actor.org.path if getattr(actor, "org", None) else ""
+    prefixes = [path[:i] for i in range(8, len(path) + 1, 8)]
+    run = [p for p, role in admin_scopes(actor) if role == "state_admin"]
+    q = subtrees_q(run, "scope_path") if run else None
+    base = qs.filter(scope_path__in=prefixes)
+    return (base | qs.filter(q)).distinct() if q is not None else base
+
+
+def weeks_managed(actor) -> QuerySet[LearningWeek]:
+    from saksham.people.rules import admin_scopes, is_platform_admin
+
+    qs = LearningWeek.objects.select_related("scope")
+    if is_platform_admin(actor):
+        return qs
+    run = [p for p, role in admin_scopes(actor) if role == "state_admin"]
+    return qs.filter(subtrees_q(run, "scope_path")) if run else qs.none()
+
+
+def scopes_for(actor) -> list[Org]:
+    """The scopes the actor may create weeks for: the country and every region, or her own state."""
+    from saksham.orgs.queries import country
+    from saksham.people.rules import admin_scopes, is_platform_admin
+
+    if is_platform_admin(actor):
+        root = country()
+        return [root, *Org.objects.filter(parent=root, kind=OrgKind.REGION, is_active=True).order_by("name")] \
+            if root else []
+    paths = [p for p, role in admin_scopes(actor) if role == "state_admin"]
+    return list(Org.objects.filter(subtrees_q(paths), kind=OrgKind.REGION, is_active=True).order_by("name")) \
+        if paths else []
+
+
+def live_weeks_for(user) -> list[LearningWeek]:
+    """The live weeks whose scope holds ``user`` (the banner): from the cached live weeks, then one read by
+    primary key when there is one."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "org_id", None):
+        return []
+    now = timezone.now()
+    weeks = [w for w in live_weeks() if w.starts_at <= now < w.ends_at]
+    if not weeks:
+        return []
+    path = user.org.path
+    ids = [w.id for w in weeks if path.startswith(w.scope_path)]
+    return list(LearningWeek.objects.filter(pk__in=ids).order_by("starts_at")) if ids else []
+
+
+# --- counters -------------------------------------------------------------------------------------------------
+
+def counters(week: LearningWeek) -> dict:
+    """The week's totals: its scope org's folded row plus the deltas still waiting for the fold, read in one
+    statement (one snapshot), cached for COUNTERS_TTL_S: they lag the writes by at most that much."""
+    key = f"campaigns:counters:{week.pk}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COALESCE((SELECT seconds FROM campaigns_weekorg WHERE week_id = %s AND org_id = %s), 0) "
+            "     + COALESCE((SELECT SUM(seconds) FROM campaigns_weekdelta WHERE week_id = %s), 0), "
+            "       COALESCE((SELECT completions FROM campaigns_weekorg WHERE week_id = %s AND org_id = %s), 0) "
+            "     + COALESCE((SELECT SUM(completions) FROM campaigns_weekdelta WHERE week_id = %s), 0), "
+            "       COALESCE((SELECT participants FROM campaigns_weekorg WHERE week_id = %s AND org_id = %s), 0) "
+            "     + COALESCE((SELECT SUM(participants) FROM campaigns_weekdelta WHERE week_id = %s), 0), "
+            "       COALESCE((SELECT registered FROM campaigns_weekorg WHERE week_id = %s AND org_id = %s), 0)",
+            [week.pk, week.scope_id, week.pk] * 3 + [week.pk, week.scope_id])
+        seconds, completions, participants, registered = (int(v) for v in cur.fetchone())
+    out = {"seconds": seconds, "hours": round(seconds / 3600, 1), "completions": completions,
+           "participants": participants, "registered": registered, "at": timezone.now()}
+    cache.set(key, out, COUNTERS_TTL_S)
+    return out
+
+
+# --- leaderboards ---------------------------------------------------------------------------------------------
+
+@dataclass
+class OrgRow:
+    rank: int
+    org_id: object
+    code: str
+    name: str
+    hours: float
+    completions: int
+    participants: int
+    registered: int
+    per_capita: float | None
+
+
+def org_board(week: LearningWeek, board: str, *, metric: str = "", per_capita: bool = False,
+              limit: int = 50) -> list[OrgRow]:
+    """States, ministries or organisations of the week's scope ranked by a metric (hours, completions,
+    participants), in total or per registered learner of the org's subtree. Ties: the org's code."""
+    if board not in BOARDS:
+        raise ValidationFailed(f"board is one of {', '.join(BOARDS)}", field="board")
+    metric = metric or ("hours" if week.rank_by == RankBy.HOURS else "completions")
+    if metric not in METRICS:
+        raise ValidationFailed(f"metric is one of {', '.join(METRICS)}", field="metric")
+    limit = max(1, min(int(limit), 500))
+    key = f"campaigns:board:{week.pk}:{board}:{metric}:{int(per_capita)}:{limit}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    column = {"hours": "seconds", "completions": "completions", "participants": "participants"}[metric]
+    qs = WeekOrg.objects.filter(week=week, kind__in=BOARDS[board]).select_related("org")
+    rows = list(qs.values_list("org__public_id", "org__code", "org__name", "org__name_local", "seconds",
+                               "completions", "participants", "registered", column))
+    if per_capita:
+        rows = [r for r in rows if r[7] > 0]
+        rows.sort(key=lambda r: (-(r[8] / r[7]), r[1]))
+    else:
+        rows.sort(key=lambda r: (-r[8], r[1]))
+    out = [OrgRow(rank=n, org_id=r[0], code=r[1], name=r[3] or r[2], hours=round(r[4] / 3600, 1),
+                  completions=r[5], participants=r[6], registered=r[7],
+                  per_capita=(round(r[8] / r[7] / (3600 if metric == "hours" else 1), 3) if r[7] else None))
+           for n, r in enumerate(rows[:limit], start=1)]
+    cache.set(key, out, BOARD_TTL_S)
+    return out
+
+
+@dataclass
+class LearnerRow:
+    rank: int
+    learner_id: int
+    public_id: object = None
+    name: str = ""
+    org: str = ""
+    score: int = 0
+    hours: float = 0
+    completions: int = 0
+    me: bool = False
+
+
+def _decorate(rows: list[LearnerRow], me_id: int | None = None) -> list[LearnerRow]:
+    from saksham.people.models import User
+
+    people = {u[0]: u for u in User.objects.filter(pk__in=[r.learner_id for r in rows])
+              .values_list("pk", "public_id", "full_name", "org__name")}
+    for r in rows:
+        u = people.get(r.learner_id)
+        if u:
+            r.public_id, r.name, r.org = u[1], u[2], u[3]
+        r.me = r.learner_id == me_id
+    return rows
+
+
+def _row(rank, learner_id, score, seconds, completions) -> LearnerRow:
+    return LearnerRow(rank=rank, learner_id=learner_id, score=score, hours=round(seconds / 3600, 2),
+                      completions=completions)
+
+
+def top_learners(week: LearningWeek, *, limit: int = 10, me_id: int | None = None) -> list[LearnerRow]:
+    """The top ``limit`` learners: score descending, then the learner's key (the earlier account) ascending,
+    read from the (week, score desc, learner) index."""
+    limit = max(1, min(int(limit), MAX_TOP))
+    rows = list(WeekLearner.objects.filter(week=week).order_by("-score", "learner_id")
+                .values_list("learner_id", "score", "seconds", "completions")[:limit])
+    return _decorate([_row(n, *r) for n, r in enumerate(rows, start=1)], me_id)
+
+
+def _cols():
+    return WeekLearner.objects.values_list("learner_id", "score", "seconds", "completions")
+
+
+def rank_of(week: LearningWeek, score: int, learner_id: int) -> int:
+    """1 + how many participants rank above (score, learner): the score buckets above hers (folded, plus the
+    deltas waiting for the fold) and, inside her bucket, the higher scores and equal scores of lower keys, in
+    one statement over the bucket table and two ranges of the rank index."""
+    width = week.bucket_width
+    bucket = score // width
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COALESCE((SELECT SUM(learners) FROM campaigns_weekbucket WHERE week_id = %s AND bucket > %s), 0)"
+            " + COALESCE((SELECT SUM(CASE WHEN new_bucket > %s THEN 1 ELSE 0 END)"
+            "                  - SUM(CASE WHEN old_bucket > %s THEN 1 ELSE 0 END)"
+            "             FROM campaigns_weekdelta WHERE week_id = %s), 0)"
+            " + (SELECT COUNT(*) FROM campaigns_weeklearner WHERE week_id = %s AND score > %s AND score < %s)"
+            " + (SELECT COUNT(*) FROM campaigns_weeklearner WHERE week_id = %s AND score = %s AND learner_id < %s)",
+            [week.pk, bucket, bucket, bucket, week.pk, week.pk, score, (bucket + 1) * width, week.pk, score,
+             learner_id])
+        return 1 + int(cur.fetchone()[0])
+
+
+@dataclass
+class Standing:
+    participating: bool
+    rank: int | None = None
+    seconds: int = 0
+    completions: int = 0
+    score: int = 0
+    goal_seconds: int = 0
+    goal_completions: int = 0
+    goal_met: bool = False
+    percent: int = 0
+    neighbours: list[LearnerRow] = field(default_factory=list)
+
+
+def standing(week: LearningWeek, learner, *, around: int = 2) -> Standing:
+    """A learner's figures, goal, rank and the ``around`` learners just above and below her: indexed reads."""
+    out = Standing(participating=False, goal_seconds=week.goal_seconds, goal_completions=week.goal_completions)
+    row = WeekLearner.objects.filter(week=week, learner=learner).values_list(
+        "score", "seconds", "completions", "goal_met_at").first()
+    if row is None:
+        return out
+    score, seconds, completions, met = row
+    out.participating, out.score, out.seconds, out.completions, out.goal_met = True, score, seconds, completions, \
+        met is not None
+    parts = []
+    if week.goal_seconds:
+        parts.append(min(1, seconds / week.goal_seconds))
+    if week.goal_completions:
+        parts.append(min(1, completions / week.goal_completions))
+    out.percent = 100 if out.goal_met else int(100 * min(parts)) if parts else 0
+    rank = rank_of(week, score, learner.pk)
+    out.rank = rank
+    around = max(0, min(int(around), 10))
+    base = _cols().filter(week=week)
+    above = list(base.filter(score=score, learner_id__lt=learner.pk).order_by("-learner_id")[:around])
+    if len(above) < around:
+        above += list(base.filter(score__gt=score).order_by("score", "-learner_id")[:around - len(above)])
+    below = list(base.filter(score=score, learner_id__gt=learner.pk).order_by("learner_id")[:around])
+    if len(below) < around:
+        below += list(base.filter(score__lt=score).order_by("-score", "learner_id")[:around - len(below)])
+    rows = [_row(rank - n, *r) for n, r in reversed(list(enumerate(above, start=1)))]
+    rows.append(_row(rank, learner.pk, score, seconds, completions))
+    rows += [_row(rank + n, *r) for n, r in enumerate(below, start=1)]
+    out.neighbours = _decorate(rows, learner.pk)
+    return out
+
+
+def badges_of(learner) -> list[WeekBadge]:
+    return list(WeekBadge.objects.filter(learner=learner).select_related("week").order_by("-awarded_at"))

@@ -1,0 +1,60 @@
+"""After the week: results frozen, a badge for each participant who met the goal, once, however often the
+finalise task runs; the badge holder is notified once when notifications exist."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from saksham.campaigns import queries, services, tasks
+from saksham.campaigns.models import LearningWeek, WeekBadge
+from saksham.core.errors import Conflict
+from tests.campaigns.conftest import credit
+
+
+def _end(week):
+    """Move a running week into the past (as if its days went by)."""
+    LearningWeek.objects.filter(pk=week.pk).update(ends_at=timezone.now() - dt.timedelta(hours=1))
+    services.live_weeks_forget()
+    week.refresh_from_db()
+
+
+def test_badges_for_those_who_met_the_goal_once(make_week, people, monkeypatch):
+    from saksham.people import services as people_services
+
+    sent = []
+    monkeypatch.setattr(people_services, "notification_send", lambda **kw: sent.append(kw), raising=False)
+    week = make_week(goal_hours=1)
+    credit(people["bihar_learner"], 3600)
+    credit(people["gujarat_learner"], 1800)
+    with pytest.raises(Conflict):
+        services.week_finalise(week=week)
+    _end(week)
+    first = services.week_finalise(week=week)
+    assert first["badges"] == 1 and first["finalised_now"] and first["notified"] == 1
+    again = services.week_finalise(week=week)
+    assert again == {"badges": 0, "notified": 0, "finalised_now": False}
+    assert list(WeekBadge.objects.values_list("learner_id", flat=True)) == [people["bihar_learner"].pk]
+    assert len(sent) == 1 and sent[0]["user"] == people["bihar_learner"] and sent[0]["kind"] == "week_badge"
+    assert [b.week for b in queries.badges_of(people["bihar_learner"])] == [week]
+    week.refresh_from_db()
+    assert queries.week_state(week) == "final"
+
+
+def test_the_periodic_task_finalises_weeks_over_and_nothing_counts_after(make_week, people):
+    week = make_week(goal_hours=1)
+    credit(people["bihar_learner"], 4000)
+    LearningWeek.objects.filter(pk=week.pk).update(ends_at=timezone.now() - dt.timedelta(hours=2))
+    assert tasks.weeks_finalise.call() == 1
+    assert tasks.weeks_finalise.call() == 0
+    week.refresh_from_db()
+    assert week.finalised_at is not None and WeekBadge.objects.count() == 1
+    credit(people["bihar_learner"], 600)                      # a late credit: the results are final
+    assert queries.standing(week, people["bihar_learner"]).seconds == 4000
+
+
+def test_a_finished_week_cannot_be_edited(make_week, people):
+    week = make_week()
+    _end(week)
+    with pytest.raises(Conflict):
+        services.week_update(actor=people["platform"], week=week, data={"title": "Later"})
