@@ -1,0 +1,294 @@
+"""Settings, read from the environment.
+
+DATABASE_URL     default: SQLite file var/saksham.sqlite3 under the working directory (WAL mode)
+REDIS_URL        optional: cache (and so rate limits) shared by every process
+SECRET_KEY       required when SAKSHAM_ENV=production; generated and kept in var/ otherwise
+SAKSHAM_PROFILE  deployment profile: a bundled name ("india", "lumeria") or a path to a JSON file
+SAKSHAM_ENV      "development" (default) or "production"
+SAKSHAM_DATA_DIR where the SQLite file, uploads and generated secrets live (default ./var)
+"""
+
+import atexit
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from saksham.orgs.profile import load_profile
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("SAKSHAM_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+ENV = os.environ.get("SAKSHAM_ENV", "development")
+PRODUCTION = ENV == "production"
+DEBUG = os.environ.get("SAKSHAM_DEBUG", "0" if PRODUCTION else "1") == "1"
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise RuntimeError("SECRET_KEY must be set when SAKSHAM_ENV=production")
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+SAKSHAM_PROFILE_NAME = os.environ.get("SAKSHAM_PROFILE", "india")
+PROFILE = load_profile(SAKSHAM_PROFILE_NAME)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "saksham.core",
+    "saksham.orgs",
+    "saksham.people",
+    "saksham.catalog",
+    "saksham.learning",
+    "saksham.credentials",
+    "saksham.competencies",
+    "saksham.insights",
+    "saksham.feedback",
+    "saksham.campaigns",
+    "saksham.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "saksham.core.middleware.UserLanguageMiddleware",
+    "saksham.core.middleware.ApiBodyLimitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "saksham.urls"
+WSGI_APPLICATION = "saksham.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "saksham.web.context.deployment",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "saksham.sqlite3"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # Keep connections across requests: opening one (pragmas, schema, a cold page cache) costs more than a
+    # catalogue search (measured by bench/search.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SAKSHAM_SQLITE_CONN_MAX_AGE", 600))
+    # The test database is a file (one per test process), not shared-cache memory, so that tests with parallel
+    # writers (threads with their own connections) meet SQLite's real locking, as in production.
+    _TEST_DB = Path(tempfile.gettempdir()) / f"saksham-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DB)}
+    # Django removes the file itself; SQLite's -wal and -shm files may outlive it.
+    atexit.register(lambda: [p.unlink(missing_ok=True) for p in _TEST_DB.parent.glob(_TEST_DB.name + "*")])
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # One test database per test process, so that test runs side by side on one server don't share one.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- background tasks -------------------------------------------------------
+TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# What moves from one org to another when orgs merge: one dotted path per app, step(source, target) -> count.
+ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
+
+# What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by
+# one task (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
+# Learning never imports the apps that react; they add their step here.
+POST_COMPLETION_STEPS: list[str] = [
+    "saksham.learning.karma.on_completion",          # karma points for the completion
+    "saksham.credentials.services.on_completion",    # the signed certificate (idempotent per enrolment)
+    "saksham.competencies.services.on_completion",   # competency passport evidence for the course's tags
+    "saksham.insights.services.on_completion",       # dashboards' rollups (idempotent by a marker)
+    "saksham.campaigns.services.on_completion",      # learning weeks (idempotent per week and enrolment)
+]
+# Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
+# scheduler (saksham.core.periodic); each task idempotent.
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
+    ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
+    ("saksham.learning.tasks.plan_reminders", 3600),            # learning plans: due-soon and overdue reminders
+    ("saksham.people.tasks.notification_emails_send", 120),     # notification emails a dead worker left unsent
+    ("saksham.competencies.tasks.cohort_counts_fold", 600),     # co-enrolment counts behind recommendations
+    ("saksham.campaigns.tasks.weeks_fold", 2),                  # learning weeks: org rollups, score buckets
+    ("saksham.campaigns.tasks.weeks_finalise", 300),            # learning weeks over: results, badges
+    ("saksham.campaigns.tasks.weeks_registered_refresh", 3600), # learning weeks: per-capita denominators
+]
+# Reactions to a course version going live, run after commit: dotted paths of
+# fn(*, course_id, version_id, previous_version_id).
+VERSION_PUBLISHED_STEPS: list[str] = [
+    "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
+    "saksham.competencies.services.on_version_published",   # recommendations see the new tags
+]
+# Panels of the catalogue's course page from the apps that build on it: dotted paths of
+# fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.
+COURSE_PAGE_PANELS: list[str] = [
+    "saksham.learning.views.course_panel",              # enrol / continue, her progress
+]
+# Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
+# commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
+LEARNING_TIME_STEPS: list[str] = [
+    "saksham.insights.services.on_learning_time",    # dashboards: hours and active learners
+    "saksham.campaigns.services.on_learning_time",   # learning weeks: hours of learners in scope
+]
+# Reactions to enrolments active for the first time (one, or a bulk assignment), run after commit: dotted paths
+# of fn(facts), facts a list of saksham.learning.services.EnrolmentsStarted.
+ENROLMENT_STEPS: list[str] = [
+    "saksham.insights.services.on_enrolments_started",
+]
+# Reactions to people newly registered (one, or a bulk-import chunk), run after commit: dotted paths of
+# fn(facts), facts a list of saksham.people.services.PeopleAdded.
+REGISTRATION_STEPS: list[str] = [
+    "saksham.insights.services.on_people_added",
+]
+# Reactions to certificates issued, run after commit by the credentials app: dotted paths of fn(facts), each
+# fact with at least learner_id, org_id, course_id, issued_at.
+CERTIFICATE_ISSUED_STEPS: list[str] = [
+    "saksham.insights.services.on_certificates_issued",
+]
+# Credentials: a second proof (eddsa-rdfc-2022, RDF canonicalisation) beside eddsa-jcs-2022, as a proof set.
+CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
+# How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
+# process's copy at once; other processes see it within this many seconds).
+CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
+# Links beside a completed course on "My learning", from the apps that build on learning: dotted paths of
+# fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
+MY_LEARNING_LINKS: list[str] = ["saksham.credentials.queries.my_learning_links"]
+# Learning: the most seconds one progress event may credit (heartbeats come every 15-30 s).
+LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
+# Competency passport: dotted path of fn(enrolment) -> (certificate id, url) | None, to link the certificate of a
+# completed course as the evidence of its competencies (the credentials app provides one); empty: no link.
+PASSPORT_CERTIFICATE_LOOKUP = os.environ.get("SAKSHAM_PASSPORT_CERTIFICATE_LOOKUP",
+                                             "saksham.credentials.queries.passport_link")
+# Karma points per reason and the most a learner earns for each reason in a month.
+KARMA_POINTS = {"first_login": 5, "first_enrolment": 5, "course_completed": 20, "assessment_passed": 10,
+                "course_rated": 2}
+KARMA_MONTHLY_CAPS = {"first_login": 5, "first_enrolment": 5, "course_completed": 200, "assessment_passed": 100,
+                      "course_rated": 20}
+
+# --- auth -------------------------------------------------------------------
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = ["saksham.people.auth.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "people:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+# Login throttling: attempts per window, per account and per client address.
+LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "window_s": 900}
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", PROFILE.get("email_from", "noreply@localhost"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# --- i18n -------------------------------------------------------------------
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = PROFILE["time_zone"]
+LANGUAGE_CODE = PROFILE.get("default_language", "en")
+# UI languages: those the interface has catalogues for, intersected with the profile's offer.
+_UI_LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी", "gu": "ગુજરાતી"}
+LANGUAGES = [(c, _UI_LANGUAGE_NAMES[c]) for c in PROFILE.get("ui_languages", ["en"]) if c in _UI_LANGUAGE_NAMES]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "saksham_language"
+
+# --- static and media -------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- uploads ------------------------------------------------------------------
+# Bulk import files stream to disk; anything larger than this is refused before it is read.
+IMPORT_MAX_BYTES = int(os.environ.get("SAKSHAM_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+API_MAX_BODY_BYTES = 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAKSHAM_LOG_LEVEL", "WARNING")},
+}
+
+# Rows per bulk-import transaction (a crash loses at most the chunk in flight) and the most rows one file may hold.
+IMPORT_CHUNK_ROWS = int(os.environ.get("SAKSHAM_IMPORT_CHUNK_ROWS", 5000))
+IMPORT_MAX_ROWS = int(os.environ.get("SAKSHAM_IMPORT_MAX_ROWS", 1_000_000))
+
+# Catalogue uploads: the largest file each kind accepts, in bytes.
+CATALOG_MAX_UPLOAD_BYTES = {
+    "video": int(os.environ.get("SAKSHAM_VIDEO_MAX_BYTES", 500 * 1024 * 1024)),
+    "document": 50 * 1024 * 1024,
+    "thumbnail": 2 * 1024 * 1024,
+}
