@@ -79,7 +79,6 @@ def test_a_worker_killed_halfway_leaves_nothing_and_the_retry_issues_once(comple
 
 def test_the_post_completion_step_issues_and_reports_to_the_issued_steps(course, learner, settings,
                                                                           django_capture_on_commit_callbacks):
-    seen = []
     settings.CERTIFICATE_ISSUED_STEPS = ["tests.credentials.test_services.record_facts"]
     RECORDED.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -90,6 +89,13 @@ def test_the_post_completion_step_issues_and_reports_to_the_issued_steps(course,
     assert len(seen) == 1 and seen[0]["learner_id"] == learner.pk and seen[0]["course_id"] == course.pk
     assert seen[0]["org_id"] == learner.org_id and seen[0]["issued_at"] == cert.issued_at
     assert seen[0]["certificate_id"] == str(cert.public_id)
+    # She is told in-app, once, with a link to her certificate.
+    from saksham.people.models import Notification
+
+    note = Notification.objects.get(recipient=learner, kind="certificate")
+    assert note.url.endswith(f"/certificates/{cert.public_id}") and "Right to Information" in note.title
+    services.issued_steps_run([services.certificate_facts(cert)])
+    assert Notification.objects.filter(recipient=learner, kind="certificate").count() == 1
 
 
 RECORDED: list = []
