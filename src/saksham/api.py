@@ -87,6 +87,7 @@ def _register_routers() -> None:
     from saksham.catalog.api import router as catalog_router
     from saksham.competencies.api import router as competencies_router
     from saksham.credentials.api import router as credentials_router
+    from saksham.insights.api import router as insights_router
     from saksham.learning.api import router as learning_router
     from saksham.orgs.api import router as orgs_router
     from saksham.people.api import router as people_router
@@ -96,6 +97,7 @@ def _register_routers() -> None:
     api.add_router("/competencies", competencies_router)
     api.add_router("/learning", learning_router)
     api.add_router("/credentials", credentials_router)
+    api.add_router("/insights", insights_router)
     api.add_router("/", people_router)
 
 

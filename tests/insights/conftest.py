@@ -7,6 +7,7 @@ from tests.learning.conftest import (  # noqa: F401  (the learning tests' fixtur
     build,
     course,
     event,
+    other_provider,
     provider,
     publish,
     staff,

@@ -313,16 +313,15 @@ def _fact(f, name: str, default=None):
 
 def on_certificates_issued(facts) -> None:
     """settings.CERTIFICATE_ISSUED_STEPS: certificates issued (objects or dicts with learner_id, org_id,
-    course_id, issued_at and, when there is one, the certificate's id). Each is kept once in the ledger
-    (``CertificateFact``) and counted once."""
+    course_id, issued_at). Each learner's certificate of a course is kept once in the ledger
+    (``CertificateFact``) and counted once, however often it is told or re-issued."""
     fold = Fold()
     with transaction.atomic(), connection.cursor() as cur:
         for f in facts:
             learner_id, course_id = int(_fact(f, "learner_id")), int(_fact(f, "course_id"))
             issued_at = _fact(f, "issued_at") or timezone.now()
             day = local_day(issued_at) if isinstance(issued_at, dt.datetime) else _as_date(issued_at)
-            ident = _fact(f, "certificate_id") or _fact(f, "public_id") or _fact(f, "id")
-            key = f"cert:{ident}" if ident else f"lc:{learner_id}:{course_id}"
+            key = f"lc:{learner_id}:{course_id}"      # one per learner and course: a re-issue counts once
             cur.execute("INSERT INTO insights_certificatefact (key, learner_id, course_id, issued_on) "
                         "VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING id",
                         [key[:80], learner_id, course_id, _day_db(day)])

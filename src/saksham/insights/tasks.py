@@ -1,0 +1,15 @@
+"""Background work of insights: large exports. Idempotent and safe to retry."""
+
+from django_tasks import task
+
+
+@task()
+def export_run(export_id: str) -> str:
+    from saksham.insights.exports import export_execute
+    from saksham.insights.models import Export
+
+    job = Export.objects.select_related("requested_by").filter(public_id=export_id).first()
+    if job is None:
+        return "gone"
+    export_execute(job)
+    return "done"
