@@ -108,7 +108,15 @@ def _course(team, provider, lang, title, summary, minutes, level, competencies, 
                                data={"title": title, "summary": summary, "language": lang,
                                      "description": f"<p>{summary}</p>", "duration_minutes": minutes, "level": level,
                                      "keywords": keywords, "objectives": [summary.split(",")[0].split("।")[0]]})
-    services.competencies_set(actor=team["creator"], version=v, codes=competencies)
+    # With the competencies app's framework loaded, tags carry the level the course builds (by its own level).
+    from saksham.catalog.queries import competency_names
+
+    known = competency_names(competencies, "en")
+    if competencies and known is not None and set(competencies) <= set(known):
+        builds = {"beginner": 2, "intermediate": 3, "advanced": 4}.get(level, 2)
+        services.competency_tags_set(actor=team["creator"], version=v, tags=[(c, builds) for c in competencies])
+    else:
+        services.competencies_set(actor=team["creator"], version=v, codes=competencies)
     if kind == "course":
         _structure(team, v, lang, n)
     return v.course

@@ -145,10 +145,14 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     orgs = build_orgs(data)
     logins = build_logins(data, orgs)
     created = build_learners(data, learners)
+    from saksham.competencies.demo import build_competencies, build_framework
+
+    build_framework()      # before the catalogue: its courses are tagged with the framework's codes and levels
     from saksham.catalog.demo import build_catalog
 
     build_catalog()
     from saksham.learning.demo import build_learning
 
     build_learning()
+    build_competencies()
     return created, logins
