@@ -177,6 +177,7 @@ VERSION_PUBLISHED_STEPS: list[str] = [
 # fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.
 COURSE_PAGE_PANELS: list[str] = [
     "saksham.learning.views.course_panel",              # enrol / continue, her progress
+    "saksham.feedback.views.course_panel",              # ratings, reviews, her rating, the survey
 ]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("saksham.people.urls")),
     path("", include("saksham.catalog.urls")),
     path("", include("saksham.learning.urls")),
+    path("", include("saksham.feedback.urls")),
     path("", include("saksham.competencies.urls")),
     path("", include("saksham.orgs.urls")),
     path("", include("saksham.credentials.urls")),

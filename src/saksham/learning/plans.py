@@ -29,6 +29,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -281,7 +282,7 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
         kind=NotificationKind.ASSIGNMENT,
         title=format_lazy(_("{plan}: {n} course(s) assigned to you"), plan=plan.name, n=n),
         body=_("See them with their due dates on My learning."),
-        url="/learning", key=f"plan:{plan.public_id}")
+        url=reverse("learning:mine"), key=f"plan:{plan.public_id}")
     audit.record(actor=actor, action="plan.publish", target=plan,
                  changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})
     return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
@@ -398,6 +399,25 @@ def compliance_people(plan: LearningPlan, *, status: str = "", after: int = 0, l
     return rows
 
 
+EXPORT_HEADER = ["name", "email", "organisation", "designation", "course", "due_on", "status", "percent",
+                 "completed_at"]
+
+
+def compliance_export_rows(plan: LearningPlan, *, batch: int = 2000):
+    """The header, then one row per assignment, read in keyset batches (constant memory, any plan size)."""
+    yield EXPORT_HEADER
+    after = 0
+    while True:
+        rows = compliance_people(plan, after=after, limit=batch)
+        for r in rows:
+            done = timezone.localtime(r["completed_at"]).strftime("%Y-%m-%d %H:%M") if r["completed_at"] else ""
+            yield [r["name"], r["email"], r["org"], r["designation"], r["course"], r["due_on"].isoformat(),
+                   r["status"], r["percent"], done]
+        if len(rows) < batch:
+            return
+        after = rows[-1]["cursor"]
+
+
 def plans_of_learner(learner) -> list[dict]:
     """Her assignments of published plans (plan, course, due date), for My learning."""
     return [{"plan": a.plan_course.plan.name, "course_id": a.plan_course.course_id, "due_on": a.plan_course.due_on}
@@ -496,11 +516,11 @@ def _reminder_text(pc: PlanCourse, kind: str) -> dict:
                 "title": lambda: str(format_lazy(_("Overdue: {course} was due on {date}"), course=course_title(),
                                                  date=date())),
                 "body": lambda: str(format_lazy(_("Part of {plan}. Finish it on My learning."), plan=pc.plan.name)),
-                "url": "/learning"}
+                "url": reverse("learning:mine")}
     return {"kind": NotificationKind.REMINDER,
             "title": lambda: str(format_lazy(_("Due on {date}: {course}"), course=course_title(), date=date())),
             "body": lambda: str(format_lazy(_("Part of {plan}. Continue on My learning."), plan=pc.plan.name)),
-            "url": "/learning"}
+            "url": reverse("learning:mine")}
 
 
 # --- content requests -----------------------------------------------------------------------------------------
@@ -552,7 +572,7 @@ def content_request_answer(*, actor, request: ContentRequest, provider: Provider
         notification_send(user=request.requested_by, kind=NotificationKind.CONTENT_REQUEST,
                           title=format_lazy(_("{provider} answered your request “{title}”"),
                                             provider=provider.org.name, title=request.title),
-                          body=text[:1000], url=f"/learning/requests/{request.public_id}")
+                          body=text[:1000], url=reverse("learning:content_requests"))
     audit.record(actor=actor, action="content_request.answer", target=request)
     return answer
 

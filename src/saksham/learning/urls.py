@@ -1,6 +1,6 @@
 from django.urls import path
 
-from saksham.learning import views
+from saksham.learning import plans_views, views
 
 app_name = "learning"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("learn/courses/<uuid:course_id>", views.player, name="player"),
     path("learn/courses/<uuid:course_id>/enrol", views.enrol, name="enrol"),
     path("learn/courses/<uuid:course_id>/leave", views.leave, name="leave"),
+    path("learn/plans", plans_views.plan_list, name="plans"),
+    path("learn/plans/<uuid:plan_id>", plans_views.plan_detail, name="plan"),
+    path("learn/plans/<uuid:plan_id>/export.<str:fmt>", plans_views.plan_export, name="plan_export"),
+    path("learn/content-requests", plans_views.content_requests, name="content_requests"),
 ]

@@ -1,0 +1,207 @@
+"""Web pages of learning plans and content requests: the admin builds, publishes and follows a plan; providers
+answer content requests. Thin: every write goes through ``plans``."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from saksham.catalog.models import LIVE_STATUSES, Course, Provider
+from saksham.core.errors import DomainError
+from saksham.learning import plans
+from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
+from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_response(plan, fmt: str):
+    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
+    stem = f"plan-{plan.year}-{plan.public_id}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("compliance")
+        for row in plans.compliance_export_rows(plan):
+            ws.append(row)
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        wb.save(tmp.name)
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=f"{stem}.xlsx")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"
+        for row in plans.compliance_export_rows(plan):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+def _require_admin(request):
+    if not is_admin(request.user):
+        raise DjangoPermissionDenied
+
+
+def _plan(request, plan_id):
+    try:
+        return plans.plan_get(request.user, plan_id)
+    except DomainError:
+        raise Http404 from None
+
+
+def _admin_orgs(user):
+    from saksham.orgs.models import Org
+
+    if is_platform_admin(user):
+        return list(Org.objects.filter(parent__isnull=True)[:1]) + list(
+            Org.objects.filter(memberships__user=user).distinct()[:20])
+    paths = [p for p, _r in admin_scopes(user)]
+    return list(Org.objects.filter(path__in=paths).order_by("path"))
+
+
+@login_required
+def plan_list(request):
+    _require_admin(request)
+    if request.method == "POST":
+        from saksham.orgs.queries import org_get
+
+        org = org_get(code=request.POST.get("org", ""))
+        try:
+            if org is None:
+                raise DomainError(_("Choose an organisation."), field="org")
+            year = int(request.POST.get("year") or 0)
+            plan = plans.plan_create(actor=request.user, org=org, name=request.POST.get("name", ""), year=year,
+                                     description=request.POST.get("description", ""))
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        else:
+            return redirect("learning:plan", plan_id=plan.public_id)
+    return render(request, "learning/plans.html", {
+        "plans": plans.plans_visible_to(request.user)[:200], "orgs": _admin_orgs(request.user),
+        "year": timezone.localdate().year})
+
+
+@login_required
+def plan_detail(request, plan_id):
+    _require_admin(request)
+    plan = _plan(request, plan_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add_course":
+                plans.plan_course_add(actor=request.user, plan=plan, course=request.POST.get("course", ""),
+                                      due_on=request.POST.get("due_on", ""))
+            elif action == "remove_course":
+                plans.plan_course_remove(actor=request.user, plan=plan, course_id=request.POST.get("course"))
+            elif action == "add_target":
+                kind = request.POST.get("kind", "")
+                person = None
+                if kind == TargetKind.PERSON:
+                    from saksham.people.models import User
+
+                    found = User.objects.filter(email__iexact=request.POST.get("person", "").strip()).first()
+                    person = found.public_id if found else "-"
+                plans.plan_target_add(actor=request.user, plan=plan, kind=kind, org=request.POST.get("org") or None,
+                                      designation=request.POST.get("designation", ""),
+                                      group=request.POST.get("group") or None, person=person)
+            elif action == "remove_target":
+                plans.plan_target_remove(actor=request.user, plan=plan, target_id=request.POST.get("target"))
+            elif action == "publish":
+                r = plans.plan_publish(actor=request.user, plan=plan)
+                messages.success(request, _("Published: %(n)s people assigned.") % {"n": r.people})
+            elif action == "retire":
+                plans.plan_retire(actor=request.user, plan=plan)
+                messages.success(request, _("The plan is retired."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("learning:plan", plan_id=plan.public_id)
+    from saksham.learning.plans_api import plan_data
+    from saksham.people.queries import user_groups_visible_to
+
+    status = request.GET.get("status", "")
+    try:
+        after = max(0, int(request.GET.get("after", 0)))
+    except ValueError:
+        after = 0
+    people = []
+    if plan.status != PlanStatus.DRAFT:
+        try:
+            people = plans.compliance_people(plan, status=status, after=after, limit=50)
+        except DomainError:
+            people = []
+    courses = []
+    if plan.status == PlanStatus.DRAFT:
+        courses = (Course.objects.filter(live_version__status__in=LIVE_STATUSES)
+                   .select_related("live_version").order_by("live_version__title")[:300])
+    return render(request, "learning/plan.html", {
+        "plan": plan, "data": plan_data(plan), "draft": plan.status == PlanStatus.DRAFT,
+        "compliance": plans.compliance_by_course(plan) if plan.status != PlanStatus.DRAFT else [],
+        "people": people, "status": status, "next_after": people[-1]["cursor"] if len(people) == 50 else None,
+        "statuses": plans.PERSON_STATUSES, "courses": courses, "kinds": TargetKind.choices,
+        "groups": user_groups_visible_to(request.user)[:200], "today": timezone.localdate()})
+
+
+@login_required
+def plan_export(request, plan_id, fmt):
+    _require_admin(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return export_response(_plan(request, plan_id), fmt)
+
+
+# --- content requests -----------------------------------------------------------------------------------------
+
+@login_required
+def content_requests(request):
+    from saksham.catalog.queries import providers_for
+    from saksham.catalog.rules import has_any_catalog_role
+
+    admin, staff = is_admin(request.user), has_any_catalog_role(request.user)
+    if not admin and not staff:
+        raise DjangoPermissionDenied
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "answer":
+                req = plans.content_requests_visible_to(request.user).filter(
+                    public_id=request.POST.get("request")).first()
+                provider = Provider.objects.filter(public_id=request.POST.get("provider") or None).first() \
+                    if request.POST.get("provider") else None
+                if req is None or provider is None:
+                    raise DomainError(_("Choose a request and a provider."))
+                plans.content_request_answer(actor=request.user, request=req, provider=provider,
+                                             text=request.POST.get("text", ""))
+                messages.success(request, _("Your answer is sent."))
+            else:
+                from saksham.orgs.queries import org_get
+
+                org = org_get(code=request.POST.get("org", ""))
+                if org is None:
+                    raise DomainError(_("Choose an organisation."), field="org")
+                plans.content_request_create(actor=request.user, org=org, title=request.POST.get("title", ""),
+                                             description=request.POST.get("description", ""),
+                                             language=request.POST.get("language", ""),
+                                             competency=request.POST.get("competency", ""))
+                messages.success(request, _("Your request is sent to the providers."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("learning:content_requests")
+    return render(request, "learning/content_requests.html", {
+        "requests": plans.content_requests_visible_to(request.user).prefetch_related("answers__provider__org")[:100],
+        "admin": admin, "providers": list(providers_for(request.user)) if staff else [],
+        "orgs": _admin_orgs(request.user) if admin else [], "open": ContentRequestStatus.OPEN})
+
