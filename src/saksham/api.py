@@ -88,8 +88,11 @@ def _register_routers() -> None:
     from saksham.catalog.api import router as catalog_router
     from saksham.competencies.api import router as competencies_router
     from saksham.credentials.api import router as credentials_router
+    from saksham.feedback.api import router as feedback_router
     from saksham.insights.api import router as insights_router
     from saksham.learning.api import router as learning_router
+    from saksham.learning.plans_api import requests_router as content_requests_router
+    from saksham.learning.plans_api import router as plans_router
     from saksham.orgs.api import router as orgs_router
     from saksham.people.api import router as people_router
 
@@ -99,6 +102,9 @@ def _register_routers() -> None:
     api.add_router("/learning", learning_router)
     api.add_router("/credentials", credentials_router)
     api.add_router("/insights", insights_router)
+    api.add_router("/plans", plans_router)
+    api.add_router("/content-requests", content_requests_router)
+    api.add_router("/feedback", feedback_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/", people_router)
 
