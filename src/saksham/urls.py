@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("saksham.competencies.urls")),
     path("", include("saksham.orgs.urls")),
     path("", include("saksham.credentials.urls")),
+    path("", include("saksham.campaigns.urls")),
+    path("", include("saksham.insights.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

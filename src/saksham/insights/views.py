@@ -1,0 +1,168 @@
+"""Dashboard pages. Thin: figures and ranked tables are rendered on the server (accessible without script),
+the charts are drawn in the browser from the same JSON API (static/insights/charts.js)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from saksham.core.errors import DomainError, NotFound, PermissionDenied
+from saksham.insights import queries
+from saksham.orgs.models import Org
+
+METRIC_NAMES = {
+    "reg": gettext_lazy("Registered learners"), "enr": gettext_lazy("Enrolments"),
+    "cmp": gettext_lazy("Completions"), "crt": gettext_lazy("Certificates"), "sec": gettext_lazy("Learning hours"),
+}
+PERIOD_NAMES = {"7d": gettext_lazy("7 days"), "30d": gettext_lazy("30 days"), "90d": gettext_lazy("90 days"),
+                "12m": gettext_lazy("12 months"), "all": gettext_lazy("All time")}
+
+
+def _period(request):
+    try:
+        return queries.period_parse(request.GET.get("period"), request.GET.get("from"), request.GET.get("to"))
+    except DomainError:
+        return queries.period_parse("all")
+
+
+def _org_or_404(request):
+    try:
+        return queries.dashboard_org(request.user, request.GET.get("org"))
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+
+
+def _trail(actor, org: Org) -> list[Org]:
+    """The org's ancestors the actor may open, then the org."""
+    from saksham.orgs.queries import org_ancestors
+
+    paths = queries._admin_paths(actor)
+    chain = org_ancestors(org)
+    return [o for o in chain if paths is None or any(o.path.startswith(p) for p in paths)] + [org]
+
+
+def _common(request, org, period):
+    return {"org": org, "period": period, "periods": PERIOD_NAMES, "trail": _trail(request.user, org),
+            "metric_names": METRIC_NAMES}
+
+
+@login_required
+def dashboard(request):
+    org = _org_or_404(request)
+    period = _period(request)
+    fig = queries.figures(org, period)
+    figure_list = [("reg", _("Registered (in period)"), fig["registrations"]), ("enr", _("Enrolments"), fig["enrolments"]),
+                   ("cmp", _("Completions"), fig["completions"]), ("crt", _("Certificates"), fig["certificates"]),
+                   ("sec", _("Learning hours"), fig["hours"])]
+    sections = []
+    if org.depth == 0:
+        sections = [("region", _("By state / UT")), ("ministry", _("By ministry"))]
+    elif Org.objects.filter(parent=org).exists():
+        sections = [("", _("By organisation"))]
+    tables = [(kind, title, queries.breakdown(org, "reg", period, kind or None)["rows"][:10]) for kind, title in sections]
+    from saksham.people.rules import is_platform_admin
+
+    ctx = {**_common(request, org, period), "figures": fig, "figure_list": figure_list, "tables": tables,
+           "top_courses": queries.top_courses(org, "enr", period),
+           "top_providers": queries.top_providers(period) if org.depth == 0 and is_platform_admin(request.user) else None}
+    return render(request, "insights/dashboard.html", ctx)
+
+
+@login_required
+def breakdown(request):
+    org = _org_or_404(request)
+    period = _period(request)
+    metric = request.GET.get("metric") if request.GET.get("metric") in METRIC_NAMES else "reg"
+    kind = request.GET.get("kind") or ""
+    if kind not in ("", "region", "ministry", "department", "office", "organisation"):
+        kind = ""
+    data = queries.breakdown(org, metric, period, kind or None)
+    return render(request, "insights/breakdown.html", {**_common(request, org, period), "metric": metric,
+                                                       "metric_name": METRIC_NAMES[metric], "kind": kind,
+                                                       "rows": data["rows"], "metrics": METRIC_NAMES})
+
+
+@login_required
+def people(request):
+    org = _org_or_404(request)
+    report = request.GET.get("report") if request.GET.get("report") in queries.REPORTS else "people"
+    try:
+        after = int(request.GET.get("after") or 0) or None
+    except ValueError:
+        after = None
+    columns, rows, nxt = queries.report_rows(report, org, after=after, limit=50)
+    return render(request, "insights/people.html", {**_common(request, org, _period(request)), "report": report,
+                                                    "reports": queries.REPORTS, "columns": columns, "rows": rows,
+                                                    "next": nxt})
+
+
+@login_required
+def providers(request):
+    rows = queries.providers_of(request.user)
+    if len(rows) == 1:
+        return redirect("insights:provider", provider_id=rows[0].public_id)
+    return render(request, "insights/providers.html", {"providers": rows})
+
+
+@login_required
+def provider(request, provider_id):
+    try:
+        p = queries.provider_for(request.user, provider_id)
+    except NotFound:
+        raise Http404 from None
+    period = _period(request)
+    data = queries.provider_dashboard(p, period)
+    return render(request, "insights/provider.html", {"provider": p, "data": data, "period": period,
+                                                      "periods": PERIOD_NAMES})
+
+
+@login_required
+def export(request):
+    """Download a table (CSV or XLSX); a large report goes to the background and this page follows it."""
+    from saksham.insights.api import export_response
+
+    params = {k: v for k, v in request.GET.items() if k not in ("table", "format")}
+    try:
+        resp, job = export_response(request, request.GET.get("table", ""), request.GET.get("format", "csv"), params)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    if job is not None:
+        return redirect("insights:export_status", export_id=job.public_id)
+    return resp
+
+
+@login_required
+def export_status(request, export_id):
+    from saksham.insights.api import _job_json, _own_export
+
+    try:
+        job = _own_export(request.user, export_id)
+    except NotFound:
+        raise Http404 from None
+    if request.headers.get("HX-Request"):
+        return render(request, "insights/_export_progress.html", {"job": job})
+    if request.GET.get("json"):
+        return JsonResponse(_job_json(job))
+    return render(request, "insights/export.html", {"job": job,
+                                                    "download": reverse("insights:export_file", args=[job.public_id])})
+
+
+@login_required
+def export_file(request, export_id):
+    from saksham.insights.api import export_file as api_file
+
+    try:
+        return api_file(request, str(export_id))
+    except NotFound:
+        raise Http404 from None
+
+
+def public(request):
+    """The headline national figures, for everyone."""
+    return render(request, "insights/public.html", {"data": queries.public_headline()})
