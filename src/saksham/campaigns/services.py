@@ -259,6 +259,7 @@ def week_create(*, actor, data: dict) -> LearningWeek:
     week.featured.set(featured)
     audit.record(actor=actor, action="week.create", target=week,
                  changes={"scope": [None, scope.code], "dates": [None, f"{week.starts_on}/{week.ends_on}"]})
+    live_weeks_forget()
     transaction.on_commit(live_weeks_forget)
     transaction.on_commit(lambda: _enqueue_registered(week.pk))
     return week
@@ -286,6 +287,7 @@ def week_update(*, actor, week: LearningWeek, data: dict) -> LearningWeek:
         week.featured.set(featured)
         changes["featured"] = [None, [str(c.public_id) for c in featured]]
     audit.record(actor=actor, action="week.update", target=week, changes=changes)
+    live_weeks_forget()
     transaction.on_commit(live_weeks_forget)
     return week
 
