@@ -4,7 +4,8 @@ Every ``saksham worker`` runs a small scheduler thread beside its task loop. For
 the worker that moves its ``next_run_at`` forward (a conditional UPDATE, so only one worker wins a period, on
 SQLite and on PostgreSQL alike) enqueues it on the ordinary task queue; any worker then runs it. The tasks
 themselves must be idempotent (a period can be missed while no worker runs, and a task may run twice after a
-crash), which is the rule for every task of the project anyway.
+crash), which is the rule for every task of the project anyway. The scheduler ticks every second: an interval
+shorter than that runs once a tick. A tick with nothing due costs one read.
 """
 
 from __future__ import annotations
@@ -28,18 +29,25 @@ def schedule() -> list[tuple[str, int]]:
 
 
 def due_enqueue(now: dt.datetime | None = None) -> list[str]:
-    """Enqueue every periodic task that is due and claimed by this call; return their paths."""
+    """Enqueue every periodic task that is due and claimed by this call; return their paths. A tick where
+    nothing is due costs one read (no write lock on SQLite)."""
     now = now or timezone.now()
+    tasks = schedule()
+    if not tasks:
+        return []
+    known = dict(PeriodicRun.objects.filter(name__in=[p for p, _ in tasks]).values_list("name", "next_run_at"))
     enqueued = []
-    for path, seconds in schedule():
-        nxt = now + dt.timedelta(seconds=seconds)
-        try:
-            with transaction.atomic():
-                PeriodicRun.objects.get_or_create(name=path, defaults={"next_run_at": now})
-        except IntegrityError:                           # another worker created it at the same moment
-            pass
-        claimed = PeriodicRun.objects.filter(name=path, next_run_at__lte=now).update(next_run_at=nxt,
-                                                                                      last_run_at=now)
+    for path, seconds in tasks:
+        if path in known and known[path] > now:
+            continue
+        if path not in known:
+            try:
+                with transaction.atomic():
+                    PeriodicRun.objects.get_or_create(name=path, defaults={"next_run_at": now})
+            except IntegrityError:                       # another worker created it at the same moment
+                pass
+        claimed = PeriodicRun.objects.filter(name=path, next_run_at__lte=now).update(
+            next_run_at=now + dt.timedelta(seconds=seconds), last_run_at=now)
         if claimed:
             import_string(path).enqueue()
             enqueued.append(path)
@@ -49,7 +57,7 @@ def due_enqueue(now: dt.datetime | None = None) -> list[str]:
 class Scheduler(threading.Thread):
     """The worker's scheduler thread: checks the schedule every ``tick`` seconds until stopped."""
 
-    def __init__(self, tick: float = 5.0):
+    def __init__(self, tick: float = 1.0):
         super().__init__(name="saksham-periodic", daemon=True)
         self.tick = tick
         self.stopped = threading.Event()
