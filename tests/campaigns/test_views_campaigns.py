@@ -63,3 +63,21 @@ def test_admins_create_and_edit_weeks_through_the_form(client, people, course):
     client.force_login(people["bihar_learner"])
     assert client.get(reverse("campaigns:new")).status_code == 404
     assert b"Bihar Learning Week" in client.get(reverse("campaigns:list")).content
+
+
+def test_the_demo_has_one_national_week_running(db, settings):
+    from saksham.campaigns import queries
+    from saksham.campaigns.demo import build_week
+    from saksham.web import demo
+
+    data = demo.demo_data()
+    demo.build_logins(data, demo.build_orgs(data))
+    demo.build_learners(data, 60)
+    from saksham.catalog.demo import build_catalog
+
+    build_catalog()
+    build_week()
+    week = LearningWeek.objects.get()
+    assert queries.week_state(week) == "live" and week.scope.parent_id is None and week.featured.count() >= 1
+    assert queries.counters(week)["participants"] > 0
+    assert build_week() == week and LearningWeek.objects.count() == 1          # idempotent

@@ -155,4 +155,7 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
 
     build_learning()
     build_competencies()
+    from saksham.campaigns.demo import build_week
+
+    build_week()          # one national learning week running now
     return created, logins
