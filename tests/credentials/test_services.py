@@ -56,7 +56,7 @@ def test_issuance_is_idempotent_per_enrolment(completed):
     again = services.certificate_issue_for_enrolment(enrolment=completed)
     assert again.pk == first.pk
     # Even when the fast check is skipped (two workers at once): the unique constraint inserts nothing twice.
-    specs = services.specs_for_enrolments([services._enrolment_qs().get(pk=completed.pk)])
+    specs = services.specs_for_enrolments([completed.pk])
     assert services.certificates_issue(specs) == []
     assert Certificate.objects.filter(enrolment=completed).count() == 1
 

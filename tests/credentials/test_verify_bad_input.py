@@ -155,7 +155,7 @@ def test_a_revoked_certificate(client, issued, people):
 
 
 def test_an_expired_certificate(client, completed):
-    spec = services.specs_for_enrolments([services._enrolment_qs().get(pk=completed.pk)])[0]
+    spec = services.specs_for_enrolments([completed.pk])[0]
     spec.valid_until = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     spec.dedupe_key = "expired-test"
     (cert,) = services.certificates_issue([spec], now=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))

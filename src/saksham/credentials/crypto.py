@@ -131,11 +131,12 @@ def _jcs_write(obj, out: list[str]) -> None:
         raise CryptoError(f"cannot canonicalise a {type(obj).__name__}")
 
 
-def jcs(obj) -> bytes:
+def jcs(obj, *, plain: bool = False) -> bytes:
     """RFC 8785 canonical UTF-8 bytes of a JSON value. Python's json module escapes strings exactly as RFC 8785
     asks (``\\"``, ``\\\\``, ``\\b\\f\\n\\r\\t``, other controls as lowercase ``\\u00xx``, everything else as
-    is), so a tree of strings, integers, booleans, lists and dicts with BMP keys takes the fast path."""
-    if not _needs_slow_path(obj):
+    is), so a tree of strings, integers, booleans, lists and dicts with BMP keys takes the fast path.
+    ``plain=True`` tells it so without looking (documents this platform builds: no floats, ASCII keys)."""
+    if plain or not _needs_slow_path(obj):
         return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     out: list[str] = []
     _jcs_write(obj, out)
@@ -254,10 +255,12 @@ def _jsonld_reason(exc) -> str:
     return str(getattr(exc, "message", exc)).splitlines()[0][:200]
 
 
-def hash_data(unsecured: dict, proof_config: dict, cryptosuite: str, document_loader=None) -> bytes:
+def hash_data(unsecured: dict, proof_config: dict, cryptosuite: str, document_loader=None, *,
+              plain: bool = False) -> bytes:
     """SHA-256(canonical proof configuration) || SHA-256(canonical document): what the proof signs."""
     if cryptosuite == JCS_SUITE:
-        return hashlib.sha256(jcs(proof_config)).digest() + hashlib.sha256(jcs(unsecured)).digest()
+        return (hashlib.sha256(jcs(proof_config, plain=plain)).digest()
+                + hashlib.sha256(jcs(unsecured, plain=plain)).digest())
     if cryptosuite == RDFC_SUITE:
         if document_loader is None:
             from saksham.credentials.contexts import document_loader as loader
@@ -269,7 +272,7 @@ def hash_data(unsecured: dict, proof_config: dict, cryptosuite: str, document_lo
 
 
 def proof_create(unsecured: dict, *, private: Ed25519PrivateKey, verification_method: str, created: str,
-                 cryptosuite: str = JCS_SUITE, purpose: str = "assertionMethod") -> dict:
+                 cryptosuite: str = JCS_SUITE, purpose: str = "assertionMethod", plain: bool = False) -> dict:
     """A DataIntegrityProof over ``unsecured`` (the credential without its ``proof``)."""
     proof = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite, "created": created,
              "verificationMethod": verification_method, "proofPurpose": purpose}
@@ -277,17 +280,17 @@ def proof_create(unsecured: dict, *, private: Ed25519PrivateKey, verification_me
     config["@context"] = unsecured["@context"]
     if cryptosuite == JCS_SUITE:
         proof["@context"] = unsecured["@context"]
-    signature = private.sign(hash_data(unsecured, config, cryptosuite))
+    signature = private.sign(hash_data(unsecured, config, cryptosuite, plain=plain))
     proof["proofValue"] = multibase_encode(signature)
     return proof
 
 
 def sign(unsecured: dict, *, private: Ed25519PrivateKey, verification_method: str, created: str,
-         cryptosuites: tuple[str, ...] = (JCS_SUITE,)) -> dict:
+         cryptosuites: tuple[str, ...] = (JCS_SUITE,), plain: bool = False) -> dict:
     """The credential with one proof per cryptosuite (several make a proof set, each over the unsecured
     credential)."""
     proofs = [proof_create(unsecured, private=private, verification_method=verification_method, created=created,
-                           cryptosuite=suite) for suite in cryptosuites]
+                           cryptosuite=suite, plain=plain) for suite in cryptosuites]
     out = dict(unsecured)
     out["proof"] = proofs[0] if len(proofs) == 1 else proofs
     return out

@@ -51,7 +51,8 @@ class SigningKey(PublicModel):
 
 class StatusList(PublicModel):
     """A W3C BitstringStatusList for revocation: 131,072 bits, index 0 the most significant bit of the first
-    byte. Indexes are handed out at random; a list stops taking new ones when half of it is used.
+    byte. Indexes are handed out at random among those not yet used (``used``, a private bitmap updated in the
+    issuing transaction); a list stops taking new ones when half of it is used.
     ``published`` is the signed BitstringStatusListCredential served at its URL, rebuilt when ``version`` moves
     past ``published_version``."""
 
@@ -59,6 +60,7 @@ class StatusList(PublicModel):
     purpose = models.CharField(max_length=16, default="revocation")
     size = models.PositiveIntegerField(default=STATUS_LIST_SIZE)
     bits = models.BinaryField()
+    used = models.BinaryField(default=b"", help_text="bitmap of the indexes handed out (never published)")
     allocated = models.PositiveIntegerField(default=0)
     is_open = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)

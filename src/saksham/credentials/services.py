@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -84,7 +84,9 @@ def verify_url(public_id) -> str:
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    """12 symbols of a 32-letter alphabet (60 random bits), grouped by four."""
+    n = int.from_bytes(secrets.token_bytes(8), "big")
+    raw = "".join(CODE_ALPHABET[(n >> (5 * i)) & 31] for i in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
@@ -174,24 +176,31 @@ def issuer_profile(key: SigningKey, provider_org=None) -> dict:
 
 # --- status lists ---------------------------------------------------------------------------------------------
 
-def _open_list(scope: str) -> StatusList:
-    sl = StatusList.objects.filter(scope=scope, is_open=True).order_by("id").first()
-    if sl is None:
-        sl = StatusList.objects.create(scope=scope, size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8))
-    return sl
-
-
 def _slots(scope: str, n: int) -> list[tuple[StatusList, int]]:
-    """``n`` random indexes of an open list of the scope (distinct among themselves; a clash with an index
-    already taken is caught by the unique constraint and drawn again). A list closes at half full."""
-    sl = _open_list(scope)
-    StatusList.objects.filter(pk=sl.pk).update(allocated=F("allocated") + n)
-    if sl.allocated + n >= sl.size // 2:
-        StatusList.objects.filter(pk=sl.pk).update(is_open=False)
-    picked: set[int] = set()
-    while len(picked) < n:
-        picked.add(secrets.randbelow(sl.size))
-    return [(sl, i) for i in picked]
+    """``n`` random unused indexes of the scope's open list(s), marked used in the caller's transaction (the list
+    row is locked: on SQLite the write transaction, on PostgreSQL ``SELECT ... FOR UPDATE``). At most half of a
+    list is handed out, so a draw needs two tries on average; then a new list is opened."""
+    out: list[tuple[StatusList, int]] = []
+    while n > 0:
+        sl = StatusList.objects.select_for_update().filter(scope=scope, is_open=True).order_by("id").first()
+        if sl is None:
+            sl = StatusList.objects.create(scope=scope, size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8),
+                                           used=bytes(STATUS_LIST_SIZE // 8))
+        used = bytearray(bytes(sl.used) or bytes(sl.size // 8))
+        take = min(n, max(0, sl.size // 2 - sl.allocated))
+        picked: list[int] = []
+        while len(picked) < take:
+            i = secrets.randbelow(sl.size)
+            mask = 0x80 >> (i & 7)
+            if not used[i >> 3] & mask:
+                used[i >> 3] |= mask
+                picked.append(i)
+        allocated = sl.allocated + take
+        StatusList.objects.filter(pk=sl.pk).update(used=bytes(used), allocated=allocated,
+                                                    is_open=allocated < sl.size // 2)
+        out.extend((sl, i) for i in picked)
+        n -= take
+    return out
 
 
 def status_list_document(status_list: StatusList) -> str:
@@ -324,15 +333,46 @@ def _sign_rows(specs: list[IssueSpec], key: SigningKey, slots, now: dt.datetime)
         code = new_code()
         doc = build_document(spec, public_id=public_id, key=key, status_list=sl, index=index, issued_at=now,
                              code=code)
-        signed = crypto.sign(doc, private=private, verification_method=vm, created=created, cryptosuites=suite_list)
+        signed = crypto.sign(doc, private=private, verification_method=vm, created=created, cryptosuites=suite_list,
+                             plain=True)
         rows.append(Certificate(
             public_id=public_id, kind=spec.kind, dedupe_key=spec.dedupe_key, current=True,
             enrolment_id=spec.enrolment_id, learner_id=spec.learner_id, org_id=spec.org_id,
             course_id=spec.course_id, recipient_name=spec.recipient_name[:200], title=spec.title[:300],
             provider_name=spec.provider_name[:255], language=spec.language[:8], minutes=spec.minutes, code=code,
             signing_key=key, issued_at=now, valid_until=spec.valid_until, status_list=sl, status_index=index,
-            document=crypto.jcs(signed).decode()))
+            document=crypto.jcs(signed, plain=True).decode()))
     return rows
+
+
+_COLUMNS = ("public_id", "kind", "dedupe_key", "current", "enrolment_id", "learner_id", "org_id", "course_id",
+            "recipient_name", "title", "provider_name", "language", "minutes", "code", "signing_key_id", "issued_at",
+            "valid_until", "status_list_id", "status_index", "revoked_reason", "document")
+
+
+def _insert(rows: list[Certificate]) -> None:
+    """One executemany of INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a row whose enrolment (or
+    dedupe key) already has a current certificate, or whose status index is taken, is skipped, not an error."""
+    ops = connection.ops
+    uuid_db = (lambda u: u.hex) if connection.vendor == "sqlite" else (lambda u: u)
+    at = {}
+
+    def when(value):
+        if value is None:
+            return None
+        if value not in at:
+            at[value] = ops.adapt_datetimefield_value(value)
+        return at[value]
+
+    params = [(uuid_db(r.public_id), r.kind, r.dedupe_key, True, r.enrolment_id, r.learner_id, r.org_id, r.course_id,
+               r.recipient_name, r.title, r.provider_name, r.language, r.minutes, r.code, r.signing_key_id,
+               when(r.issued_at), when(r.valid_until), r.status_list_id, r.status_index, "", r.document)
+              for r in rows]
+    sql = (f"INSERT INTO credentials_certificate ({', '.join(_COLUMNS)}) VALUES "
+           f"({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cur:
+        for i in range(0, len(params), 1000):
+            cur.executemany(sql, params[i:i + 1000])
 
 
 def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None,
@@ -343,19 +383,23 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
     now = now or timezone.now()
     created: list[Certificate] = []
     by_key: dict[int, tuple[SigningKey, list[IssueSpec]]] = {}
+    keys: dict[int | None, SigningKey] = {}
     for spec in specs:
-        key = issuer_key_for(spec.provider_org)
+        org_pk = getattr(spec.provider_org, "pk", None)
+        if org_pk not in keys:
+            keys[org_pk] = issuer_key_for(spec.provider_org)
+        key = keys[org_pk]
         by_key.setdefault(key.pk, (key, []))[1].append(spec)
     for key, group in by_key.values():
         pending = group
-        for _attempt in range(5):
+        for _attempt in range(20):
             if not pending:
                 break
             with transaction.atomic():
                 if replacing:
                     _supersede([replacing[s.dedupe_key] for s in pending if s.dedupe_key in replacing], now)
                 rows = _sign_rows(pending, key, _slots(key.scope, len(pending)), now)
-                Certificate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+                _insert(rows)
                 landed = dict(Certificate.objects.filter(public_id__in=[r.public_id for r in rows])
                               .values_list("public_id", "id"))
                 mine = [r for r in rows if r.public_id in landed]
@@ -368,11 +412,13 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
                 missed = [s for s, r in zip(pending, rows, strict=True) if r.public_id not in landed]
                 issued = set(Certificate.objects.filter(dedupe_key__in=[s.dedupe_key for s in missed], current=True)
                              .values_list("dedupe_key", flat=True)) if missed else set()
-                # Those already issued are done (idempotent); the rest drew a taken status index: draw again.
+                # Those already issued are done (idempotent); the rest clashed (a verification code): draw again.
                 pending = [s for s in missed if s.dedupe_key not in issued]
                 if mine:
                     _after_issue(mine)
             created.extend(mine)
+        if pending:          # never silently: the task fails and is retried
+            raise RuntimeError(f"{len(pending)} certificates could not be stored (status index or code clashes)")
     return created
 
 
@@ -459,46 +505,50 @@ def _texts(version_ids: set[int], language_of: dict[int, str]) -> dict[tuple[int
     return out
 
 
-def specs_for_enrolments(enrolments) -> list[IssueSpec]:
-    """Certificate facts of completed enrolments: her name as she wrote it, the course's texts in her language
-    (else the course's own), its provider, competencies, hours and completion date."""
-    from saksham.catalog.models import VersionCompetency
+_FACT_FIELDS = ("pk", "learner_id", "completed_at", "nominal_minutes", "version_id", "course_id",
+                "learner__full_name", "learner__preferred_language", "learner__org_id", "learner__email",
+                "version__title", "version__summary", "version__language", "version__duration_minutes",
+                "course__public_id", "course__provider__org_id")
 
-    enrolments = [e for e in enrolments if e.completed_at]
-    if not enrolments:
+
+def specs_for_enrolments(enrolment_ids) -> list[IssueSpec]:
+    """Certificate facts of completed enrolments (by id): her name as she wrote it, the course's texts in her
+    language (else the course's own), its provider, competencies, hours and completion date. A few set-based
+    reads per batch, whatever its size."""
+    from saksham.catalog.models import VersionCompetency
+    from saksham.learning.models import Enrolment
+    from saksham.orgs.models import Org
+
+    rows = list(Enrolment.objects.filter(pk__in=list(enrolment_ids), completed_at__isnull=False)
+                .order_by("pk").values_list(*_FACT_FIELDS))
+    if not rows:
         return []
-    version_ids = {e.version_id for e in enrolments}
+    version_ids = {r[4] for r in rows}
     comps: dict[int, list[tuple[str, int | None]]] = {}
     for vid, code, level in VersionCompetency.objects.filter(version_id__in=version_ids) \
             .order_by("code").values_list("version_id", "code", "level"):
         comps.setdefault(vid, []).append((code, level))
-    wanted = {e.pk: e.learner.preferred_language for e in enrolments}
+    wanted = {r[0]: r[7] for r in rows}
     texts = _texts(version_ids, wanted)
+    orgs = Org.objects.in_bulk({r[15] for r in rows})
+    site = site_url()
     specs = []
-    for e in enrolments:
-        v = e.version
-        lang = wanted[e.pk]
-        own = texts.get((v.id, lang)) if lang != v.language else None
+    for (pk, learner_id, completed_at, nominal, vid, course_id, name, lang, org_id, email, title, summary,
+         vlang, duration, course_public_id, provider_org_id) in rows:
+        own = texts.get((vid, lang)) if lang != vlang else None
         if not own or not own.get("title"):
-            lang, own = v.language, {}
-        provider_org = e.course.provider.org
+            lang, own = vlang, {}
+        provider_org = orgs[provider_org_id]
         specs.append(IssueSpec(
-            dedupe_key=f"enrolment:{e.pk}", recipient_name=e.learner.full_name, title=own.get("title") or v.title,
-            description=own.get("summary") or v.summary, language=lang,
-            achievement_id=f"{site_url()}/courses/{e.course.public_id}",
+            dedupe_key=f"enrolment:{pk}", recipient_name=name, title=own.get("title") or title,
+            description=own.get("summary") or summary, language=lang,
+            achievement_id=f"{site}/courses/{course_public_id}",
             criteria="Completed every required item and passed every required assessment of the course.",
-            provider_name=provider_org.name, provider_org=provider_org,
-            minutes=e.nominal_minutes or v.duration_minutes, competencies=comps.get(v.id, []),
-            completed_at=e.completed_at, enrolment_id=e.pk, learner_id=e.learner_id, org_id=e.learner.org_id,
-            course_id=e.course_id, recipient_email=e.learner.email,
-            evidence=f"Course completed on {_iso(e.completed_at)[:10]}"))
+            provider_name=provider_org.name, provider_org=provider_org, minutes=nominal or duration,
+            competencies=comps.get(vid, []), completed_at=completed_at, enrolment_id=pk, learner_id=learner_id,
+            org_id=org_id, course_id=course_id, recipient_email=email,
+            evidence=f"Course completed on {_iso(completed_at)[:10]}"))
     return specs
-
-
-def _enrolment_qs():
-    from saksham.learning.models import Enrolment
-
-    return Enrolment.objects.select_related("learner", "version", "course__provider__org")
 
 
 def certificate_issue_for_enrolment(*, enrolment) -> Certificate | None:
@@ -508,8 +558,7 @@ def certificate_issue_for_enrolment(*, enrolment) -> Certificate | None:
     existing = Certificate.objects.filter(enrolment_id=enrolment.pk, current=True).first()
     if existing:
         return existing
-    enrolment = _enrolment_qs().get(pk=enrolment.pk)
-    certificates_issue(specs_for_enrolments([enrolment]))
+    certificates_issue(specs_for_enrolments([enrolment.pk]))
     return Certificate.objects.filter(enrolment_id=enrolment.pk, current=True).first()
 
 
@@ -517,8 +566,7 @@ def certificates_issue_for_enrolments(enrolment_ids: list[int], *, batch: int = 
     """Issue in bulk (a backlog, a benchmark): loads facts a batch at a time. Returns how many were created."""
     n = 0
     for i in range(0, len(enrolment_ids), batch):
-        chunk = list(_enrolment_qs().filter(pk__in=enrolment_ids[i:i + batch], completed_at__isnull=False))
-        n += len(certificates_issue(specs_for_enrolments(chunk)))
+        n += len(certificates_issue(specs_for_enrolments(enrolment_ids[i:i + batch])))
     return n
 
 
@@ -602,8 +650,7 @@ def certificates_reissue(*, actor, course=None, certificate_ids: list | None = N
     old_all = list(qs.order_by("id"))
     for i in range(0, len(old_all), 500):
         old = {c.dedupe_key: c for c in old_all[i:i + 500]}
-        enrolments = list(_enrolment_qs().filter(pk__in=[c.enrolment_id for c in old.values()]))
-        specs = specs_for_enrolments(enrolments)
+        specs = specs_for_enrolments([c.enrolment_id for c in old.values()])
         n += len(certificates_issue(specs, replacing=old))
     audit.record(actor=actor, action="certificate.reissue", target=course or actor, changes={"count": [0, n]})
     return n
