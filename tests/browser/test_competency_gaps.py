@@ -1,0 +1,103 @@
+"""In a real browser: a learner sees her role's competency gaps and a recommended course that closes one, follows
+the recommendation, completes the course, and finds the gap closed in her passport."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from saksham.catalog import services as catalog
+from saksham.catalog.models import ItemKind
+from saksham.competencies import services as competencies
+from tests.competencies import conftest as _comp
+
+build, publish, provider, other_provider, staff = (_comp.build, _comp.publish, _comp.provider, _comp.other_provider,
+                                                  _comp.staff)
+framework, mapping, learner = _comp.framework, _comp.mapping, _comp.learner
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def rti_course(build, publish, staff, framework):
+    """A short course of two pages that builds Right to information to level 2."""
+    v = build(title="RTI for public information officers", modules=0, duration_minutes=20)
+    m = catalog.module_add(actor=staff["creator"], version=v, title="The Act")
+    for title in ("Who may ask", "Exemptions"):
+        catalog.item_add(actor=staff["creator"], module=m, kind=ItemKind.PAGE,
+                         data={"title": title, "body": f"<p>{title}: sections 6 to 8.</p>"})
+    competencies.course_tags_set(actor=staff["creator"], version=v, tags=[("FC-RTI-01", 2)])
+    publish(v)
+    v.refresh_from_db()
+    return v.course
+
+
+def _wait(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_server, mapping, learner, rti_course):
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#id_email", learner.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    # The home page loads her recommendations.
+    page.wait_for_selector("#recommendations .rec")
+    assert "RTI for public information officers" in page.inner_text("#recommendations")
+
+    page.click("text=My passport")
+    page.wait_for_selector("#required")
+    assert page.get_attribute('#required tr[data-code="FC-RTI-01"]', "class") == "gap"
+    assert page.inner_text('#required tr[data-code="FC-RTI-01"] .state') == "Gap"
+    rec = page.locator(f'#recommendations .rec[data-course="{rti_course.public_id}"]')
+    assert "Right to information (FC-RTI-01) to level 2" in rec.inner_text()
+
+    # She follows the recommendation, enrols and reads both pages.
+    rec.locator("a").click()
+    page.click("#enrol")
+    page.wait_for_selector("#page-body")
+    page.click("#mark-done")
+    page.wait_for_selector(".outline li.done")
+    page.click("#next")
+    page.wait_for_selector("#page-body")
+    page.click("#mark-done")
+    page.wait_for_selector("#completed-banner:not([hidden])")
+
+    # Her passport: the gap is closed by the course, with its evidence.
+    _wait(lambda: learner.enrolments.filter(completed_at__isnull=False).exists())
+    page.goto(f"{base}/competencies/passport")
+    assert page.get_attribute('#required tr[data-code="FC-RTI-01"]', "class") == "met"
+    assert "Completed course" in page.inner_text("#evidence")
+    assert "RTI for public information officers" in page.inner_text("#evidence")
+    assert str(rti_course.public_id) not in page.inner_text("#recommendations")
+    context.close()
