@@ -481,8 +481,9 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
         claim = _claim()
         with transaction.atomic():
             PlanReminder.objects.filter(pk__in=ids, claim="", sent_at__isnull=True).update(claim=claim)
+            mine = PlanReminder.objects.filter(pk__in=ids, claim=claim)       # by primary key: no scan
             groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-            for pc_id, kind, learner_id in PlanReminder.objects.filter(claim=claim, sent_at__isnull=True) \
+            for pc_id, kind, learner_id in mine.filter(sent_at__isnull=True) \
                     .values_list("assignment__plan_course_id", "kind", "assignment__learner_id"):
                 groups[(pc_id, kind)].append(learner_id)
             courses = {pc.pk: pc for pc in PlanCourse.objects.filter(pk__in={k[0] for k in groups})
@@ -491,7 +492,7 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
                 pc = courses[pc_id]
                 notifications_send_bulk(users=learners, **_reminder_text(pc, kind),
                                         key=f"plan-reminder:{pc_id}:{kind}")
-            n = PlanReminder.objects.filter(claim=claim).update(sent_at=timezone.now())
+            n = mine.update(sent_at=timezone.now())
         sent += n
         batches += 1
         if progress:
