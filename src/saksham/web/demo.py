@@ -154,6 +154,12 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.learning.demo import build_learning
 
     build_learning()
+    from saksham.learning.plans_demo import build_plan
+
+    build_plan()
+    from saksham.feedback.demo import build_feedback
+
+    build_feedback()
     build_competencies()
     from saksham.campaigns.demo import build_week
 
