@@ -81,7 +81,7 @@ def top_providers(request, metric: str = "enr", limit: int = 10):
 
 
 @router.get("/people")
-def people_report(request, org: str | None = None, report: str = "people", after: int | None = None,
+def people_report(request, org: str | None = None, report: str = "people", after: str | None = None,
                   limit: int = 50):
     """A per-person report of the org's subtree, a page at a time (``next`` is the cursor of the next page)."""
     o = queries.dashboard_org(request.user, org)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from saksham.core.errors import ValidationFailed
@@ -30,29 +29,13 @@ def inline_max() -> int:
 
 
 def report_iter(report: str, org, *, on_rows: Callable[[int], None] | None = None) -> Iterator[list]:
-    """Every row of a per-person report, page by page (keyset on the report's unique key)."""
-    columns, sql, params, key = queries.report_sql(report, org)
-    head, _ = sql.split("{after}")
-    joiner = "AND" if "WHERE" in head else "WHERE"
-    first = sql.replace("{after}", "") + f" LIMIT {PAGE}"
-    nxt = sql.replace("{after}", f"{joiner} {key} > %s") + f" LIMIT {PAGE}"
-    after = None
+    """Every row of a per-person report, page by page (keyset on the report's person and enrolment)."""
     done = 0
-    shape = queries.shape_row
-    while True:
-        with connection.cursor() as cur:
-            cur.execute(first if after is None else nxt, params if after is None else [*params, after])
-            rows = cur.fetchall()
-        if not rows:
-            return
-        for r in rows:
-            yield shape(report, r)
+    for rows in queries.report_pages(report, org, page=PAGE):
+        yield from rows
         done += len(rows)
-        after = rows[-1][0]
         if on_rows:
             on_rows(done)
-        if len(rows) < PAGE:
-            return
 
 
 def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[list]]:
@@ -60,8 +43,7 @@ def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[l
     period = queries.period_parse(params.get("period"), params.get("from"), params.get("to"))
     if name in queries.REPORTS:
         org = queries.dashboard_org(actor, params.get("org"))
-        columns, _, _, _ = queries.report_sql(name, org)
-        return f"{name}-{org.code}", columns, report_iter(name, org)
+        return f"{name}-{org.code}", queries.report_columns(name), report_iter(name, org)
     if name == "breakdown":
         org = queries.dashboard_org(actor, params.get("org"))
         metric = params.get("metric") or "reg"

@@ -413,13 +413,13 @@ class Generator:
                        f"ELSE x.r_gap * x.r_gap / 1000000.0 * 40 END")
                 completed = f"CASE WHEN {done} THEN {_least(_plus_days('x.ea', gap), '%s')} END"
                 secs = (f"CAST(x.duration * 60 * (0.6 + x.r_sec / 1250.0) * "
-                        f"CASE WHEN {done} THEN 1 ELSE x.r_pct / 100.0 END AS integer)")
+                        f"CASE WHEN {done} THEN 1 WHEN x.r_pct < 25 THEN 0 ELSE x.r_pct / 100.0 END AS integer)")
                 _insert("learning.Enrolment", {
                     "public_id": _uuid(), "learner_id": "x.learner_id", "course_id": "x.course_id",
                     "version_id": "x.version_id", "state": "'active'",
                     "source": "CASE WHEN x.r_gap < 150 THEN 'assigned' ELSE 'self' END",
                     "created_at": "x.ea", "enrolled_at": "x.ea",
-                    "percent": f"CASE WHEN {done} THEN 100 ELSE x.r_pct END",
+                    "percent": f"CASE WHEN {done} THEN 100 WHEN x.r_pct < 25 THEN 0 ELSE x.r_pct END",
                     "seconds_spent": secs, "last_event_ms": "0",
                     "last_activity_at": f"COALESCE({completed}, x.ea)", "completed_at": completed,
                     "nominal_minutes": f"CASE WHEN {done} THEN x.duration ELSE 0 END",

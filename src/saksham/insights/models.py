@@ -75,7 +75,7 @@ class CourseRollup(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course_id", "metric", "grain", "day"],
                                                name="course_rollup_key")]
-        indexes = [models.Index(fields=["metric", "grain", "day", "value"], name="course_rollup_rank")]
+        indexes = [models.Index(fields=["metric", "grain", "day", "course_id", "value"], name="course_rollup_period")]
 
     def __str__(self) -> str:
         return f"course {self.course_id} {self.metric} {self.grain} {self.day}: {self.value}"

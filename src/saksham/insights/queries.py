@@ -136,12 +136,16 @@ def period_parse(key: str | None = None, start: str | None = None, end: str | No
     return Period(key, None if days is None else today - dt.timedelta(days=days - 1), today)
 
 
-def _ranges(period: Period) -> tuple[str, list]:
+def _ranges(period: Period, *, coarse: bool = False) -> tuple[str, list]:
     """The rollup rows that add up to a period: whole months from month rows, the edges from day rows, or
-    the all-time row."""
+    the all-time row. ``coarse`` (rankings over thousands of courses): a period longer than a month is
+    rounded out to whole calendar months, read from month rows only."""
     db = connection.ops.adapt_datefield_value
     if period.start is None and period.end >= timezone.localdate():
         return "(grain = 't' AND day = %s)", [db(ALL_TIME)]
+    if coarse and (period.days is None or period.days > 31):
+        start = month_of(period.start or dt.date(2000, 1, 2))
+        return "(grain = 'm' AND day >= %s AND day <= %s)", [db(start), db(month_of(period.end))]
     start = period.start or dt.date(2000, 1, 2)
     end = period.end
     first_full = start if start.day == 1 else month_of(start + dt.timedelta(days=32 - start.day))
@@ -288,7 +292,9 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
         raise ValidationFailed("metric is enr or cmp", field="metric")
     note = ""
     if org.depth == 0:
-        where, params = _ranges(period)
+        where, params = _ranges(period, coarse=True)
+        if period.days is not None and period.days > 31:
+            note = "whole months"
         ranked = _rows(f"SELECT course_id, SUM(value) AS v FROM insights_courserollup WHERE metric = %s AND {where} "
                        f"GROUP BY course_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
     elif org.depth == 1:
@@ -310,7 +316,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
 
 
 def top_providers(period: Period, metric: str = "enr", limit: int = 10) -> dict:
-    where, params = _ranges(period)
+    where, params = _ranges(period, coarse=True)
     ranked = _rows(f"SELECT c.provider_id, SUM(r.value) AS v FROM insights_courserollup r "
                    f"JOIN catalog_course c ON c.id = r.course_id WHERE r.metric = %s AND {where.replace('grain', 'r.grain').replace('day', 'r.day')} "
                    f"GROUP BY c.provider_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
@@ -405,41 +411,114 @@ REPORTS = {
 }
 
 
-def _people_filter(org: Org) -> tuple[str, list]:
-    if org.depth == 0:
-        return "", []
+REPORT_COLUMNS = {
+    "people": ["name", "email", "organisation", "enrolments", "completions", "certificates", "hours", "last_active"],
+    "completed": ["name", "email", "organisation", "course", "completed_at", "hours"],
+    "not_started": ["name", "email", "organisation", "course", "assigned_on", "due_on"],
+}
+
+
+def report_columns(report: str) -> list[str]:
+    if report not in REPORTS:
+        raise ValidationFailed(f"report is one of {', '.join(REPORTS)}", field="report")
+    return REPORT_COLUMNS[report]
+
+
+def subtree_orgs(org: Org) -> list[tuple[int, str]]:
+    """(id, name) of every org of the subtree, in path order: reports walk them one by one."""
     low, high = subtree_range(org.path)
-    return "u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s AND path < %s)", [low, high]
+    return _rows("SELECT id, name FROM orgs_org WHERE path >= %s AND path < %s ORDER BY path", [low, high])
 
 
-def report_sql(report: str, org: Org) -> tuple[list[str], str, list, str]:
-    """(column titles, SELECT ... ordered by a unique key, params, key column): a per-person report of the org's
-    subtree, paged by keyset (``after``) or streamed whole by an export."""
-    cond, params = _people_filter(org)
+def _page_sql(report: str) -> str:
+    """One org's rows after a (person, enrolment) cursor, in (person, enrolment) order: the person index
+    (org, id) gives the order, so a page costs its rows, not the org's size."""
     if report == "people":
-        where = f"WHERE {cond}" if cond else ""
-        return (["name", "email", "organisation", "enrolments", "completions", "certificates", "hours",
-                 "last_active"],
-                f"SELECT u.id, u.full_name, u.email, o.name, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
-                f"COALESCE(s.certificates, 0), COALESCE(s.seconds, 0), s.last_active FROM people_user u "
-                f"JOIN orgs_org o ON o.id = u.org_id LEFT JOIN insights_learnerstat s ON s.learner_id = u.id "
-                f"{where} {{after}} ORDER BY u.id", params, "u.id")
+        return ("SELECT u.id, 0, u.full_name, u.email, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
+                "COALESCE(s.certificates, 0), COALESCE(s.seconds, 0), s.last_active FROM people_user u "
+                "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id "
+                "WHERE u.org_id = %s AND u.id > %s ORDER BY u.id LIMIT %s")
+    cond = ("e.completed_at IS NOT NULL" if report == "completed" else
+            "e.source = 'assigned' AND e.state = 'active' AND e.seconds_spent = 0 AND e.completed_at IS NULL")
+    cols = ("e.completed_at, e.seconds_spent" if report == "completed" else "e.enrolled_at, e.due_on")
+    return (f"SELECT u.id, e.id, u.full_name, u.email, v.title, {cols} FROM people_user u "
+            f"JOIN learning_enrolment e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
+            f"WHERE u.org_id = %s AND u.id >= %s AND (u.id > %s OR e.id > %s) AND {cond} "
+            f"ORDER BY u.id, e.id LIMIT %s")
+
+
+def _walk(report: str, org: Org, cursor: str | None):
+    """(orgs to walk from the cursor on, person, enrolment) of a report's cursor."""
+    report_columns(report)
+    orgs = subtree_orgs(org)
+    if not cursor:
+        return orgs, 0, 0
+    try:
+        o, person, enrolment = (int(x) for x in str(cursor).split("."))
+    except ValueError:
+        raise ValidationFailed("not a cursor of this report", field="after") from None
+    at = next((i for i, (oid, _) in enumerate(orgs) if oid == o), len(orgs))
+    return orgs[at:], person, enrolment
+
+
+def _fetch(cur, report: str, sql: str, oid: int, person: int, enrolment: int, n: int) -> list[tuple]:
+    cur.execute(sql, [oid, person, n] if report == "people" else [oid, person, person, enrolment, n])
+    return cur.fetchall()
+
+
+def report_pages(report: str, org: Org, *, cursor: str | None = None, page: int = 10_000):
+    """Every row of a per-person report of the org's subtree from ``cursor`` on, at most ``page`` rows at a
+    time: yields lists of shaped rows. Memory stays at one page."""
+    orgs, person, enrolment = _walk(report, org, cursor)
+    sql = _page_sql(report)
+    with connection.cursor() as cur:
+        for oid, name in orgs:
+            while True:
+                rows = _fetch(cur, report, sql, oid, person, enrolment, page)
+                if rows:
+                    person, enrolment = rows[-1][0], rows[-1][1]
+                    yield [shape_row(report, name, r) for r in rows]
+                if len(rows) < page:
+                    break
+            person, enrolment = 0, 0
+
+
+def report_rows(report: str, org: Org, *, after: str | None = None, limit: int = 50):
+    """A page of a per-person report: (columns, rows, cursor of the next page or None)."""
+    columns = report_columns(report)
+    orgs, person, enrolment = _walk(report, org, after)
+    sql = _page_sql(report)
+    out: list[list] = []
+    nxt = None
+    with connection.cursor() as cur:
+        for n, (oid, name) in enumerate(orgs):
+            rows = _fetch(cur, report, sql, oid, person, enrolment, limit - len(out) + 1)
+            person, enrolment = 0, 0
+            if len(out) + len(rows) > limit:
+                rows = rows[:limit - len(out)]
+                out.extend(shape_row(report, name, r) for r in rows)
+                nxt = f"{oid}.{rows[-1][0]}.{rows[-1][1]}" if rows else f"{oid}.0.0"
+                break
+            out.extend(shape_row(report, name, r) for r in rows)
+            if len(out) == limit and n + 1 < len(orgs):
+                nxt = f"{orgs[n + 1][0]}.0.0"
+                break
+    return columns, out, nxt
+
+
+def _hours(seconds) -> float:
+    return round((seconds or 0) / 3600, 2)
+
+
+def shape_row(report: str, org_name: str, r: tuple) -> list:
+    """A raw report row (person and enrolment keys first) as the cells shown and exported."""
+    if report == "people":
+        last = r[8]
+        return [r[2], r[3], org_name, r[4], r[5], r[6], _hours(r[7]),
+                last.isoformat() if isinstance(last, dt.date) else (str(last)[:10] if last else "")]
     if report == "completed":
-        extra = f" AND {cond}" if cond else ""
-        return (["name", "email", "organisation", "course", "completed_at", "hours"],
-                f"SELECT e.id, u.full_name, u.email, o.name, v.title, e.completed_at, e.seconds_spent "
-                f"FROM learning_enrolment e JOIN people_user u ON u.id = e.learner_id JOIN orgs_org o ON o.id = u.org_id "
-                f"JOIN catalog_courseversion v ON v.id = e.version_id WHERE e.completed_at IS NOT NULL{extra} {{after}} "
-                f"ORDER BY e.id", params, "e.id")
-    if report == "not_started":
-        extra = f" AND {cond}" if cond else ""
-        return (["name", "email", "organisation", "course", "assigned_on", "due_on"],
-                f"SELECT e.id, u.full_name, u.email, o.name, v.title, e.enrolled_at, e.due_on "
-                f"FROM learning_enrolment e JOIN people_user u ON u.id = e.learner_id JOIN orgs_org o ON o.id = u.org_id "
-                f"JOIN catalog_courseversion v ON v.id = e.version_id WHERE e.source = 'assigned' AND e.state = 'active' "
-                f"AND e.percent = 0 AND e.seconds_spent = 0 AND e.completed_at IS NULL{extra} {{after}} ORDER BY e.id",
-                params, "e.id")
-    raise ValidationFailed(f"report is one of {', '.join(REPORTS)}", field="report")
+        return [r[2], r[3], org_name, r[4], _cell(report, 5, _dtm(r[5])), _hours(r[6])]
+    return [r[2], r[3], org_name, r[4], _cell(report, 5, _dtm(r[5])), _cell(report, 6, _date(r[6]))]
 
 
 def _cell(report: str, index: int, value):
@@ -450,27 +529,6 @@ def _cell(report: str, index: int, value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def report_rows(report: str, org: Org, *, after: int | None = None, limit: int = 50):
-    """A page of a per-person report: (columns, rows, next cursor)."""
-    columns, sql, params, key = report_sql(report, org)
-    joiner = "AND" if "WHERE" in sql.split("{after}")[0] else "WHERE"
-    sql = sql.replace("{after}", f"{joiner} {key} > %s" if after else "")
-    rows = _rows(sql + " LIMIT %s", [*params, *([after] if after else []), limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    out = [shape_row(report, r) for r in rows]
-    return columns, out, (rows[-1][0] if more and rows else None)
-
-
-def shape_row(report: str, r: tuple) -> list:
-    """A raw report row (key first) as the cells shown and exported."""
-    if report == "people":
-        return [r[1], r[2], r[3], r[4], r[5], r[6], round((r[7] or 0) / 3600, 2), _cell(report, 8, _date(r[8]))]
-    if report == "completed":
-        return [r[1], r[2], r[3], r[4], _cell(report, 5, _dtm(r[5])), round((r[6] or 0) / 3600, 2)]
-    return [r[1], r[2], r[3], r[4], _cell(report, 5, _dtm(r[5])), _cell(report, 6, _date(r[6]))]
 
 
 def _date(v):

@@ -395,12 +395,15 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
                                       f"WHERE ld.seconds > 0 GROUP BY u.org_id, {ld_day}")),
         ("active markers", lambda cur: [cur.execute(
             f"INSERT INTO insights_activemark (learner_id, period, start) "
-            f"SELECT DISTINCT ld.learner_id, '{p}', {expr} FROM learning_learningday ld WHERE ld.seconds > 0")
+            f"SELECT DISTINCT ld.learner_id, '{p}', {expr} FROM learning_learningday ld WHERE ld.seconds > 0 "
+            f"ORDER BY 1, 3")
             for p, expr in (("d", "ld.day"), ("w", week_sql("ld.day")), ("m", month_sql("ld.day")))]),
         ("active learners", lambda cur: cur.execute(
-            f"{ins_org} SELECT a.ancestor_id, 'a' || m.period, 'd', m.start, COUNT(*) FROM insights_activemark m "
-            f"JOIN people_user u ON u.id = m.learner_id JOIN insights_organcestor a ON a.org_id = u.org_id "
-            f"WHERE true GROUP BY a.ancestor_id, m.period, m.start")),
+            f"{ins_org} SELECT a.ancestor_id, 'a' || s.period, 'd', s.start, SUM(s.n) FROM "
+            f"(SELECT u.org_id AS org_id, m.period AS period, m.start AS start, COUNT(*) AS n "
+            f"FROM insights_activemark m JOIN people_user u ON u.id = m.learner_id "
+            f"GROUP BY u.org_id, m.period, m.start) s "
+            f"JOIN insights_organcestor a ON a.org_id = s.org_id WHERE true GROUP BY a.ancestor_id, s.period, s.start")),
         ("course enrolments", course_metric("enr", f"SELECT e.course_id AS course_id, {enrolled} AS day, "
                                                    f"COUNT(*) AS n FROM learning_enrolment e "
                                                    f"WHERE e.enrolled_at IS NOT NULL GROUP BY e.course_id, {enrolled}")),
@@ -417,9 +420,11 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
             f"WHERE e.seconds_spent > 0 GROUP BY e.course_id", [_day_db(ALL_TIME)])),
         ("top courses by org", lambda cur: [cur.execute(
             f"INSERT INTO insights_orgcourserollup (org_id, metric, course_id, value) "
-            f"SELECT a.ancestor_id, '{metric}', e.course_id, COUNT(*) FROM learning_enrolment e "
-            f"JOIN people_user u ON u.id = e.learner_id JOIN insights_organcestor a ON a.org_id = u.org_id "
-            f"WHERE a.depth <= {TOP_DEPTH} AND e.{col} IS NOT NULL GROUP BY a.ancestor_id, e.course_id")
+            f"SELECT a.ancestor_id, '{metric}', s.course_id, SUM(s.n) FROM "
+            f"(SELECT u.org_id AS org_id, e.course_id AS course_id, COUNT(*) AS n FROM learning_enrolment e "
+            f"JOIN people_user u ON u.id = e.learner_id WHERE e.{col} IS NOT NULL GROUP BY u.org_id, e.course_id) s "
+            f"JOIN insights_organcestor a ON a.org_id = s.org_id "
+            f"WHERE a.depth <= {TOP_DEPTH} GROUP BY a.ancestor_id, s.course_id")
             for metric, col in (("enr", "enrolled_at"), ("cmp", "completed_at"))]),
         ("completion markers", lambda cur: cur.execute(
             "INSERT INTO insights_completionmark (enrolment_id) SELECT id FROM learning_enrolment "

@@ -91,10 +91,9 @@ def people(request):
     org = _org_or_404(request)
     report = request.GET.get("report") if request.GET.get("report") in queries.REPORTS else "people"
     try:
-        after = int(request.GET.get("after") or 0) or None
-    except ValueError:
-        after = None
-    columns, rows, nxt = queries.report_rows(report, org, after=after, limit=50)
+        columns, rows, nxt = queries.report_rows(report, org, after=request.GET.get("after") or None, limit=50)
+    except DomainError:
+        columns, rows, nxt = queries.report_rows(report, org, limit=50)
     return render(request, "insights/people.html", {**_common(request, org, _period(request)), "report": report,
                                                     "reports": queries.REPORTS, "columns": columns, "rows": rows,
                                                     "next": nxt})
