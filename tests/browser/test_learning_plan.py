@@ -1,0 +1,97 @@
+"""In a real browser: an admin builds and publishes a learning plan; her learner sees the course with its due date on
+My learning and a notification in the header, then rates the course on its page."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import formats, timezone, translation
+
+from saksham.feedback.models import Rating
+from tests.learning import conftest as _learning
+
+build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
+                                                  _learning.other_provider, _learning.staff)
+course = _learning.course
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _sign_in(browser, base, user):
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    return context, page
+
+
+def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(browser, live_server, course,
+                                                                                 people):
+    base = live_server.url
+    admin, ravi = people["bihar_admin"], people["bihar_learner"]
+    due = timezone.localdate() + dt.timedelta(days=14)
+    title = course.live_version.title
+
+    ctx, page = _sign_in(browser, base, admin)
+    page.goto(f"{base}/learn/plans")
+    page.fill("#plan-name", "Bihar capacity plan")
+    page.select_option("#plan-org", "IN-BR")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_selector("#add-course")
+    page.select_option("#plan-course", str(course.public_id))
+    page.fill("#plan-due", due.isoformat())
+    page.get_by_role("button", name="Add course").click()
+    page.wait_for_selector(f"text={title}")
+    page.select_option("#target-kind", "person")
+    page.fill("#target-person", ravi.email)
+    page.locator("#add-target").get_by_role("button", name="Add").click()
+    page.wait_for_selector("text=Person")
+    page.click("#publish")
+    page.wait_for_selector("#compliance")
+    assert page.inner_text("#plan-status") == "Published"
+    assert "1" in page.inner_text("#compliance tbody")
+    ctx.close()
+
+    ctx, page = _sign_in(browser, base, ravi)
+    assert page.get_attribute("header .badge.unread", "data-unread") == "1"
+    page.goto(f"{base}/learn")
+    with translation.override("en"):
+        shown_due = formats.date_format(due, "DATE_FORMAT")
+    row = page.locator("tr", has_text=title).first
+    assert shown_due in row.inner_text()
+    page.goto(f"{base}/notifications")
+    assert "Bihar capacity plan: 1 course(s) assigned to you" in page.inner_text("main")
+
+    page.goto(f"{base}/courses/{course.public_id}")
+    page.check("#rate-form input[name=stars][value='4']")
+    page.fill("#review-text", "Practical and clear.")
+    page.get_by_role("button", name="Submit rating").click()
+    page.wait_for_selector("text=Thank you for your rating.")
+    assert page.inner_text("#rating-avg") == "★ 4.0"
+    assert "Practical and clear." in page.inner_text("#ratings")
+    assert Rating.objects.get(learner=ravi, course=course).stars == 4
+    ctx.close()
