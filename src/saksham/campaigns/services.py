@@ -340,7 +340,13 @@ def _credit(cur, week: LiveWeek, learner_id: int, org_id: int, *, seconds: int =
 
 
 def _org_paths(org_ids) -> dict[int, str]:
-    return dict(Org.objects.filter(pk__in=set(org_ids)).values_list("pk", "path"))
+    """Paths of orgs by key: one raw read (on the counting path, the ORM costs more than the query)."""
+    ids = sorted({int(i) for i in org_ids})
+    if not ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id, path FROM orgs_org WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+        return dict(cur.fetchall())
 
 
 def on_learning_time(credits) -> None:
@@ -493,6 +499,40 @@ def _fold_batch() -> int:
                         + " ON CONFLICT (week_id, bucket) DO UPDATE SET "
                           "learners = campaigns_weekbucket.learners + excluded.learners", params)
     return len(rows)
+
+
+def week_rollups_rebuild(*, week: LearningWeek) -> None:
+    """Recompute a week's org rollups and score buckets from its learner rows, set-based (a repair, or after a
+    bulk load). Run it while nothing is counted into the week: the deltas still waiting are dropped, since the
+    learner rows hold them already."""
+    from django.db.models import Count, Sum
+
+    from saksham.campaigns.models import WeekBucket, WeekDelta, WeekOrg
+
+    with transaction.atomic():
+        WeekDelta.objects.filter(week=week).delete()
+        WeekBucket.objects.filter(week=week).delete()
+        WeekOrg.objects.filter(week=week).update(seconds=0, completions=0, participants=0)
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO campaigns_weekbucket (week_id, bucket, learners) "
+                        "SELECT week_id, score / %s, COUNT(*) FROM campaigns_weeklearner WHERE week_id = %s "
+                        "GROUP BY week_id, score / %s", [week.bucket_width, week.pk, week.bucket_width])
+            per_org = WeekLearner.objects.filter(week=week).order_by().values_list("org_id").annotate(
+                s=Sum("seconds"), c=Sum("completions"), n=Count("id"))
+            paths = dict(Org.objects.filter(pk__in=[r[0] for r in per_org]).values_list("pk", "path"))
+            folded: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for org_id, seconds, completions, n in per_org:
+                path = paths.get(org_id, "")
+                if not path.startswith(week.scope_path):
+                    continue
+                for p in _ancestors(path, week.scope_path):
+                    f = folded[p]
+                    f[0] += seconds
+                    f[1] += completions
+                    f[2] += n
+            orgs = {p: (pk, kind, depth) for pk, p, kind, depth in
+                    Org.objects.filter(path__in=list(folded)).values_list("pk", "path", "kind", "depth")}
+            _upsert_orgs(cur, [(week.pk, *orgs[p], *f, 0) for p, f in sorted(folded.items()) if p in orgs])
 
 
 # --- registered learners (per capita) ----------------------------------------------------------------------
