@@ -149,14 +149,20 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 
 
+_B58_PAIRS = [a + b for a in _B58 for b in _B58]       # 3,364 two-digit strings
+
+
 def b58encode(data: bytes) -> str:
     n = int.from_bytes(data, "big")
     out = []
     while n:
-        n, r = divmod(n, 58)
-        out.append(_B58[r])
+        n, chunk = divmod(n, 58 ** 10)          # ten digits per big-integer division, two per table lookup
+        for _ in range(5):
+            chunk, r = divmod(chunk, 3364)
+            out.append(_B58_PAIRS[r])
+    text = "".join(reversed(out)).lstrip("1")
     pad = len(data) - len(data.lstrip(b"\0"))
-    return "1" * pad + "".join(reversed(out))
+    return "1" * pad + text
 
 
 def b58decode(text: str) -> bytes:

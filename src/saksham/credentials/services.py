@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import secrets
@@ -322,7 +323,33 @@ def build_document(spec: IssueSpec, *, public_id, key: SigningKey, status_list: 
     return doc
 
 
-def _sign_rows(specs: list[IssueSpec], key: SigningKey, slots, now: dt.datetime) -> list[Certificate]:
+@dataclass
+class Issued:
+    """A certificate just signed, as inserted (the attributes of a Certificate row that callers read)."""
+
+    public_id: object
+    kind: str
+    dedupe_key: str
+    enrolment_id: int | None
+    learner_id: int | None
+    org_id: int | None
+    course_id: int | None
+    recipient_name: str
+    title: str
+    provider_name: str
+    language: str
+    minutes: int
+    code: str
+    signing_key_id: int
+    issued_at: dt.datetime
+    valid_until: dt.datetime | None
+    status_list_id: int
+    status_index: int
+    document: str
+    pk: int | None = None
+
+
+def _sign_rows(specs: list[IssueSpec], key: SigningKey, slots, now: dt.datetime) -> list[Issued]:
     private = private_key(key)
     vm = key.verification_method
     created = _iso(now)
@@ -333,15 +360,27 @@ def _sign_rows(specs: list[IssueSpec], key: SigningKey, slots, now: dt.datetime)
         code = new_code()
         doc = build_document(spec, public_id=public_id, key=key, status_list=sl, index=index, issued_at=now,
                              code=code)
-        signed = crypto.sign(doc, private=private, verification_method=vm, created=created, cryptosuites=suite_list,
-                             plain=True)
-        rows.append(Certificate(
-            public_id=public_id, kind=spec.kind, dedupe_key=spec.dedupe_key, current=True,
-            enrolment_id=spec.enrolment_id, learner_id=spec.learner_id, org_id=spec.org_id,
-            course_id=spec.course_id, recipient_name=spec.recipient_name[:200], title=spec.title[:300],
-            provider_name=spec.provider_name[:255], language=spec.language[:8], minutes=spec.minutes, code=code,
-            signing_key=key, issued_at=now, valid_until=spec.valid_until, status_list=sl, status_index=index,
-            document=crypto.jcs(signed, plain=True).decode()))
+        # The document's canonical bytes are hashed for the proof and stored (the proof appended) as served.
+        body = crypto.jcs(doc, plain=True)
+        proofs = []
+        for suite in suite_list:
+            proof = {"type": "DataIntegrityProof", "cryptosuite": suite, "created": created,
+                     "verificationMethod": vm, "proofPurpose": "assertionMethod"}
+            if suite == crypto.JCS_SUITE:
+                proof["@context"] = doc["@context"]
+                digest = hashlib.sha256(crypto.jcs(proof, plain=True)).digest() + hashlib.sha256(body).digest()
+            else:
+                digest = crypto.hash_data(doc, dict(proof, **{"@context": doc["@context"]}), suite)
+            proof["proofValue"] = crypto.multibase_encode(private.sign(digest))
+            proofs.append(proof)
+        proof_json = crypto.jcs(proofs[0] if len(proofs) == 1 else proofs, plain=True)
+        rows.append(Issued(
+            public_id=public_id, kind=spec.kind, dedupe_key=spec.dedupe_key, enrolment_id=spec.enrolment_id,
+            learner_id=spec.learner_id, org_id=spec.org_id, course_id=spec.course_id,
+            recipient_name=spec.recipient_name[:200], title=spec.title[:300], provider_name=spec.provider_name[:255],
+            language=spec.language[:8], minutes=spec.minutes, code=code, signing_key_id=key.pk, issued_at=now,
+            valid_until=spec.valid_until, status_list_id=sl.pk, status_index=index,
+            document=(body[:-1] + b',"proof":' + proof_json + b"}").decode()))
     return rows
 
 
@@ -350,7 +389,7 @@ _COLUMNS = ("public_id", "kind", "dedupe_key", "current", "enrolment_id", "learn
             "valid_until", "status_list_id", "status_index", "revoked_reason", "document")
 
 
-def _insert(rows: list[Certificate]) -> None:
+def _insert(rows: list[Issued]) -> None:
     """One executemany of INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a row whose enrolment (or
     dedupe key) already has a current certificate, or whose status index is taken, is skipped, not an error."""
     ops = connection.ops
@@ -376,12 +415,12 @@ def _insert(rows: list[Certificate]) -> None:
 
 
 def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None,
-                       replacing: dict[str, Certificate] | None = None) -> list[Certificate]:
+                       replacing: dict[str, Certificate] | None = None) -> list[Issued]:
     """Issue a certificate per spec (grouped by issuer key), skipping those whose current certificate exists.
     Returns the certificates this call created. ``replacing`` maps a dedupe key to the certificate a re-issue
     supersedes (it is marked not current and revoked in the same transaction)."""
     now = now or timezone.now()
-    created: list[Certificate] = []
+    created: list[Issued] = []
     by_key: dict[int, tuple[SigningKey, list[IssueSpec]]] = {}
     keys: dict[int | None, SigningKey] = {}
     for spec in specs:
@@ -404,11 +443,11 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
                               .values_list("public_id", "id"))
                 mine = [r for r in rows if r.public_id in landed]
                 for r in mine:
-                    r.pk, r._state.adding = landed[r.public_id], False
+                    r.pk = landed[r.public_id]
                 if replacing:
                     for r in mine:
                         if r.dedupe_key in replacing:
-                            Certificate.objects.filter(pk=replacing[r.dedupe_key].pk).update(replaced_by=r)
+                            Certificate.objects.filter(pk=replacing[r.dedupe_key].pk).update(replaced_by_id=r.pk)
                 missed = [s for s, r in zip(pending, rows, strict=True) if r.public_id not in landed]
                 issued = set(Certificate.objects.filter(dedupe_key__in=[s.dedupe_key for s in missed], current=True)
                              .values_list("dedupe_key", flat=True)) if missed else set()
@@ -428,7 +467,7 @@ def _supersede(old: list[Certificate], now: dt.datetime) -> None:
         _revoke_bits(cert, reason="superseded by a re-issued certificate", actor=None, now=now)
 
 
-def _after_issue(rows: list[Certificate]) -> None:
+def _after_issue(rows: list[Issued]) -> None:
     facts = [certificate_facts(r) for r in rows]
     transaction.on_commit(lambda: issued_steps_run(facts))
 
