@@ -1,0 +1,118 @@
+"""In a real browser: a platform admin creates a small national learning week; a learner sees its banner,
+completes a featured course, watches the live counters move and meets the goal; after the week the admin
+finalises the results and the learner finds her badge."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from saksham.campaigns import services as campaigns
+from saksham.campaigns.models import LearningWeek, WeekBadge
+from saksham.catalog import services as catalog
+from saksham.catalog.models import ItemKind
+from tests.learning import conftest as _learning
+
+build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
+                                                  _learning.other_provider, _learning.staff)
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def short_course(build, publish, staff):
+    v = build(title="Ethics in Governance", modules=0, duration_minutes=20)
+    m = catalog.module_add(actor=staff["creator"], version=v, title="Ethics")
+    catalog.item_add(actor=staff["creator"], module=m, kind=ItemKind.PAGE,
+                     data={"title": "Reading", "body": "<p>Integrity, impartiality, transparency.</p>"})
+    publish(v)
+    v.refresh_from_db()
+    return v.course
+
+
+def _login(browser, base, user):
+    context = browser.new_context(viewport={"width": 420, "height": 900}, locale="en-IN")   # a phone
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    return context, page
+
+
+def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people, short_course, settings):
+    settings.POST_COMPLETION_STEPS = ["saksham.campaigns.services.on_completion"]
+    settings.LEARNING_TIME_STEPS = ["saksham.campaigns.services.on_learning_time"]
+    base = live_server.url
+    today = timezone.localdate()
+
+    # The platform admin creates the week: one featured course completed is the goal.
+    admin_ctx, admin = _login(browser, base, people["platform"])
+    admin.goto(f"{base}/weeks/new")
+    admin.fill("#id_title", "Karmayogi Saptah")
+    admin.select_option("#id_scope", "IN")
+    admin.fill("#id_starts_on", today.isoformat())
+    admin.fill("#id_ends_on", (today + dt.timedelta(days=2)).isoformat())
+    admin.fill("#id_goal_hours", "0")
+    admin.fill("#id_goal_completions", "1")
+    admin.select_option("#id_featured", str(short_course.public_id))
+    admin.click("#week-form button[type=submit]")
+    admin.wait_for_selector("#week-counters")
+    week = LearningWeek.objects.get()
+    assert week.goal_completions == 1 and list(week.featured.all()) == [short_course]
+
+    # The learner sees the banner, completes the course, and the week counts it.
+    learner = people["bihar_learner"]
+    ctx, page = _login(browser, base, learner)
+    assert "Karmayogi Saptah" in page.inner_text(".week-banner")
+    page.goto(f"{base}/weeks/{week.public_id}")
+    assert page.inner_text('[data-counter="completions"]') == "0"
+    course_page = ctx.new_page()
+    course_page.goto(f"{base}/learn/courses/{short_course.public_id}")
+    course_page.click("#enrol")
+    course_page.wait_for_selector("#page-body")
+    course_page.click("#mark-done")
+    course_page.wait_for_selector("#completed-banner:not([hidden])")
+    # The week page's counters move by themselves (htmx polling), within seconds.
+    page.wait_for_function("document.querySelector('[data-counter=\"completions\"]').textContent.trim() == '1'",
+                           timeout=20_000)
+    page.reload()
+    assert "Goal met" in page.inner_text("#my-progress") and "Your rank: 1" in page.inner_text("#my-rank")
+
+    # The week ends; the admin finalises the results; the learner finds her badge.
+    LearningWeek.objects.filter(pk=week.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    campaigns.live_weeks_forget()
+    admin.goto(f"{base}/weeks/{week.public_id}")
+    admin.click("#finalise")
+    admin.wait_for_selector("#badge-count")
+    assert "1 learner met the goal" in admin.inner_text("#badge-count")
+    assert WeekBadge.objects.filter(week=week, learner=learner).count() == 1
+    page.reload()
+    assert page.is_visible("#my-badge")
+    page.goto(f"{base}/weeks")
+    assert "Karmayogi Saptah" in page.inner_text("#week-badges")
+    ctx.close()
+    admin_ctx.close()
