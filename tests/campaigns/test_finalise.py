@@ -58,3 +58,17 @@ def test_a_finished_week_cannot_be_edited(make_week, people):
     _end(week)
     with pytest.raises(Conflict):
         services.week_update(actor=people["platform"], week=week, data={"title": "Later"})
+
+
+def test_her_badge_shows_on_my_learning(client, make_week, people):
+    from django.urls import reverse
+
+    week = make_week(goal_hours=1, title="Karmayogi Week")
+    credit(people["bihar_learner"], 3600)
+    _end(week)
+    services.week_finalise(week=week)
+    client.force_login(people["bihar_learner"])
+    page = client.get(reverse("learning:mine")).content.decode()
+    assert 'id="week-badges"' in page and "Karmayogi Week" in page
+    client.force_login(people["gujarat_learner"])
+    assert 'id="week-badges"' not in client.get(reverse("learning:mine")).content.decode()
