@@ -473,6 +473,7 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
     stale = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
     PlanReminder.objects.filter(sent_at__isnull=True, claim__startswith="c:", claim__lt=stale).update(claim="")
     sent = batches = 0
+    titles: dict = {}
     while max_batches is None or batches < max_batches:
         ids = list(PlanReminder.objects.filter(sent_at__isnull=True, claim="").order_by("pk")
                    .values_list("pk", flat=True)[:batch])
@@ -480,8 +481,10 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
             break
         claim = _claim()
         with transaction.atomic():
-            PlanReminder.objects.filter(pk__in=ids, claim="", sent_at__isnull=True).update(claim=claim)
-            mine = PlanReminder.objects.filter(pk__in=ids, claim=claim)       # by primary key: no scan
+            # The batch is the id range of the first unsent, unclaimed rows: claimed and re-read by primary key range.
+            lo, hi = ids[0], ids[-1]
+            PlanReminder.objects.filter(pk__gte=lo, pk__lte=hi, claim="", sent_at__isnull=True).update(claim=claim)
+            mine = PlanReminder.objects.filter(pk__gte=lo, pk__lte=hi, claim=claim)
             groups: dict[tuple[int, str], list[int]] = defaultdict(list)
             for pc_id, kind, learner_id in mine.filter(sent_at__isnull=True) \
                     .values_list("assignment__plan_course_id", "kind", "assignment__learner_id"):
@@ -490,7 +493,7 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
                        .select_related("course__live_version", "plan")}
             for (pc_id, kind), learners in groups.items():
                 pc = courses[pc_id]
-                notifications_send_bulk(users=learners, **_reminder_text(pc, kind),
+                notifications_send_bulk(users=learners, **_reminder_text(pc, kind, titles),
                                         key=f"plan-reminder:{pc_id}:{kind}")
             n = mine.update(sent_at=timezone.now())
         sent += n
@@ -500,14 +503,14 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
     return sent
 
 
-def _reminder_text(pc: PlanCourse, kind: str) -> dict:
-    titles: dict[str, str] = {}
+def _reminder_text(pc: PlanCourse, kind: str, titles: dict | None = None) -> dict:
+    titles = {} if titles is None else titles          # (plan course, language) -> course title, across batches
 
     def course_title() -> str:
         lang = get_language() or "en"
-        if lang not in titles:
-            titles[lang] = _title(pc.course, lang)
-        return titles[lang]
+        if (pc.pk, lang) not in titles:
+            titles[(pc.pk, lang)] = _title(pc.course, lang)
+        return titles[(pc.pk, lang)]
 
     def date() -> str:
         return formats.date_format(pc.due_on, "DATE_FORMAT")
