@@ -213,11 +213,16 @@ def _row(rank, learner_id, score, seconds, completions) -> LearnerRow:
 
 def top_learners(week: LearningWeek, *, limit: int = 10, me_id: int | None = None) -> list[LearnerRow]:
     """The top ``limit`` learners: score descending, then the learner's key (the earlier account) ascending,
-    read from the (week, score desc, learner) index."""
+    read from the (week, score desc, learner) index and cached for BOARD_TTL_S (shared by every reader)."""
     limit = max(1, min(int(limit), MAX_TOP))
-    rows = list(WeekLearner.objects.filter(week=week).order_by("-score", "learner_id")
-                .values_list("learner_id", "score", "seconds", "completions")[:limit])
-    return _decorate([_row(n, *r) for n, r in enumerate(rows, start=1)], me_id)
+    key = f"campaigns:top:{week.pk}:{limit}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(WeekLearner.objects.filter(week=week).order_by("-score", "learner_id")
+                    .values_list("learner_id", "score", "seconds", "completions")[:limit])
+        rows = _decorate([_row(n, *r) for n, r in enumerate(rows, start=1)])
+        cache.set(key, rows, BOARD_TTL_S)
+    return [LearnerRow(**{**r.__dict__, "me": r.learner_id == me_id}) for r in rows]
 
 
 def _cols():
