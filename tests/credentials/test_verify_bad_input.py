@@ -172,6 +172,12 @@ def test_credentials_of_any_did_key_issuer_verify(client, doc):
     vc = client.post("/credentials/verify", json.dumps({"verifiableCredential": signed}),
                      content_type="application/json")
     assert vc.status_code == 200
+    # Numbers with fractions and characters beyond the BMP take RFC 8785's exact path, sent as text or as JSON.
+    odd = copy.deepcopy(other)
+    odd["credentialSubject"]["name"] = "Ravi \U0001F600"
+    odd["credentialSubject"]["creditsEarned"] = 1.5e-7
+    signed_odd = did_key_signed(odd)
+    assert verify.verify(json.dumps(signed_odd)).valid and verify.verify(signed_odd).valid
     # A status list on another host is reported, not fetched.
     other["credentialStatus"] = {"id": "https://elsewhere.example/status/1#5", "type": "BitstringStatusListEntry",
                                  "statusPurpose": "revocation", "statusListIndex": "5",

@@ -302,7 +302,8 @@ def sign(unsecured: dict, *, private: Ed25519PrivateKey, verification_method: st
     return out
 
 
-def proof_verify(unsecured: dict, proof: dict, public: Ed25519PublicKey, document_loader=None) -> bool:
+def proof_verify(unsecured: dict, proof: dict, public: Ed25519PublicKey, document_loader=None, *,
+                 plain: bool = False) -> bool:
     """True when ``proof`` is a valid signature by ``public`` of ``unsecured``. Raises CryptoError for a proof
     that cannot be checked at all (unknown cryptosuite, bad proofValue, JSON-LD that does not process)."""
     suite = proof.get("cryptosuite")
@@ -328,7 +329,7 @@ def proof_verify(unsecured: dict, proof: dict, public: Ed25519PublicKey, documen
     else:
         config["@context"] = unsecured.get("@context")
     try:
-        public.verify(signature, hash_data(doc, config, suite, document_loader))
+        public.verify(signature, hash_data(doc, config, suite, document_loader, plain=plain))
     except InvalidSignature:
         return False
     return True

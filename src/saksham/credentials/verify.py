@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ from saksham.credentials.contexts import VC_V2, known
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 1024 * 1024                 # a certificate is ~3 KB; anything above 1 MB is refused unread
-MAX_DEPTH = 32
 
 VALID = "valid"
 TAMPERED = "tampered"
@@ -95,10 +95,16 @@ def _platform_keys(refresh: bool = False) -> dict[str, tuple[object, str]]:
     return _KEYS
 
 
+_OWN: dict[str, str] = {}
+
+
 def _own_did_prefix() -> str:
     from saksham.credentials.services import platform_did
 
-    return platform_did()
+    site = settings.SITE_URL
+    if site not in _OWN:
+        _OWN[site] = platform_did()
+    return _OWN[site]
 
 
 def resolve(vm: str) -> tuple[object, str]:
@@ -171,16 +177,6 @@ def _status_bits(url: str) -> bytes | None:
 
 # --- the checks -------------------------------------------------------------------------------------------------
 
-def _depth_ok(obj, depth: int = 0) -> bool:
-    if depth > MAX_DEPTH:
-        return False
-    if isinstance(obj, dict):
-        return all(_depth_ok(v, depth + 1) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_depth_ok(v, depth + 1) for v in obj)
-    return True
-
-
 def _parse_time(value, name: str) -> dt.datetime:
     if not isinstance(value, str):
         raise _Stop(MALFORMED, f"{name} must be an XML Schema dateTime string")
@@ -221,7 +217,7 @@ def _structure(doc) -> None:
         raise _Stop(MALFORMED, "the credential has no proof (it is not signed)")
 
 
-def check_proofs(doc: dict) -> str | None:
+def check_proofs(doc: dict, *, plain: bool = False) -> str | None:
     """None when every proof verifies with a key of the issuer; else why not. Raises _Stop for verdicts other
     than tampered (unknown issuer, malformed)."""
     proofs = doc.get("proof")
@@ -242,7 +238,7 @@ def check_proofs(doc: dict) -> str | None:
         if controller != issuer:
             return f"the proof's key belongs to {controller[:80]}, not to the issuer {issuer[:80]} (wrong key)"
         try:
-            ok = crypto.proof_verify(unsecured, p, public)
+            ok = crypto.proof_verify(unsecured, p, public, plain=plain)
         except crypto.CryptoError as exc:
             raise _Stop(MALFORMED, f"the {p.get('cryptosuite')} proof cannot be checked: {exc}") from None
         if not ok:
@@ -277,11 +273,11 @@ def verify(data, *, now: dt.datetime | None = None) -> Result:
     now = now or dt.datetime.now(dt.UTC)
     result = Result(verdict=VALID)
     try:
-        doc = _load(data)
+        doc, plain = _load(data)
         result.details = _details(doc)
         _structure(doc)
         result.checks.append("structure")
-        problem = check_proofs(doc)
+        problem = check_proofs(doc, plain=plain)
         if problem:
             raise _Stop(TAMPERED, problem)
         result.checks.append("proof")
@@ -335,22 +331,26 @@ def _status(doc: dict, result: Result) -> None:
                                  "(published status list)")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def _load(data):
+    """(parsed document, plain): plain when the JSON text holds no number with a fraction or an exponent and no
+    character outside the Basic Multilingual Plane, so that canonicalisation can take its fast path."""
     if isinstance(data, dict | list):
-        doc = data
-    else:
-        if isinstance(data, str):
-            data = data.encode()
-        if not isinstance(data, bytes | bytearray):
-            raise _Stop(MALFORMED, "send the credential as JSON")
-        if len(data) > MAX_BYTES:
-            raise _Stop(TOO_LARGE, f"the credential is larger than {MAX_BYTES // 1024} KB: refused unread")
-        try:
-            doc = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise _Stop(MALFORMED, f"not JSON: {str(exc)[:120]}") from None
-        except RecursionError:
-            raise _Stop(MALFORMED, "JSON nested too deeply") from None
-    if not _depth_ok(doc):
-        raise _Stop(MALFORMED, "JSON nested too deeply")
-    return doc
+        return data, False
+    if isinstance(data, str):
+        data = data.encode()
+    if not isinstance(data, bytes | bytearray):
+        raise _Stop(MALFORMED, "send the credential as JSON")
+    if len(data) > MAX_BYTES:
+        raise _Stop(TOO_LARGE, f"the credential is larger than {MAX_BYTES // 1024} KB: refused unread")
+    floats = []
+    try:
+        text = data.decode()
+        doc = json.loads(text, parse_float=lambda s: floats.append(s) or float(s))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Stop(MALFORMED, f"not JSON: {str(exc)[:120]}") from None
+    except RecursionError:
+        raise _Stop(MALFORMED, "JSON nested too deeply") from None
+    return doc, not floats and not _ASTRAL.search(text)
