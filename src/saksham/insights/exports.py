@@ -28,14 +28,29 @@ def inline_max() -> int:
     return int(getattr(settings, "INSIGHTS_EXPORT_INLINE_MAX", 100_000))
 
 
-def report_iter(report: str, org, *, on_rows: Callable[[int], None] | None = None) -> Iterator[list]:
+class Pages:
+    """Rows handed over a page at a time (``pages``), or one by one when iterated."""
+
+    def __init__(self, pages: Iterator[list]):
+        self.pages = pages
+
+    def __iter__(self):
+        for page in self.pages:
+            yield from page
+
+
+def report_iter(report: str, org, *, on_rows: Callable[[int], None] | None = None) -> Pages:
     """Every row of a per-person report, page by page (keyset on the report's person and enrolment)."""
-    done = 0
-    for rows in queries.report_pages(report, org, page=PAGE):
-        yield from rows
-        done += len(rows)
-        if on_rows:
-            on_rows(done)
+
+    def pages():
+        done = 0
+        for rows in queries.report_pages(report, org, page=PAGE):
+            yield rows
+            done += len(rows)
+            if on_rows:
+                on_rows(done)
+
+    return Pages(pages())
 
 
 def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[list]]:
@@ -101,6 +116,13 @@ def csv_chunks(header: list[str], rows: Iterator[list], batch: int = 2000) -> It
     writer = csv.writer(buf)
     yield "\ufeff".encode()
     writer.writerow(header)
+    if isinstance(rows, Pages):                 # a page at a time: one writerows per page
+        for page in rows.pages:
+            writer.writerows(page)
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+        return
     n = 0
     for row in rows:
         writer.writerow(row)
