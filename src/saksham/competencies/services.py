@@ -47,9 +47,12 @@ def designation_key(text: str) -> str:
 
 def generation_bump() -> None:
     """Frameworks, mappings or the live catalogue changed: every cached requirement and recommendation is stale."""
+    # A random value rather than a counter: a rolled-back or restored database never meets a cached value
+    # that was computed for other contents under the same number.
     with connection.cursor() as cur:
-        cur.execute("INSERT INTO competencies_foldmark (name, last_id) VALUES (%s, 1) "
-                    "ON CONFLICT (name) DO UPDATE SET last_id = competencies_foldmark.last_id + 1", [GENERATION])
+        cur.execute("INSERT INTO competencies_foldmark (name, last_id) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id",
+                    [GENERATION, secrets.randbits(62) + 1])
 
 
 # --- frameworks -----------------------------------------------------------------------------------------------
