@@ -178,6 +178,7 @@ VERSION_PUBLISHED_STEPS: list[str] = [
 COURSE_PAGE_PANELS: list[str] = [
     "saksham.learning.views.course_panel",              # enrol / continue, her progress
     "saksham.feedback.views.course_panel",              # ratings, reviews, her rating, the survey
+    "saksham.competencies.views.course_panel",          # the competencies it builds, her gaps it closes
 ]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
 # commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).

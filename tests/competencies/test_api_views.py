@@ -142,3 +142,12 @@ def test_the_pages(client, mapping, learner, people, tagged):
     assert "Section Officer" in client.get("/competencies/mapping").content.decode()
     cov = client.get("/competencies/coverage?org=IN").content.decode()
     assert 'data-code="FC-OP-01"' in cov
+
+
+def test_the_course_page_shows_what_it_builds_and_which_gap_it_closes(client, mapping, learner, tagged):
+    course = tagged("Office procedure", [("FC-OP-01", 3), ("DC-CYB-01", 2)])
+    page = client.get(f"/courses/{course.public_id}").content.decode()
+    assert 'id="competency-panel"' in page and "Office procedure" in page and "closes a gap" not in page
+    assert client.login(email=learner.email, password=PASSWORD)
+    page = client.get(f"/courses/{course.public_id}").content.decode()
+    assert "closes a gap of your role" in page and page.count("closes a gap of your role") == 1

@@ -241,3 +241,23 @@ def coverage(request):
     frame = queries.default_framework()
     return render(request, "competencies/coverage.html", {"cov": cov, "org": org,
                                                           "levels": queries.level_names(frame, _lang(request))})
+
+
+def course_panel(request, course) -> str:
+    """A panel of the catalogue's course page (settings.COURSE_PAGE_PANELS): the competencies the course builds,
+    to which level, and which of them close a gap of the signed-in learner's role."""
+    from django.template.loader import render_to_string
+
+    from saksham.catalog.queries import competency_tags
+
+    if course.live_version_id is None:
+        return ""
+    tags = [t for t in competency_tags(course.live_version, _lang(request)) if t["known"]]
+    if not tags:
+        return ""
+    gaps = {}
+    user = request.user
+    if user.is_authenticated:
+        gaps = {n.code: n for n in queries.passport(user, language=_lang(request), evidence=False).gaps}
+    rows = [{**t, "level": t["level"] or 1, "gap": gaps.get(t["code"])} for t in tags]
+    return render_to_string("competencies/_course_panel.html", {"rows": rows}, request=request)
