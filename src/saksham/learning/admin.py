@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from saksham.learning.models import Attempt, CoursePolicy, Enrolment, KarmaEntry, Question
+from saksham.learning.models import (
+    Attempt,
+    ContentRequest,
+    CoursePolicy,
+    Enrolment,
+    KarmaEntry,
+    LearningPlan,
+    Question,
+)
 
 
 @admin.register(Enrolment)
@@ -35,3 +43,17 @@ class AttemptAdmin(admin.ModelAdmin):
 class KarmaEntryAdmin(admin.ModelAdmin):
     list_display = ("learner", "reason", "points", "at")
     raw_id_fields = ("learner",)
+
+
+@admin.register(LearningPlan)
+class LearningPlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "org", "year", "status", "published_at")
+    list_filter = ("status", "year")
+    raw_id_fields = ("org", "created_by")
+
+
+@admin.register(ContentRequest)
+class ContentRequestAdmin(admin.ModelAdmin):
+    list_display = ("title", "org", "language", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("org", "requested_by")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from saksham.people.models import ApiToken, ImportJob, Membership, User
+from saksham.people.models import ApiToken, ImportJob, Membership, Notification, User, UserGroup
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,3 +35,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
     raw_id_fields = ("user",)
     readonly_fields = ("digest", "prefix")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created", "recipient", "kind", "title", "read_at", "email_state")
+    list_filter = ("kind", "email_state")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(UserGroup)
+class UserGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "org", "created_at")
+    raw_id_fields = ("org", "created_by")
