@@ -198,3 +198,18 @@ def test_content_requests_reach_providers_and_answers_reach_the_admin(bihar, sta
     with pytest.raises(ValidationFailed) as exc:
         plans.content_request_create(actor=bihar["admin"], org=bihar["org"], title="")
     assert exc.value.field == "title"
+
+
+def test_a_completion_through_the_player_counts_against_the_plan_and_stops_reminders(bihar, course, event):
+    from saksham.learning.services import progress_record
+    from tests.learning.conftest import items_of
+
+    plan = _plan(bihar, course, [{"kind": "person", "person": str(bihar["gita"].public_id)}], due=2)
+    plans.plan_publish(actor=bihar["admin"], plan=plan)
+    enrolment = Enrolment.objects.get(learner=bihar["gita"], course=course)
+    progress_record(learner=bihar["gita"], events=[event(enrolment, i, percent=100, s=n * 10)
+                                                   for n, i in enumerate(items_of(course))])
+    [row] = plans.compliance_by_course(plan)
+    assert (row["assigned"], row["completed"], row["on_time"]) == (1, 1, 1)
+    assert plans.compliance_people(plan)[0]["status"] == "completed"
+    assert plans.reminders_plan() == 0 and not Notification.objects.filter(kind="reminder").exists()
