@@ -40,7 +40,7 @@ DAYS = 730
 ZIPF_S = 1.1
 LEARNING_WEEK_DAYS = 9
 ENROL_ROUNDS = (0.98, 0.93, 0.85, 0.75, 0.6, 0.4)   # chance of a k-th enrolment: ~4.1 per learner
-COMPLETION_RATE = 0.74
+COMPLETION_RATE = 0.78
 SPIKE_SHARE = 0.12           # share of enrolments drawn into the learning week
 
 # The reference's state shares (per cent of the states' learners) where the profile's codes match; any other
@@ -93,16 +93,18 @@ def _days_between(a: str, b: str) -> str:
     return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)" if _pg() else f"(julianday({b}) - julianday({a}))"
 
 
-def _least(a: str, b: str) -> str:
-    return f"LEAST({a}, {b})" if _pg() else f"MIN({a}, {b})"
-
-
 def _uuid() -> str:
     return "gen_random_uuid()" if _pg() else "lower(hex(randomblob(16)))"
 
 
 def _ts(value: dt.datetime):
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def _lit(value: dt.datetime) -> str:
+    """A UTC instant as an SQL literal (made here from a datetime, never from input)."""
+    text = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return f"TIMESTAMPTZ '{text}+00:00'" if _pg() else f"'{text}'"
 
 
 def _seq(lo: str, hi: str) -> str:
@@ -387,7 +389,7 @@ class Generator:
     # -- enrolments, time, certificates --
 
     def learning(self, first_id: int, last_id: int, progress: Progress) -> None:
-        now, week = _ts(self.now), _ts(self.week_start)
+        now, week = _lit(self.now), _lit(self.week_start)
         per = CHUNK // 2
         for lo in range(first_id, last_id + 1, per):
             hi = min(lo + per - 1, last_id)
@@ -400,9 +402,9 @@ class Generator:
                                 f"FROM people_user u WHERE u.id BETWEEN %s AND %s AND {_rand(1000)} < {int(p * 1000)}",
                                 [lo, hi])
                 # Enrolled: any time between joining and now; the learning week draws its share.
-                since = _days_between("e.joined", "%s")
-                enrolled = (f"CASE WHEN e.r_spike < {int(SPIKE_SHARE * 1000)} AND e.joined < %s "
-                            f"THEN {_plus_days('%s', f'e.r_when / 1000000.0 * {LEARNING_WEEK_DAYS}')} "
+                since = _days_between("e.joined", now)
+                enrolled = (f"CASE WHEN e.r_spike < {int(SPIKE_SHARE * 1000)} AND e.joined < {week} "
+                            f"THEN {_plus_days(week, f'e.r_when / 1000000.0 * {LEARNING_WEEK_DAYS}')} "
                             f"ELSE {_plus_days('e.joined', f'e.r_when / 1000000.0 * {since}')} END")
                 inner = (f"SELECT e.learner_id, c.course_id, c.version_id, c.duration, e.r_done, e.r_gap, e.r_pct, "
                          f"e.r_sec, e.r_spike, {enrolled} AS ea FROM gen_e e "
@@ -411,7 +413,10 @@ class Generator:
                 done = f"x.r_done < {int(COMPLETION_RATE * 1000)}"
                 gap = (f"CASE WHEN x.r_spike < {int(SPIKE_SHARE * 1000)} THEN x.r_gap / 1000.0 * 2 "
                        f"ELSE x.r_gap * x.r_gap / 1000000.0 * 40 END")
-                completed = f"CASE WHEN {done} THEN {_least(_plus_days('x.ea', gap), '%s')} END"
+                # A completion that would fall after today did not happen (yet): the enrolment stays open.
+                finish = _plus_days("x.ea", gap)
+                done = f"({done} AND {finish} < {now})"
+                completed = f"CASE WHEN {done} THEN {finish} END"
                 secs = (f"CAST(x.duration * 60 * (0.6 + x.r_sec / 1250.0) * "
                         f"CASE WHEN {done} THEN 1 WHEN x.r_pct < 25 THEN 0 ELSE x.r_pct / 100.0 END AS integer)")
                 _insert("learning.Enrolment", {
@@ -424,7 +429,7 @@ class Generator:
                     "last_activity_at": f"COALESCE({completed}, x.ea)", "completed_at": completed,
                     "nominal_minutes": f"CASE WHEN {done} THEN x.duration ELSE 0 END",
                     "pipeline_done_at": completed,
-                }, f"FROM ({inner}) x WHERE true", [now, now, now, week, week, now], ignore=True)
+                }, f"FROM ({inner}) x WHERE true", [], ignore=True)
                 # The hours ledger: each enrolment's time on the day of its last activity.
                 day = _local_date("e.last_activity_at")
                 _upsert_days = (f"INSERT INTO learning_learningday (learner_id, day, seconds) "
