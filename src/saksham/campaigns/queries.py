@@ -194,14 +194,21 @@ class LearnerRow:
 
 
 def _decorate(rows: list[LearnerRow], me_id: int | None = None) -> list[LearnerRow]:
-    from saksham.people.models import User
+    """Names and orgs of the learners of a board: one raw read by primary key (no ORM on this hot path)."""
+    ids = sorted({r.learner_id for r in rows})
+    people = {}
+    if ids:
+        with connection.cursor() as cur:
+            cur.execute("SELECT u.id, u.public_id, u.full_name, o.name FROM people_user u "
+                        f"JOIN orgs_org o ON o.id = u.org_id WHERE u.id IN ({', '.join(['%s'] * len(ids))})", ids)
+            people = {r[0]: r for r in cur.fetchall()}
+    from uuid import UUID
 
-    people = {u[0]: u for u in User.objects.filter(pk__in=[r.learner_id for r in rows])
-              .values_list("pk", "public_id", "full_name", "org__name")}
     for r in rows:
         u = people.get(r.learner_id)
         if u:
-            r.public_id, r.name, r.org = u[1], u[2], u[3]
+            r.public_id = u[1] if isinstance(u[1], UUID) else UUID(str(u[1]))
+            r.name, r.org = u[2], u[3]
         r.me = r.learner_id == me_id
     return rows
 
@@ -223,10 +230,6 @@ def top_learners(week: LearningWeek, *, limit: int = 10, me_id: int | None = Non
         rows = _decorate([_row(n, *r) for n, r in enumerate(rows, start=1)])
         cache.set(key, rows, BOARD_TTL_S)
     return [LearnerRow(**{**r.__dict__, "me": r.learner_id == me_id}) for r in rows]
-
-
-def _cols():
-    return WeekLearner.objects.values_list("learner_id", "score", "seconds", "completions")
 
 
 def rank_of(week: LearningWeek, score: int, learner_id: int) -> int:
@@ -262,11 +265,29 @@ class Standing:
     neighbours: list[LearnerRow] = field(default_factory=list)
 
 
+_NEIGHBOURS = """
+SELECT * FROM (SELECT 0, learner_id, score, seconds, completions FROM campaigns_weeklearner
+               WHERE week_id = %s AND score = %s AND learner_id < %s ORDER BY learner_id DESC LIMIT %s) a
+UNION ALL
+SELECT * FROM (SELECT 1, learner_id, score, seconds, completions FROM campaigns_weeklearner
+               WHERE week_id = %s AND score > %s ORDER BY score, learner_id DESC LIMIT %s) b
+UNION ALL
+SELECT * FROM (SELECT 2, learner_id, score, seconds, completions FROM campaigns_weeklearner
+               WHERE week_id = %s AND score = %s AND learner_id > %s ORDER BY learner_id LIMIT %s) c
+UNION ALL
+SELECT * FROM (SELECT 3, learner_id, score, seconds, completions FROM campaigns_weeklearner
+               WHERE week_id = %s AND score < %s ORDER BY score DESC, learner_id LIMIT %s) d
+"""
+
+
 def standing(week: LearningWeek, learner, *, around: int = 2) -> Standing:
-    """A learner's figures, goal, rank and the ``around`` learners just above and below her: indexed reads."""
+    """A learner's figures, goal, rank and the ``around`` learners just above and below her: three statements
+    of indexed reads (her row; her rank; four ``LIMIT`` ranges of the rank index in one UNION)."""
     out = Standing(participating=False, goal_seconds=week.goal_seconds, goal_completions=week.goal_completions)
-    row = WeekLearner.objects.filter(week=week, learner=learner).values_list(
-        "score", "seconds", "completions", "goal_met_at").first()
+    with connection.cursor() as cur:
+        cur.execute("SELECT score, seconds, completions, goal_met_at FROM campaigns_weeklearner "
+                    "WHERE week_id = %s AND learner_id = %s", [week.pk, learner.pk])
+        row = cur.fetchone()
     if row is None:
         return out
     score, seconds, completions, met = row
@@ -280,14 +301,16 @@ def standing(week: LearningWeek, learner, *, around: int = 2) -> Standing:
     out.percent = 100 if out.goal_met else int(100 * min(parts)) if parts else 0
     rank = rank_of(week, score, learner.pk)
     out.rank = rank
-    around = max(0, min(int(around), 10))
-    base = _cols().filter(week=week)
-    above = list(base.filter(score=score, learner_id__lt=learner.pk).order_by("-learner_id")[:around])
-    if len(above) < around:
-        above += list(base.filter(score__gt=score).order_by("score", "-learner_id")[:around - len(above)])
-    below = list(base.filter(score=score, learner_id__gt=learner.pk).order_by("learner_id")[:around])
-    if len(below) < around:
-        below += list(base.filter(score__lt=score).order_by("-score", "learner_id")[:around - len(below)])
+    k = max(0, min(int(around), 10))
+    parts_by: dict[int, list[tuple]] = {0: [], 1: [], 2: [], 3: []}
+    if k:
+        with connection.cursor() as cur:
+            cur.execute(_NEIGHBOURS, [week.pk, score, learner.pk, k, week.pk, score, k,
+                                      week.pk, score, learner.pk, k, week.pk, score, k])
+            for part, *r in cur.fetchall():
+                parts_by[part].append(tuple(r))
+    above = (parts_by[0] + parts_by[1])[:k]          # nearest first
+    below = (parts_by[2] + parts_by[3])[:k]
     rows = [_row(rank - n, *r) for n, r in reversed(list(enumerate(above, start=1)))]
     rows.append(_row(rank, learner.pk, score, seconds, completions))
     rows += [_row(rank + n, *r) for n, r in enumerate(below, start=1)]
