@@ -163,6 +163,8 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.learning.tasks.plan_reminders", 3600),            # learning plans: due-soon and overdue reminders
     ("saksham.people.tasks.notification_emails_send", 120),     # notification emails a dead worker left unsent
     ("saksham.competencies.tasks.cohort_counts_fold", 600),     # co-enrolment counts behind recommendations
+    ("saksham.competencies.tasks.coverage_rollups_refresh", 3600),   # coverage: people per designation and org
+    ("saksham.competencies.tasks.coverage_rollups_rebuild", 86400),  # coverage: recount from holdings (moves)
     ("saksham.campaigns.tasks.weeks_fold", 2),                  # learning weeks: org rollups, score buckets
     ("saksham.campaigns.tasks.weeks_finalise", 300),            # learning weeks over: results, badges
     ("saksham.campaigns.tasks.weeks_registered_refresh", 3600), # learning weeks: per-capita denominators

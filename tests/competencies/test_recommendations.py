@@ -162,6 +162,15 @@ def test_coverage_counts_her_people_at_each_level_within_her_subtree(mapping, le
     assert rows["BC-ETH-01"].by_level == [0, 0, 0, 0, 0]
     whole = {r.code: r for r in queries.coverage(people["platform"], orgs["IN"]).rows}
     assert whole["FC-OP-01"].by_level == [1, 0, 2, 1, 1] and whole["FC-OP-01"].needed_by == 5
+    # The incremental counts equal a set-based recount; a person who moved org is counted in her new org after it.
+    services.coverage_rollups_rebuild()
+    assert {r.code: r.by_level for r in queries.coverage(people["platform"], orgs["IN"]).rows} == \
+        {r: whole[r].by_level for r in whole}
+    outsider.org = orgs["HQ"]
+    outsider.save(update_fields=["org"])
+    services.coverage_rollups_rebuild()
+    moved = {r.code: r for r in queries.coverage(people["dopt_admin"], orgs["DOPT"]).rows}
+    assert moved["FC-OP-01"].by_level == [1, 0, 2, 1, 1] and moved["FC-OP-01"].needed_by == 5
     with pytest.raises(PermissionDenied):
         queries.coverage(people["dopt_admin"], orgs["BR"])
     with pytest.raises(PermissionDenied):

@@ -232,6 +232,7 @@ def build_passports() -> int:
     added += services.competency_declare(learner=learner, code="BC-COM-02", level=3,
                                          note="Drafted the division's circulars for two years") is not None
     services.cohort_counts_fold()
+    services.coverage_rollups_rebuild()
     return added
 
 

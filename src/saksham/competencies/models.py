@@ -181,6 +181,7 @@ class Holding(models.Model):
     competency = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField(default=0, help_text="highest level proved by evidence")
     declared = models.PositiveSmallIntegerField(default=0, help_text="highest level she declared herself")
+    previous = models.PositiveSmallIntegerField(default=0, help_text="the proved level before the last raise")
     at = models.DateTimeField()
 
     class Meta:
@@ -220,6 +221,39 @@ class DesignationCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_ref}/{self.key}: {self.course_id} x{self.n}"
+
+
+class OrgCoverage(models.Model):
+    """How many people of an org (the org itself, not its subtree) hold a competency at exactly a proved level.
+    Kept by every evidence write that raises a holding (one decrement, one increment); reconciled with the
+    holdings by ``services.coverage_rollups_rebuild`` (people who moved org)."""
+
+    org_ref = models.BigIntegerField()
+    competency = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_ref", "competency", "level"], name="org_coverage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_ref}: {self.competency_id}@{self.level} x{self.n}"
+
+
+class OrgDesignation(models.Model):
+    """How many people of an org hold each designation (key ""; none given), refreshed set-based by a periodic
+    task (``tasks.coverage_rollups_refresh``): the "people who need it" column of coverage."""
+
+    org_ref = models.BigIntegerField()
+    key = models.CharField(max_length=200)
+    n = models.IntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_ref", "key"], name="org_designation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_ref}/{self.key}: {self.n}"
 
 
 class FoldMark(models.Model):

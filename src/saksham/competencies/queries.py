@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from saksham.competencies.models import (
     DesignationCourse,
@@ -422,49 +422,53 @@ class Coverage:
 
 def coverage(actor, org, *, language: str = "en") -> Coverage:
     """For each competency that the designations of her subtree require: how many people need it, how many of
-    her people hold it at each level (proved), and how many reach the required level."""
+    her people hold it at each level (proved), and how many reach the required level. Read from the per-org
+    rollups (``OrgCoverage``, ``OrgDesignation``): the cost grows with the orgs of the subtree, not its people."""
+    from saksham.competencies.models import OrgDesignation
     from saksham.orgs.queries import subtree_range
-    from saksham.people.queries import people_visible_to
 
     permissions.require(actor, "competencies.coverage", org)
+    if not OrgDesignation.objects.exists():
+        from saksham.competencies.services import coverage_rollups_rebuild
+
+        coverage_rollups_rebuild(holdings=False)
     gen = generation()
     idx = _index(gen)["id"]
     low, high = subtree_range(org.path)
-    people = people_visible_to(actor).filter(org__path__gte=low, org__path__lt=high)
     by_designation: dict[str, int] = {}
     total = 0
-    for designation, n in people.order_by().values_list("designation").annotate(n=Count("id")):
-        total += n
-        k = designation_key(designation)
-        if k:
-            by_designation[k] = by_designation.get(k, 0) + n
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT d.key, SUM(d.n) FROM orgs_org o JOIN competencies_orgdesignation d ON d.org_ref = o.id
+            WHERE o.path >= %s AND o.path < %s GROUP BY d.key""", [low, high])
+        for k, n in cur.fetchall():
+            total += n
+            k = designation_key(k)
+            if k:
+                by_designation[k] = by_designation.get(k, 0) + n
     mapped = {k for k in Position.objects.filter(key__in=list(by_designation)).values_list("key", flat=True)}
     needs: dict[int, list[int]] = {}
     for k in mapped:
         for comp, (level, _roles) in requirements_for(k, org.path, gen=gen).items():
-            cur = needs.setdefault(comp, [0, 0])
-            cur[0] = max(cur[0], level)
-            cur[1] += by_designation[k]
+            cur_need = needs.setdefault(comp, [0, 0])
+            cur_need[0] = max(cur_need[0], level)
+            cur_need[1] += by_designation[k]
     # Positions mapped only for orgs below hers.
     for _k, comp, level in (Requirement.objects.filter(activity__roles__positions__key__in=list(mapped),
-                                                      activity__roles__positions__org__path__gt=org.path,
-                                                      activity__roles__positions__org__path__lt=high)
-                           .values_list("activity__roles__positions__key", "competency_id", "level").distinct()):
-        cur = needs.setdefault(comp, [0, 0])
-        cur[0] = max(cur[0], level)
+                                                       activity__roles__positions__org__path__gt=org.path,
+                                                       activity__roles__positions__org__path__lt=high)
+                            .values_list("activity__roles__positions__key", "competency_id", "level").distinct()):
+        cur_need = needs.setdefault(comp, [0, 0])
+        cur_need[0] = max(cur_need[0], level)
     if not needs:
         return Coverage(org, total, [])
     counts: dict[int, list[int]] = {c: [0] * 6 for c in needs}
-    # Every holding of her people, grouped: one seek per person into the (learner, competency, level) index; the
-    # competencies nobody requires are dropped here rather than by an IN list (which would seek once per pair).
     with connection.cursor() as cur:
         cur.execute("""
-            SELECT h.competency_id, h.level, COUNT(*)
-            FROM orgs_org o
-            JOIN people_user u ON u.org_id = o.id
-            JOIN competencies_holding h ON h.learner_id = u.id
-            WHERE o.path >= %s AND o.path < %s AND h.level > 0
-            GROUP BY h.competency_id, h.level""", [low, high])
+            SELECT c.competency_id, c.level, SUM(c.n)
+            FROM orgs_org o JOIN competencies_orgcoverage c ON c.org_ref = o.id
+            WHERE o.path >= %s AND o.path < %s AND c.level > 0
+            GROUP BY c.competency_id, c.level""", [low, high])
         for comp, level, n in cur.fetchall():
             if comp in counts:
                 counts[comp][min(level, 5)] += n
@@ -477,5 +481,3 @@ def coverage(actor, org, *, language: str = "en") -> Coverage:
                                 sum(c[level:])))
     rows.sort(key=lambda r: (r.percent, r.code))
     return Coverage(org, total, rows)
-
-

@@ -473,16 +473,49 @@ def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
 
 # --- the passport ---------------------------------------------------------------------------------------------
 
-def _holding_raise(cur, learner_id: int, competency_id: int, *, level: int, declared: int, at: dt.datetime) -> None:
+def _holding_raise(cur, learner, competency_id: int, *, level: int, declared: int, at: dt.datetime) -> None:
+    """Raise her holding (levels never drop) and, when the proved level rose, move her in the org's coverage
+    counts: the upsert returns the level before and after, so concurrent raises each move her once."""
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     at_db = connection.ops.adapt_datetimefield_value(at)
     cur.execute(f"""
-        INSERT INTO competencies_holding (learner_id, competency_id, level, declared, at) VALUES (%s, %s, %s, %s, %s)
+        INSERT INTO competencies_holding (learner_id, competency_id, level, declared, previous, at)
+        VALUES (%s, %s, %s, %s, 0, %s)
         ON CONFLICT (learner_id, competency_id) DO UPDATE SET
+          previous = competencies_holding.level,
           at = CASE WHEN excluded.level > competencies_holding.level THEN excluded.at ELSE competencies_holding.at END,
           level = {greatest}(competencies_holding.level, excluded.level),
-          declared = {greatest}(competencies_holding.declared, excluded.declared)""",
-                [learner_id, competency_id, level, declared, at_db])
+          declared = {greatest}(competencies_holding.declared, excluded.declared)
+        RETURNING previous, level""", [learner.pk, competency_id, level, declared, at_db])
+    before, after = cur.fetchone()
+    if after > before:
+        if before > 0:
+            cur.execute("UPDATE competencies_orgcoverage SET n = n - 1 WHERE org_ref = %s AND competency_id = %s "
+                        "AND level = %s", [learner.org_id, competency_id, before])
+        cur.execute("INSERT INTO competencies_orgcoverage (org_ref, competency_id, level, n) VALUES (%s, %s, %s, 1) "
+                    "ON CONFLICT (org_ref, competency_id, level) DO UPDATE SET n = competencies_orgcoverage.n + 1",
+                    [learner.org_id, competency_id, after])
+
+
+@transaction.atomic
+def coverage_rollups_rebuild(*, holdings: bool = True) -> None:
+    """Recount, set-based, the people of each designation per org and (``holdings``) the people holding each
+    competency at each level per org. The designations are refreshed by a periodic task (profiles change without
+    telling this app); the holdings reconcile the incremental counts with people who moved org."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM competencies_orgdesignation")
+        cur.execute("""
+            INSERT INTO competencies_orgdesignation (org_ref, key, n, refreshed_at)
+            SELECT u.org_id, LOWER(TRIM(u.designation)), COUNT(*), %s FROM people_user u
+            GROUP BY u.org_id, LOWER(TRIM(u.designation))""", [now])
+        if holdings:
+            cur.execute("DELETE FROM competencies_orgcoverage")
+            cur.execute("""
+                INSERT INTO competencies_orgcoverage (org_ref, competency_id, level, n)
+                SELECT u.org_id, h.competency_id, h.level, COUNT(*)
+                FROM competencies_holding h JOIN people_user u ON u.id = h.learner_id
+                WHERE h.level > 0 GROUP BY u.org_id, h.competency_id, h.level""")
 
 
 def _check_level(level) -> int:
@@ -514,7 +547,7 @@ def evidence_record(*, learner, competency: Element, level: int, kind: str, key:
         raise
     transaction.savepoint_commit(sid)
     with connection.cursor() as cur:
-        _holding_raise(cur, learner.pk, competency.pk, level=0 if kind == EvidenceKind.SELF else level,
+        _holding_raise(cur, learner, competency.pk, level=0 if kind == EvidenceKind.SELF else level,
                        declared=level if kind == EvidenceKind.SELF else 0, at=at)
     return evidence
 
