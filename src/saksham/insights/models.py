@@ -82,8 +82,8 @@ class CourseRollup(models.Model):
 
 
 class OrgCourseRollup(models.Model):
-    """All-time enrolments and completions of a course by the people of a top-level org subtree (the country,
-    a state/UT, a ministry): the "top courses" of a state or a ministry in one indexed read."""
+    """All-time enrolments and completions of a course by the people of an org's subtree (hierarchy folded):
+    the "top courses" of a state, a ministry or an office in one indexed read."""
 
     org_id = models.BigIntegerField()
     course_id = models.BigIntegerField()

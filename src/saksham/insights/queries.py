@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.insights.models import ALL_TIME
-from saksham.insights.services import month_of, week_of
+from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_range
 
@@ -287,7 +287,7 @@ def _course_rows(course_ids: list[int]) -> dict[int, dict]:
 
 def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
     """Courses ranked by enrolments or completions of the org's people. The country reads the course rollups
-    (any period); a state or ministry its all-time org-course rollup; a smaller org its own enrolments."""
+    (any period); any other org its all-time org-course rollup (its own enrolments below ``TOP_DEPTH``)."""
     if metric not in ("enr", "cmp"):
         raise ValidationFailed("metric is enr or cmp", field="metric")
     note = ""
@@ -297,7 +297,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
             note = "whole months"
         ranked = _rows(f"SELECT course_id, SUM(value) AS v FROM insights_courserollup WHERE metric = %s AND {where} "
                        f"GROUP BY course_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
-    elif org.depth == 1:
+    elif org.depth <= TOP_DEPTH:
         note = "all time"
         ranked = _rows("SELECT course_id, value FROM insights_orgcourserollup WHERE org_id = %s AND metric = %s "
                        "ORDER BY value DESC LIMIT %s", [org.pk, metric, limit])

@@ -31,7 +31,7 @@ from saksham.insights.models import ACTIVE_METRICS, ALL_TIME
 from saksham.orgs.models import PATH_STEP
 
 GRAINS = ("d", "m", "t")
-TOP_DEPTH = 1          # org-course rollups are kept for the country (depth 0) and its children (depth 1)
+TOP_DEPTH = 16         # org-course rollups are kept for every org down to this depth (all of them)
 
 
 # --- SQL helpers (SQLite and PostgreSQL) ------------------------------------------------------------------
