@@ -171,7 +171,7 @@ def test_private_keys_are_encrypted_with_the_master_key_from_the_environment(com
         services.private_key(key)
 
 
-def test_a_provider_with_its_own_key_is_the_issuer(completed, course):
+def test_a_provider_with_its_own_key_is_the_issuer(completed, course, people):
     org = course.provider.org
     key = services.signing_key_create(org=org)
     cert = services.certificate_issue_for_enrolment(enrolment=completed)
@@ -180,6 +180,11 @@ def test_a_provider_with_its_own_key_is_the_issuer(completed, course):
     assert doc["issuer"]["name"] == org.name
     assert verify.verify(cert.document).valid
     assert queries.org_did_document(org.public_id)["verificationMethod"][0]["id"] == key.verification_method
+    # Its status list is its own, signed with its key; a revocation shows through it.
+    listed = json.loads(services.status_list_document(StatusList.objects.get(pk=cert.status_list_id)))
+    assert listed["issuer"] == key.did and listed["proof"]["verificationMethod"] == key.verification_method
+    services.certificate_revoke(actor=people["dopt_admin"], certificate=cert, reason="wrong learner")
+    assert verify.verify(cert.document).verdict == "revoked"
 
 
 def test_bulk_reissue_supersedes_and_revokes_the_old(completed, course, people):
@@ -207,6 +212,15 @@ def test_certificates_for_an_offline_event_from_a_csv(people, orgs):
     certs = {c.recipient_name: c for c in Certificate.objects.filter(kind="event")}
     assert certs["हेतल पटेल"].learner_id == people["gujarat_learner"].pk and certs["हेतल पटेल"].language == "gu"
     assert all(verify.verify(c.document).valid for c in certs.values())
+    # The org that held the event (its admins) may revoke its certificates; another state's admin may not.
+    from saksham.people.models import Role
+
+    with pytest.raises(PermissionDenied):
+        services.certificate_revoke(actor=people["bihar_admin"], certificate=certs["Ravi Kumar"], reason="no")
+    dopt = people["dopt_admin"]
+    assert dopt.memberships.filter(role=Role.MDO_ADMIN).exists()
+    services.certificate_revoke(actor=dopt, certificate=certs["Ravi Kumar"], reason="did not attend")
+    assert verify.verify(certs["Ravi Kumar"].document).verdict == "revoked"
     again = services.event_certificates_issue(
         actor=people["platform"], org=orgs["DOPT"], event_code="RTI-WS-2026", title="RTI workshop, Patna",
         held_on=__import__("datetime").date(2026, 3, 4), hours=6, data=csv_text.encode())

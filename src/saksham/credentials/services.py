@@ -212,8 +212,9 @@ def status_list_document(status_list: StatusList) -> str:
         sl = StatusList.objects.select_for_update().get(pk=status_list.pk)
         if sl.published and sl.published_version == sl.version:
             return sl.published
-        key = active_key(None) if sl.scope == PLATFORM_SCOPE else SigningKey.objects.filter(
-            scope=sl.scope).order_by("-state", "-id").first()
+        key = active_key(None) if sl.scope == PLATFORM_SCOPE else (
+            SigningKey.objects.filter(scope=sl.scope, state=KeyState.ACTIVE).first()
+            or SigningKey.objects.filter(scope=sl.scope).order_by("-id").first())
         url = status_list_url(sl)
         now = timezone.now()
         unsigned = {
@@ -642,6 +643,12 @@ def _can_revoke(actor, cert) -> bool:
     provider_path = None
     if cert.course_id:
         provider_path = cert.course.provider.org.path
+    elif cert.kind == CertificateKind.EVENT:          # event:<org pk>:<code>:<email>: the org that held it
+        from saksham.orgs.models import Org
+
+        org_pk = cert.dedupe_key.split(":")[1]
+        provider_path = Org.objects.filter(pk=int(org_pk)).values_list("path", flat=True).first() \
+            if org_pk.isdigit() else None
     return bool(provider_path and administers(actor, provider_path))
 
 

@@ -124,7 +124,7 @@ def resolve(vm: str) -> tuple[object, str]:
             raise _Stop(UNKNOWN_ISSUER, f"did:web of another host ({host}): this verifier only trusts this "
                                         "platform's own DID and did:key, and never fetches other documents")
         keys = _platform_keys()
-        if vm not in keys:
+        if vm not in keys and time.monotonic() - _KEYS_AT > 1:      # a new key: look again, at most once a second
             keys = _platform_keys(refresh=True)
         if vm not in keys:
             raise _Stop(UNKNOWN_ISSUER, "no such key in this platform's DID documents")
