@@ -474,9 +474,9 @@ def rebuild(*, progress: Callable[[int, int, str], None] | None = None) -> dict[
             timings[label] = time.perf_counter() - t0
             if progress:
                 progress(n + 1, len(steps), label)
-    if _pg():
-        with connection.cursor() as cur:
-            for t in ("insights_orgrollup", "insights_courserollup", "insights_orgcourserollup",
-                      "insights_learnerstat"):
-                cur.execute(f"ANALYZE {t}")
+    with connection.cursor() as cur:          # fresh statistics for the planner (sampled on SQLite)
+        if not _pg():
+            cur.execute("PRAGMA analysis_limit = 1000")
+        for t in ("insights_orgrollup", "insights_courserollup", "insights_orgcourserollup", "insights_learnerstat"):
+            cur.execute(f"ANALYZE {t}")
     return timings
