@@ -140,8 +140,21 @@ def test_the_pages(client, mapping, learner, people, tagged):
     r = client.post("/competencies/mapping", {"file": upload})
     assert r.status_code == 422 and "unknown competency NOPE" in r.content.decode()
     assert "Section Officer" in client.get("/competencies/mapping").content.decode()
+    r = client.post("/competencies/mapping", {"action": "link", "designation": "Section Officer", "org": "",
+                                              "role": "ROLE-IT", "activity": "ACT-CYB", "competency": "DC-CYB-01",
+                                              "level": "2"})
+    assert r.status_code == 200 and "1 rows" in r.content.decode()
+    from saksham.competencies.models import Position, Requirement
+
+    assert Requirement.objects.filter(activity__code="ACT-CYB", competency__code="DC-CYB-01", level=2).exists()
+    r = client.post("/competencies/mapping", {"action": "link", "designation": "Nobody", "role": "R", "activity": "A",
+                                              "competency": "DC-CYB-01", "level": "2"})
+    assert r.status_code == 422 and "unknown designation" in r.content.decode()
     cov = client.get("/competencies/coverage?org=IN").content.decode()
     assert 'data-code="FC-OP-01"' in cov
+    p = Position.objects.get()
+    assert client.post("/competencies/mapping", {"action": "delete", "position": str(p.public_id)}).status_code == 302
+    assert not Position.objects.exists()
 
 
 def test_the_course_page_shows_what_it_builds_and_which_gap_it_closes(client, mapping, learner, tagged):

@@ -184,19 +184,40 @@ def mapping(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise NotFound(_("choose a file"), field="file")
-            if upload.size > 10 * 1024 * 1024:
-                raise NotFound(_("the file is larger than 10 MB"), field="file")
-            report = services.mapping_upload(actor=request.user, name=upload.name, content=upload.read())
+            if request.POST.get("action") == "link":
+                # One link from the form: checked and written exactly like a one-row spreadsheet.
+                out = io.StringIO()
+                w = csv.writer(out, lineterminator="\n")
+                w.writerow(services.MAPPING_COLUMNS)
+                w.writerow([request.POST.get(c, "").strip() for c in services.MAPPING_COLUMNS])
+                report = services.mapping_upload(actor=request.user, name="form.csv", content=out.getvalue().encode())
+            elif request.POST.get("action") == "delete":
+                from saksham.competencies.models import Position
+
+                position = Position.objects.select_related("org").filter(public_id=request.POST.get("position")).first()
+                if position is None:
+                    raise NotFound(_("no such designation mapping"), field="position")
+                services.position_delete(actor=request.user, position=position)
+                messages.success(request, _("Mapping removed."))
+                return redirect("competencies:mapping")
+            else:
+                if upload is None:
+                    raise NotFound(_("choose a file"), field="file")
+                if upload.size > 10 * 1024 * 1024:
+                    raise NotFound(_("the file is larger than 10 MB"), field="file")
+                report = services.mapping_upload(actor=request.user, name=upload.name, content=upload.read())
             messages.success(request, _("%(n)s rows mapped.") % {"n": report.rows})
         except DomainError as exc:
             messages.error(request, exc.message)
             problems = exc.details if isinstance(exc.details, list) else []
     rows = services.mapping_export_rows()
     names = {e.code: e.name(_lang(request)) for e in Element.objects.filter(kind=Kind.COMPETENCY)}
+    from saksham.competencies.models import Position
+
+    positions = list(Position.objects.select_related("org").order_by("key")[:500])
     return render(request, "competencies/mapping.html", {"header": rows[0], "rows": rows[1:501], "total": len(rows) - 1,
-                                                         "names": names, "problems": problems, "report": report,
+                                                         "names": names, "problems": problems, "report": report, "positions": positions,
+                                                         "choices": sorted(names.items()),
                                                          "columns": services.MAPPING_COLUMNS},
                   status=422 if problems else 200)
 
