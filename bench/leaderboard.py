@@ -41,7 +41,9 @@ SECONDS = 20              # replay measured for this long
 FOLD_EVERY_S = 2
 PARTICIPATING = 0.6
 CLIENTS = 40
-REPLAYERS = 1             # replay processes (SQLite takes one writer at a time; more only queue on its lock)
+# Replay processes: SQLite takes one writer at a time (more only queue on its lock); PostgreSQL commits each
+# completion with a WAL flush, so several processes share flushes (group commit), as workers do.
+REPLAYERS = {"sqlite": 1, "postgresql": 8}
 READS_PER_S = 50          # leaderboard reads per second (each paired with a hello-world request)
 
 
@@ -122,7 +124,7 @@ def _learners(size: int, org_ids: list[int]) -> None:
             else:
                 params.append(f.get_db_prep_save(default, connection))
     quoted = ", ".join(connection.ops.quote_name(c) for c in cols)
-    seq = (f"SELECT generate_series(0, {size - 1}) AS i" if pg else
+    seq = (f"SELECT generate_series(0, {size - 1})::bigint AS i" if pg else
            f"WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < {size - 1}) "
            "SELECT i FROM seq")
     sql = f"INSERT INTO people_user ({quoted}) SELECT {', '.join(exprs)} FROM ({seq}) AS s"
@@ -286,8 +288,9 @@ def measure(ctx: dict, seconds: float) -> dict:
     ctx_mp = mp.get_context("fork")
     stop = ctx_mp.Event()
     counter = ctx_mp.Value("q", 0)
-    replays = [ctx_mp.Process(target=_replay, args=(ctx["learners"], seconds, RATE / REPLAYERS, k, counter, stop))
-               for k in range(REPLAYERS)]
+    n_replay = REPLAYERS.get(connections["default"].vendor, 1)
+    replays = [ctx_mp.Process(target=_replay, args=(ctx["learners"], seconds, RATE / n_replay, k, counter, stop))
+               for k in range(n_replay)]
     folder = ctx_mp.Process(target=_folder, args=(stop,))
     started = time.perf_counter()
     for p in replays:
