@@ -143,7 +143,8 @@ def plan_course_add(*, actor, plan: LearningPlan, course, due_on, field: str = "
 def plan_course_remove(*, actor, plan: LearningPlan, course_id) -> None:
     _require(actor, plan.org)
     _draft(plan)
-    if not PlanCourse.objects.filter(plan=plan, course__public_id=course_id).delete()[0]:
+    ref = _as_uuid(course_id)
+    if ref is None or not PlanCourse.objects.filter(plan=plan, course__public_id=ref).delete()[0]:
         raise NotFound("the course is not in the plan", field="course")
 
 
@@ -192,6 +193,13 @@ def plan_target_add(*, actor, plan: LearningPlan, kind: str, org=None, designati
     return target
 
 
+def _as_uuid(ref) -> UUID | None:
+    try:
+        return ref if isinstance(ref, UUID) else UUID(str(ref))
+    except ValueError:
+        return None
+
+
 def _by_uuid(model, ref):
     try:
         return model.objects.filter(public_id=UUID(str(ref))).first() if ref else None
@@ -203,7 +211,8 @@ def _by_uuid(model, ref):
 def plan_target_remove(*, actor, plan: LearningPlan, target_id) -> None:
     _require(actor, plan.org)
     _draft(plan)
-    if not PlanTarget.objects.filter(plan=plan, public_id=target_id).delete()[0]:
+    ref = _as_uuid(target_id)
+    if ref is None or not PlanTarget.objects.filter(plan=plan, public_id=ref).delete()[0]:
         raise NotFound("no such target in the plan", field="target")
 
 
@@ -316,7 +325,8 @@ def plans_visible_to(actor) -> QuerySet[LearningPlan]:
 
 
 def plan_get(actor, public_id) -> LearningPlan:
-    plan = plans_visible_to(actor).filter(public_id=public_id).first()
+    ref = _as_uuid(public_id)
+    plan = plans_visible_to(actor).filter(public_id=ref).first() if ref else None
     if plan is None:
         raise NotFound("no such plan in your organisations", field="id")
     return plan

@@ -13,12 +13,16 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.core.errors import DomainError
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
+
+STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"), "not_started": _l("not started"),
+                 "overdue": _l("overdue")}
 
 
 class _Echo:
@@ -144,6 +148,8 @@ def plan_detail(request, plan_id):
             people = plans.compliance_people(plan, status=status, after=after, limit=50)
         except DomainError:
             people = []
+        for p in people:
+            p["status_label"] = STATUS_LABELS[p["status"]]
     courses = []
     if plan.status == PlanStatus.DRAFT:
         courses = (Course.objects.filter(live_version__status__in=LIVE_STATUSES)
@@ -152,7 +158,7 @@ def plan_detail(request, plan_id):
         "plan": plan, "data": plan_data(plan), "draft": plan.status == PlanStatus.DRAFT,
         "compliance": plans.compliance_by_course(plan) if plan.status != PlanStatus.DRAFT else [],
         "people": people, "status": status, "next_after": people[-1]["cursor"] if len(people) == 50 else None,
-        "statuses": plans.PERSON_STATUSES, "courses": courses, "kinds": TargetKind.choices,
+        "statuses": list(STATUS_LABELS.items()), "courses": courses, "kinds": TargetKind.choices,
         "groups": user_groups_visible_to(request.user)[:200], "today": timezone.localdate()})
 
 
@@ -177,10 +183,11 @@ def content_requests(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "answer":
-                req = plans.content_requests_visible_to(request.user).filter(
-                    public_id=request.POST.get("request")).first()
-                provider = Provider.objects.filter(public_id=request.POST.get("provider") or None).first() \
-                    if request.POST.get("provider") else None
+                req_id, prov_id = plans._as_uuid(request.POST.get("request")), plans._as_uuid(
+                    request.POST.get("provider"))
+                req = plans.content_requests_visible_to(request.user).filter(public_id=req_id).first() \
+                    if req_id else None
+                provider = Provider.objects.filter(public_id=prov_id).first() if prov_id else None
                 if req is None or provider is None:
                     raise DomainError(_("Choose a request and a provider."))
                 plans.content_request_answer(actor=request.user, request=req, provider=provider,
