@@ -594,39 +594,40 @@ def week_finalise(*, week: LearningWeek, now: dt.datetime | None = None) -> dict
 
 
 def _notify_badges(week: LearningWeek) -> int:
-    """Tell each badge holder, once, when the platform has in-app notifications
-    (``saksham.people.services.notification_send``); without them the badges wait, unnotified."""
+    """Tell each badge holder once, in her language, through the notifications centre
+    (``people.services.notifications_send_bulk``, keyed per week and person so a re-run notifies nobody twice; or
+    ``notification_send`` one by one). Without a notifications centre the badges wait, unnotified."""
     from saksham.people import services as people_services
 
+    bulk = getattr(people_services, "notifications_send_bulk", None)
     send = getattr(people_services, "notification_send", None)
-    if send is None:
+    if bulk is None and send is None:
         return 0
     from django.utils.translation import gettext as _
 
-    from saksham.people.models import User
+    def title() -> str:
+        return _("You met the goal of %(week)s: your badge is on My learning") % {"week": week.title}
 
+    url, key = f"/weeks/{week.public_id}", f"week-badge:{week.public_id}"
     sent = 0
     while True:
-        badges = list(WeekBadge.objects.filter(week=week, notified_at__isnull=True).order_by("id")[:BADGE_BATCH])
+        badges = list(WeekBadge.objects.filter(week=week, notified_at__isnull=True).order_by("id")
+                      .values_list("id", "learner_id")[:BADGE_BATCH])
         if not badges:
             break
-        users = User.objects.in_bulk([b.learner_id for b in badges])
-        for b in badges:
-            user = users.get(b.learner_id)
-            if user is not None:
-                title = _("You met the goal of %(week)s: your badge is on your profile") % {"week": week.title}
-                url = f"/weeks/{week.public_id}"
-                try:
-                    send(user=user, kind="week_badge", title=title, url=url, key=f"week-badge:{b.public_id}")
-                except TypeError:
-                    try:
-                        send(user, title, url)
-                    except Exception:
-                        log.exception("badge notification failed")
-                except Exception:
-                    log.exception("badge notification failed")
-            WeekBadge.objects.filter(pk=b.pk, notified_at__isnull=True).update(notified_at=timezone.now())
-            sent += 1
+        try:
+            if bulk is not None:
+                bulk(users=[learner for _, learner in badges], kind="announcement", title=title, url=url, key=key)
+            else:
+                from saksham.people.models import User
+
+                for user in User.objects.filter(pk__in=[learner for _, learner in badges]):
+                    send(user=user, kind="announcement", title=title, url=url, key=f"{key}:{user.pk}")
+        except Exception:                    # left unnotified: "finalise again" retries, nobody is told twice
+            log.exception("badge notifications of week %s failed", week.pk)
+            break
+        WeekBadge.objects.filter(pk__in=[pk for pk, _ in badges]).update(notified_at=timezone.now())
+        sent += len(badges)
     return sent
 
 
