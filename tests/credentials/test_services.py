@@ -233,3 +233,35 @@ def test_certificates_for_an_offline_event_from_a_csv(people, orgs):
         services.event_certificates_issue(actor=people["bihar_admin"], org=orgs["DOPT"], event_code="X",
                                           title="T", held_on=__import__("datetime").date(2026, 3, 4), hours=1,
                                           data=csv_text.encode())
+
+
+def test_the_backlog_command_issues_what_is_missing_once(course, learner, make_user, orgs):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first = complete(learner, course)
+    complete(make_user("asha@bihar.gov.in", orgs["BR-GAD"]), course)
+    services.certificate_issue_for_enrolment(enrolment=first)
+    out = StringIO()
+    call_command("certificates_backlog", stdout=out, stderr=StringIO())
+    assert "issued 1 certificates" in out.getvalue() and Certificate.objects.count() == 2
+    call_command("certificates_backlog", stdout=out, stderr=StringIO())
+    assert Certificate.objects.count() == 2
+
+
+def test_the_keys_command_creates_rotates_and_never_prints_a_private_key(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("credential_keys", "create", stdout=out)
+    call_command("credential_keys", "rotate", stdout=out)
+    call_command("credential_keys", "list", stdout=out)
+    keys = list(SigningKey.objects.order_by("id"))
+    assert [k.state for k in keys] == [KeyState.RETIRED, KeyState.ACTIVE]
+    text = out.getvalue()
+    assert keys[0].verification_method in text and keys[1].verification_method in text
+    for k in keys:
+        assert crypto.private_multikey(services.private_key(k)) not in text

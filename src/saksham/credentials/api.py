@@ -14,8 +14,10 @@ from ninja.files import UploadedFile
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.core.schemas import ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
+from saksham.credentials.models import Certificate
 
 router = Router(tags=["credentials"])
+SYNC_REISSUE_MAX = 2000          # a larger re-issue runs as a background task
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
@@ -111,12 +113,21 @@ def reissue(request, payload: ReissueIn):
         course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
         if course is None:
             raise NotFound("no such course", field="course")
+        from saksham.core import permissions
+
+        permissions.require(request.user, "certificate.issue", course.provider.org)
+        count = Certificate.objects.filter(course=course, current=True, revoked_at__isnull=True).count()
+        if count > SYNC_REISSUE_MAX:
+            from saksham.credentials.tasks import reissue_course
+
+            reissue_course.enqueue(course.pk, request.user.pk)
+            return {"reissued": 0, "queued": count}
         n = services.certificates_reissue(actor=request.user, course=course)
     elif payload.certificates:
         n = services.certificates_reissue(actor=request.user, certificate_ids=payload.certificates)
     else:
         raise ValidationFailed("name a course or certificates", field="course")
-    return {"reissued": n}
+    return {"reissued": n, "queued": 0}
 
 
 class EventOut(Schema):

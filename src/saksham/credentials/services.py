@@ -610,6 +610,16 @@ def certificates_issue_for_enrolments(enrolment_ids: list[int], *, batch: int = 
     return n
 
 
+def backlog_enrolment_ids(*, limit: int | None = None) -> list[int]:
+    """Completed enrolments without a current certificate (one set-based query)."""
+    from saksham.learning.models import Enrolment
+
+    qs = (Enrolment.objects.filter(completed_at__isnull=False)
+          .exclude(pk__in=Certificate.objects.filter(current=True, enrolment__isnull=False).values("enrolment_id"))
+          .order_by("pk").values_list("pk", flat=True))
+    return list(qs[:limit] if limit else qs)
+
+
 def on_completion(enrolment) -> None:
     """Post-completion step (settings.POST_COMPLETION_STEPS): the completion's certificate, idempotent. It runs
     inside the post-completion task, in the background, seconds after the completion commits."""
