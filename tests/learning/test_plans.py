@@ -213,3 +213,20 @@ def test_a_completion_through_the_player_counts_against_the_plan_and_stops_remin
     assert (row["assigned"], row["completed"], row["on_time"]) == (1, 1, 1)
     assert plans.compliance_people(plan)[0]["status"] == "completed"
     assert plans.reminders_plan() == 0 and not Notification.objects.filter(kind="reminder").exists()
+
+
+def test_people_who_join_a_target_later_are_assigned_by_the_periodic_task(bihar, course, make_user, orgs):
+    from saksham.learning.tasks import plan_reminders
+
+    plan = _plan(bihar, course, [{"kind": "designation", "designation": "section officer"}], due=20)
+    plans.plan_publish(actor=bihar["admin"], plan=plan)
+    assert _assigned(plan) == {"sita@bihar.gov.in", "mohan@bihar.gov.in"}
+    newcomer = make_user("asha@bihar.gov.in", orgs["BR-GAD"], designation="Section Officer")
+    make_user("ramesh@gujarat.gov.in", orgs["GJ-GAD"], designation="Section Officer")   # outside the plan's org
+    plan_reminders.enqueue()
+    plan_reminders.enqueue()
+    assert _assigned(plan) == {"sita@bihar.gov.in", "mohan@bihar.gov.in", "asha@bihar.gov.in"}
+    e = Enrolment.objects.get(learner=newcomer, course=course)
+    assert e.due_on == TODAY + dt.timedelta(days=20) and e.assigned_by == bihar["admin"]
+    assert Notification.objects.filter(recipient=newcomer, kind="assignment").count() == 1
+    assert plans.plan_sync(plan=plan) == 0

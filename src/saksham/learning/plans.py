@@ -242,9 +242,6 @@ class PublishResult:
 def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
     """Publish a draft: assign each course to everyone targeted (chunked bulk assignment), record the assignments,
     notify each person once. Every course must still be published and every due date ahead."""
-    from saksham.learning.services import enrolments_assign_bulk
-    from saksham.people.services import notifications_send_bulk
-
     given, plan = plan, LearningPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
     _require(actor, plan.org)
     _draft(plan)
@@ -257,9 +254,24 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
         _published_course(pc.course, f"courses.{i}.course")
         _due(pc.due_on, f"courses.{i}.due_on")
     now = timezone.now()
-    people = plan_people(plan).order_by("pk").values_list("pk", flat=True)
+    total, assigned, enrolled = _assign(plan_people(plan).order_by("pk").values_list("pk", flat=True)
+                                        .iterator(chunk_size=CHUNK), courses, actor, now)
+    plan.status, plan.published_at = PlanStatus.PUBLISHED, now
+    plan.save(update_fields=["status", "published_at"])
+    given.status, given.published_at = plan.status, plan.published_at
+    _notify_assigned(plan, plan_people(plan), len(courses))
+    audit.record(actor=actor, action="plan.publish", target=plan,
+                 changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})
+    return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
+
+
+def _assign(people, courses: list[PlanCourse], actor, now) -> tuple[int, int, int]:
+    """Assign each course to these people (ids, any iterable), a chunk of CHUNK at a time: the bulk assignment
+    service, the plan's due date on enrolments they had made themselves, the PlanAssignment rows. Returns (people,
+    assignments written, enrolments created)."""
+    from saksham.learning.services import enrolments_assign_bulk
+
     total = assigned = enrolled = 0
-    chunk: list[int] = []
 
     def flush(ids: list[int]) -> None:
         nonlocal assigned, enrolled
@@ -274,7 +286,8 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
                                                 for i in ids], ignore_conflicts=True, batch_size=CHUNK)
             assigned += PlanAssignment.objects.filter(plan_course=pc).count() - before
 
-    for pk in people.iterator(chunk_size=CHUNK):
+    chunk: list[int] = []
+    for pk in people:
         chunk.append(pk)
         total += 1
         if len(chunk) >= CHUNK:
@@ -282,19 +295,44 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
             chunk = []
     if chunk:
         flush(chunk)
-    plan.status, plan.published_at = PlanStatus.PUBLISHED, now
-    plan.save(update_fields=["status", "published_at"])
-    given.status, given.published_at = plan.status, plan.published_at
-    n = len(courses)
+    return total, assigned, enrolled
+
+
+def _notify_assigned(plan: LearningPlan, users, n: int) -> None:
+    from saksham.people.services import notifications_send_bulk
+
     notifications_send_bulk(
-        users=plan_people(plan),
-        kind=NotificationKind.ASSIGNMENT,
+        users=users, kind=NotificationKind.ASSIGNMENT,
         title=format_lazy(_("{plan}: {n} course(s) assigned to you"), plan=plan.name, n=n),
         body=_("See them with their due dates on My learning."),
         url=reverse("learning:mine"), key=f"plan:{plan.public_id}")
-    audit.record(actor=actor, action="plan.publish", target=plan,
-                 changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})
-    return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
+
+
+@transaction.atomic
+def plan_sync(*, plan: LearningPlan) -> int:
+    """Assign a published plan to the people its targets name now but who were not assigned (new joiners, a new
+    designation, new members of a group), for its courses not yet due, and notify them. Idempotent: run by the
+    periodic reminders task before planning. Returns how many people were added."""
+    from django.db.models import Exists
+
+    plan = LearningPlan.objects.select_for_update().select_related("org", "created_by").get(pk=plan.pk)
+    if plan.status != PlanStatus.PUBLISHED or plan.created_by is None:
+        return 0
+    courses = list(plan.courses.filter(due_on__gte=timezone.localdate(),
+                                       course__live_version__status__in=LIVE_STATUSES)
+                   .select_related("course__live_version").order_by("id"))
+    if not courses:
+        return 0
+    known = PlanAssignment.objects.filter(plan_course__plan=plan, learner_id=OuterRef("pk"))
+    new = list(plan_people(plan).exclude(Exists(known)).order_by("pk").values_list("pk", flat=True))
+    if not new:
+        return 0
+    _assign(new, courses, plan.created_by, timezone.now())
+    added = list(PlanAssignment.objects.filter(plan_course__plan=plan, learner_id__in=new)
+                 .values_list("learner_id", flat=True).distinct())
+    _notify_assigned(plan, added, len(courses))
+    audit.record(actor=plan.created_by, action="plan.sync", target=plan, changes={"people": [0, len(added)]})
+    return len(added)
 
 
 @transaction.atomic

@@ -63,8 +63,11 @@ def enrolments_move_version(version_id: int) -> dict:
 
 @task()
 def plan_reminders() -> dict:
-    """Periodic: plan today's reminders of the published learning plans and send them, in batches. Run twice, it
-    sends nothing twice (a unique key per assignment and reminder kind)."""
+    """Periodic: assign published plans to people who match their targets since (new joiners), then plan today's
+    reminders and send them, in batches. Run twice, it sends nothing twice (a unique key per assignment and
+    reminder kind)."""
     from saksham.learning import plans
+    from saksham.learning.models import LearningPlan, PlanStatus
 
-    return {"planned": plans.reminders_plan(), "sent": plans.reminders_send()}
+    added = sum(plans.plan_sync(plan=p) for p in LearningPlan.objects.filter(status=PlanStatus.PUBLISHED))
+    return {"added": added, "planned": plans.reminders_plan(), "sent": plans.reminders_send()}
