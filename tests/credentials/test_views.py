@@ -172,3 +172,31 @@ def test_the_api_issues_for_an_offline_event(api, people):
                    user=people["platform"])
     assert r.status_code == 200, r.content
     assert r.json()["issued"] == 1 and r.json()["errors"][0]["line"] == 3
+
+
+def test_an_admin_revokes_from_the_page_and_issues_for_an_event(client, completed, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import PASSWORD
+
+    cert = services.certificate_issue_for_enrolment(enrolment=completed)
+    client.login(email=people["bihar_learner"].email, password=PASSWORD)
+    assert "revoke-box" not in client.get(f"/certificates/{cert.public_id}").content.decode()
+    client.post(f"/certificates/{cert.public_id}/revoke", {"reason": "mine"})
+    cert.refresh_from_db()
+    assert cert.revoked_at is None
+    client.login(email=people["platform"].email, password=PASSWORD)
+    assert "revoke-box" in client.get(f"/certificates/{cert.public_id}").content.decode()
+    r = client.post(f"/certificates/{cert.public_id}/revoke", {"reason": "plagiarised assessment"})
+    assert r.status_code == 302
+    cert.refresh_from_db()
+    assert cert.revoked_reason == "plagiarised assessment" and verify.verify(cert.document).verdict == "revoked"
+
+    f = SimpleUploadedFile("a.csv", "name,email\nহাসান আলী,hasan@wb.gov.in\n,x@y.in\n".encode())
+    r = client.post("/certificates/events", {"org": "DOPT", "event_code": "E1", "title": "Workshop",
+                                             "held_on": "2026-02-01", "hours": "2", "file": f})
+    html = r.content.decode()
+    assert r.status_code == 200 and "event-report" in html and "event-errors" in html
+    r = client.post("/certificates/events", {"org": "NOPE", "event_code": "E1", "title": "Workshop",
+                                             "held_on": "", "hours": "2"})
+    assert r.status_code == 400 and "event-form-errors" in r.content.decode()

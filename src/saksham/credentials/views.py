@@ -7,12 +7,16 @@ from __future__ import annotations
 import json
 import logging
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
 from saksham.credentials import queries, services, verify
 from saksham.credentials import render as rendering
@@ -36,7 +40,60 @@ def certificate_page(request, public_id):
     view = rendering.view_of(cert)
     return render(request, "credentials/certificate.html", {
         "v": view, "labels": rendering.labels(view.language), "qr": rendering.qr_svg(view.verify_url),
-        "mine": request.user.is_authenticated and cert.learner_id == request.user.pk})
+        "can_revoke": not cert.revoked_at and permissions.allowed(request.user, "certificate.revoke", cert)})
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, public_id):
+    """An authorised admin revokes a certificate, with a reason, from its page."""
+    cert = _cert(public_id)
+    try:
+        services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The certificate is revoked; every verifier now sees it through the status list."))
+    return redirect("credentials:certificate", public_id=cert.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_issue(request):
+    """Certificates for an offline event from a CSV of attendees (name, email[, language]), for the admins of the
+    org that held it."""
+    import datetime as dt
+
+    from saksham.orgs.queries import org_get
+
+    report, errors = None, {}
+    if request.method == "POST":
+        f = request.POST
+        org = org_get(code=f.get("org", "").strip())
+        upload = request.FILES.get("file")
+        try:
+            held_on = dt.date.fromisoformat(f.get("held_on", ""))
+        except ValueError:
+            held_on = None
+        if org is None:
+            errors["org"] = _("No organisation has this code.")
+        if held_on is None:
+            errors["held_on"] = _("Give the date of the event.")
+        if upload is None:
+            errors["file"] = _("Choose the CSV file of attendees.")
+        elif upload.size > services.MAX_CSV_BYTES:
+            errors["file"] = _("The file is larger than 5 MB.")
+        if not errors:
+            try:
+                report = services.event_certificates_issue(
+                    actor=request.user, org=org, event_code=f.get("event_code", ""), title=f.get("title", ""),
+                    held_on=held_on, hours=f.get("hours", ""), data=upload.read(),
+                    language=f.get("language", "en") or "en",
+                    competencies=[c.strip() for c in f.get("competencies", "").split(",") if c.strip()])
+            except DomainError as exc:
+                errors[exc.field or "form"] = exc.message
+    return render(request, "credentials/event.html", {"report": report, "errors": errors, "data": request.POST},
+                  status=400 if errors else 200)
 
 
 @require_GET
