@@ -26,7 +26,7 @@ def test_an_admin_builds_publishes_and_follows_a_plan(api, people, course, clien
     r = api.post(f"/plans/{plan['id']}/targets", {"kind": "designation", "designation": "Clerk"}, admin)
     assert r.status_code == 201 and len(r.json()["targets"]) == 2
     r = api.post(f"/plans/{plan['id']}/publish", {}, admin)
-    assert r.json() == {"people": 1, "assignments": 1, "enrolled": 1}
+    assert r.json() == {"people": 1, "assignments": 1, "enrolled": 1, "queued": False}
     mine = api.get("/learning/enrolments", ravi)
     assert mine.status_code == 200 and str(TODAY + dt.timedelta(days=20)) in mine.content.decode()
     assert Enrolment.objects.get(learner=ravi, course=course).due_on == TODAY + dt.timedelta(days=20)

@@ -230,3 +230,14 @@ def test_people_who_join_a_target_later_are_assigned_by_the_periodic_task(bihar,
     assert e.due_on == TODAY + dt.timedelta(days=20) and e.assigned_by == bihar["admin"]
     assert Notification.objects.filter(recipient=newcomer, kind="assignment").count() == 1
     assert plans.plan_sync(plan=plan) == 0
+
+
+def test_a_large_plan_is_assigned_by_a_background_task(bihar, course, settings, django_capture_on_commit_callbacks):
+    settings.PLAN_PUBLISH_INLINE_MAX = 1
+    plan = _plan(bihar, course, [{"kind": "designation", "designation": "section officer"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = plans.plan_publish(actor=bihar["admin"], plan=plan)
+    assert r.queued and r.people == 2
+    assert _assigned(plan) == {"sita@bihar.gov.in", "mohan@bihar.gov.in"}
+    assert Enrolment.objects.filter(course=course, due_on=TODAY + dt.timedelta(days=30)).count() == 2
+    assert Notification.objects.filter(kind="assignment").count() == 2

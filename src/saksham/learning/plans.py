@@ -236,6 +236,12 @@ class PublishResult:
     people: int
     assignments: int
     enrolled: int
+    queued: bool = False           # a large plan: assigned by a background task after commit
+
+
+def inline_max() -> int:
+    """Plans for more people than this are assigned by a background task (``plan_assign``), not in the request."""
+    return int(getattr(settings, "PLAN_PUBLISH_INLINE_MAX", 20_000))
 
 
 @transaction.atomic
@@ -254,11 +260,20 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
         _published_course(pc.course, f"courses.{i}.course")
         _due(pc.due_on, f"courses.{i}.due_on")
     now = timezone.now()
-    total, assigned, enrolled = _assign(plan_people(plan).order_by("pk").values_list("pk", flat=True)
-                                        .iterator(chunk_size=CHUNK), courses, actor, now)
+    count = plan_people(plan).count()
     plan.status, plan.published_at = PlanStatus.PUBLISHED, now
     plan.save(update_fields=["status", "published_at"])
     given.status, given.published_at = plan.status, plan.published_at
+    if count > inline_max():
+        from saksham.learning.tasks import plan_assign
+
+        public_id = str(plan.public_id)
+        transaction.on_commit(lambda: plan_assign.enqueue(public_id))
+        audit.record(actor=actor, action="plan.publish", target=plan,
+                     changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, count]})
+        return PublishResult(people=count, assignments=0, enrolled=0, queued=True)
+    total, assigned, enrolled = _assign(plan_people(plan).order_by("pk").values_list("pk", flat=True)
+                                        .iterator(chunk_size=CHUNK), courses, actor, now)
     _notify_assigned(plan, plan_people(plan), len(courses))
     audit.record(actor=actor, action="plan.publish", target=plan,
                  changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})

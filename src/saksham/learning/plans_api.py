@@ -169,12 +169,13 @@ class PublishOut(Schema):
     people: int
     assignments: int
     enrolled: int
+    queued: bool = Field(False, description="a large plan: its people are assigned by a background task")
 
 
 @router.post("/{plan_id}/publish", response={200: PublishOut, **ERRORS})
 def plan_publish(request, plan_id: UUID):
     r = plans.plan_publish(actor=request.auth, plan=plans.plan_get(request.auth, plan_id))
-    return {"people": r.people, "assignments": r.assignments, "enrolled": r.enrolled}
+    return {"people": r.people, "assignments": r.assignments, "enrolled": r.enrolled, "queued": r.queued}
 
 
 @router.post("/{plan_id}/retire", response={200: PlanOut, **ERRORS})

@@ -71,3 +71,14 @@ def plan_reminders() -> dict:
 
     added = sum(plans.plan_sync(plan=p) for p in LearningPlan.objects.filter(status=PlanStatus.PUBLISHED))
     return {"added": added, "planned": plans.reminders_plan(), "sent": plans.reminders_send()}
+
+
+@task()
+def plan_assign(plan_id: str) -> int:
+    """Assign a large published plan to its people (``plans.plan_sync``: only those not yet assigned, so a re-run
+    or a crash halfway costs nothing twice)."""
+    from saksham.learning import plans
+    from saksham.learning.models import LearningPlan
+
+    plan = LearningPlan.objects.filter(public_id=plan_id).first()
+    return plans.plan_sync(plan=plan) if plan else 0
