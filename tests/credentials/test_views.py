@@ -50,6 +50,8 @@ def test_the_page_and_pdf_in_her_script(client, certificate_in, lang):
     names = {f[1].decode() for f in fonts}
     stem = {"deva": "Devanagari", "gujr": "Gujarati", "taml": "Tamil", "beng": "Bengali", "arab": "Arabic"}[family]
     assert any(stem in n for n in names), names                 # her script's Noto font is embedded (subset)
+    others = {"Devanagari", "Gujarati", "Tamil", "Bengali", "Arabic"} - {stem}
+    assert not any(o in n for o in others for n in names), names   # and only the fonts the texts need
 
 
 @pytest.mark.parametrize("lang,text", [("hi", "क्षत्रिय"), ("gu", "પટ્ટણી"), ("ta", "தமிழ்ச்செல்வி"),

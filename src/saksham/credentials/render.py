@@ -41,6 +41,26 @@ FONTS = {
     "olck": "noto-sans-ol-chiki-ol-chiki-{w}-normal",
 }
 RTL_LANGUAGES = {"ur", "ks", "sd", "ar", "fa", "he"}
+# Which family a character needs (Latin is always there).
+_RANGES = [(0x0100, 0x024F, "latinext"), (0x1E00, 0x1EFF, "latinext"), (0x0600, 0x06FF, "arab"),
+           (0x0750, 0x077F, "arab"), (0x08A0, 0x08FF, "arab"), (0xFB50, 0xFDFF, "arab"), (0xFE70, 0xFEFF, "arab"),
+           (0x0900, 0x097F, "deva"), (0x0980, 0x09FF, "beng"), (0x0A00, 0x0A7F, "guru"), (0x0A80, 0x0AFF, "gujr"),
+           (0x0B00, 0x0B7F, "orya"), (0x0B80, 0x0BFF, "taml"), (0x0C00, 0x0C7F, "telu"), (0x0C80, 0x0CFF, "knda"),
+           (0x0D00, 0x0D7F, "mlym"), (0x1C50, 0x1C7F, "olck"), (0xAAE0, 0xAAFF, "mtei"), (0xABC0, 0xABFF, "mtei")]
+
+
+def families_for(texts) -> list[str]:
+    """The font families the texts need, Latin first: only those are added to (and embedded in) the PDF."""
+    need = {"latin"}
+    for ch in set("".join(texts)):
+        cp = ord(ch)
+        if cp < 0x0100:
+            continue
+        for lo, hi, fam in _RANGES:
+            if lo <= cp <= hi:
+                need.add(fam)
+                break
+    return [f for f in FONTS if f in need]
 _FONT_LOCK = threading.Lock()
 
 
@@ -143,10 +163,13 @@ def pdf_bytes(cert: Certificate) -> bytes:
     pdf.set_title(f"{v.title} - {v.recipient}")
     pdf.set_creator(v.issuer or "Saksham")
     pdf.add_page()
-    for fam, stem in FONTS.items():
+    families = families_for([v.issuer, v.recipient, v.title, v.provider, *v.competencies, *lab.values()])
+    for fam in families:
+        stem = FONTS[fam]
         pdf.add_font(fam, "", str(_ttf(stem.format(w=400))))
         pdf.add_font(fam, "B", str(_ttf(stem.format(w=700))))
-    pdf.set_fallback_fonts([f for f in FONTS if f != "latin"])
+    if len(families) > 1:
+        pdf.set_fallback_fonts([f for f in families if f != "latin"])
     pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if v.rtl else "ltr")
     w, h = 297, 210
     pdf.set_draw_color(11, 83, 148)
