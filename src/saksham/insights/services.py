@@ -204,16 +204,12 @@ def on_people_added(facts) -> None:
     day = local_day_sql("u.date_joined")
     with connection.cursor() as cur:
         for f in facts:
-            if f.user_id is not None:
-                where, params = "u.id = %s", [f.user_id]
-            else:
-                where = "u.source_import = %s AND u.source_line BETWEEN %s AND %s AND u.date_joined = %s"
-                joined = f.joined_at           # as the import wrote it (already adapted on SQLite)
-                if isinstance(joined, dt.datetime):
-                    joined = connection.ops.adapt_datetimefield_value(joined)
-                params = [f.import_id, f.first_line, f.last_line, joined]
-            cur.execute(f"SELECT u.org_id, {day}, COUNT(*) FROM people_user u WHERE {where} GROUP BY u.org_id, {day}",
-                        params)
+            if f.user_id is None:              # a bulk-import chunk: counted per org by the import itself
+                for org_id, n in f.org_counts:
+                    fold.org_event(org_id, "reg", local_day(f.joined_at), n)
+                continue
+            cur.execute(f"SELECT u.org_id, {day}, COUNT(*) FROM people_user u WHERE u.id = %s "
+                        f"GROUP BY u.org_id, {day}", [f.user_id])
             for org_id, d, n in cur.fetchall():
                 fold.org_event(org_id, "reg", _as_date(d), n)
     with transaction.atomic():

@@ -49,6 +49,7 @@ import sqlite3
 import tempfile
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -737,7 +738,8 @@ class Runner:
         self.job = job
         self.progress = progress
         self.validator = PersonValidator()
-        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.joined_at = timezone.now()
+        self.now = connection.ops.adapt_datetimefield_value(self.joined_at)
         self.writer = _Writer((False, Status.INVITED, False, False, self.now, "import", job.pk))
         root = job.org
         self.root_path = root.path
@@ -843,11 +845,13 @@ class Runner:
                         if self.job.send_emails and created:
                             transaction.on_commit(partial(_enqueue_emails, str(self.job.public_id), number))
                         if created:
+                            # Who was created where, counted from the chunk in hand (no read of the table).
                             from saksham.people.services import PeopleAdded, people_added_enqueue
 
-                            people_added_enqueue(PeopleAdded(
-                                import_id=self.job.pk, first_line=batch.first_line,
-                                last_line=batch.first_line + batch.count - 1, joined_at=self.now))
+                            first = batch.first_line
+                            by_org = Counter(rec[_ORG] for rec in batch.records if letters[rec[_LINE] - first] == "c")
+                            people_added_enqueue(PeopleAdded(org_counts=tuple(sorted(by_org.items())),
+                                                             joined_at=self.joined_at))
                     break
                 except IntegrityError:
                     # Someone else wrote one of these people between our lookup and our write: look

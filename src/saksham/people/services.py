@@ -78,13 +78,11 @@ def _hash_code(code: str) -> str:
 @dataclass(frozen=True)
 class PeopleAdded:
     """People newly registered, handed after commit to every step of ``settings.REGISTRATION_STEPS``: one person
-    (``user_id``), or the people a bulk-import chunk created: those of import ``import_id`` on lines
-    ``first_line``..``last_line`` whose ``date_joined`` is ``joined_at`` (a step reads them grouped)."""
+    (``user_id``), or the people a bulk-import chunk created, as ``org_counts`` ((org id, how many), ...) who
+    joined at ``joined_at`` (counted by the import from the chunk it wrote, so no step reads the table)."""
 
     user_id: int | None = None
-    import_id: int | None = None
-    first_line: int = 0
-    last_line: int = 0
+    org_counts: tuple[tuple[int, int], ...] = ()
     joined_at: datetime | None = None
 
 
