@@ -35,6 +35,7 @@ def test_a_notification_is_stored_in_her_language_and_emailed_for_important_kind
     with translation.override("hi"):
         assert n.title == f"{translation.gettext('My learning')}: RTI"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [ravi.email]
+    assert mail.outbox[0].subject == n.title and "/learning" in mail.outbox[0].body   # her language, the link
     assert Notification.objects.get(pk=n.pk).email_state == "sent"
     # A reply is in-app only by default.
     services.notification_send(user=ravi, kind=NotificationKind.REVIEW_REPLY, title="A reply")

@@ -127,7 +127,10 @@ def plan_detail(request, plan_id):
                 plans.plan_target_remove(actor=request.user, plan=plan, target_id=request.POST.get("target"))
             elif action == "publish":
                 r = plans.plan_publish(actor=request.user, plan=plan)
-                messages.success(request, _("Published: %(n)s people assigned.") % {"n": r.people})
+                if r.queued:
+                    messages.success(request, _("Published: %(n)s people are being assigned.") % {"n": r.people})
+                else:
+                    messages.success(request, _("Published: %(n)s people assigned.") % {"n": r.people})
             elif action == "retire":
                 plans.plan_retire(actor=request.user, plan=plan)
                 messages.success(request, _("The plan is retired."))
