@@ -171,3 +171,13 @@ def test_user_groups_are_managed_by_admins_within_their_subtree(people, api, org
     assert api.post("/groups", {"org": "IN-BR", "name": "New joiners 2026"}, admin).status_code == 409
     assert api.get(f"/groups/{gid}/members", people["gujarat_admin"]).status_code == 404
     assert api.get("/groups", people["gujarat_admin"]).json() == []
+
+
+def test_a_long_key_still_makes_one_notification(people):
+    ravi = people["bihar_learner"]
+    key = "certificate:" + "x" * 300
+    a = services.notification_send(user=ravi, kind="certificate", title="Ready", key=key)
+    b = services.notification_send(user=ravi, kind="certificate", title="Ready", key=key)
+    assert a.pk == b.pk
+    assert services.notifications_send_bulk(users=[ravi.pk], kind="certificate", title="Ready", key=key) == 1
+    assert services.notifications_send_bulk(users=[ravi.pk], kind="certificate", title="Ready", key=key) == 0

@@ -51,6 +51,16 @@ def _kind(kind: str) -> str:
     return str(kind)              # a plain str (a choices member is a str subclass drivers need not know)
 
 
+def _fit(key: str | None) -> str | None:
+    """A key that fits the column with a person's id appended: a long one is replaced by its digest (still one
+    key per fact)."""
+    if key is None or len(key) <= 140:
+        return key
+    import hashlib
+
+    return "h:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def _render(text: Text, language: str) -> str:
     if not text:
         return ""
@@ -81,7 +91,7 @@ def notification_send(*, user: User, kind: str, title: Text, body: Text = "", ur
     """Notify one person. ``email`` None follows her preference, True/False forces it (an account email must go
     out whatever she chose). Returns the notification, or None when she receives nothing of this kind; with a
     ``key`` already used, returns the earlier notification and sends nothing again."""
-    kind = _kind(kind)
+    kind, key = _kind(kind), _fit(key)
     if key is not None:
         existing = Notification.objects.filter(key=key).first()
         if existing is not None:
@@ -111,7 +121,7 @@ def notifications_send_bulk(*, users: QuerySet | Iterable[int], kind: str, title
     recipients one read of their languages and preferences and one ``executemany``; the text is rendered once per
     language. With ``key``, each person's notification has the key ``"{key}:{user id}"``, so a re-run notifies
     nobody twice. Returns how many notifications were written now. Each chunk commits on its own."""
-    kind = _kind(kind)
+    kind, key = _kind(kind), _fit(key)
     if isinstance(users, QuerySet):
         ids_iter = users.order_by().values_list("pk", flat=True).iterator(chunk_size=chunk)
     else:
