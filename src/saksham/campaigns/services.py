@@ -306,7 +306,7 @@ def _enqueue_registered(week_id: int) -> None:
 _LEARNER_UPSERT = """
 INSERT INTO campaigns_weeklearner (week_id, learner_id, org_id, seconds, completions, score, events, goal_met_at,
                                    updated_at)
-VALUES (%s, %s, %s, %s, %s, %s, 1, %s, %s)
+VALUES {rows}
 ON CONFLICT (week_id, learner_id) DO UPDATE SET
   org_id = excluded.org_id,
   seconds = campaigns_weeklearner.seconds + excluded.seconds,
@@ -318,25 +318,34 @@ ON CONFLICT (week_id, learner_id) DO UPDATE SET
                                AND campaigns_weeklearner.completions + excluded.completions >= %s
                               THEN excluded.updated_at END),
   updated_at = excluded.updated_at
-RETURNING score, events
+RETURNING learner_id, score, events
 """
 
 
-def _credit(cur, week: LiveWeek, learner_id: int, org_id: int, *, seconds: int = 0, completions: int = 0,
-            now: dt.datetime) -> None:
-    """Add to a learner's row of a week and leave the delta for the fold (inside the caller's transaction)."""
-    score = seconds if week.rank_by == RankBy.HOURS else completions
+def _credit(cur, week: LiveWeek, rows: list[tuple[int, int, int, int]], *, now: dt.datetime) -> None:
+    """Add to learners' rows of a week and leave the deltas for the fold, inside the caller's transaction: one
+    multi-row upsert and one multi-row insert. ``rows``: (learner, org, seconds, completions), one per learner."""
+    if not rows:
+        return
     ops = connection.ops
     now_db = ops.adapt_datetimefield_value(now)
-    met = seconds >= week.goal_seconds and completions >= week.goal_completions
-    cur.execute(_LEARNER_UPSERT, [week.id, learner_id, org_id, seconds, completions, score,
-                                  now_db if met else None, now_db, week.goal_seconds, week.goal_completions])
-    total, events = cur.fetchone()
-    new_bucket = total // week.width
-    old_bucket = -1 if events == 1 else (total - score) // week.width
+    hours = week.rank_by == RankBy.HOURS
+    params: list = []
+    added = {}
+    for learner_id, org_id, seconds, completions in sorted(rows):     # one lock order for concurrent writers
+        score = seconds if hours else completions
+        met = seconds >= week.goal_seconds and completions >= week.goal_completions
+        params += [week.id, learner_id, org_id, seconds, completions, score, now_db if met else None, now_db]
+        added[learner_id] = (org_id, seconds, completions, score)
+    cur.execute(_LEARNER_UPSERT.replace("{rows}", ", ".join(["(%s, %s, %s, %s, %s, %s, 1, %s, %s)"] * len(rows))),
+                params + [week.goal_seconds, week.goal_completions])
+    deltas: list = []
+    for learner_id, total, events in cur.fetchall():
+        org_id, seconds, completions, score = added[learner_id]
+        old_bucket = -1 if events == 1 else (total - score) // week.width
+        deltas += [week.id, org_id, seconds, completions, 1 if events == 1 else 0, old_bucket, total // week.width]
     cur.execute("INSERT INTO campaigns_weekdelta (week_id, org_id, seconds, completions, participants, old_bucket, "
-                "new_bucket) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [week.id, org_id, seconds, completions, 1 if events == 1 else 0, old_bucket, new_bucket])
+                "new_bucket) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * (len(deltas) // 7)), deltas)
 
 
 def _org_paths(org_ids) -> dict[int, str]:
@@ -370,7 +379,8 @@ def on_learning_time(credits) -> None:
 
         course_of = dict(CourseVersion.objects.filter(pk__in={c.version_id for c in credits})
                          .values_list("pk", "course_id"))
-    sums: dict[tuple[LiveWeek, int, int], int] = defaultdict(int)
+    sums: dict[int, dict[int, list[int]]] = defaultdict(dict)       # week -> learner -> [org, seconds]
+    by_id = {w.id: w for w in weeks}
     for c in credits:
         path = paths.get(c.org_id, "")
         for w in weeks:
@@ -378,12 +388,15 @@ def on_learning_time(credits) -> None:
                 continue
             if w.featured_only and course_of.get(c.version_id) not in w.featured:
                 continue
-            sums[(w, c.learner_id, c.org_id)] += c.seconds
+            row = sums[w.id].setdefault(c.learner_id, [c.org_id, 0])
+            row[0] = c.org_id
+            row[1] += c.seconds
     if not sums:
         return
     with transaction.atomic(), connection.cursor() as cur:
-        for (w, learner_id, org_id), seconds in sorted(sums.items(), key=lambda kv: (kv[0][0].id, kv[0][1])):
-            _credit(cur, w, learner_id, org_id, seconds=seconds, now=now)
+        for week_id in sorted(sums):
+            _credit(cur, by_id[week_id], [(learner_id, org_id, seconds, 0)
+                                          for learner_id, (org_id, seconds) in sums[week_id].items()], now=now)
 
 
 def on_completion(enrolment) -> None:
@@ -411,7 +424,7 @@ def on_completion(enrolment) -> None:
                         "ON CONFLICT (week_id, enrolment_id) DO NOTHING RETURNING id",
                         [w.id, enrolment.pk, learner.pk])
             if cur.fetchone() is not None:
-                _credit(cur, w, learner.pk, learner.org_id, completions=1, now=now)
+                _credit(cur, w, [(learner.pk, learner.org_id, 0, 1)], now=now)
 
 
 # --- the fold -------------------------------------------------------------------------------------------------
