@@ -163,7 +163,10 @@ def pdf_bytes(cert: Certificate) -> bytes:
     pdf.set_title(f"{v.title} - {v.recipient}")
     pdf.set_creator(v.issuer or "Saksham")
     pdf.add_page()
-    families = families_for([v.issuer, v.recipient, v.title, v.provider, *v.competencies, *lab.values()])
+    with translation.override(v.language):
+        issued_on = formats.date_format(v.issued_on, "DATE_FORMAT")
+    families = families_for([v.issuer, v.recipient, v.title, v.provider, issued_on, *v.competencies,
+                             *lab.values()])
     for fam in families:
         stem = FONTS[fam]
         pdf.add_font(fam, "", str(_ttf(stem.format(w=400))))
@@ -192,8 +195,7 @@ def pdf_bytes(cert: Certificate) -> bytes:
     line(v.recipient, 28, "B", y=62)
     line(lab["attended"] if v.kind == "event" else lab["completed"], 13, y=80)
     line(v.title, 20, "B", y=89)
-    facts = [f"{lab['provider']}: {v.provider}", f"{lab['date']}: {formats.date_format(v.issued_on, 'DATE_FORMAT')}",
-             f"{lab['hours']}: {v.hours}"]
+    facts = [f"{lab['provider']}: {v.provider}", f"{lab['date']}: {issued_on}", f"{lab['hours']}: {v.hours}"]
     line("   ·   ".join(facts), 11, y=118)
     if v.competencies:
         line(f"{lab['competencies']}: " + ", ".join(v.competencies), 10, y=128)
