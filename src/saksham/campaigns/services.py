@@ -559,7 +559,7 @@ def week_registered_refresh(*, week: LearningWeek) -> int:
     from saksham.people.models import User
 
     orgs = list(Org.objects.filter(subtree_q(week.scope_path)).values_list("pk", "path", "kind", "depth"))
-    per_org = dict(User.objects.filter(is_active=True, org_id__in=[o[0] for o in orgs]).order_by()
+    per_org = dict(User.objects.filter(subtree_q(week.scope_path, "org__path"), is_active=True).order_by()
                    .values_list("org_id").annotate(n=Count("id")))
     folded: dict[str, int] = defaultdict(int)
     for pk, path, _, _ in orgs:
