@@ -172,6 +172,14 @@ def test_credentials_of_any_did_key_issuer_verify(client, doc):
     vc = client.post("/credentials/verify", json.dumps({"verifiableCredential": signed}),
                      content_type="application/json")
     assert vc.status_code == 200
+    # Both cryptosuites, as a proof set, from any did:key issuer.
+    private = crypto.Ed25519PrivateKey.generate()
+    did = crypto.did_key(private.public_key())
+    both = crypto.sign({**copy.deepcopy(other), "issuer": did}, private=private,
+                       verification_method=f"{did}#{did[8:]}", created="2026-01-01T00:00:00Z",
+                       cryptosuites=("eddsa-jcs-2022", "eddsa-rdfc-2022"))
+    r = verify.verify(json.dumps(both))
+    assert r.valid and r.details["cryptosuites"] == ["eddsa-jcs-2022", "eddsa-rdfc-2022"]
     # Numbers with fractions and characters beyond the BMP take RFC 8785's exact path, sent as text or as JSON.
     odd = copy.deepcopy(other)
     odd["credentialSubject"]["name"] = "Ravi \U0001F600"
