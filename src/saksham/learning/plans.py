@@ -330,7 +330,7 @@ def plan_sync(*, plan: LearningPlan) -> int:
     periodic reminders task before planning. Returns how many people were added."""
     from django.db.models import Exists
 
-    plan = LearningPlan.objects.select_for_update().select_related("org", "created_by").get(pk=plan.pk)
+    plan = LearningPlan.objects.select_for_update(of=("self",)).select_related("org", "created_by").get(pk=plan.pk)
     if plan.status != PlanStatus.PUBLISHED or plan.created_by is None:
         return 0
     courses = list(plan.courses.filter(due_on__gte=timezone.localdate(),
