@@ -17,7 +17,7 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from saksham.credentials.models import Certificate
@@ -102,7 +102,7 @@ def view_of(cert: Certificate) -> CertificateView:
         id=str(cert.public_id), code=cert.code, language=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
         recipient=subject.get("name", cert.recipient_name), title=ach.get("name", cert.title),
         provider=(ach.get("creator") or {}).get("name", cert.provider_name),
-        issuer=(doc.get("issuer") or {}).get("name", ""), issued_on=cert.issued_at.date(), hours=hours or "",
+        issuer=(doc.get("issuer") or {}).get("name", ""), issued_on=timezone.localtime(cert.issued_at).date(), hours=hours or "",
         competencies=[a.get("targetName", "") for a in ach.get("alignment", [])], kind=cert.kind,
         verify_url=verify_url(cert.public_id), json_url=f"{url}.json", pdf_url=f"{url}.pdf",
         revoked=bool(cert.revoked_at), revoked_reason=cert.revoked_reason,
