@@ -84,6 +84,7 @@ def rate(request, course_id):
 @login_required
 @require_POST
 def review_action(request, rating_id, action):
+    rating = None
     try:
         rating = queries.rating_get(rating_id)
         if action == "reply":
@@ -96,12 +97,10 @@ def review_action(request, rating_id, action):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
-        if exc.status == 404:
+        if rating is None:
             raise Http404 from None
-        return redirect(request.POST.get("next") or "/")
-    nxt = request.POST.get("next", "")
-    if nxt == "moderation":
+        messages.error(request, exc.message)
+    if request.POST.get("next") == "moderation":          # the only other page these forms come from
         return redirect("feedback:moderation")
     return redirect("catalog:course", course_id=rating.course.public_id)
 
