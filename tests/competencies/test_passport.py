@@ -153,3 +153,27 @@ def test_her_passport_is_hers_and_her_admins(framework, learner, people):
     for outsider in (people["bihar_admin"], people["bihar_learner"]):
         with pytest.raises(PermissionDenied):
             queries.passport_of(outsider, learner)
+
+
+def test_a_creator_tags_a_module_and_the_tags_carry_over_to_the_next_version(framework, build, publish, staff, people):
+    v = build(title="Noting and drafting")
+    module = v.modules.first()
+    services.module_tags_set(actor=staff["creator"], version=v, module_key=module.key, tags=[("FC-OP-01", 2)])
+    with pytest.raises(ValidationFailed):
+        services.module_tags_set(actor=staff["creator"], version=v, module_key=module.key, tags=[("NOPE", 2)])
+    with pytest.raises(PermissionDenied):
+        services.module_tags_set(actor=people["hq_learner"], version=v, module_key=module.key,
+                                 tags=[("FC-OP-01", 3)])
+    publish(v)
+    v.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.module_tags_set(actor=staff["creator"], version=v, module_key=module.key, tags=[("FC-OP-01", 3)])
+    draft = catalog.version_new_draft(actor=staff["creator"], course=v.course)
+    assert queries.module_tags(v.course) == {str(module.key): [{"code": "FC-OP-01", "name": "Office procedure",
+                                                                 "level": 2}]}
+    services.module_tags_set(actor=staff["creator"], version=draft, module_key=module.key, tags=[("FC-OP-01", 3)])
+    assert queries.module_tags(v.course)[str(module.key)][0]["level"] == 3
+    from django.test import Client
+
+    page = Client().get(f"/courses/{v.course.public_id}").content.decode()
+    assert "Module 1: Office procedure (FC-OP-01, level 3)" in page

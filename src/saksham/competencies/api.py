@@ -255,6 +255,33 @@ def tags_get(request, version_id: UUID):
     return competency_tags(version_for_staff(request.auth, version_id), _lang(request))
 
 
+class ModuleTagIn(StrictSchema):
+    code: str = Field(..., max_length=64)
+    level: int = Field(..., ge=1, le=5)
+
+
+class ModuleTagsIn(StrictSchema):
+    tags: list[ModuleTagIn] = Field(default_factory=list, max_length=20)
+
+
+@router.put("/courses/versions/{version_id}/modules/{module_key}/tags", response={200: list[dict], **ERRORS})
+def module_tags_put(request, version_id: UUID, module_key: UUID, payload: ModuleTagsIn):
+    """Tag one module of a draft with the competencies it builds (optional; kept across versions)."""
+    from saksham.catalog.queries import version_for_staff
+
+    v = version_for_staff(request.auth, version_id)
+    services.module_tags_set(actor=request.auth, version=v, module_key=module_key,
+                             tags=[(t.code, t.level) for t in payload.tags])
+    return queries.module_tags(v.course, _lang(request)).get(str(module_key), [])
+
+
+@router.get("/courses/versions/{version_id}/modules/tags", response={200: dict, **ERRORS})
+def module_tags_get(request, version_id: UUID):
+    from saksham.catalog.queries import version_for_staff
+
+    return queries.module_tags(version_for_staff(request.auth, version_id).course, _lang(request))
+
+
 # --- the passport -----------------------------------------------------------------------------------------------
 
 class HeldOut(Schema):

@@ -81,6 +81,23 @@ def text_in(texts: dict, language: str, field: str = "name") -> str:
     return ""
 
 
+class ModuleTag(models.Model):
+    """A competency one module of a course builds (optional, finer than the course's own tags). Keyed by the
+    module's ``key``, which stays the same across the course's versions, so tags carry over to new versions."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    module_key = models.UUIDField()
+    competency = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "module_key", "competency"],
+                                               name="module_tag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}/{self.module_key}: {self.competency_id}@{self.level}"
+
+
 # --- FRAC: positions > roles > activities > competencies ------------------------------------------------------
 
 class JobRole(PublicModel):

@@ -481,3 +481,14 @@ def coverage(actor, org, *, language: str = "en") -> Coverage:
                                 sum(c[level:])))
     rows.sort(key=lambda r: (r.percent, r.code))
     return Coverage(org, total, rows)
+
+
+def module_tags(course, language: str = "en") -> dict[str, list[dict]]:
+    """{module key: [{code, name, level}]} of a course's module tags."""
+    from saksham.competencies.models import ModuleTag
+
+    out: dict[str, list[dict]] = {}
+    for t in ModuleTag.objects.filter(course=course).select_related("competency").order_by("competency__code"):
+        out.setdefault(str(t.module_key), []).append({"code": t.competency.code, "name": t.competency.name(language),
+                                                      "level": t.level})
+    return out

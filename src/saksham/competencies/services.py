@@ -31,6 +31,7 @@ from saksham.competencies.models import (
     Holding,
     JobRole,
     Kind,
+    ModuleTag,
     PassportShare,
     Position,
     Requirement,
@@ -469,6 +470,34 @@ def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
     from saksham.catalog.services import competency_tags_set
 
     return competency_tags_set(actor=actor, version=version, tags=tags)
+
+
+@transaction.atomic
+def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Tag one module of a draft with the competencies (and levels) it builds; replaces its tags."""
+    from saksham.catalog.models import VersionStatus
+
+    permissions.require(actor, "course.edit", version.course)
+    if version.status != VersionStatus.DRAFT:
+        raise Conflict("only a draft is tagged; edit the course to start a new draft", code="not_editable")
+    if not version.modules.filter(key=module_key).exists():
+        raise NotFound("no such module in this version", field="module")
+    if len(tags) > 20:
+        raise ValidationFailed("at most 20 competencies per module", field="tags")
+    clean: dict[int, int] = {}
+    for code, level in tags:
+        comp = _competency(str(code or "").strip())
+        if comp is None:
+            raise ValidationFailed(f"unknown competency {code}", field="tags", code="unknown_competency")
+        clean[comp.pk] = _check_level(level)
+    ModuleTag.objects.filter(course=version.course, module_key=module_key).exclude(competency_id__in=clean).delete()
+    for comp_id, level in clean.items():
+        ModuleTag.objects.update_or_create(course=version.course, module_key=module_key, competency_id=comp_id,
+                                           defaults={"level": level})
+    audit.record(actor=actor, action="competencies.module_tags", target=version.course,
+                 changes={"module": [None, str(module_key)]})
+    return [(t.competency.code, t.level) for t in
+            ModuleTag.objects.filter(course=version.course, module_key=module_key).select_related("competency")]
 
 
 # --- the passport ---------------------------------------------------------------------------------------------

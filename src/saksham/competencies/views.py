@@ -274,11 +274,14 @@ def course_panel(request, course) -> str:
     if course.live_version_id is None:
         return ""
     tags = [t for t in competency_tags(course.live_version, _lang(request)) if t["known"]]
-    if not tags:
+    by_module = queries.module_tags(course, _lang(request))
+    modules = [{"title": m.title, "tags": by_module[str(m.key)]} for m in course.live_version.modules.all()
+               if str(m.key) in by_module] if by_module else []
+    if not tags and not modules:
         return ""
     gaps = {}
     user = request.user
     if user.is_authenticated:
         gaps = {n.code: n for n in queries.passport(user, language=_lang(request), evidence=False).gaps}
     rows = [{**t, "level": t["level"] or 1, "gap": gaps.get(t["code"])} for t in tags]
-    return render_to_string("competencies/_course_panel.html", {"rows": rows}, request=request)
+    return render_to_string("competencies/_course_panel.html", {"rows": rows, "modules": modules}, request=request)
