@@ -136,6 +136,8 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     page.goto(qr_url)
     assert page.get_attribute("#verdict", "data-verdict") == "valid"
     assert learner.full_name in page.inner_text("#verdict")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "verify-valid.png"), full_page=True)
 
     # The employer types the short code instead.
     page.goto(f"{site}/verify")
@@ -152,4 +154,6 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     page.goto(qr_url)
     assert page.get_attribute("#verdict", "data-verdict") == "revoked"
     assert "Revoked" in page.inner_text("#verdict h2")
+    assert "completed in error" in page.inner_text("#revoked-reason")
+    page.screenshot(path=str(SHOTS / "verify-revoked.png"), full_page=True)
     context.close()
