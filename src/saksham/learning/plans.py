@@ -481,13 +481,6 @@ def compliance_export_rows(plan: LearningPlan, *, batch: int = 2000):
         after = rows[-1]["cursor"]
 
 
-def plans_of_learner(learner) -> list[dict]:
-    """Her assignments of published plans (plan, course, due date), for My learning."""
-    return [{"plan": a.plan_course.plan.name, "course_id": a.plan_course.course_id, "due_on": a.plan_course.due_on}
-            for a in PlanAssignment.objects.filter(learner=learner, plan_course__plan__status=PlanStatus.PUBLISHED)
-            .select_related("plan_course__plan")]
-
-
 # --- reminders ----------------------------------------------------------------------------------------------
 
 PLAN_SQL = """INSERT INTO learning_planreminder (assignment_id, kind, planned_at, claim, sent_at)
