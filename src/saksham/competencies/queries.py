@@ -317,7 +317,9 @@ def recommendations(learner, *, limit: int = 10, book: Passport | None = None, l
     book = book or passport(learner, language=language, evidence=False)
     exclude = course_families_of(learner)
     key = designation_key(learner.designation)
-    stamp = _stamp(book.generation, key, learner.org_id, language,
+    from django.utils import translation
+
+    stamp = _stamp(book.generation, key, learner.org_id, language, translation.get_language(),
                    sorted((h.code, h.level) for h in book.held), sorted(exclude))
     cache_key = f"competencies:reco:{learner.pk}"
     hit = cache.get(cache_key)
