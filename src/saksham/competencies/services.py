@@ -336,9 +336,13 @@ def _mapping_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
 
 def _known_designations(actor, keys: set[str]) -> set[str]:
     """The designations (keys) that a mapping may name: those already mapped, and those people hold."""
+    from saksham.competencies.models import OrgDesignation
     from saksham.people.queries import people_visible_to
 
     known = set(Position.objects.filter(key__in=keys).values_list("key", flat=True))
+    # The per-org designation counts (coverage's rollup) know every designation held, as of their last refresh;
+    # people's own rows are asked only for the rest (newer than the refresh, or spelt in another case).
+    known |= set(OrgDesignation.objects.filter(key__in=keys - known).values_list("key", flat=True))
     for key in keys - known:
         qs = people_visible_to(actor)
         if qs.filter(designation=key).exists() or qs.filter(designation__iexact=key).exists():
