@@ -441,13 +441,25 @@ def _page_sql(report: str) -> str:
                 "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u "
                 "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id "
                 "WHERE u.org_id = %s AND u.id > %s ORDER BY u.id LIMIT %s")
-    cond = ("e.completed_at IS NOT NULL" if report == "completed" else
-            "e.source = 'assigned' AND e.state = 'active' AND e.seconds_spent = 0 AND e.completed_at IS NULL")
+    # The conditions on the enrolment are written so that no index of theirs is used (CASE): the plan must start
+    # from the org's people, never from every incomplete enrolment of the country.
+    cond = ("CASE WHEN e.completed_at IS NULL THEN 0 ELSE 1 END = 1" if report == "completed" else
+            "e.source = 'assigned' AND e.state = 'active' AND e.seconds_spent = 0 "
+            "AND CASE WHEN e.completed_at IS NULL THEN 1 ELSE 0 END = 1")
     cols = ("e.completed_at, e.seconds_spent" if report == "completed" else "e.enrolled_at, e.due_on")
-    return (f"SELECT u.id, e.id, u.full_name, u.email, v.title, {cols} FROM people_user u "
+    # (person, course) order: the people index (org, id), then each person's enrolments on the unique index
+    # (learner, course), so the rows stream in order and a page stops at its limit.
+    return (f"SELECT u.id, e.course_id, u.full_name, u.email, v.title, {cols} FROM people_user u "
             f"JOIN learning_enrolment e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
-            f"WHERE u.org_id = %s AND u.id >= %s AND (u.id > %s OR e.id > %s) AND {cond} "
-            f"ORDER BY u.id, e.id LIMIT %s")
+            f"WHERE u.org_id = %s AND u.id >= %s AND (u.id > %s OR e.course_id > %s) AND {cond} "
+            f"ORDER BY u.id, e.course_id LIMIT %s")
+
+
+# The whole country's people: one walk of the people table in id order (sequential reads), not org by org.
+_PEOPLE_SCAN = ("SELECT u.id, 0, u.full_name, u.email, o.name, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
+                "COALESCE(s.certificates, 0), ROUND(COALESCE(s.seconds, 0) / 3600.0, 2), "
+                "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u JOIN orgs_org o ON o.id = u.org_id "
+                "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id WHERE u.id > %s ORDER BY u.id LIMIT %s")
 
 
 def _walk(report: str, org: Org, cursor: str | None):
@@ -475,6 +487,15 @@ def report_pages(report: str, org: Org, *, cursor: str | None = None, page: int 
     orgs, person, enrolment = _walk(report, org, cursor)
     sql = _page_sql(report)
     with connection.cursor() as cur:
+        if report == "people" and org.depth == 0 and not cursor:
+            while True:
+                cur.execute(_PEOPLE_SCAN, [person, page])
+                rows = cur.fetchall()
+                if rows:
+                    person = rows[-1][0]
+                    yield [r[2:] for r in rows]
+                if len(rows) < page:
+                    return
         for oid, name in orgs:
             while True:
                 rows = _fetch(cur, report, sql, oid, name, person, enrolment, page)
