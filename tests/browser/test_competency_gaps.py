@@ -15,6 +15,7 @@ from tests.competencies import conftest as _comp
 build, publish, provider, other_provider, staff = (_comp.build, _comp.publish, _comp.provider, _comp.other_provider,
                                                   _comp.staff)
 framework, mapping, learner = _comp.framework, _comp.mapping, _comp.learner
+_fresh_structure_cache = _comp._fresh_structure_cache
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

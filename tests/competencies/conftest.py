@@ -11,6 +11,8 @@ provider, other_provider, build, publish, staff = (_learning.provider, _learning
                                                   _learning.publish, _learning.staff)
 event = _learning.event
 items_of = _learning.items_of
+# The learning app's per-process cache of course structures, emptied around each test (ids are reused).
+_fresh_structure_cache = _learning._fresh_structure_cache
 
 LEVELS = {str(n): {"en": name, "hi": hi} for n, (name, hi) in enumerate(
     [("Basic", "आधारभूत"), ("Working", "कार्यकारी"), ("Proficient", "प्रवीण"), ("Advanced", "उन्नत"),
