@@ -40,7 +40,7 @@ DAYS = 730
 ZIPF_S = 1.1
 LEARNING_WEEK_DAYS = 9
 ENROL_ROUNDS = (0.98, 0.93, 0.85, 0.75, 0.6, 0.4)   # chance of a k-th enrolment: ~4.1 per learner
-COMPLETION_RATE = 0.78
+COMPLETION_RATE = 0.86
 SPIKE_SHARE = 0.12           # share of enrolments drawn into the learning week
 
 # The reference's state shares (per cent of the states' learners) where the profile's codes match; any other
@@ -298,7 +298,7 @@ class Generator:
         self.course_info = []
         for rank, cid in enumerate(ids):
             topic = TOPICS[rank % len(TOPICS)]
-            duration = rng.randint(35, 112)
+            duration = rng.randint(30, 95)
             versions.append(CourseVersion(course_id=cid, number=1, status="published",
                                           language=rng.choices(langs, lweights)[0],
                                           title=f"{topic} {rank // len(TOPICS) + 1}" if rank >= len(TOPICS) else topic,
@@ -401,11 +401,11 @@ class Generator:
                                 f"{_rand(1000)}, {_rand(1000)}, {_rand(1000)}, {_rand(90)}, {_rand(1000)} "
                                 f"FROM people_user u WHERE u.id BETWEEN %s AND %s AND {_rand(1000)} < {int(p * 1000)}",
                                 [lo, hi])
-                # Enrolled: any time between joining and now; the learning week draws its share.
+                # Enrolled: between joining and now, most soon after joining; the learning week draws its share.
                 since = _days_between("e.joined", now)
                 enrolled = (f"CASE WHEN e.r_spike < {int(SPIKE_SHARE * 1000)} AND e.joined < {week} "
                             f"THEN {_plus_days(week, f'e.r_when / 1000000.0 * {LEARNING_WEEK_DAYS}')} "
-                            f"ELSE {_plus_days('e.joined', f'e.r_when / 1000000.0 * {since}')} END")
+                            f"ELSE {_plus_days('e.joined', f'(e.r_when / 1000000.0) * (e.r_when / 1000000.0) * {since}')} END")
                 inner = (f"SELECT e.learner_id, c.course_id, c.version_id, c.duration, e.r_done, e.r_gap, e.r_pct, "
                          f"e.r_sec, e.r_spike, {enrolled} AS ea FROM gen_e e "
                          f"JOIN gen_course c ON c.idx = (SELECT s.value FROM gen_slot s "
