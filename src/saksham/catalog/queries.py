@@ -373,8 +373,3 @@ def families_listed(family_ids: list[int], *, language: str) -> dict[int, dict]:
         rows = cur.fetchall()
     return {r[0]: {"family": r[0], "languages": r[1].split(), "enrolments": r[2], "course": r[6] or r[3],
                    "title": r[7] or r[4], "language": language if r[6] else r[5]} for r in rows}
-
-
-def family_of(course_id: int) -> int | None:
-    row = Course.objects.filter(pk=course_id).values_list("translation_of_id", "id").first()
-    return (row[0] or row[1]) if row else None
