@@ -65,3 +65,12 @@ def test_studio_workflow_through_the_pages(client, staff, provider):
     assert client.get(url).status_code == 404
     login(client, staff["learner"])
     assert client.get("/studio").status_code == 403
+
+
+def test_search_results_name_any_profile_language_and_the_kind_in_words(client, build, publish, staff):
+    """Gujarati is a profile language Django's own table does not know: the hit names it, never a 500."""
+    publish(build(language="gu", title="સ્વચ્છ ભારત", summary="સ્વચ્છતા"))
+    r = client.get("/courses")
+    page = r.content.decode()
+    assert r.status_code == 200 and "સ્વચ્છ ભારત" in page
+    assert "ગુજરાતી" in page and "· Course</p>" in page
