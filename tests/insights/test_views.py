@@ -26,6 +26,7 @@ def test_the_pages_of_the_national_dashboard(client, people, orgs, ready, provid
     assert client.get(f"/insights/breakdown?org={orgs['IN'].public_id}&metric=enr&kind=region").status_code == 200
     assert client.get(f"/insights/people?org={orgs['BR'].public_id}&report=people").status_code == 200
     assert client.get(f"/insights/providers/{provider.public_id}").status_code == 200
+    assert f'href="/insights/providers/{provider.public_id}"' in page   # top providers link in canonical form
     r = client.get(f"/insights/export?table=people&org={orgs['BR'].public_id}&format=csv")
     assert b"ravi@bihar.gov.in" in b"".join(r.streaming_content)
 

@@ -270,6 +270,11 @@ def breakdown(org: Org, metric: str, period: Period, kind: str | None = None) ->
 
 # --- courses and providers --------------------------------------------------------------------------------
 
+def _public(value) -> str:
+    """A public id read by raw SQL, in its canonical form (SQLite gives 32 hex digits, PostgreSQL a UUID)."""
+    return str(uuid.UUID(str(value)))
+
+
 def _course_rows(course_ids: list[int]) -> dict[int, dict]:
     if not course_ids:
         return {}
@@ -279,9 +284,9 @@ def _course_rows(course_ids: list[int]) -> dict[int, dict]:
             f"p.public_id, o.name FROM catalog_course c LEFT JOIN catalog_courseversion v ON v.id = c.live_version_id "
             f"JOIN catalog_provider p ON p.id = c.provider_id JOIN orgs_org o ON o.id = p.org_id "
             f"WHERE c.id IN ({_in(course_ids)})", course_ids):
-        out[cid] = {"id": str(pid), "title": title or "", "language": lang or "", "duration_minutes": minutes or 0,
+        out[cid] = {"id": _public(pid), "title": title or "", "language": lang or "", "duration_minutes": minutes or 0,
                     "rating": float(rating or 0), "ratings": int(ratings or 0),
-                    "provider": {"id": str(provider), "name": prov_org}}
+                    "provider": {"id": _public(provider), "name": prov_org}}
     return out
 
 
@@ -320,7 +325,7 @@ def top_providers(period: Period, metric: str = "enr", limit: int = 10) -> dict:
     ranked = _rows(f"SELECT c.provider_id, SUM(r.value) AS v FROM insights_courserollup r "
                    f"JOIN catalog_course c ON c.id = r.course_id WHERE r.metric = %s AND {where.replace('grain', 'r.grain').replace('day', 'r.day')} "
                    f"GROUP BY c.provider_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
-    names = {pid: (str(pub), name) for pid, pub, name in _rows(
+    names = {pid: (_public(pub), name) for pid, pub, name in _rows(
         f"SELECT p.id, p.public_id, o.name FROM catalog_provider p JOIN orgs_org o ON o.id = p.org_id "
         f"WHERE p.id IN ({_in([p for p, _ in ranked]) or 'NULL'})", [p for p, _ in ranked])}
     rows = [{"rank": n + 1, "id": names.get(pid, ("", ""))[0], "name": names.get(pid, ("", "?"))[1], "value": int(v)}
