@@ -24,7 +24,9 @@ def test_the_pages_of_the_national_dashboard(client, people, orgs, ready, provid
     assert "By state / UT" in page and "By ministry" in page and "Bihar" in page and 'data-chart="series"' in page
     assert "Right to Information" in page                          # top courses
     assert client.get(f"/insights/breakdown?org={orgs['IN'].public_id}&metric=enr&kind=region").status_code == 200
-    assert client.get(f"/insights/people?org={orgs['BR'].public_id}&report=people").status_code == 200
+    report = client.get(f"/insights/people?org={orgs['BR'].public_id}&report=people")
+    assert report.status_code == 200 and ">Last active</th>" in report.content.decode()   # headings in words
+    assert "last_active" not in report.content.decode()
     assert client.get(f"/insights/providers/{provider.public_id}").status_code == 200
     assert f'href="/insights/providers/{provider.public_id}"' in page   # top providers link in canonical form
     r = client.get(f"/insights/export?table=people&org={orgs['BR'].public_id}&format=csv")

@@ -18,6 +18,13 @@ METRIC_NAMES = {
     "reg": gettext_lazy("Registered learners"), "enr": gettext_lazy("Enrolments"),
     "cmp": gettext_lazy("Completions"), "crt": gettext_lazy("Certificates"), "sec": gettext_lazy("Learning hours"),
 }
+# The report's column headings on the page (the CSV/XLSX exports keep the machine-readable codes).
+COLUMN_NAMES = {"name": gettext_lazy("Name"), "email": gettext_lazy("Email"),
+                "organisation": gettext_lazy("Organisation"), "enrolments": gettext_lazy("Enrolments"),
+                "completions": gettext_lazy("Completions"), "certificates": gettext_lazy("Certificates"),
+                "hours": gettext_lazy("Hours"), "last_active": gettext_lazy("Last active"),
+                "course": gettext_lazy("Course"), "completed_at": gettext_lazy("Completed on"),
+                "assigned_on": gettext_lazy("Assigned on"), "due_on": gettext_lazy("Due on")}
 PERIOD_NAMES = {"7d": gettext_lazy("7 days"), "30d": gettext_lazy("30 days"), "90d": gettext_lazy("90 days"),
                 "12m": gettext_lazy("12 months"), "all": gettext_lazy("All time")}
 
@@ -95,7 +102,8 @@ def people(request):
     except DomainError:
         columns, rows, nxt = queries.report_rows(report, org, limit=50)
     return render(request, "insights/people.html", {**_common(request, org, _period(request)), "report": report,
-                                                    "reports": queries.REPORTS, "columns": columns, "rows": rows,
+                                                    "reports": queries.REPORTS,
+                                                    "columns": [COLUMN_NAMES.get(c, c) for c in columns], "rows": rows,
                                                     "next": nxt})
 
 
