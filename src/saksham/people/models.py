@@ -53,7 +53,8 @@ class User(PublicModel, AbstractBaseUser, PermissionsMixin):
     group = models.CharField(max_length=32, blank=True, help_text="service group, e.g. A/B/C/D")
     service = models.CharField(max_length=120, blank=True, help_text="service / cadre")
     employee_code = models.CharField(max_length=64, null=True, blank=True)
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="people")
+    # No index of its own: the (org, id) index below serves every lookup by org (and the foreign key).
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="people", db_index=False)
     preferred_language = models.CharField(max_length=8, default="en")
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -80,14 +81,16 @@ class User(PublicModel, AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
+        # Every index here is kept up to date by each row a bulk import writes, so there is none
+        # that another one covers: the unique (employee_code, org) index also serves lookups by
+        # employee code alone, and (org, id) every lookup by org.
         constraints = [
-            models.UniqueConstraint(fields=["org", "employee_code"], condition=Q(employee_code__isnull=False),
+            models.UniqueConstraint(fields=["employee_code", "org"], condition=Q(employee_code__isnull=False),
                                     name="employee_code_unique_per_org"),
         ]
         indexes = [
             models.Index(fields=["org", "id"], name="user_org_id"),
             models.Index(fields=["full_name"], name="user_full_name"),
-            models.Index(fields=["employee_code"], name="user_employee_code"),
         ]
 
     def __str__(self) -> str:
