@@ -74,3 +74,12 @@ def test_search_results_name_any_profile_language_and_the_kind_in_words(client, 
     page = r.content.decode()
     assert r.status_code == 200 and "સ્વચ્છ ભારત" in page
     assert "ગુજરાતી" in page and "· Course</p>" in page
+
+
+def test_the_menu_leads_course_staff_to_the_studio_and_not_learners(client, staff):
+    for role in ("creator", "reviewer", "publisher"):
+        login(client, staff[role])
+        assert 'href="/studio"' in client.get("/learn").content.decode(), role
+        client.logout()
+    login(client, staff["learner"])
+    assert 'href="/studio"' not in client.get("/learn").content.decode()

@@ -202,3 +202,19 @@ def test_an_admin_revokes_from_the_page_and_issues_for_an_event(client, complete
     r = client.post("/certificates/events", {"org": "NOPE", "event_code": "E1", "title": "Workshop",
                                              "held_on": "", "hours": "2"})
     assert r.status_code == 400 and "event-form-errors" in r.content.decode()
+
+
+def test_her_certificates_page_lists_hers_only_and_the_menu_leads_there(client, completed, people):
+    from tests.conftest import PASSWORD
+
+    cert = services.certificate_issue_for_enrolment(enrolment=completed)
+    assert client.get("/certificates").status_code == 302            # sign in first
+    assert client.login(email=completed.learner.email, password=PASSWORD)
+    page = client.get("/certificates").content.decode()
+    assert 'href="/certificates"' in page                              # "My certificates" in the menu
+    assert f'href="/certificates/{cert.public_id}"' in page and f"/certificates/{cert.public_id}.pdf" in page
+    other = people["hq_learner"]
+    client.logout()
+    assert client.login(email=other.email, password=PASSWORD)
+    page = client.get("/certificates").content.decode()
+    assert str(cert.public_id) not in page and "No certificates yet" in page

@@ -4,6 +4,7 @@ from saksham.credentials import views
 
 app_name = "credentials"
 urlpatterns = [
+    path("certificates", views.my_certificates, name="mine"),
     path("certificates/<uuid:public_id>", views.certificate_page, name="certificate"),
     path("certificates/<uuid:public_id>.json", views.certificate_json, name="certificate_json"),
     path("certificates/<uuid:public_id>.pdf", views.certificate_pdf, name="certificate_pdf"),

@@ -34,6 +34,13 @@ def _cert(public_id):
         raise Http404 from None
 
 
+@login_required
+@require_GET
+def my_certificates(request):
+    """Her certificates, newest first, each with its page, PDF and verification link."""
+    return render(request, "credentials/mine.html", {"certificates": list(queries.certificates_of(request.user)[:500])})
+
+
 @require_GET
 def certificate_page(request, public_id):
     cert = _cert(public_id)

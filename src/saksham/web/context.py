@@ -7,10 +7,17 @@ def deployment(request):
     from saksham.people.rules import is_admin
 
     user = getattr(request, "user", None)
+
+    def in_studio() -> bool:   # asked only by the pages that show the link
+        from saksham.catalog.rules import has_any_catalog_role
+
+        return bool(user and user.is_authenticated and has_any_catalog_role(user))
+
     return {
         "branding": settings.PROFILE.get("branding", {}),
         "country": settings.PROFILE["country"],
         "ui_languages": settings.LANGUAGES,
         "is_rtl": get_language_bidi(),
         "user_is_admin": bool(user and user.is_authenticated and is_admin(user)),
+        "user_in_studio": in_studio,
     }
