@@ -125,8 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django removes the file itself; SQLite's -wal and -shm files may outlive it.
     atexit.register(lambda: [p.unlink(missing_ok=True) for p in _TEST_DB.parent.glob(_TEST_DB.name + "*")])
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # dj_database_url sets CONN_MAX_AGE to 0, a new server connection per request (a process started by the
+    # server: several ms, more than a catalogue search); keep connections instead (bench/search.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SAKSHAM_DB_CONN_MAX_AGE", 60))
+    # A health check is one more round trip ("SELECT 1") at the start of every request, as costly as a search
+    # statement; without it, a connection the server dropped fails one request and is then replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ.get("SAKSHAM_DB_HEALTH_CHECKS", "0") == "1"
     # One test database per test process, so that test runs side by side on one server don't share one.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

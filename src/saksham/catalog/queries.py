@@ -256,13 +256,12 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
 
 
 def search_facets(parsed, where, params) -> dict:
-    providers = search.facet_counts(parsed, where=where, params=params, column="provider_id")
+    counts = search.facets(parsed, where=where, params=params)
+    providers = counts["provider_id"]
     names = {p.pk: p for p in Provider.objects.filter(pk__in=[pk for pk, _ in providers]).select_related("org")}
     return {
-        "kind": [{"value": k, "count": n} for k, n in search.facet_counts(parsed, where=where, params=params,
-                                                                         column="kind")],
-        "language": [{"value": k, "count": n} for k, n in search.matching_languages(parsed, where=where,
-                                                                                   params=params)],
+        "kind": [{"value": k, "count": n} for k, n in counts["kind"]],
+        "language": [{"value": k, "count": n} for k, n in search.languages_of(counts["languages"])],
         "provider": [{"value": str(names[pk].public_id), "label": names[pk].org.name, "count": n}
                      for pk, n in providers if pk in names][:50],
     }

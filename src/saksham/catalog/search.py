@@ -249,15 +249,27 @@ def _add_typo_alternatives(parsed: ParsedQuery) -> None:
     loose_forms = [alts[0] for alts in parsed.words if len(alts[0]) >= 4]
     if not loose_forms:
         return
-    known = set(SearchTerm.objects.filter(term__in=loose_forms).values_list("term", flat=True))
+    # One statement for both lookups: which words are in the vocabulary, and the vocabulary words sharing a
+    # one-letter deletion with any of them (used only for the words that turn out to be unknown). On
+    # PostgreSQL every statement is a round trip to another process, which costs more than the lookups.
+    variant_of: dict[str, set[str]] = {lf: T.variants(lf) for lf in loose_forms}
+    all_variants = sorted(set().union(*variant_of.values()))
+    marks = ", ".join(["%s"] * len(loose_forms))
+    vmarks = ", ".join(["%s"] * len(all_variants))
+    sql = f"SELECT term, NULL FROM catalog_searchterm WHERE term IN ({marks})"
+    if all_variants:
+        sql += (" UNION ALL SELECT v.variant, t.term FROM catalog_searchtermvariant v "
+                f"JOIN catalog_searchterm t ON t.id = v.term_id WHERE v.variant IN ({vmarks})")
+    with connection.cursor() as cur:
+        cur.execute(sql, loose_forms + all_variants)
+        rows = cur.fetchall()
+    known = {a for a, b in rows if b is None}
     unknown = [lf for lf in loose_forms if lf not in known]
     if not unknown:
         return
-    variant_of: dict[str, set[str]] = {lf: T.variants(lf) for lf in unknown}
-    all_variants = set().union(*variant_of.values())
-    rows = SearchTermVariant.objects.filter(variant__in=all_variants).values_list("variant", "term__term")
+    variant_of = {lf: variant_of[lf] for lf in unknown}
     near: dict[str, list[str]] = {lf: [] for lf in unknown}
-    for variant, term in rows:
+    for variant, term in sorted((r for r in rows if r[1] is not None), key=lambda r: r[1]):
         for lf, vs in variant_of.items():
             if variant in vs and term not in near[lf] and abs(len(term) - len(lf)) <= 1:
                 near[lf].append(term)
@@ -316,10 +328,15 @@ def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, lim
         order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
     rank_args = [_tsquery(parsed)] if (not parsed.empty and connection.vendor != "sqlite") else []
-    page = (f"SELECT e.id AS id, {rank} AS rank FROM catalog_searchentry e {join}{where_sql} "
+    # PostgreSQL counts the matches in the same pass (a window over the matches, before the LIMIT): one
+    # statement, one round trip, one scan. SQLite keeps a separate COUNT: its statements are calls within
+    # the process, and a plain COUNT lets it skip ranking.
+    inline_count = count and connection.vendor == "postgresql"
+    window = ", COUNT(*) OVER () AS total" if inline_count else ""
+    page = (f"SELECT e.id AS id, {rank} AS rank{window} FROM catalog_searchentry e {join}{where_sql} "
             f"ORDER BY {order} LIMIT %s OFFSET %s")
     cols = ", ".join(f"e.{c}" for c in columns)
-    sql = (f"SELECT {cols}, t.course, t.title, t.summary FROM ({page}) p "
+    sql = (f"SELECT {cols}, t.course, t.title, t.summary{', p.total' if inline_count else ''} FROM ({page}) p "
            "JOIN catalog_searchentry e ON e.id = p.id "
            "LEFT JOIN catalog_searchtext t ON t.entry_id = p.id AND t.language = %s "
            f"ORDER BY {order.replace('rank ASC', 'p.rank ASC')}")
@@ -327,13 +344,21 @@ def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, lim
         cur.execute(sql, rank_args + args + [limit, offset, language])
         rows = cur.fetchall()
         total = len(rows) + offset
-        if count and (len(rows) == limit or offset):
+        if inline_count and rows:
+            total = rows[0][-1]
+            rows = [r[:-1] for r in rows]
+        elif count and (len(rows) == limit or offset):
             cur.execute(f"SELECT COUNT(*) FROM catalog_searchentry e {join}{where_sql}", args)
             total = cur.fetchone()[0]
     return rows, total
 
 
-def facet_counts(parsed: ParsedQuery, *, where: list[str], params: list, column: str) -> list[tuple[str, int]]:
+FACET_COLUMNS = ("provider_id", "kind", "languages")
+
+
+def facets(parsed: ParsedQuery, *, where: list[str], params: list) -> dict[str, list[tuple]]:
+    """Counts of the matches by provider, kind and language list, in one statement: each facet is the 200
+    largest groups, most first."""
     conds, args = list(where), list(params)
     join = ""
     if not parsed.empty:
@@ -345,16 +370,25 @@ def facet_counts(parsed: ParsedQuery, *, where: list[str], params: list, column:
             conds.insert(0, f"e.{PG_COLUMN} @@ to_tsquery('simple', %s)")
             args.insert(0, _tsquery(parsed))
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
+    parts = [f"SELECT * FROM (SELECT {i} AS facet, CAST(m.{c} AS TEXT) AS value, COUNT(*) AS n FROM m "
+             f"GROUP BY m.{c} ORDER BY COUNT(*) DESC, m.{c} LIMIT 200) f{i}" for i, c in enumerate(FACET_COLUMNS)]
+    sql = (f"WITH m AS (SELECT e.provider_id, e.kind, e.languages FROM catalog_searchentry e {join}{where_sql}) "
+           + " UNION ALL ".join(parts))
+    out: dict[str, list[tuple]] = {c: [] for c in FACET_COLUMNS}
     with connection.cursor() as cur:
-        cur.execute(f"SELECT e.{column}, COUNT(*) FROM catalog_searchentry e {join}{where_sql} "
-                    f"GROUP BY e.{column} ORDER BY COUNT(*) DESC LIMIT 200", args)
-        return [(r[0], r[1]) for r in cur.fetchall()]
+        cur.execute(sql, args)
+        rows = cur.fetchall()
+    for i, value, n in sorted(rows, key=lambda r: (r[0], -r[2], str(r[1]))):
+        column = FACET_COLUMNS[i]
+        out[column].append((int(value) if column == "provider_id" else value, n))
+    return out
 
 
-def matching_languages(parsed: ParsedQuery, *, where: list[str], params: list) -> list[tuple[str, int]]:
+def languages_of(language_lists: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Language facet: entries hold a list of languages, so count by splitting it."""
     counts: dict[str, int] = {}
-    for langs, n in facet_counts(parsed, where=where, params=params, column="languages"):
+    for langs, n in language_lists:
         for lang in langs.split():
             counts[lang] = counts.get(lang, 0) + n
     return sorted(counts.items(), key=lambda kv: -kv[1])
+
