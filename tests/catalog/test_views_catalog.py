@@ -83,3 +83,14 @@ def test_the_menu_leads_course_staff_to_the_studio_and_not_learners(client, staf
         client.logout()
     login(client, staff["learner"])
     assert 'href="/studio"' not in client.get("/learn").content.decode()
+
+
+def test_studio_actions_with_a_key_that_is_not_a_uuid_say_so_not_a_500(client, build, staff):
+    v = build()
+    login(client, staff["creator"])
+    url = f"/studio/versions/{v.public_id}"
+    r = client.post(url, {"action": "add_item", "module": "zzz", "kind": "page", "item_title": "x", "body": "y"})
+    assert r.status_code == 404 and "no such module" in r.content.decode()
+    assert client.post(url, {"action": "delete_module", "module": "zzz"}).status_code == 302
+    assert client.post(url, {"action": "delete_item", "item": "not-a-key"}).status_code == 302
+    assert v.modules.count() == 2

@@ -3,6 +3,8 @@ reviewers decide and publishers publish. Thin: every write goes through services
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -138,6 +140,14 @@ def _tags(text: str) -> list[tuple[str, int | None]]:
     return out
 
 
+def _key(value) -> uuid.UUID | None:
+    """A module's or item's key from a form; anything that is not a UUID is no key (found as nothing, not a 500)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _act(request, v, action: str) -> str:
     """Run one studio action; returns the success message."""
     user, p = request.user, request.POST
@@ -153,7 +163,7 @@ def _act(request, v, action: str) -> str:
         services.module_add(actor=user, version=v, title=p.get("module_title", ""))
         return _("Module added.")
     if action == "add_item":
-        module = Module.objects.filter(version=v, key=p.get("module")).first()
+        module = Module.objects.filter(version=v, key=_key(p.get("module"))).first()
         if module is None:
             raise NotFound(_("no such module"), field="module")
         data = {"title": p.get("item_title", ""), "url": p.get("url", ""), "body": p.get("body", "")}
@@ -161,12 +171,12 @@ def _act(request, v, action: str) -> str:
         services.item_add(actor=user, module=module, kind=p.get("kind", ""), data=data, upload=request.FILES.get("file"))
         return _("Content added.")
     if action == "delete_module":
-        module = Module.objects.filter(version=v, key=p.get("module")).first()
+        module = Module.objects.filter(version=v, key=_key(p.get("module"))).first()
         if module:
             services.module_delete(actor=user, module=module)
         return _("Module removed.")
     if action == "delete_item":
-        item = ContentItem.objects.filter(module__version=v, key=p.get("item")).first()
+        item = ContentItem.objects.filter(module__version=v, key=_key(p.get("item"))).first()
         if item:
             services.item_delete(actor=user, item=item)
         return _("Content removed.")
