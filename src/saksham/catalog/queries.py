@@ -241,7 +241,7 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
         raise ValidationFailed(f"the search text is longer than {search.MAX_QUERY_CHARS} characters", field="q",
                                code="query_too_long")
     where, params = _where(filters)
-    parsed = search.parse(filters.q)
+    parsed = search.parse(filters.q, defer_check=True)
     if filters.q.strip() and parsed.empty:
         raise ValidationFailed("the search text holds no letters or digits", field="q", code="empty_query")
     sort = "" if filters.sort == "relevance" else filters.sort

@@ -53,8 +53,13 @@ def install(schema_editor=None) -> None:
             cur.execute("DROP INDEX IF EXISTS catalog_search_fulltext")
             cur.execute(f"ALTER TABLE catalog_searchentry ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
                         f"GENERATED ALWAYS AS {PG_VECTOR} STORED")
+            # Without the pending list (fastupdate): an entry's terms go into the index's tree when it is
+            # written (publishing is rare), instead of into a list that every search reads in full until the
+            # next vacuum, which made the index slower than reading the whole table (bench/search.py).
             cur.execute(f"CREATE INDEX IF NOT EXISTS catalog_search_vector ON catalog_searchentry "
-                        f"USING GIN ({PG_COLUMN})")
+                        f"USING GIN ({PG_COLUMN}) WITH (fastupdate = off)")
+            cur.execute("ALTER INDEX catalog_search_vector SET (fastupdate = off)")
+            cur.execute("SELECT gin_clean_pending_list('catalog_search_vector'::regclass)")
 
 
 def uninstall(schema_editor=None) -> None:
@@ -216,14 +221,26 @@ def reindex_all() -> int:
 class ParsedQuery:
     words: list[list[str]] = field(default_factory=list)   # per query word: alternative terms (OR)
     prefix_last: bool = False
+    # Words taken to be in the vocabulary without asking (PostgreSQL): ``match`` checks them in its own
+    # statement and, if one is not, completes the query with ``_add_typo_alternatives`` and runs it again.
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not self.words
 
 
-def parse(q: str) -> ParsedQuery:
-    """Query text -> per word, the terms that match it (its loose form, its key, near spellings)."""
+# Loose forms found in the vocabulary by an earlier search in this process. Only a hint of which way to run a
+# search (the words are checked again in the search's own statement), so it can never change a result.
+_SEEN_KNOWN: dict[str, None] = {}
+SEEN_KNOWN_MAX = 50_000
+
+
+def parse(q: str, *, defer_check: bool = False) -> ParsedQuery:
+    """Query text -> per word, the terms that match it (its loose form, its key, near spellings).
+
+    ``defer_check``: when every word to check was found in the vocabulary before, leave the check to
+    ``match`` (one statement instead of two; PostgreSQL only)."""
     q = (q or "")[:MAX_QUERY_CHARS]
     parsed = ParsedQuery()
     raw = T.words(q)[:MAX_QUERY_WORDS]
@@ -240,13 +257,22 @@ def parse(q: str) -> ParsedQuery:
         parsed.words.append(alternatives)
     if not parsed.words:
         return parsed
-    _add_typo_alternatives(parsed)
+    to_check = _to_check(parsed)
+    if defer_check and connection.vendor == "postgresql" and all(lf in _SEEN_KNOWN for lf in to_check):
+        parsed.unchecked = to_check
+    else:
+        _add_typo_alternatives(parsed)
     parsed.prefix_last = not q.rstrip().endswith(tuple(" .,;")) and len(parsed.words[-1][0]) >= 3
     return parsed
 
 
+def _to_check(parsed: ParsedQuery) -> list[str]:
+    return [alts[0] for alts in parsed.words if len(alts[0]) >= 4]
+
+
 def _add_typo_alternatives(parsed: ParsedQuery) -> None:
-    loose_forms = [alts[0] for alts in parsed.words if len(alts[0]) >= 4]
+    parsed.unchecked = []
+    loose_forms = _to_check(parsed)
     if not loose_forms:
         return
     # One statement for both lookups: which words are in the vocabulary, and the vocabulary words sharing a
@@ -264,6 +290,9 @@ def _add_typo_alternatives(parsed: ParsedQuery) -> None:
         cur.execute(sql, loose_forms + all_variants)
         rows = cur.fetchall()
     known = {a for a, b in rows if b is None}
+    if len(_SEEN_KNOWN) > SEEN_KNOWN_MAX:
+        _SEEN_KNOWN.clear()
+    _SEEN_KNOWN.update(dict.fromkeys(known))
     unknown = [lf for lf in loose_forms if lf not in known]
     if not unknown:
         return
@@ -290,11 +319,15 @@ def _fts_expression(parsed: ParsedQuery) -> str:
     return " AND ".join(groups)
 
 
-def _tsquery(parsed: ParsedQuery) -> str:
+def _tsquery(parsed: ParsedQuery, *, for_filter: bool = False) -> str:
+    """The query as a tsquery. ``for_filter``: the same matches written without the word that its own prefix
+    form covers (``w | w:*`` is ``w:*``): PostgreSQL estimates the matches of an OR as the sum of its parts,
+    and the double count made it read the whole table instead of the index (ranking keeps the full form)."""
     groups = []
     for i, alts in enumerate(parsed.words):
         last = parsed.prefix_last and i == len(parsed.words) - 1
-        terms = list(alts) + ([f"{alts[0]}:*"] if last else [])
+        terms = (alts[1:] if for_filter else list(alts)) if last else list(alts)
+        terms += [f"{alts[0]}:*"] if last else []
         groups.append("(" + " | ".join(terms) + ")")
     return " & ".join(groups)
 
@@ -323,7 +356,7 @@ def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, lim
     else:
         join = ""
         conds.insert(0, f"e.{PG_COLUMN} @@ to_tsquery('simple', %s)")
-        args.insert(0, _tsquery(parsed))
+        args.insert(0, _tsquery(parsed, for_filter=True))
         rank = f"-ts_rank(e.{PG_COLUMN}, to_tsquery('simple', %s))"
         order = order or "rank ASC, e.enrolment_count DESC, e.id DESC"
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
@@ -336,13 +369,32 @@ def match(parsed: ParsedQuery, *, where: list[str], params: list, sort: str, lim
     page = (f"SELECT e.id AS id, {rank} AS rank{window} FROM catalog_searchentry e {join}{where_sql} "
             f"ORDER BY {order} LIMIT %s OFFSET %s")
     cols = ", ".join(f"e.{c}" for c in columns)
-    sql = (f"SELECT {cols}, t.course, t.title, t.summary{', p.total' if inline_count else ''} FROM ({page}) p "
-           "JOIN catalog_searchentry e ON e.id = p.id "
-           "LEFT JOIN catalog_searchtext t ON t.entry_id = p.id AND t.language = %s "
-           f"ORDER BY {order.replace('rank ASC', 'p.rank ASC')}")
+    # The vocabulary check of the words parse() left unchecked goes into the same statement: a one-row count
+    # joined to the page, so that it comes back even when nothing matches.
+    check = parsed.unchecked if (parsed.unchecked and connection.vendor == "postgresql") else []
+    select = f"SELECT {cols}, t.course, t.title, t.summary{', p.total' if inline_count else ''}"
+    joined = (f"({page}) p JOIN catalog_searchentry e ON e.id = p.id "
+              "LEFT JOIN catalog_searchtext t ON t.entry_id = p.id AND t.language = %s")
+    if check:
+        marks = ", ".join(["%s"] * len(check))
+        sql = (f"{select}, p.id, k.known FROM (SELECT COUNT(DISTINCT term) AS known FROM catalog_searchterm "
+               f"WHERE term IN ({marks})) k LEFT JOIN ({joined}) ON TRUE")
+    else:
+        sql = f"{select} FROM {joined}"
+    sql += f" ORDER BY {order.replace('rank ASC', 'p.rank ASC')}"
     with connection.cursor() as cur:
-        cur.execute(sql, rank_args + args + [limit, offset, language])
+        cur.execute(sql, check + rank_args + args + [limit, offset, language])
         rows = cur.fetchall()
+        if check:
+            if rows[0][-1] != len(check):
+                # A word is not (or no longer) in the vocabulary: check the words properly, with their typo
+                # alternatives, and search again.
+                for lf in check:
+                    _SEEN_KNOWN.pop(lf, None)
+                _add_typo_alternatives(parsed)
+                return match(parsed, where=where, params=params, sort=sort, limit=limit, offset=offset,
+                             columns=columns, language=language, count=count)
+            rows = [r[:-2] for r in rows if r[-2] is not None]
         total = len(rows) + offset
         if inline_count and rows:
             total = rows[0][-1]
@@ -368,7 +420,7 @@ def facets(parsed: ParsedQuery, *, where: list[str], params: list) -> dict[str, 
             args.insert(0, _fts_expression(parsed))
         else:
             conds.insert(0, f"e.{PG_COLUMN} @@ to_tsquery('simple', %s)")
-            args.insert(0, _tsquery(parsed))
+            args.insert(0, _tsquery(parsed, for_filter=True))
     where_sql = (" WHERE " + " AND ".join(conds)) if conds else ""
     parts = [f"SELECT * FROM (SELECT {i} AS facet, CAST(m.{c} AS TEXT) AS value, COUNT(*) AS n FROM m "
              f"GROUP BY m.{c} ORDER BY COUNT(*) DESC, m.{c} LIMIT 200) f{i}" for i, c in enumerate(FACET_COLUMNS)]
