@@ -164,4 +164,7 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.campaigns.demo import build_week
 
     build_week()          # one national learning week running now
+    from saksham.insights.services import rebuild
+
+    rebuild()             # the dashboards' rollups of everything written above in bulk
     return created, logins
