@@ -65,8 +65,8 @@ INSTALLED_APPS = [
     "saksham.credentials",
     "saksham.competencies",
     "saksham.insights",
-    "saksham.feedback",
     "saksham.campaigns",
+    "saksham.feedback",
     "saksham.web",
 ]
 
@@ -247,6 +247,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "window_s": 900}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based email backend writes (the demo uses it: one file per batch of messages).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", PROFILE.get("email_from", "noreply@localhost"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -1,11 +1,25 @@
+import logging
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
+from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from saksham.core import periodic
 
 # Run when a worker starts: each re-queues what a dead worker left half-done.
 ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.tasks.resume_post_completion"]
+
+
+class _Worker(DbWorker):
+    """The database worker, with a line per task only at ``-v 2``: a periodic task every second would otherwise
+    bury what matters (failures are logged at every verbosity above 0)."""
+
+    def configure_logging(self, verbosity: int) -> None:
+        super().configure_logging(verbosity)
+        if verbosity == 1:
+            for name in ("django_tasks", "django_tasks_db"):
+                logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class Command(BaseCommand):
@@ -18,12 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-periodic", action="store_true",
                             help="do not schedule settings.PERIODIC_TASKS from this worker")
 
-    def handle(self, *args, max_tasks, interval, batch, no_periodic=False, **opts):
+    def handle(self, *args, max_tasks, interval, batch, no_periodic=False, verbosity=1, **opts):
         for path in ON_START:
             n = import_string(path)()
             if n:
                 self.stdout.write(f"{path}: re-queued {n}")
-        kwargs = {"interval": interval, "reload": False}
+        kwargs = {"interval": interval, "reload": False, "verbosity": verbosity}
         if max_tasks:
             kwargs["max_tasks"] = max_tasks
         if batch:
@@ -33,7 +47,7 @@ class Command(BaseCommand):
             scheduler = periodic.Scheduler()
             scheduler.start()
         try:
-            call_command("db_worker", **kwargs)
+            call_command(_Worker(), **kwargs)
         finally:
             if scheduler:
                 scheduler.stop()

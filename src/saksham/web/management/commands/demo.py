@@ -30,6 +30,12 @@ class Command(BaseCommand):
         self.stdout.write("")
         if no_serve:
             return
+        if "EMAIL_BACKEND" not in os.environ:
+            # Thousands of demo learners get emails (assignments, reminders): keep them out of the console.
+            os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+            settings.EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+            self.stdout.write(f"  Emails (sign-up codes, activation links, reminders) are written to "
+                              f"{settings.EMAIL_FILE_PATH}/\n")
         env = dict(os.environ)
         worker = subprocess.Popen([sys.executable, "-m", "saksham.cli", "worker"], env=env)
         try:
