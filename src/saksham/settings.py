@@ -169,6 +169,7 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.competencies.tasks.cohort_counts_fold", 600),     # co-enrolment counts behind recommendations
     ("saksham.competencies.tasks.coverage_rollups_refresh", 3600),   # coverage: people per designation and org
     ("saksham.competencies.tasks.coverage_rollups_rebuild", 86400),  # coverage: recount from holdings (moves)
+    ("saksham.insights.tasks.time_deltas_fold", 2),             # dashboards: learning time, active learners
     ("saksham.campaigns.tasks.weeks_fold", 2),                  # learning weeks: org rollups, score buckets
     ("saksham.campaigns.tasks.weeks_finalise", 300),            # learning weeks over: results, badges
     ("saksham.campaigns.tasks.weeks_registered_refresh", 3600), # learning weeks: per-capita denominators

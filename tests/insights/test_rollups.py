@@ -14,6 +14,7 @@ from saksham.insights.models import (
     LearnerStat,
     OrgCourseRollup,
     OrgRollup,
+    TimeDelta,
 )
 from saksham.learning import services as learning
 from saksham.learning import structure
@@ -88,6 +89,11 @@ def test_incremental_rollups_equal_a_rebuild_on_random_activity(seed, orgs, peop
         services.on_certificates_issued([{**f, "certificate_id": "again"} for f in facts[:2]])
         for e in done[:2]:                                       # a re-run pipeline step counts nothing twice
             services.on_completion(e)
+    # Learning time waits as deltas until the periodic fold (every 2 s in a worker) folds it.
+    pending = TimeDelta.objects.count()
+    assert pending and not OrgRollup.objects.filter(metric="sec").exists()
+    assert services.time_deltas_fold(limit=7) == pending           # in claims of 7 rows
+    assert not TimeDelta.objects.exists() and services.time_deltas_fold() == 0
     incremental = snapshot()
     assert figure(orgs["IN"], "cmp") == len(done)
     assert figure(orgs["IN"], "crt") == len(done)
@@ -141,3 +147,28 @@ def test_a_bulk_import_and_a_bulk_assignment_count_their_people_per_chunk(orgs, 
     incremental = snapshot()
     services.rebuild()
     assert snapshot() == incremental
+
+
+def test_learning_time_is_folded_once_and_a_rebuild_drops_what_it_already_counts(orgs, people, course, event,
+                                                                                 django_capture_on_commit_callbacks):
+    from saksham.learning.models import LearningDay
+
+    services.rebuild()
+    learner = people["bihar_learner"]
+    e = learning.enrolment_create(learner=learner, course=course)
+    item = list(structure.version_items(e.version_id).values())[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.progress_record(learner=learner, events=[event(e, item, seconds=30, s=0),
+                                                          event(e, item, seconds=30, s=30)])
+    spent = LearningDay.objects.get(learner=learner).seconds
+    assert figure(orgs["BR"], "sec") == 0 and TimeDelta.objects.count() == 1
+    services.time_deltas_fold()
+    services.time_deltas_fold()
+    assert figure(orgs["BR"], "sec") == figure(orgs["IN"], "sec") == spent
+    assert figure(orgs["BR"], "ad", "d") == 1                      # one learner active today, counted once
+    # A delta still pending when a rebuild runs is already in the raw tables: the rebuild drops it.
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.progress_record(learner=learner, events=[event(e, item, seconds=20, s=50)])
+    services.rebuild()
+    services.time_deltas_fold()
+    assert figure(orgs["IN"], "sec") == LearningDay.objects.get(learner=learner).seconds

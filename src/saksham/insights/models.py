@@ -121,6 +121,21 @@ class CompletionMark(models.Model):
         return f"completion {self.enrolment_id}"
 
 
+class TimeDelta(models.Model):
+    """Seconds of learning credited by a progress batch and not yet folded into the rollups. The progress path
+    only appends here (one small insert, no shared row touched); ``time_deltas_fold`` folds the pending rows
+    every two seconds, set-based, and deletes them in the same transaction."""
+
+    learner_id = models.BigIntegerField()
+    org_id = models.BigIntegerField(null=True)
+    version_id = models.BigIntegerField()
+    day = models.DateField()
+    seconds = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.day}: +{self.seconds}s"
+
+
 class ActiveMark(models.Model):
     """A learner already counted as active in a period (``d`` day, ``w`` week from Monday, ``m`` month)."""
 

@@ -22,6 +22,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -271,35 +272,79 @@ def on_completion(enrolment) -> None:
 
 
 def on_learning_time(credits) -> None:
-    """settings.LEARNING_TIME_STEPS: seconds of learning (``TimeCredit``) and the active learners they make
-    (a per-learner marker per day, week and month, inserted with ON CONFLICT DO NOTHING: only a new marker
-    adds one to the distinct count)."""
-    credits = [c for c in credits if c.seconds > 0]
-    if not credits:
+    """settings.LEARNING_TIME_STEPS: append the seconds of learning (``TimeCredit``) to the pending deltas, in one
+    insert. The progress path touches no shared row; ``time_deltas_fold`` folds them within seconds."""
+    rows = [(c.learner_id, c.org_id, c.version_id, _day_db(c.day), int(c.seconds)) for c in credits if c.seconds > 0]
+    if not rows:
         return
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO insights_timedelta (learner_id, org_id, version_id, day, seconds) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows)), [v for r in rows for v in r])
+
+
+@dataclass(frozen=True)
+class _Credit:
+    learner_id: int
+    org_id: int | None
+    version_id: int
+    day: dt.date
+    seconds: int
+
+
+def time_deltas_fold(*, limit: int = 20_000) -> int:
+    """Fold pending learning-time deltas into the rollups: claim and delete up to ``limit`` rows at a time and
+    fold them in the same transaction (a crash keeps them pending; two workers never fold a row twice: the
+    claim locks rows with SKIP LOCKED on PostgreSQL, and SQLite has one writer). Returns rows folded."""
+    lock = " FOR UPDATE SKIP LOCKED" if _pg() else ""
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"DELETE FROM insights_timedelta WHERE id IN (SELECT id FROM insights_timedelta ORDER BY id "
+                        f"LIMIT %s{lock}) RETURNING learner_id, org_id, version_id, day, seconds", [limit])
+            rows = cur.fetchall()
+            if not rows:
+                return total
+            summed: dict[tuple, int] = defaultdict(int)
+            for learner_id, org_id, version_id, day, seconds in rows:
+                summed[(learner_id, org_id, version_id, _as_date(day))] += seconds
+            _fold_time([_Credit(*k, n) for k, n in sorted(summed.items(), key=lambda kv: (kv[0][0], kv[0][3]))])
+        total += len(rows)
+        if len(rows) < limit:
+            return total
+
+
+def _fold_time(credits) -> None:
+    """Seconds of learning and the active learners they make (a per-learner marker per day, week and month,
+    inserted with ON CONFLICT DO NOTHING: only a new marker adds one to the distinct count)."""
     fold = Fold()
     versions = sorted({c.version_id for c in credits})
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"SELECT id, course_id FROM catalog_courseversion WHERE id IN ({', '.join(['%s'] * len(versions))})",
-                    versions)
-        course_of = dict(cur.fetchall())
+        course_of: dict[int, int] = {}
+        for n in range(0, len(versions), 500):
+            part = versions[n:n + 500]
+            cur.execute(f"SELECT id, course_id FROM catalog_courseversion WHERE id IN ({', '.join(['%s'] * len(part))})",
+                        part)
+            course_of.update(cur.fetchall())
         org_of: dict[int, int] = {}
         marks: set[tuple[int, str, dt.date]] = set()
         for c in credits:
             org_of[c.learner_id] = c.org_id
             fold.org_event(c.org_id, "sec", c.day, c.seconds)
-            fold.course_event(course_of[c.version_id], "sec", None, c.seconds, grains=("t",))
+            if c.version_id in course_of:
+                fold.course_event(course_of[c.version_id], "sec", None, c.seconds, grains=("t",))
             fold.learner_event(c.learner_id, sec=c.seconds, active=c.day)
             marks |= {(c.learner_id, "d", c.day), (c.learner_id, "w", week_of(c.day)),
                       (c.learner_id, "m", month_of(c.day))}
         rows = sorted(marks)
-        params = [v for learner_id, p, start in rows for v in (learner_id, p, _day_db(start))]
-        cur.execute("INSERT INTO insights_activemark (learner_id, period, start) VALUES "
-                    + ", ".join(["(%s, %s, %s)"] * len(rows))
-                    + " ON CONFLICT (learner_id, period, start) DO NOTHING RETURNING learner_id, period, start",
-                    params)
-        for learner_id, period, start in cur.fetchall():
-            fold.org_event(org_of[learner_id], "a" + period, _as_date(start), 1, grains=("d",))
+        for n in range(0, len(rows), 2000):
+            part = rows[n:n + 2000]
+            params = [v for learner_id, p, start in part for v in (learner_id, p, _day_db(start))]
+            cur.execute("INSERT INTO insights_activemark (learner_id, period, start) VALUES "
+                        + ", ".join(["(%s, %s, %s)"] * len(part))
+                        + " ON CONFLICT (learner_id, period, start) DO NOTHING RETURNING learner_id, period, start",
+                        params)
+            for learner_id, period, start in cur.fetchall():
+                fold.org_event(org_of[learner_id], "a" + period, _as_date(start), 1, grains=("d",))
         fold.write()
 
 
@@ -374,7 +419,7 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
         ("closure", _closure_rebuild),
         ("clear", lambda cur: [cur.execute(f"DELETE FROM {t}") for t in (
             "insights_orgrollup", "insights_courserollup", "insights_orgcourserollup", "insights_learnerstat",
-            "insights_completionmark", "insights_activemark")]),
+            "insights_completionmark", "insights_activemark", "insights_timedelta")]),
         ("registrations", org_metric("reg", f"SELECT u.org_id AS org_id, {joined} AS day, COUNT(*) AS n "
                                             f"FROM people_user u GROUP BY u.org_id, {joined}")),
         ("enrolments", org_metric("enr", f"SELECT u.org_id AS org_id, {enrolled} AS day, COUNT(*) AS n "

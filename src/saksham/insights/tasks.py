@@ -13,3 +13,11 @@ def export_run(export_id: str) -> str:
         return "gone"
     export_execute(job)
     return "done"
+
+
+@task()
+def time_deltas_fold() -> int:
+    """Periodic (every 2 s): fold the learning time credited since the last fold into the rollups."""
+    from saksham.insights.services import time_deltas_fold as fold
+
+    return fold()
