@@ -181,3 +181,10 @@ def test_a_long_key_still_makes_one_notification(people):
     assert a.pk == b.pk
     assert services.notifications_send_bulk(users=[ravi.pk], kind="certificate", title="Ready", key=key) == 1
     assert services.notifications_send_bulk(users=[ravi.pk], kind="certificate", title="Ready", key=key) == 0
+
+
+def test_a_page_number_past_any_real_page_is_an_empty_page_not_a_500(people, client):
+    client.force_login(people["bihar_learner"])
+    for page in ("99999999999999999999", "-5", "abc"):
+        assert client.get("/notifications", {"page": page}).status_code == 200, page
+    assert queries.notifications_of(people["bihar_learner"], page=10**20).items == []

@@ -257,10 +257,15 @@ def notifications_unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True, in_app=True)[:UNREAD_CAP + 1].count()
 
 
+MAX_PAGE = 100_000
+
+
 def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, page_size: int = 20) -> NotificationPage:
     from saksham.people.models import Notification
 
-    page, page_size = max(1, page), max(1, min(page_size, 100))
+    # A page past any real one (a huge number typed in the address) is an empty page, not an offset the database
+    # cannot hold.
+    page, page_size = max(1, min(page, MAX_PAGE)), max(1, min(page_size, 100))
     qs = Notification.objects.filter(recipient=user, in_app=True).order_by("-id")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
