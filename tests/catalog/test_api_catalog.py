@@ -143,6 +143,14 @@ def test_bad_search_input_is_a_4xx(api, db, params, code, status):
     assert r.status_code == status and r.json()["code"] == code
 
 
+def test_a_duration_filter_too_large_for_the_database_is_a_4xx_everywhere(api, client, db):
+    huge = "99999999999999999999"
+    assert api.get("/catalog/facets", max_duration=huge).status_code == 422
+    assert api.get("/catalog/facets", min_duration=100001).status_code == 422
+    r = client.get("/courses", {"max_duration": huge})
+    assert r.status_code == 400 and "max_duration" in r.content.decode()
+
+
 def test_search_facets_and_export_import(api, staff, build, publish, provider):
     v = publish(build())
     r = api.get("/catalog/courses", facets="true")

@@ -96,8 +96,8 @@ def search(request, q: str = Query("", max_length=10_000), language: str = "", p
 
 @router.get("/facets", auth=None, response={200: dict[str, list[FacetOut]], **ERRORS})
 def facets(request, q: str = Query("", max_length=10_000), language: str = "", provider: str = "",
-           competency: str = "", kind: str = "", min_duration: int | None = None, max_duration: int | None = None,
-           min_rating: float | None = None):
+           competency: str = "", kind: str = "", min_duration: int | None = Query(None, ge=0, le=100000),
+           max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = None):
     filters = _filters(q, language, provider, competency, kind, min_duration, max_duration, min_rating, "relevance")
     return queries.catalog_search(filters, language="en", page_size=1, facets=True).facets
 

@@ -232,6 +232,9 @@ def _hit(row: tuple, language: str) -> SearchHit:
                      enrolment_count=r["enrolment_count"])
 
 
+MAX_DURATION_FILTER = 100_000   # minutes; a larger number filters nothing more and overflows the database's integer
+
+
 def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page_size: int = 20,
                    facets: bool = False) -> SearchPage:
     """The catalogue search: filters, then text (in any script, misspellings tolerated), sorted."""
@@ -240,6 +243,10 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
     if len(filters.q) > search.MAX_QUERY_CHARS:
         raise ValidationFailed(f"the search text is longer than {search.MAX_QUERY_CHARS} characters", field="q",
                                code="query_too_long")
+    for name in ("min_duration", "max_duration"):
+        minutes = getattr(filters, name)
+        if minutes is not None and not 0 <= minutes <= MAX_DURATION_FILTER:
+            raise ValidationFailed(f"{name} must be 0-{MAX_DURATION_FILTER} minutes", field=name)
     where, params = _where(filters)
     parsed = search.parse(filters.q, defer_check=True)
     if filters.q.strip() and parsed.empty:
