@@ -65,3 +65,10 @@ def test_the_points_page_and_api(client, api, learner):
     assert r.status_code == 200 and b"Course rated" in r.content
     body = api.get("/learning/points", user=learner).json()
     assert body["total"] >= 2 and body["entries"][0]["reason"] in ("course_rated", "first_login")
+
+
+def test_a_page_number_too_large_for_the_database_is_a_4xx(api, learner, people):
+    huge = "99999999999999999999"
+    r = api.get("/learning/points", user=learner, page=huge)
+    assert r.status_code == 422 and r.json()["field"] == "page"
+    assert api.get("/learning/requests", user=people["platform"], page=huge).status_code == 422

@@ -135,8 +135,8 @@ def requests_to_decide(actor) -> QuerySet[Enrolment]:
 
 
 def check_page(page: int, page_size: int) -> tuple[int, int]:
-    if page < 1 or not 1 <= page_size <= 100:
-        raise ValidationFailed("page from 1, page_size from 1 to 100", field="page")
+    if not 1 <= page <= 100_000 or not 1 <= page_size <= 100:
+        raise ValidationFailed("page from 1 to 100000, page_size from 1 to 100", field="page")
     return (page - 1) * page_size, page * page_size
 
 
