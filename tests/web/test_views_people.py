@@ -64,7 +64,7 @@ def test_an_admin_deactivates_and_reactivates_a_person(client, people):
     ravi.refresh_from_db()
     assert ravi.status == Status.DEACTIVATED and not ravi.is_active
     page = client.get(f"/people/{ravi.public_id}").content.decode()
-    assert "person.deactivate" in page and "Admin" in page
+    assert "Deactivated" in page and "person.deactivate" not in page and "Admin" in page   # history in words
     client.post(f"/people/{ravi.public_id}", {"action": "reactivate"})
     ravi.refresh_from_db()
     assert ravi.status == Status.ACTIVE
@@ -127,3 +127,14 @@ def test_an_upload_for_someone_elses_org_is_refused(client, people, django_captu
     assert client.get(f"/people/imports/{job.public_id}").status_code == 404
     assert client.get(f"/people/imports/{job.public_id}/report").status_code == 404
     assert "staff.csv" not in client.get("/people/imports").content.decode()
+
+
+def test_the_history_of_a_role_given_reads_in_words(client, people, orgs):
+    from saksham.people.models import Role
+    from saksham.people.services import role_grant
+
+    ravi = people["bihar_learner"]
+    role_grant(actor=people["platform"], person=ravi, role=Role.CONTENT_CREATOR, org=orgs["BR"])
+    client.force_login(people["bihar_admin"])
+    page = client.get(f"/people/{ravi.public_id}").content.decode()
+    assert "Role given" in page and "Content creator @ IN-BR" in page and "content_creator" not in page

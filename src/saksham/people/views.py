@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saksham.core.errors import DomainError
@@ -27,7 +28,7 @@ from saksham.people.forms import (
     SetPasswordForm,
     org_code_from,
 )
-from saksham.people.models import ImportStatus, Status, User
+from saksham.people.models import ImportStatus, Role, Status, User
 
 
 def _ip(request):
@@ -274,9 +275,7 @@ def person(request, person_id):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("people:person", person_id=person.public_id)
-    from saksham.core.models import AuditEntry
-
-    history = AuditEntry.objects.filter(target_type="people.user", target_id=str(person.public_id))[:20]
+    history = [_history_row(h) for h in queries.person_history(person)[:20]]
     return render(request, "people/person.html", {"person": person, "roles": queries.roles_of(person),
                                                   "history": history})
 
@@ -301,6 +300,34 @@ def imports(request):
     jobs = queries.import_jobs_visible_to(request.user)[:20]
     return render(request, "people/imports.html", {"form": form, "jobs": jobs,
                                                    "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+
+
+# What happened to a person, in words (the audit log keeps the codes).
+HISTORY_ACTIONS = {
+    "person.activate": gettext_lazy("Account activated"), "person.approve": gettext_lazy("Registration approved"),
+    "person.confirm_email": gettext_lazy("Email confirmed"), "person.create": gettext_lazy("Added"),
+    "person.deactivate": gettext_lazy("Deactivated"), "person.register": gettext_lazy("Registered"),
+    "person.reject": gettext_lazy("Registration rejected"), "person.update": gettext_lazy("Profile changed"),
+    "role.grant": gettext_lazy("Role given"), "role.revoke": gettext_lazy("Role taken away"),
+}
+
+
+def _history_value(value) -> str:
+    """"content_creator@ISTM" -> "Content creator @ ISTM"; other values as they are."""
+    text = "" if value is None else str(value)
+    role, at, org = text.partition("@")
+    if at and role in Role.values:
+        return f"{Role(role).label} @ {org}"
+    return text
+
+
+def _history_row(entry) -> dict:
+    changes = []
+    for field, value in (entry.changes or {}).items():
+        before, after = value if isinstance(value, (list, tuple)) and len(value) == 2 else (None, value)
+        changes.append((field, _history_value(before), _history_value(after)))
+    return {"at": entry.at, "action": HISTORY_ACTIONS.get(entry.action, entry.action), "actor": entry.actor,
+            "changes": changes}
 
 
 def _job(request, job_id):
