@@ -294,7 +294,7 @@ LOGGING = {
 }
 
 # Rows per bulk-import transaction (a crash loses at most the chunk in flight) and the most rows one file may hold.
-IMPORT_CHUNK_ROWS = int(os.environ.get("SAKSHAM_IMPORT_CHUNK_ROWS", 5000))
+IMPORT_CHUNK_ROWS = int(os.environ.get("SAKSHAM_IMPORT_CHUNK_ROWS", 20_000))
 IMPORT_MAX_ROWS = int(os.environ.get("SAKSHAM_IMPORT_MAX_ROWS", 1_000_000))
 
 # Catalogue uploads: the largest file each kind accepts, in bytes.

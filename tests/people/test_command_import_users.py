@@ -153,6 +153,15 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
     real_stage = importing._stage
     monkeypatch.setattr(importing, "_stage", lambda batch, folder: staged.append(batch.number) or
                         real_stage(batch, folder))
+    cache_sizes = []  # the connection's page cache while chunks are written, then after the job
+    real_write = importing.Runner._write_chunk
+
+    def write_chunk(self, header, batch):
+        cache_sizes.append(_cache_size())
+        return real_write(self, header, batch)
+
+    monkeypatch.setattr(importing.Runner, "_write_chunk", write_chunk)
+    before = _cache_size()
     from saksham.people.models import Role
 
     make_user("admin@bihar.gov.in", orgs["BR"], role=Role.STATE_ADMIN)
@@ -175,4 +184,15 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
     assert taken.designation == "Senior Clerk" and taken.employee_code == "T1"
     assert User.objects.filter(created_via="import").count() == 226
     assert staged == ([0, 1, 2, 3, 4] if connection.vendor == "sqlite" else [])  # PostgreSQL: executemany
+    if connection.vendor == "sqlite":  # a bigger page cache for the job only
+        assert set(cache_sizes) == {importing.IMPORT_PRAGMAS["cache_size"]} != {before}
+        assert _cache_size() == before
     assert not list((tmp_path.parent).glob("**/stage-*"))  # scratch files are gone
+
+
+def _cache_size():
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]

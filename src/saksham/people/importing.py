@@ -381,9 +381,17 @@ STAGE = "saksham_import_stage"
 # PRAGMAs of the connection while a job runs on SQLite (restored afterwards); the benchmark's raw
 # executemany baseline uses them too.
 IMPORT_PRAGMAS: dict[str, int] = {
-    # Checkpoint the WAL every 100 MB rather than every 4 MB: each chunk dirties thousands of index
-    # pages, and a checkpoint after every commit would copy them back to the database each time.
-    "wal_autocheckpoint": 25_000,
+    # Checkpoint the WAL every 1 GB rather than every 4 MB: each chunk dirties thousands of the same
+    # index pages again, and a checkpoint copies (and syncs) every page written since the last one,
+    # so the rarer, the fewer copies. The WAL file may grow that big while a job runs; the first
+    # commit after the job (its status) checkpoints it back.
+    "wal_autocheckpoint": 250_000,
+    # A page cache of up to 128 MiB (rather than the connection's 64 MiB) while the job runs: with a
+    # million people the indexes that take inserts all over (email, full_name) outgrow 64 MiB, and
+    # then every chunk reads back pages it evicted and spills dirty ones before its commit. The cache
+    # only grows as pages are read (a small table never fills it), and is set back (its pages freed)
+    # when the job ends.
+    "cache_size": -131_072,
 }
 
 
