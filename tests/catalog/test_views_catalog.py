@@ -94,3 +94,16 @@ def test_studio_actions_with_a_key_that_is_not_a_uuid_say_so_not_a_500(client, b
     assert client.post(url, {"action": "delete_module", "module": "zzz"}).status_code == 302
     assert client.post(url, {"action": "delete_item", "item": "not-a-key"}).status_code == 302
     assert v.modules.count() == 2
+
+
+def test_kind_and_status_labels_are_marked_for_translation():
+    """The catalogue's choices are shown in the page's language (their labels go through gettext)."""
+    from django.utils import translation
+
+    from saksham.catalog.models import CourseKind
+    from saksham.catalog.templatetags.catalog import kind_label
+
+    with translation.override("hi"):
+        assert kind_label("course") == translation.gettext("Course") != "Course"
+        assert str(CourseKind.COURSE.label) == kind_label("course")
+    assert kind_label("not-a-kind") == "not-a-kind"

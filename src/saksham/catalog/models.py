@@ -10,17 +10,18 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from saksham.core.models import PublicModel
 from saksham.orgs.models import Org
 
 
 class ProviderKind(models.TextChoices):
-    MINISTRY = "ministry", "Ministry / department"
-    INSTITUTE = "institute", "Training institute"
-    UNIVERSITY = "university", "University"
-    COMPANY = "company", "Company"
-    OTHER = "other", "Other"
+    MINISTRY = "ministry", _("Ministry / department")
+    INSTITUTE = "institute", _("Training institute")
+    UNIVERSITY = "university", _("University")
+    COMPANY = "company", _("Company")
+    OTHER = "other", _("Other")
 
 
 class Provider(PublicModel):
@@ -36,26 +37,26 @@ class Provider(PublicModel):
 
 
 class CourseKind(models.TextChoices):
-    COURSE = "course", "Course"
-    PROGRAM = "program", "Program"
-    COLLECTION = "collection", "Curated collection"
-    ASSESSMENT = "assessment", "Standalone assessment"
+    COURSE = "course", _("Course")
+    PROGRAM = "program", _("Program")
+    COLLECTION = "collection", _("Curated collection")
+    ASSESSMENT = "assessment", _("Standalone assessment")
 
 
 class Level(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved, waiting to be published"
-    PUBLISHED = "published", "Published"
-    UNLISTED = "unlisted", "Published, unlisted"
-    SUPERSEDED = "superseded", "Superseded by a newer version"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved, waiting to be published")
+    PUBLISHED = "published", _("Published")
+    UNLISTED = "unlisted", _("Published, unlisted")
+    SUPERSEDED = "superseded", _("Superseded by a newer version")
+    RETIRED = "retired", _("Retired")
 
 
 WORKING_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.APPROVED)
@@ -167,11 +168,11 @@ class Module(models.Model):
 
 
 class ItemKind(models.TextChoices):
-    VIDEO = "video", "Video"
-    DOCUMENT = "document", "PDF / document"
-    PAGE = "page", "Page"
-    LINK = "link", "External link"
-    QUIZ = "quiz", "Quiz"
+    VIDEO = "video", _("Video")
+    DOCUMENT = "document", _("PDF / document")
+    PAGE = "page", _("Page")
+    LINK = "link", _("External link")
+    QUIZ = "quiz", _("Quiz")
 
 
 class ContentItem(models.Model):

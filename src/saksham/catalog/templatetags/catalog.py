@@ -4,7 +4,6 @@ of the profile's languages, not only the ones Django knows), a course or item ki
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import CourseKind, ItemKind
 from saksham.orgs.queries import languages
@@ -21,12 +20,7 @@ def language_label(code: str) -> str:
     return code or ""
 
 
-_KIND_LABELS = {
-    CourseKind.COURSE: _("Course"), CourseKind.PROGRAM: _("Program"), CourseKind.COLLECTION: _("Curated collection"),
-    CourseKind.ASSESSMENT: _("Standalone assessment"),
-    ItemKind.VIDEO: _("Video"), ItemKind.DOCUMENT: _("PDF / document"), ItemKind.PAGE: _("Page"),
-    ItemKind.LINK: _("External link"), ItemKind.QUIZ: _("Quiz"),
-}
+_KIND_LABELS = {**dict(CourseKind.choices), **dict(ItemKind.choices)}   # labels marked for translation
 
 
 @register.filter
