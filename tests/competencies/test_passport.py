@@ -177,3 +177,12 @@ def test_a_creator_tags_a_module_and_the_tags_carry_over_to_the_next_version(fra
 
     page = Client().get(f"/courses/{v.course.public_id}").content.decode()
     assert "Module 1: Office procedure (FC-OP-01, level 3)" in page
+
+
+def test_the_evidence_kind_reads_in_her_language_as_plain_text(framework, tagged, learner, complete):
+    from django.utils import translation
+
+    complete(learner, tagged("Noting and drafting", [("FC-OP-01", 3)]))
+    with translation.override("hi"):
+        row = queries.passport(learner, evidence=True).evidence[0]
+        assert type(row["kind_label"]) is str and row["kind_label"] == translation.gettext("Completed course")

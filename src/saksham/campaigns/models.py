@@ -11,6 +11,7 @@ and every ancestor) and ``WeekBucket`` (how many learners per score bucket, for 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course
 from saksham.core.models import PublicModel
@@ -18,8 +19,8 @@ from saksham.orgs.models import Org
 
 
 class RankBy(models.TextChoices):
-    HOURS = "hours", "Hours of learning"
-    COMPLETIONS = "completions", "Courses completed"
+    HOURS = "hours", _("Hours of learning")
+    COMPLETIONS = "completions", _("Courses completed")
 
 
 class LearningWeek(PublicModel):

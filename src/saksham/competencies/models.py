@@ -11,6 +11,7 @@ refer to. A competency code is unique across frameworks, so a tag names one comp
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course, Provider
 from saksham.core.models import PublicModel
@@ -37,10 +38,10 @@ class Framework(PublicModel):
 
 
 class Kind(models.TextChoices):
-    AREA = "area", "Area"
-    THEME = "theme", "Theme"
-    SUBTHEME = "subtheme", "Sub-theme"
-    COMPETENCY = "competency", "Competency"
+    AREA = "area", _("Area")
+    THEME = "theme", _("Theme")
+    SUBTHEME = "subtheme", _("Sub-theme")
+    COMPETENCY = "competency", _("Competency")
 
 
 # What each kind's parent must be.
@@ -155,10 +156,10 @@ class Requirement(models.Model):
 # --- the passport ----------------------------------------------------------------------------------------------
 
 class EvidenceKind(models.TextChoices):
-    COURSE = "course", "Completed course"
-    ASSESSMENT = "assessment", "Assessment passed"
-    SELF = "self", "Self-declared"
-    INSTITUTE = "institute", "Reported by a training institute"
+    COURSE = "course", _("Completed course")
+    ASSESSMENT = "assessment", _("Assessment passed")
+    SELF = "self", _("Self-declared")
+    INSTITUTE = "institute", _("Reported by a training institute")
 
 
 class Evidence(PublicModel):

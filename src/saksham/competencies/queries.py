@@ -235,7 +235,7 @@ def passport(learner, *, language: str | None = None, evidence: bool = True) -> 
             if comp is None:
                 continue
             rows.append({"id": str(e["public_id"]), "code": comp.code, "name": comp.name(language),
-                         "level": e["level"], "kind": e["kind"], "kind_label": EvidenceKind(e["kind"]).label,
+                         "level": e["level"], "kind": e["kind"], "kind_label": str(EvidenceKind(e["kind"]).label),
                          "at": e["at"], "course": str(e["course__public_id"]) if e["course__public_id"] else None,
                          "course_title": e["course_title"], "certificate": e["certificate_ref"],
                          "certificate_url": e["certificate_url"], "provider": e["provider__org__name"] or "",
