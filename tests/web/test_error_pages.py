@@ -21,3 +21,4 @@ def test_a_server_error_is_a_plain_page_that_needs_no_database():
 
     html = loader.get_template("500.html").render({})
     assert "Something went wrong" in html and "<nav" not in html
+

@@ -10,6 +10,7 @@ revokes it) in the same transaction that inserts the new one.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from saksham.core.models import PublicModel
 
@@ -18,8 +19,8 @@ STATUS_LIST_SIZE = 131_072          # bits per list: the W3C minimum, 16 KiB, fo
 
 
 class KeyState(models.TextChoices):
-    ACTIVE = "active", "Signs new credentials"
-    RETIRED = "retired", "Retired: published, so what it signed still verifies"
+    ACTIVE = "active", _("Signs new credentials")
+    RETIRED = "retired", _("Retired: published, so what it signed still verifies")
 
 
 class SigningKey(PublicModel):
@@ -77,8 +78,8 @@ class StatusList(PublicModel):
 
 
 class CertificateKind(models.TextChoices):
-    COURSE = "course", "Course completion"
-    EVENT = "event", "Offline event attendance"
+    COURSE = "course", _("Course completion")
+    EVENT = "event", _("Offline event attendance")
 
 
 class Certificate(PublicModel):

@@ -4,6 +4,7 @@ of abusive reviews and their moderation, and each course's feedback survey with 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course
 from saksham.core.models import PublicModel
@@ -56,9 +57,9 @@ class ReviewReport(models.Model):
 
 
 class QuestionKind(models.TextChoices):
-    SCALE = "scale", "Scale (a number in a range)"
-    CHOICE = "choice", "One of the options"
-    TEXT = "text", "Free text"
+    SCALE = "scale", _("Scale (a number in a range)")
+    CHOICE = "choice", _("One of the options")
+    TEXT = "text", _("Free text")
 
 
 class Survey(PublicModel):

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from saksham.core.models import PublicModel
 
@@ -18,14 +19,14 @@ ALL_TIME = dt.date(2000, 1, 1)
 
 
 class Metric(models.TextChoices):
-    REGISTRATIONS = "reg", "Registered learners"
-    ENROLMENTS = "enr", "Enrolments"
-    COMPLETIONS = "cmp", "Completions"
-    CERTIFICATES = "crt", "Certificates"
-    SECONDS = "sec", "Learning seconds"
-    ACTIVE_DAY = "ad", "Active learners (day)"
-    ACTIVE_WEEK = "aw", "Active learners (week)"
-    ACTIVE_MONTH = "am", "Active learners (month)"
+    REGISTRATIONS = "reg", _("Registered learners")
+    ENROLMENTS = "enr", _("Enrolments")
+    COMPLETIONS = "cmp", _("Completions")
+    CERTIFICATES = "crt", _("Certificates")
+    SECONDS = "sec", _("Learning seconds")
+    ACTIVE_DAY = "ad", _("Active learners (day)")
+    ACTIVE_WEEK = "aw", _("Active learners (week)")
+    ACTIVE_MONTH = "am", _("Active learners (month)")
 
 
 ACTIVE_METRICS = ("ad", "aw", "am")
@@ -167,10 +168,10 @@ class CertificateFact(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class Export(PublicModel):

@@ -7,15 +7,16 @@ conditional upsert (see ``services.progress_record``): never a read-modify-write
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course, CourseVersion
 from saksham.core.models import PublicModel
 
 
 class EnrolmentMode(models.TextChoices):
-    OPEN = "open", "Open: anyone enrols"
-    INVITE = "invite", "Invite only: assigned by an admin, or a request an admin approves"
-    MODERATED = "moderated", "Moderated: every request is approved by an admin"
+    OPEN = "open", _("Open: anyone enrols")
+    INVITE = "invite", _("Invite only: assigned by an admin, or a request an admin approves")
+    MODERATED = "moderated", _("Moderated: every request is approved by an admin")
 
 
 class CoursePolicy(models.Model):
@@ -31,16 +32,16 @@ class CoursePolicy(models.Model):
 
 
 class EnrolmentState(models.TextChoices):
-    REQUESTED = "requested", "Requested, waiting for approval"
-    ACTIVE = "active", "Enrolled"
-    LEFT = "left", "Left the course"
-    REJECTED = "rejected", "Request rejected"
+    REQUESTED = "requested", _("Requested, waiting for approval")
+    ACTIVE = "active", _("Enrolled")
+    LEFT = "left", _("Left the course")
+    REJECTED = "rejected", _("Request rejected")
 
 
 class EnrolmentSource(models.TextChoices):
-    SELF = "self", "Enrolled herself"
-    ASSIGNED = "assigned", "Assigned by an admin"
-    REQUEST = "request", "Requested a seat"
+    SELF = "self", _("Enrolled herself")
+    ASSIGNED = "assigned", _("Assigned by an admin")
+    REQUEST = "request", _("Requested a seat")
 
 
 class Enrolment(PublicModel):
@@ -163,11 +164,11 @@ class Statement(PublicModel):
 # --- assessments ------------------------------------------------------------------------------------------
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple choice"
-    TRUE_FALSE = "true_false", "True / false"
-    FILL_BLANK = "fill_blank", "Fill in the blank"
-    MATCH = "match", "Match the following"
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUE_FALSE = "true_false", _("True / false")
+    FILL_BLANK = "fill_blank", _("Fill in the blank")
+    MATCH = "match", _("Match the following")
 
 
 class Question(PublicModel):
@@ -195,9 +196,9 @@ class Question(PublicModel):
 
 
 class AttemptState(models.TextChoices):
-    OPEN = "open", "In progress"
-    SUBMITTED = "submitted", "Submitted"
-    EXPIRED = "expired", "Time ran out (graded as saved)"
+    OPEN = "open", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    EXPIRED = "expired", _("Time ran out (graded as saved)")
 
 
 class Attempt(PublicModel):
@@ -231,11 +232,11 @@ class Attempt(PublicModel):
 # --- karma points ------------------------------------------------------------------------------------------
 
 class KarmaReason(models.TextChoices):
-    FIRST_LOGIN = "first_login", "First sign-in"
-    FIRST_ENROLMENT = "first_enrolment", "First enrolment"
-    COURSE_COMPLETED = "course_completed", "Course completed"
-    ASSESSMENT_PASSED = "assessment_passed", "Assessment passed"
-    COURSE_RATED = "course_rated", "Course rated"
+    FIRST_LOGIN = "first_login", _("First sign-in")
+    FIRST_ENROLMENT = "first_enrolment", _("First enrolment")
+    COURSE_COMPLETED = "course_completed", _("Course completed")
+    ASSESSMENT_PASSED = "assessment_passed", _("Assessment passed")
+    COURSE_RATED = "course_rated", _("Course rated")
 
 
 class KarmaEntry(models.Model):
@@ -277,9 +278,9 @@ class KarmaMonth(models.Model):
 # --- learning plans (see plans.py) -------------------------------------------------------------------------
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
 
 
 class LearningPlan(PublicModel):
@@ -317,10 +318,10 @@ class PlanCourse(PublicModel):
 
 
 class TargetKind(models.TextChoices):
-    ALL = "all", "Everyone in an organisation's subtree"
-    DESIGNATION = "designation", "People with a designation"
-    GROUP = "group", "A named user group"
-    PERSON = "person", "One person"
+    ALL = "all", _("Everyone in an organisation's subtree")
+    DESIGNATION = "designation", _("People with a designation")
+    GROUP = "group", _("A named user group")
+    PERSON = "person", _("One person")
 
 
 class PlanTarget(PublicModel):
@@ -357,8 +358,8 @@ class PlanAssignment(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Before the due date"
-    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", _("Before the due date")
+    OVERDUE = "overdue", _("Overdue")
 
 
 class PlanReminder(models.Model):
@@ -380,9 +381,9 @@ class PlanReminder(models.Model):
 
 
 class ContentRequestStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
 
 
 class ContentRequest(PublicModel):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from saksham.core.models import PublicModel
 
@@ -9,12 +10,12 @@ PATH_STEP = 8
 
 
 class OrgKind(models.TextChoices):
-    COUNTRY = "country", "Country"
-    REGION = "region", "State / UT / province"
-    MINISTRY = "ministry", "Ministry"
-    DEPARTMENT = "department", "Department"
-    OFFICE = "office", "Office"
-    ORGANISATION = "organisation", "Organisation"
+    COUNTRY = "country", _("Country")
+    REGION = "region", _("State / UT / province")
+    MINISTRY = "ministry", _("Ministry")
+    DEPARTMENT = "department", _("Department")
+    OFFICE = "office", _("Office")
+    ORGANISATION = "organisation", _("Organisation")
 
 
 class Org(PublicModel):
