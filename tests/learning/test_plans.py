@@ -241,3 +241,14 @@ def test_a_large_plan_is_assigned_by_a_background_task(bihar, course, settings, 
     assert _assigned(plan) == {"sita@bihar.gov.in", "mohan@bihar.gov.in"}
     assert Enrolment.objects.filter(course=course, due_on=TODAY + dt.timedelta(days=30)).count() == 2
     assert Notification.objects.filter(kind="assignment").count() == 2
+
+
+def test_a_year_that_is_not_a_number_is_a_clear_message_on_the_plans_page(client, people, orgs):
+    from saksham.learning.models import LearningPlan
+
+    client.force_login(people["bihar_admin"])
+    for year in ("abc", "99999999999999999999", ""):
+        r = client.post("/learn/plans", {"name": "Plan", "year": year, "org": orgs["BR"].code}, follow=True)
+        page = r.content.decode()
+        assert r.status_code == 200 and "year: between" in page and "invalid literal" not in page, year
+    assert not LearningPlan.objects.exists()

@@ -88,11 +88,12 @@ def plan_list(request):
         try:
             if org is None:
                 raise DomainError(_("Choose an organisation."), field="org")
-            year = int(request.POST.get("year") or 0)
+            year = request.POST.get("year", "").strip()
+            year = int(year) if year.isdigit() and len(year) <= 4 else 0   # not a year: the service says which are
             plan = plans.plan_create(actor=request.user, org=org, name=request.POST.get("name", ""), year=year,
                                      description=request.POST.get("description", ""))
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
             return redirect("learning:plan", plan_id=plan.public_id)
     return render(request, "learning/plans.html", {
