@@ -186,3 +186,11 @@ def test_the_evidence_kind_reads_in_her_language_as_plain_text(framework, tagged
     with translation.override("hi"):
         row = queries.passport(learner, evidence=True).evidence[0]
         assert type(row["kind_label"]) is str and row["kind_label"] == translation.gettext("Completed course")
+
+
+def test_revoking_a_link_with_an_id_that_is_not_one_says_no_such_link(framework, learner, client):
+    with pytest.raises(NotFound):
+        queries.share_get(learner, "zzz")
+    client.force_login(learner)
+    r = client.post("/competencies/passport", {"action": "revoke", "share": "zzz"}, follow=True)
+    assert r.status_code == 200 and "no such link" in r.content.decode()

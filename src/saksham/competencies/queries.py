@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -253,6 +254,10 @@ def shares_of(learner) -> list[PassportShare]:
 
 
 def share_get(learner, public_id) -> PassportShare:
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:   # not an id at all (a form's field tampered with): no such link, not a 500
+        raise NotFound("no such link", field="share") from None
     s = PassportShare.objects.filter(learner=learner, public_id=public_id).first()
     if s is None:
         raise NotFound("no such link", field="share")
