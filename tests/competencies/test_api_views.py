@@ -164,3 +164,9 @@ def test_the_course_page_shows_what_it_builds_and_which_gap_it_closes(client, ma
     assert client.login(email=learner.email, password=PASSWORD)
     page = client.get(f"/courses/{course.public_id}").content.decode()
     assert "closes a gap of your role" in page and page.count("closes a gap of your role") == 1
+
+
+def test_deleting_a_mapping_with_an_id_that_is_not_one_is_a_message_not_a_500(client, mapping, people):
+    client.force_login(people["platform"])
+    r = client.post("/competencies/mapping", {"action": "delete", "position": "zzz"})
+    assert r.status_code == 200 and "no such designation mapping" in r.content.decode()

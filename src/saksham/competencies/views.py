@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -194,7 +195,11 @@ def mapping(request):
             elif request.POST.get("action") == "delete":
                 from saksham.competencies.models import Position
 
-                position = Position.objects.select_related("org").filter(public_id=request.POST.get("position")).first()
+                try:
+                    position_id = uuid.UUID(request.POST.get("position", ""))
+                except ValueError:   # not an id: no such mapping, not a 500
+                    position_id = None
+                position = Position.objects.select_related("org").filter(public_id=position_id).first()
                 if position is None:
                     raise NotFound(_("no such designation mapping"), field="position")
                 services.position_delete(actor=request.user, position=position)
