@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext
+
 from saksham.core.errors import PermissionDenied
 
 _RULES: dict[str, Callable[[object, object], bool]] = {}
@@ -33,7 +35,9 @@ def allowed(actor, action: str, target=None) -> bool:
 
 def require(actor, action: str, target=None) -> None:
     if not allowed(actor, action, target):
-        raise PermissionDenied(f"not allowed to {action.replace('.', ' ')}", code="forbidden")
+        # The person reads a sentence in her language; a script reads the rule's name in ``details``.
+        raise PermissionDenied(gettext("You are not allowed to do this here."), code="forbidden",
+                               details={"action": action})
 
 
 _SCOPE: dict[str, Callable] = {}
