@@ -275,28 +275,33 @@ def _add_typo_alternatives(parsed: ParsedQuery) -> None:
     loose_forms = _to_check(parsed)
     if not loose_forms:
         return
-    # One statement for both lookups: which words are in the vocabulary, and the vocabulary words sharing a
-    # one-letter deletion with any of them (used only for the words that turn out to be unknown). On
-    # PostgreSQL every statement is a round trip to another process, which costs more than the lookups.
+    # PostgreSQL: one statement for both lookups, which words are in the vocabulary and the vocabulary words
+    # sharing a one-letter deletion with any of them (used only for the words that turn out to be unknown):
+    # there every statement is a round trip to another process, which costs more than the lookups. SQLite
+    # looks up the variants of the unknown words only, when there are some.
     variant_of: dict[str, set[str]] = {lf: T.variants(lf) for lf in loose_forms}
-    all_variants = sorted(set().union(*variant_of.values()))
-    marks = ", ".join(["%s"] * len(loose_forms))
-    vmarks = ", ".join(["%s"] * len(all_variants))
-    sql = f"SELECT term, NULL FROM catalog_searchterm WHERE term IN ({marks})"
-    if all_variants:
-        sql += (" UNION ALL SELECT v.variant, t.term FROM catalog_searchtermvariant v "
-                f"JOIN catalog_searchterm t ON t.id = v.term_id WHERE v.variant IN ({vmarks})")
+    sql = f"SELECT term, NULL FROM catalog_searchterm WHERE term IN ({_marks(loose_forms)})"
+    args = list(loose_forms)
+    together = connection.vendor == "postgresql"
+    if together:
+        all_variants = sorted(set().union(*variant_of.values()))
+        sql += " UNION ALL " + _VARIANTS_SQL.format(marks=_marks(all_variants))
+        args += all_variants
     with connection.cursor() as cur:
-        cur.execute(sql, loose_forms + all_variants)
+        cur.execute(sql, args)
         rows = cur.fetchall()
-    known = {a for a, b in rows if b is None}
-    if len(_SEEN_KNOWN) > SEEN_KNOWN_MAX:
-        _SEEN_KNOWN.clear()
-    _SEEN_KNOWN.update(dict.fromkeys(known))
-    unknown = [lf for lf in loose_forms if lf not in known]
-    if not unknown:
-        return
-    variant_of = {lf: variant_of[lf] for lf in unknown}
+        known = {a for a, b in rows if b is None}
+        if len(_SEEN_KNOWN) > SEEN_KNOWN_MAX:
+            _SEEN_KNOWN.clear()
+        _SEEN_KNOWN.update(dict.fromkeys(known))
+        unknown = [lf for lf in loose_forms if lf not in known]
+        if not unknown:
+            return
+        variant_of = {lf: variant_of[lf] for lf in unknown}
+        if not together:
+            wanted = sorted(set().union(*variant_of.values()))
+            cur.execute(_VARIANTS_SQL.format(marks=_marks(wanted)), wanted)
+            rows = cur.fetchall()
     near: dict[str, list[str]] = {lf: [] for lf in unknown}
     for variant, term in sorted((r for r in rows if r[1] is not None), key=lambda r: r[1]):
         for lf, vs in variant_of.items():
@@ -308,6 +313,14 @@ def _add_typo_alternatives(parsed: ParsedQuery) -> None:
             k = T.key(term)
             if k and k not in alts:
                 alts.append(k)
+
+
+_VARIANTS_SQL = ("SELECT v.variant, t.term FROM catalog_searchtermvariant v "
+                 "JOIN catalog_searchterm t ON t.id = v.term_id WHERE v.variant IN ({marks})")
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _fts_expression(parsed: ParsedQuery) -> str:
