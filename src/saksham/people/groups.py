@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, ValidationFailed
@@ -19,11 +20,12 @@ def user_group_create(*, actor: User, org: Org, name: str, description: str = ""
     permissions.require(actor, "people.manage_in", org)
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("a group needs a name", field="name")
+        raise ValidationFailed(_("a group needs a name"), field="name")
     if len(name) > 200:
-        raise ValidationFailed("name: at most 200 characters", field="name")
+        raise ValidationFailed(_("name: at most 200 characters"), field="name")
     if UserGroup.objects.filter(org=org, name=name).exists():
-        raise Conflict(f"a group named {name!r} exists in {org.code}", field="name", code="group_exists")
+        raise Conflict(_("a group named %(name)s exists in %(org)s") % {"name": repr(name), "org": org.code},
+                       field="name", code="group_exists")
     group = UserGroup.objects.create(org=org, name=name, description=description or "", created_by=actor)
     audit.record(actor=actor, action="user_group.create", target=group, changes={"name": [None, name]})
     return group
@@ -36,12 +38,13 @@ def _members(group: UserGroup, public_ids: list) -> list[int]:
         try:
             wanted.append(UUID(str(ref)))
         except ValueError:
-            raise ValidationFailed(f"users.{i}: not a person id", field=f"users.{i}") from None
+            raise ValidationFailed(_("%(field)s: not a person id") % {"field": f"users.{i}"}, field=f"users.{i}") from None
     found = dict(User.objects.filter(public_id__in=wanted).filter(subtree_q(group.org.path, "org__path"))
                  .values_list("public_id", "pk"))
     for i, ref in enumerate(wanted):
         if ref not in found:
-            raise ValidationFailed(f"users.{i}: no such person in {group.org.code}", field=f"users.{i}",
+            raise ValidationFailed(_("%(field)s: no such person in %(org)s") % {"field": f"users.{i}", "org": group.org.code},
+                                   field=f"users.{i}",
                                    code="outside_scope")
     return [found[r] for r in wanted]
 
@@ -63,6 +66,6 @@ def user_group_members_add(*, actor: User, group: UserGroup, users: list) -> int
 def user_group_members_remove(*, actor: User, group: UserGroup, users: list) -> int:
     permissions.require(actor, "people.manage_in", group.org)
     ids = _members(group, users)
-    removed, _ = UserGroupMember.objects.filter(group=group, user_id__in=ids).delete()
+    removed, _rows = UserGroupMember.objects.filter(group=group, user_id__in=ids).delete()
     audit.record(actor=actor, action="user_group.remove", target=group, changes={"removed": [0, removed]})
     return removed

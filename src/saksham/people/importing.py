@@ -60,6 +60,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
 from saksham.core.errors import TooLarge, ValidationFailed
@@ -129,7 +130,7 @@ def iter_rows(path: Path, file_format: str, encoding: str = "utf-8") -> Iterator
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise FileRefused(f"not a readable Excel (.xlsx) file: {exc.__class__.__name__}", field="file") from exc
+            raise FileRefused(_("not a readable Excel (.xlsx) file: %(error)s") % {"error": exc.__class__.__name__}, field="file") from exc
         try:
             ws = wb.worksheets[0]
             for values in ws.iter_rows(values_only=True):
@@ -173,7 +174,7 @@ def parse_header(raw: list[str]) -> Header:
         if canon is None:
             unknown.append(name.strip()[:40] or "(empty)")
         elif canon in seen:
-            raise FileRefused(f"column {name!r} appears twice", field="file", code="duplicate_column")
+            raise FileRefused(_("column %(column)s appears twice") % {"column": repr(name)}, field="file", code="duplicate_column")
         seen.add(canon)
         fields.append(canon)
     if unknown:
@@ -183,7 +184,7 @@ def parse_header(raw: list[str]) -> Header:
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
-        raise FileRefused(f"missing required column(s): {', '.join(missing)}", field="file", code="missing_columns")
+        raise FileRefused(_("missing required column(s): %(columns)s") % {"columns": ", ".join(missing)}, field="file", code="missing_columns")
     return Header(names=raw, fields=fields)
 
 
@@ -222,10 +223,10 @@ def _read_header(path: Path, file_format: str, encoding: str) -> Header:
         raise FileRefused("the file is empty", field="file", code="empty_file") from None
     except UnicodeDecodeError as exc:
         line = _first_undecodable_line(path, encoding) or 1
-        raise FileRefused(f"line {line}: the file is not {encoding} text (save it as CSV UTF-8)", field="file",
+        raise FileRefused(_("line %(line)s: the file is not %(encoding)s text (save it as CSV UTF-8)") % {"line": line, "encoding": encoding}, field="file",
                           code="bad_encoding") from exc
     except csv.Error as exc:
-        raise FileRefused(f"row 1: broken CSV: {exc}", field="file", code="bad_csv") from exc
+        raise FileRefused(_("row %(row)s: broken CSV: %(error)s") % {"row": 1, "error": exc}, field="file", code="bad_csv") from exc
     finally:
         rows.close()
     return parse_header(first)
@@ -249,7 +250,7 @@ def _scan_text(path: Path, encoding: str, block_bytes: int = 1 << 18) -> tuple[i
                 again.setstate(state)
                 before = again.decode(block[: max(0, exc.start - len(state[0]))])
                 line = newlines + before.count("\n") + 1
-                raise FileRefused(f"line {line}: the file is not {encoding} text (save it as CSV UTF-8)",
+                raise FileRefused(_("line %(line)s: the file is not %(encoding)s text (save it as CSV UTF-8)") % {"line": line, "encoding": encoding},
                                   field="file", code="bad_encoding") from exc
             if text:
                 newlines += text.count("\n")
@@ -275,14 +276,14 @@ def _count_rows(path: Path, file_format: str, encoding: str) -> int:
         next(rows)  # the header
         for count, _row in enumerate(rows, start=1):  # noqa: B007
             if count > settings.IMPORT_MAX_ROWS:
-                raise FileRefused(f"more than {settings.IMPORT_MAX_ROWS:,} rows; split the file", field="file",
+                raise FileRefused(_("more than %(rows)s rows; split the file") % {"rows": f"{settings.IMPORT_MAX_ROWS:,}"}, field="file",
                                   code="too_many_rows")
     except UnicodeDecodeError as exc:
         line = _first_undecodable_line(path, encoding) or count + 2
-        raise FileRefused(f"line {line}: the file is not {encoding} text (save it as CSV UTF-8)", field="file",
+        raise FileRefused(_("line %(line)s: the file is not %(encoding)s text (save it as CSV UTF-8)") % {"line": line, "encoding": encoding}, field="file",
                           code="bad_encoding") from exc
     except csv.Error as exc:
-        raise FileRefused(f"row {count + 2}: broken CSV: {exc}", field="file", code="bad_csv") from exc
+        raise FileRefused(_("row %(row)s: broken CSV: %(error)s") % {"row": count + 2, "error": exc}, field="file", code="bad_csv") from exc
     finally:
         rows.close()
     if count == 0:
@@ -300,11 +301,11 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
     ext = Path(original_name or "").suffix.lower()
     file_format = FORMATS.get(ext)
     if file_format is None:
-        raise FileRefused(f"unsupported file type {ext or '(none)'}: upload .csv or .xlsx", field="file",
+        raise FileRefused(_("unsupported file type %(type)s: upload .csv or .xlsx") % {"type": ext or _("(none)")}, field="file",
                           code="unsupported_type")
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMPORT_MAX_BYTES:
-        raise TooLarge(f"the file is {size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}", field="file")
+        raise TooLarge(_("the file is %(size)s bytes; the limit is %(limit)s") % {"size": f"{size:,}", "limit": f"{settings.IMPORT_MAX_BYTES:,}"}, field="file")
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{ext}"
@@ -316,7 +317,7 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
             for block in chunks:
                 written += len(block)
                 if written > settings.IMPORT_MAX_BYTES:
-                    raise TooLarge(f"the file is larger than {settings.IMPORT_MAX_BYTES:,} bytes", field="file")
+                    raise TooLarge(_("the file is larger than %(limit)s bytes") % {"limit": f"{settings.IMPORT_MAX_BYTES:,}"}, field="file")
                 out.write(block)
         if written == 0:
             raise FileRefused("the file is empty", field="file", code="empty_file")
@@ -331,10 +332,10 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
         try:
             header_row = next(iter_rows(dest, file_format, encoding), None)
         except UnicodeDecodeError as exc:
-            raise FileRefused(f"the file is not {encoding} text (save it as CSV UTF-8)", field="file",
+            raise FileRefused(_("the file is not %(encoding)s text (save it as CSV UTF-8)") % {"encoding": encoding}, field="file",
                               code="bad_encoding") from exc
         except csv.Error as exc:
-            raise FileRefused(f"row 1: broken CSV: {exc}", field="file", code="bad_csv") from exc
+            raise FileRefused(_("row %(row)s: broken CSV: %(error)s") % {"row": 1, "error": exc}, field="file", code="bad_csv") from exc
         if header_row is None:
             raise FileRefused("the file is empty", field="file", code="empty_file")
         parse_header(header_row)
@@ -473,11 +474,12 @@ class _RowCleaner:
         if code:
             org = r.orgs.get(code)
             if org is None:
-                errs.setdefault("org_code", f"unknown org code {code[:40]!r} (or not under {r.job.org.code})")
+                errs.setdefault("org_code", _("unknown org code %(code)s (or not under %(org)s)")
+                                % {"code": repr(code[:40]), "org": r.job.org.code})
         if org is not None and not org.active:
-            errs.setdefault("org_code", f"org {code or r.job.org.code} is deactivated")
+            errs.setdefault("org_code", _("org %(org)s is deactivated") % {"org": code or r.job.org.code})
         if errs:
-            return "; ".join(f"{k}: {v}" for k, v in errs.items())
+            return "; ".join(_("%(field)s: %(error)s") % {"field": k, "error": v} for k, v in errs.items())
         tags = values.get("tags") or []
         return (values["full_name"], values["email"], values.get("mobile", ""), values.get("designation", ""),
                 values.get("group", ""), values.get("service", ""), values.get("employee_code"),
@@ -526,7 +528,7 @@ class _RowCleaner:
                     if len(raw) > width and not any(raw[width:]):
                         raw = raw[:width]
                     else:
-                        errors[line] = f"has {len(raw)} fields; the header has {width}"
+                        errors[line] = _("has %(count)s fields; the header has %(width)s") % {"count": len(raw), "width": width}
                         continue
                 raw.append("")
                 name, email, mobile, code, ext, pin, des, grp, svc, lang, gen, dob, mt, tags, org = get_cells(raw)
@@ -566,7 +568,7 @@ class _RowCleaner:
                      org_id, org_given) = outcome
                 dup = seen_email.get(email) or (code and seen_code.get((org_id, code)))
                 if dup:
-                    errors[line] = f"duplicate of line {dup} (same email or employee code)"
+                    errors[line] = _("duplicate of line %(line)s (same email or employee code)") % {"line": dup}
                     continue
                 seen_email[email] = line
                 if code:
@@ -784,7 +786,7 @@ class Runner:
         resume_line = last.first_line + len(last.outcomes) if last else 2
         rows, close_rows = open_rows(path, job.file_format, job.encoding)
         next(rows)  # the header
-        for _ in islice(rows, resume_line - 2):
+        for _skipped in islice(rows, resume_line - 2):
             pass
         batches = _RowCleaner(self, header).batches(rows, resume_line, next_number, settings.IMPORT_CHUNK_ROWS)
         # Staged writes need ATTACH, which SQLite allows only outside a transaction.
@@ -915,15 +917,18 @@ class Runner:
             skip.add(line)
             email, code = rec[_EMAIL], rec[_CODE]
             if m_email and m_code and m_email["id"] != m_code["id"]:
-                errors[line] = f"email {email} and employee code {code} belong to two different people"
+                errors[line] = (_("email %(email)s and employee code %(code)s belong to two different people")
+                               % {"email": email, "code": code})
                 continue
             existing = m_email or m_code
             if existing["source_import"] == job_pk and (existing["source_line"] or 0) < line:
-                errors[line] = f"duplicate of line {existing['source_line']} (same email or employee code)"
+                errors[line] = (_("duplicate of line %(line)s (same email or employee code)")
+                               % {"line": existing["source_line"]})
                 continue
             if not self.org_paths.get(existing["org_id"], "").startswith(self.root_path):
-                errors[line] = (f"{email if m_email else 'employee code ' + str(code)} belongs "
-                                "to a person of another organisation")
+                errors[line] = (_("%(email)s belongs to a person of another organisation") % {"email": email} if m_email
+                                else _("employee code %(code)s belongs to a person of another organisation")
+                                % {"code": code})
                 continue
             updates.append(self._update_row(rec, existing))
         if batch.careful:
@@ -992,8 +997,8 @@ class Runner:
 
 def _clash(exc: IntegrityError, email: str, code: str | None) -> str:
     if "employee_code" in str(exc):
-        return f"employee code {code} is already used by another person of that organisation"
-    return f"email {email} is already used by another person"
+        return _("employee code %(code)s is already used by another person of that organisation") % {"code": code}
+    return _("email %(email)s is already used by another person") % {"email": email}
 
 
 def _enqueue_emails(job_id: str, number: int) -> None:

@@ -47,7 +47,8 @@ CLAIM_TIMEOUT_S = 600
 
 def _kind(kind: str) -> str:
     if kind not in NotificationKind.values:
-        raise ValidationFailed(f"unknown notification kind {kind!r}", field="kind", code="unknown_kind")
+        raise ValidationFailed(_("unknown notification kind %(kind)s") % {"kind": repr(kind)}, field="kind",
+                               code="unknown_kind")
     return str(kind)              # a plain str (a choices member is a str subclass drivers need not know)
 
 
@@ -203,7 +204,8 @@ def notification_preferences_set(*, user: User, choices: dict[str, dict[str, boo
     for kind, chosen in choices.items():
         unknown = set(chosen) - {"in_app", "email"}
         if unknown:
-            raise ValidationFailed(f"{kind}: unknown channel {sorted(unknown)[0]!r}", field=kind)
+            raise ValidationFailed(_("%(kind)s: unknown channel %(channel)s") % {"kind": kind, "channel": repr(sorted(unknown)[0])},
+                                   field=kind)
         pref = current.get(kind) or NotificationPreference(user=user, kind=kind, in_app=True,
                                                            email=kind in EMAIL_BY_DEFAULT)
         for channel in ("in_app", "email"):

@@ -38,7 +38,8 @@ CONFIRM_SALT = "saksham.people.confirm"
 def _raise_field_errors(errors: dict[str, str]) -> None:
     if errors:
         field = next(iter(errors))
-        raise ValidationFailed(f"{field}: {errors[field]}", field=field, details=errors)
+        raise ValidationFailed(_("%(field)s: %(error)s") % {"field": field, "error": errors[field]},
+                               field=field, details=errors)
 
 
 def _resolve_org(code_or_org, *, field: str = "org") -> Org:
@@ -52,9 +53,11 @@ def _resolve_org(code_or_org, *, field: str = "org") -> Org:
             except Exception:  # noqa: BLE001 - not a uuid
                 org = None
     if org is None:
-        raise ValidationFailed(f"unknown organisation {code_or_org!r}", field=field, code="unknown_org")
+        raise ValidationFailed(_("unknown organisation %(org)s") % {"org": repr(code_or_org)}, field=field,
+                               code="unknown_org")
     if not org.is_active:
-        raise ValidationFailed(f"organisation {org.code} is deactivated", field=field, code="inactive_org")
+        raise ValidationFailed(_("organisation %(org)s is deactivated") % {"org": org.code}, field=field,
+                               code="inactive_org")
     return org
 
 
@@ -218,7 +221,7 @@ def registration_decide(*, actor: User, person: User, approve: bool, reason: str
     """An org admin approves (or rejects) a registration from a non-whitelisted email domain."""
     permissions.require(actor, "person.manage", person)
     if person.status != Status.PENDING_APPROVAL:
-        raise Conflict(f"{person.email} is not waiting for approval", code="not_pending")
+        raise Conflict(_("%(email)s is not waiting for approval") % {"email": person.email}, code="not_pending")
     before = person.status
     person.status = Status.ACTIVE if approve else Status.REJECTED
     person.is_active = approve
@@ -322,7 +325,8 @@ def profile_update(*, actor: User, person: User, data: dict) -> User:
     unknown = set(data) - allowed
     if unknown:
         field = sorted(unknown)[0]
-        raise ValidationFailed(f"{field}: cannot be changed here", field=field, code="field_not_editable")
+        raise ValidationFailed(_("%(field)s: cannot be changed here") % {"field": field}, field=field,
+                               code="field_not_editable")
     raw = {k: v for k, v in data.items() if isinstance(v, str)}
     if "date_of_birth" in data and not isinstance(data["date_of_birth"], str):
         raw["date_of_birth"] = data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
@@ -335,12 +339,12 @@ def profile_update(*, actor: User, person: User, data: dict) -> User:
         permissions.require(actor, "people.manage_in", org)
         fields["org"] = org
     if "email" in fields and User.objects.filter(email=fields["email"]).exclude(pk=person.pk).exists():
-        raise Conflict("another account uses this email", code="email_taken", field="email")
+        raise Conflict(_("another account uses this email"), code="email_taken", field="email")
     target_org = fields.get("org", person.org)
     if fields.get("employee_code") and User.objects.filter(
         org=target_org, employee_code=fields["employee_code"]
     ).exclude(pk=person.pk).exists():
-        raise Conflict("another person of the organisation has this employee code", code="employee_code_taken",
+        raise Conflict(_("another person of the organisation has this employee code"), code="employee_code_taken",
                        field="employee_code")
     before = audit.snapshot(person, fields)
     for k, v in fields.items():
@@ -361,9 +365,9 @@ def person_create(*, actor: User, data: dict, org) -> User:
     _raise_field_errors(errors)
     fields.pop("org_code", None)
     if User.objects.filter(email=fields["email"]).exists():
-        raise Conflict("an account with this email exists", code="email_taken", field="email")
+        raise Conflict(_("an account with this email exists"), code="email_taken", field="email")
     if fields.get("employee_code") and User.objects.filter(org=org, employee_code=fields["employee_code"]).exists():
-        raise Conflict("this employee code exists in the organisation", code="employee_code_taken",
+        raise Conflict(_("this employee code exists in the organisation"), code="employee_code_taken",
                        field="employee_code")
     fields.setdefault("preferred_language", org.language or settings.LANGUAGE_CODE)
     user = User(org=org, status=Status.INVITED, is_active=False, created_via="admin", **fields)
@@ -380,7 +384,7 @@ def person_create(*, actor: User, data: dict, org) -> User:
 def person_set_active(*, actor: User, person: User, active: bool) -> User:
     permissions.require(actor, "person.manage", person)
     if person.pk == actor.pk and not active:
-        raise ValidationFailed("you cannot deactivate yourself", code="self_deactivation")
+        raise ValidationFailed(_("you cannot deactivate yourself"), code="self_deactivation")
     before = person.status
     if active:
         person.status = Status.ACTIVE if person.has_usable_password() else Status.INVITED
@@ -398,7 +402,7 @@ def person_set_active(*, actor: User, person: User, active: bool) -> User:
 @transaction.atomic
 def role_grant(*, actor: User | None, person: User, org: Org, role: str) -> Membership:
     if role not in Role.values:
-        raise ValidationFailed(f"unknown role {role!r}", field="role", code="unknown_role")
+        raise ValidationFailed(_("unknown role %(role)s") % {"role": repr(role)}, field="role", code="unknown_role")
     if actor is not None:
         permissions.require(actor, "role.grant", (org, role))
     m, created = Membership.objects.get_or_create(user=person, org=org, role=role, defaults={"granted_by": actor})
@@ -441,9 +445,9 @@ def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[
     """Create a personal API token; the secret is returned once and only its digest is kept."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationFailed("name: 1-100 characters", field="name")
+        raise ValidationFailed(_("name: 1-100 characters"), field="name")
     if days is not None and not (1 <= days <= 3650):
-        raise ValidationFailed("days: between 1 and 3650", field="days")
+        raise ValidationFailed(_("days: between 1 and 3650"), field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:12], digest=hashlib.sha256(secret.encode()).hexdigest(),
@@ -470,7 +474,7 @@ def api_token_user(secret: str) -> User | None:
 def api_token_revoke(*, user: User, public_id) -> None:
     n = ApiToken.objects.filter(user=user, public_id=public_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not n:
-        raise NotFound("no such token", field="token")
+        raise NotFound(_("no such token"), field="token")
 
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from saksham.people.models import Gender
 
@@ -106,18 +107,18 @@ class PersonValidator:
         name = (get("full_name") or "").strip()
         if name:
             if len(name) > 200:
-                errors["full_name"] = "longer than 200 characters"
+                errors["full_name"] = _("longer than %(limit)d characters") % {"limit": 200}
             out["full_name"] = name
         elif not partial or "full_name" in row:
-            errors["full_name"] = "is required"
+            errors["full_name"] = _("is required")
 
         email = (get("email") or "").strip().lower()
         if email:
             if len(email) > 254 or not EMAIL_RE.match(email):
-                errors["email"] = f"'{email[:80]}' is not a valid email address"
+                errors["email"] = _("'%(value)s' is not a valid email address") % {"value": email[:80]}
             out["email"] = email
         elif not partial or "email" in row:
-            errors["email"] = "is required"
+            errors["email"] = _("is required")
 
         for key, clean_one in self.cleaners.items():
             v = get(key)
@@ -132,7 +133,7 @@ class PersonValidator:
     def _mobile(self, v: str) -> tuple:
         v = MOBILE_STRIP.sub("", v)
         if v and not self.mobile_re.match(v):
-            return v, f"'{v[:20]}' is not a valid mobile number"
+            return v, _("'%(value)s' is not a valid mobile number") % {"value": v[:20]}
         return v, None
 
     @staticmethod
@@ -141,13 +142,13 @@ class PersonValidator:
 
         def clean_one(v: str) -> tuple:
             v = v.strip()
-            return v, (f"longer than {limit} characters" if len(v) > limit else None)
+            return v, (_("longer than %(limit)d characters") % {"limit": limit} if len(v) > limit else None)
 
         return clean_one
 
     def _employee_code(self, v: str) -> tuple:
         v = v.strip()
-        return v or None, (f"longer than {MAX_LEN['employee_code']} characters"
+        return v or None, (_("longer than %(limit)d characters") % {"limit": MAX_LEN["employee_code"]}
                            if len(v) > MAX_LEN["employee_code"] else None)
 
     def _group(self, v: str) -> tuple:
@@ -156,7 +157,7 @@ class PersonValidator:
             return "", None
         g = self.groups.get(v.lower())
         if g is None and self.groups:
-            return v, f"'{v[:20]}' is not one of {', '.join(self.groups.values())}"
+            return v, _("'%(value)s' is not one of %(choices)s") % {"value": v[:20], "choices": ", ".join(self.groups.values())}
         return g or v, None
 
     def _language(self, v: str) -> tuple:
@@ -164,7 +165,7 @@ class PersonValidator:
             return "", None
         code = self.language(v)
         if code is None:
-            return "", f"'{v[:30]}' is not a language of this deployment"
+            return "", _("'%(value)s' is not a language of this deployment") % {"value": v[:30]}
         return code, None
 
     @staticmethod
@@ -174,7 +175,7 @@ class PersonValidator:
             return "", None
         g = GENDER_ALIASES.get(v.lower())
         if g is None:
-            return "", f"'{v[:20]}' is not one of female, male, other, undisclosed"
+            return "", _("'%(value)s' is not one of female, male, other, undisclosed") % {"value": v[:20]}
         return g, None
 
     def _date_of_birth(self, v: str) -> tuple:
@@ -183,15 +184,15 @@ class PersonValidator:
             return None, None
         d = parse_date(v)
         if d is None:
-            return None, f"'{v[:20]}' is not a date (use YYYY-MM-DD)"
+            return None, _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": v[:20]}
         if not (dt.date(1900, 1, 1) <= d <= self.latest_birth):
-            return d, f"{d.isoformat()} is not a plausible date of birth"
+            return d, _("%(date)s is not a plausible date of birth") % {"date": d.isoformat()}
         return d, None
 
     def _postal_code(self, v: str) -> tuple:
         v = v.strip()
         if v and not self.postal_re.match(v):
-            return v, f"'{v[:12]}' is not a valid postal code"
+            return v, _("'%(value)s' is not a valid postal code") % {"value": v[:12]}
         return v, None
 
     @staticmethod
