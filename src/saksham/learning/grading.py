@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from saksham.core.errors import ValidationFailed
 from saksham.learning.models import QuestionKind
 
@@ -50,7 +52,7 @@ def check_answer_shape(kind: str, answer, options) -> None:
         right = {o["id"] for o in options.get("right", [])}
         ok = isinstance(answer, dict) and all(k in left and v in right for k, v in answer.items())
     if not ok:
-        raise ValidationFailed("this answer does not fit the question", code="invalid_answer", field="answers")
+        raise ValidationFailed(_("this answer does not fit the question"), code="invalid_answer", field="answers")
 
 
 def mark(kind: str, key, answer, points: float, negative: float) -> float:

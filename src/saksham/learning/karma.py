@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.core.errors import ValidationFailed
 from saksham.learning.models import KarmaReason
@@ -35,7 +36,7 @@ def cap_for(reason: str) -> int:
 def karma_award(*, learner, reason: str, key: str, at: dt.datetime | None = None) -> int:
     """Award the reason's points once per ``key``, within the month's cap. Returns the points granted now."""
     if reason not in KarmaReason.values:
-        raise ValidationFailed("unknown karma reason", field="reason")
+        raise ValidationFailed(_("unknown karma reason"), field="reason")
     at = at or timezone.now()
     month = timezone.localtime(at).date().replace(day=1)
     key = f"{reason}:{key}"[:120]

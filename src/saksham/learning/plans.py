@@ -32,7 +32,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
@@ -75,7 +75,7 @@ def _require(actor, org: Org) -> None:
 
 def _draft(plan: LearningPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
-        raise Conflict(f"the plan is {plan.status}; only a draft is edited", code="not_draft", field="status")
+        raise Conflict(gettext("the plan is %(status)s; only a draft is edited") % {"status": plan.status}, code="not_draft", field="status")
 
 
 def _published_course(ref, field: str) -> Course:
@@ -84,10 +84,10 @@ def _published_course(ref, field: str) -> Course:
     except ValueError:
         ref = None
     if ref is None:
-        raise ValidationFailed(f"{field}: no such course", field=field, code="unknown_course")
+        raise ValidationFailed(gettext("%(field)s: no such course") % {"field": field}, field=field, code="unknown_course")
     live = Course.objects.filter(pk=ref.pk, live_version__status__in=LIVE_STATUSES).exists()
     if not live:
-        raise ValidationFailed(f"{field}: the course is not published", field=field, code="course_not_published")
+        raise ValidationFailed(gettext("%(field)s: the course is not published") % {"field": field}, field=field, code="course_not_published")
     return ref
 
 
@@ -96,11 +96,11 @@ def _due(value, field: str) -> dt.date:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            raise ValidationFailed(f"{field}: not a date (YYYY-MM-DD)", field=field) from None
+            raise ValidationFailed(gettext("%(field)s: not a date (YYYY-MM-DD)") % {"field": field}, field=field) from None
     if not isinstance(value, dt.date):
-        raise ValidationFailed(f"{field}: a due date is required", field=field)
+        raise ValidationFailed(gettext("%(field)s: a due date is required") % {"field": field}, field=field)
     if value < timezone.localdate():
-        raise ValidationFailed(f"{field}: the due date has passed", field=field, code="due_in_past")
+        raise ValidationFailed(gettext("%(field)s: the due date has passed") % {"field": field}, field=field, code="due_in_past")
     return value
 
 
@@ -112,10 +112,10 @@ def plan_create(*, actor, org: Org, name: str, year: int, description: str = "",
     _require(actor, org)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise ValidationFailed("name: 1 to 200 characters", field="name")
+        raise ValidationFailed(gettext("name: 1 to 200 characters"), field="name")
     this_year = timezone.localdate().year
     if not isinstance(year, int) or not this_year - 1 <= year <= this_year + 5:
-        raise ValidationFailed(f"year: between {this_year - 1} and {this_year + 5}", field="year")
+        raise ValidationFailed(gettext("year: between %(first)s and %(last)s") % {"first": this_year - 1, "last": this_year + 5}, field="year")
     plan = LearningPlan.objects.create(org=org, name=name, year=year, description=description or "",
                                        created_by=actor)
     for i, c in enumerate(courses):
@@ -135,7 +135,7 @@ def plan_course_add(*, actor, plan: LearningPlan, course, due_on, field: str = "
     course = _published_course(course, f"{prefix}course")
     due_on = _due(due_on, f"{prefix}due_on")
     if PlanCourse.objects.filter(plan=plan, course=course).exists():
-        raise Conflict(f"{prefix}course: already in the plan", field=f"{prefix}course", code="duplicate_course")
+        raise Conflict(gettext("%(prefix)scourse: already in the plan") % {"prefix": prefix}, field=f"{prefix}course", code="duplicate_course")
     return PlanCourse.objects.create(plan=plan, course=course, due_on=due_on)
 
 
@@ -145,12 +145,12 @@ def plan_course_remove(*, actor, plan: LearningPlan, course_id) -> None:
     _draft(plan)
     ref = _as_uuid(course_id)
     if ref is None or not PlanCourse.objects.filter(plan=plan, course__public_id=ref).delete()[0]:
-        raise NotFound("the course is not in the plan", field="course")
+        raise NotFound(gettext("the course is not in the plan"), field="course")
 
 
 def _within_plan(plan: LearningPlan, org_path: str, field: str) -> None:
     if not is_within(org_path, plan.org.path):
-        raise ValidationFailed(f"{field}: outside the plan's organisation {plan.org.code}", field=field,
+        raise ValidationFailed(gettext("%(field)s: outside the plan's organisation %(code)s") % {"field": field, "code": plan.org.code}, field=field,
                                code="outside_scope")
 
 
@@ -162,7 +162,7 @@ def plan_target_add(*, actor, plan: LearningPlan, kind: str, org=None, designati
     _require(actor, plan.org)
     _draft(plan)
     if kind not in TargetKind.values:
-        raise ValidationFailed(f"{field}.kind: one of {', '.join(TargetKind.values)}", field=f"{field}.kind")
+        raise ValidationFailed(gettext("%(field)s.kind: one of %(choices)s") % {"field": field, "choices": ', '.join(TargetKind.values)}, field=f"{field}.kind")
     target = PlanTarget(plan=plan, kind=kind)
     if kind in (TargetKind.ALL, TargetKind.DESIGNATION):
         if org is None or org == "":
@@ -171,22 +171,22 @@ def plan_target_add(*, actor, plan: LearningPlan, kind: str, org=None, designati
             target.org = org if isinstance(org, Org) else (Org.objects.filter(code=str(org)).first()
                                                            or _by_uuid(Org, org))
             if target.org is None:
-                raise ValidationFailed(f"{field}.org: no such organisation", field=f"{field}.org")
+                raise ValidationFailed(gettext("%(field)s.org: no such organisation") % {"field": field}, field=f"{field}.org")
             _within_plan(plan, target.org.path, f"{field}.org")
         if kind == TargetKind.DESIGNATION:
             target.designation = (designation or "").strip()
             if not target.designation:
-                raise ValidationFailed(f"{field}.designation: required", field=f"{field}.designation")
+                raise ValidationFailed(gettext("%(field)s.designation: required") % {"field": field}, field=f"{field}.designation")
     elif kind == TargetKind.GROUP:
         g = group if isinstance(group, UserGroup) else _by_uuid(UserGroup, group)
         if g is None:
-            raise ValidationFailed(f"{field}.group: no such group", field=f"{field}.group")
+            raise ValidationFailed(gettext("%(field)s.group: no such group") % {"field": field}, field=f"{field}.group")
         _within_plan(plan, g.org.path, f"{field}.group")
         target.group = g
     else:
         p = person if isinstance(person, User) else _by_uuid(User, person)
         if p is None:
-            raise ValidationFailed(f"{field}.person: no such person", field=f"{field}.person")
+            raise ValidationFailed(gettext("%(field)s.person: no such person") % {"field": field}, field=f"{field}.person")
         _within_plan(plan, p.org.path, f"{field}.person")
         target.person = p
     target.save()
@@ -213,7 +213,7 @@ def plan_target_remove(*, actor, plan: LearningPlan, target_id) -> None:
     _draft(plan)
     ref = _as_uuid(target_id)
     if ref is None or not PlanTarget.objects.filter(plan=plan, public_id=ref).delete()[0]:
-        raise NotFound("no such target in the plan", field="target")
+        raise NotFound(gettext("no such target in the plan"), field="target")
 
 
 def plan_people(plan: LearningPlan) -> QuerySet[User]:
@@ -253,9 +253,9 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
     _draft(plan)
     courses = list(plan.courses.select_related("course__live_version").order_by("id"))
     if not courses:
-        raise ValidationFailed("a plan needs at least one course", field="courses", code="empty_plan")
+        raise ValidationFailed(gettext("a plan needs at least one course"), field="courses", code="empty_plan")
     if not plan.targets.exists():
-        raise ValidationFailed("a plan needs at least one target", field="targets", code="empty_plan")
+        raise ValidationFailed(gettext("a plan needs at least one target"), field="targets", code="empty_plan")
     for i, pc in enumerate(courses):
         _published_course(pc.course, f"courses.{i}.course")
         _due(pc.due_on, f"courses.{i}.due_on")
@@ -355,7 +355,7 @@ def plan_retire(*, actor, plan: LearningPlan) -> LearningPlan:
     plan = LearningPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
     _require(actor, plan.org)
     if plan.status != PlanStatus.PUBLISHED:
-        raise Conflict("only a published plan is retired", code="not_published", field="status")
+        raise Conflict(gettext("only a published plan is retired"), code="not_published", field="status")
     plan.status, plan.retired_at = PlanStatus.RETIRED, timezone.now()
     plan.save(update_fields=["status", "retired_at"])
     PlanReminder.objects.filter(assignment__plan_course__plan=plan, sent_at__isnull=True).delete()
@@ -381,7 +381,7 @@ def plan_get(actor, public_id) -> LearningPlan:
     ref = _as_uuid(public_id)
     plan = plans_visible_to(actor).filter(public_id=ref).first() if ref else None
     if plan is None:
-        raise NotFound("no such plan in your organisations", field="id")
+        raise NotFound(gettext("no such plan in your organisations"), field="id")
     return plan
 
 
@@ -428,7 +428,7 @@ def compliance_people(plan: LearningPlan, *, status: str = "", after: int = 0, l
     """Per person and course, in assignment order after the assignment id ``after`` (keyset pagination):
     learner, org, course, due date, percent, completed at, status."""
     if status and status not in PERSON_STATUSES:
-        raise ValidationFailed(f"status: one of {', '.join(PERSON_STATUSES)}", field="status")
+        raise ValidationFailed(gettext("status: one of %(choices)s") % {"choices": ', '.join(PERSON_STATUSES)}, field="status")
     today = today or timezone.localdate()
     en = Enrolment.objects.filter(learner_id=OuterRef("learner_id"), course_id=OuterRef("plan_course__course_id"))
     qs = (PlanAssignment.objects.filter(plan_course__plan=plan, pk__gt=after)
@@ -592,9 +592,9 @@ def content_request_create(*, actor, org: Org, title: str, description: str = ""
     permissions.require(actor, "plan.manage", org)
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("title: 1 to 200 characters", field="title")
+        raise ValidationFailed(gettext("title: 1 to 200 characters"), field="title")
     if language and language not in {c for c, _n in settings.LANGUAGES} | set(_content_languages()):
-        raise ValidationFailed(f"language: unknown language {language!r}", field="language")
+        raise ValidationFailed(gettext("language: unknown language %(language)s") % {"language": repr(language)}, field="language")
     req = ContentRequest.objects.create(org=org, requested_by=actor, title=title, description=description or "",
                                         language=language or "", competency=(competency or "")[:200])
     audit.record(actor=actor, action="content_request.create", target=req, changes={"title": [None, title]})
@@ -615,15 +615,15 @@ def content_request_answer(*, actor, request: ContentRequest, provider: Provider
 
     permissions.require(actor, "content_request.answer", provider)
     if request.status == ContentRequestStatus.CLOSED:
-        raise Conflict("the request is closed", code="closed", field="status")
+        raise Conflict(gettext("the request is closed"), code="closed", field="status")
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed("text: required", field="text")
+        raise ValidationFailed(gettext("text: required"), field="text")
     course_obj = None
     if course:
         course_obj = _by_uuid(Course, course)
         if course_obj is None:
-            raise ValidationFailed("course: no such course", field="course")
+            raise ValidationFailed(gettext("course: no such course"), field="course")
     answer = ContentRequestAnswer.objects.create(request=request, provider=provider, author=actor, text=text,
                                                  course=course_obj)
     request.status = ContentRequestStatus.ANSWERED

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.learning import structure
@@ -19,7 +20,7 @@ def _uuid(value, field: str) -> UUID:
     try:
         return value if isinstance(value, UUID) else UUID(str(value))
     except ValueError:
-        raise NotFound(f"no such {field}", field=field) from None
+        raise NotFound(_("no such %(field)s") % {"field": field}, field=field) from None
 
 
 def enrolment_of(learner, public_id) -> Enrolment:
@@ -27,7 +28,7 @@ def enrolment_of(learner, public_id) -> Enrolment:
     e = (Enrolment.objects.select_related("course", "version", "course__provider__org")
          .filter(public_id=_uuid(public_id, "enrolment"), learner=learner).first())
     if e is None:
-        raise NotFound("no such enrolment", field="enrolment")
+        raise NotFound(_("no such enrolment"), field="enrolment")
     return e
 
 
@@ -136,7 +137,7 @@ def requests_to_decide(actor) -> QuerySet[Enrolment]:
 
 def check_page(page: int, page_size: int) -> tuple[int, int]:
     if not 1 <= page <= 100_000 or not 1 <= page_size <= 100:
-        raise ValidationFailed("page from 1 to 100000, page_size from 1 to 100", field="page")
+        raise ValidationFailed(_("page from 1 to 100000, page_size from 1 to 100"), field="page")
     return (page - 1) * page_size, page * page_size
 
 
@@ -148,7 +149,7 @@ def attempt_of(learner, public_id):
     a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
          .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
     if a is None:
-        raise NotFound("no such attempt", field="attempt")
+        raise NotFound(_("no such attempt"), field="attempt")
     return a
 
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Course, VersionStatus
 from saksham.core import audit, permissions
@@ -54,7 +55,7 @@ def _live(course: Course):
         course.refresh_from_db(fields=["live_version"])
     v = course.live_version
     if v is None or v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED):
-        raise NotFound("no such course in the catalogue", field="course")
+        raise NotFound(_("no such course in the catalogue"), field="course")
     return v
 
 
@@ -67,8 +68,8 @@ def course_policy_set(*, actor, course: Course, enrolment: str | None = None,
                       show_solutions: bool | None = None) -> CoursePolicy:
     permissions.require(actor, "course.policy", course)
     if enrolment is not None and enrolment not in EnrolmentMode.values:
-        raise ValidationFailed(f"enrolment must be one of {', '.join(EnrolmentMode.values)}", field="enrolment")
-    policy, _ = CoursePolicy.objects.get_or_create(course=course)
+        raise ValidationFailed(_("enrolment must be one of %(choices)s") % {"choices": ', '.join(EnrolmentMode.values)}, field="enrolment")
+    policy, _created = CoursePolicy.objects.get_or_create(course=course)
     if enrolment is not None:
         policy.enrolment = enrolment
     if show_solutions is not None:
@@ -89,11 +90,11 @@ def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.da
     version = _live(course)
     actor = assigned_by or learner
     if not getattr(learner, "is_active", False):
-        raise PermissionDenied("this account is not active")
+        raise PermissionDenied(_("this account is not active"))
     if assigned_by is not None:
         permissions.require(assigned_by, "enrolment.assign", learner)
         if due_on is not None and due_on < timezone.localdate():
-            raise ValidationFailed("the due date has passed", field="due_on", code="due_in_past")
+            raise ValidationFailed(_("the due date has passed"), field="due_on", code="due_in_past")
     now = timezone.now()
     mode = course_policy(course).enrolment
     enrolment = Enrolment.objects.select_for_update().filter(learner=learner, course=course).first()
@@ -192,7 +193,7 @@ def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment
         .get(pk=enrolment.pk)
     permissions.require(actor, "enrolment.decide", enrolment)
     if enrolment.state != EnrolmentState.REQUESTED:
-        raise Conflict("only a pending request can be decided", code="invalid_transition")
+        raise Conflict(_("only a pending request can be decided"), code="invalid_transition")
     enrolment.state = EnrolmentState.ACTIVE if approve else EnrolmentState.REJECTED
     enrolment.decided_by = actor
     first_time = enrolment.enrolled_at is None
@@ -209,9 +210,9 @@ def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment
 def enrolment_leave(*, learner, enrolment: Enrolment) -> Enrolment:
     """Leave a course (or withdraw a request). Progress is kept for when she comes back."""
     if enrolment.learner_id != learner.pk:
-        raise NotFound("no such enrolment", field="enrolment")
+        raise NotFound(_("no such enrolment"), field="enrolment")
     if enrolment.state not in (EnrolmentState.ACTIVE, EnrolmentState.REQUESTED):
-        raise Conflict("not enrolled in this course", code="not_enrolled")
+        raise Conflict(_("not enrolled in this course"), code="not_enrolled")
     Enrolment.objects.filter(pk=enrolment.pk).update(state=EnrolmentState.LEFT, left_at=timezone.now())
     enrolment.refresh_from_db()
     audit.record(actor=learner, action="enrolment.leave", target=enrolment)
@@ -275,15 +276,15 @@ class _En:
 
 def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[dict], dict[int, _En]]:
     if not isinstance(events, list) or not events:
-        raise ValidationFailed("send at least one event", field="events", code="empty_batch")
+        raise ValidationFailed(_("send at least one event"), field="events", code="empty_batch")
     if len(events) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH} events per batch", field="events", code="batch_too_large")
+        raise ValidationFailed(_("at most %(max_batch)s events per batch") % {"max_batch": MAX_BATCH}, field="events", code="batch_too_large")
     wanted = set()
     for e in events:
         try:
             wanted.add(UUID(str(e["enrolment"])))
         except (KeyError, ValueError, TypeError):
-            raise ValidationFailed("not an enrolment id", field="events.enrolment") from None
+            raise ValidationFailed(_("not an enrolment id"), field="events.enrolment") from None
     enrolments = {r[1]: _En(*r) for r in Enrolment.objects.filter(public_id__in=wanted, learner=learner)
                   .values_list("pk", "public_id", "state", "version_id", "learner_id")}
     problems = []
@@ -345,7 +346,7 @@ def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[d
                       "at": at, "ms": _ms(at)})
     if problems:
         first = problems[0]
-        raise ValidationFailed(f"{len(problems)} of {len(events)} events refused: {first['message']}",
+        raise ValidationFailed(_("%(problems)s of %(events)s events refused: %(message)s") % {"problems": len(problems), "events": len(events), "message": first['message']},
                                code=first["code"], field=first["field"], details=problems)
     return clean, {e.pk: e for e in enrolments.values()}
 
@@ -697,59 +698,59 @@ def _question_fields(kind: str, data: dict) -> dict:
     from saksham.learning.models import QuestionKind
 
     if kind not in QuestionKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(QuestionKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(QuestionKind.values)}, field="kind")
     text = str(data.get("text") or "").strip()
     if not text or len(text) > 5000:
-        raise ValidationFailed("a question needs a text (at most 5,000 characters)", field="text")
+        raise ValidationFailed(_("a question needs a text (at most 5,000 characters)"), field="text")
     options, answer = data.get("options") or [], data.get("answer")
 
     def option_list(value, fld):
         if not isinstance(value, list) or not 2 <= len(value) <= MAX_QUESTION_OPTIONS:
-            raise ValidationFailed(f"2 to {MAX_QUESTION_OPTIONS} options", field=fld)
+            raise ValidationFailed(_("2 to %(max_question_options)s options") % {"max_question_options": MAX_QUESTION_OPTIONS}, field=fld)
         out = []
         for n, o in enumerate(value):
             t = o.get("text") if isinstance(o, dict) else o
             if not isinstance(t, str) or not t.strip():
-                raise ValidationFailed("every option needs a text", field=f"{fld}.{n}")
+                raise ValidationFailed(_("every option needs a text"), field=f"{fld}.{n}")
             oid = str(o.get("id") or "") if isinstance(o, dict) else ""
             out.append({"id": oid or f"{fld[0]}{n + 1}", "text": t.strip()})
         if len({o["id"] for o in out}) != len(out):
-            raise ValidationFailed("option ids repeat", field=fld)
+            raise ValidationFailed(_("option ids repeat"), field=fld)
         return out
 
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         options = option_list(options, "options")
         ids = {o["id"] for o in options}
         if kind == QuestionKind.SINGLE and answer not in ids:
-            raise ValidationFailed("the answer is the id of one option", field="answer")
+            raise ValidationFailed(_("the answer is the id of one option"), field="answer")
         if kind == QuestionKind.MULTIPLE and (not isinstance(answer, list) or not answer
                                               or not set(answer) <= ids):
-            raise ValidationFailed("the answer is a list of option ids", field="answer")
+            raise ValidationFailed(_("the answer is a list of option ids"), field="answer")
     elif kind == QuestionKind.TRUE_FALSE:
         options = []
         if not isinstance(answer, bool):
-            raise ValidationFailed("the answer is true or false", field="answer")
+            raise ValidationFailed(_("the answer is true or false"), field="answer")
     elif kind == QuestionKind.FILL_BLANK:
         options = []
         if isinstance(answer, str):
             answer = [answer]
         if not isinstance(answer, list) or not answer or not all(isinstance(a, str) and a.strip() for a in answer):
-            raise ValidationFailed("the answer is a list of accepted texts", field="answer")
+            raise ValidationFailed(_("the answer is a list of accepted texts"), field="answer")
     else:
         if not isinstance(options, dict):
-            raise ValidationFailed('a match has {"left": [...], "right": [...]}', field="options")
+            raise ValidationFailed(_('a match has {"left": [...], "right": [...]}'), field="options")
         left, right = option_list(options.get("left"), "left"), option_list(options.get("right"), "right")
         options = {"left": left, "right": right}
         lids, rids = {o["id"] for o in left}, {o["id"] for o in right}
         if not isinstance(answer, dict) or set(answer) != lids or not set(answer.values()) <= rids:
-            raise ValidationFailed("the answer pairs every left id with a right id", field="answer")
+            raise ValidationFailed(_("the answer pairs every left id with a right id"), field="answer")
     points = data.get("points", 1)
     if not isinstance(points, int | float) or isinstance(points, bool) or not 0 < points <= 100:
-        raise ValidationFailed("points from 0 to 100", field="points")
+        raise ValidationFailed(_("points from 0 to 100"), field="points")
     tags = data.get("tags") or []
     if not isinstance(tags, list) or len(tags) > 10 or not all(isinstance(t, str) and 0 < len(t) <= 40
                                                               for t in tags):
-        raise ValidationFailed("tags: up to 10 short texts", field="tags")
+        raise ValidationFailed(_("tags: up to 10 short texts"), field="tags")
     return {"kind": kind, "text": text, "options": options, "answer": answer, "points": float(points), "tags": tags,
             "explanation": str(data.get("explanation") or "")[:5000]}
 
@@ -776,10 +777,10 @@ def _quiz(enrolment: Enrolment, item_key) -> structure.ItemInfo:
     try:
         key = item_key if isinstance(item_key, UUID) else UUID(str(item_key))
     except ValueError:
-        raise NotFound("no such assessment", field="item") from None
+        raise NotFound(_("no such assessment"), field="item") from None
     info = structure.version_items(enrolment.version_id).get(key)
     if info is None or not info.is_assessment:
-        raise NotFound("no such assessment in this course", field="item")
+        raise NotFound(_("no such assessment in this course"), field="item")
     return info
 
 
@@ -792,11 +793,11 @@ def _check_conf(conf: dict) -> None:
             return
         ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
         if not ok or (whole and value != int(value)):
-            raise Conflict(f"the assessment's setting {name} is wrong", code="assessment_misconfigured",
+            raise Conflict(_("the assessment's setting %(name)s is wrong") % {"name": name}, code="assessment_misconfigured",
                            field=name)
 
     if not isinstance(conf, dict):
-        raise Conflict("the assessment's settings are wrong", code="assessment_misconfigured")
+        raise Conflict(_("the assessment's settings are wrong"), code="assessment_misconfigured")
     number(conf.get("pass_percent"), "pass_percent", 0, 100)
     number(conf.get("negative_marking"), "negative_marking", 0, 10)
     number(conf.get("max_attempts"), "max_attempts", 1, 1000, whole=True)
@@ -805,15 +806,15 @@ def _check_conf(conf: dict) -> None:
     if sections is None:
         return
     if not isinstance(sections, list) or not sections or not all(isinstance(x, dict) for x in sections):
-        raise Conflict("the assessment's sections are wrong", code="assessment_misconfigured", field="sections")
+        raise Conflict(_("the assessment's sections are wrong"), code="assessment_misconfigured", field="sections")
     for n, sec in enumerate(sections):
         number(sec.get("pick"), f"sections.{n}.pick", 1, 1000, whole=True)
         number(sec.get("pass_percent"), f"sections.{n}.pass_percent", 0, 100)
         number(sec.get("negative_marking"), f"sections.{n}.negative_marking", 0, 10)
         if "pool" in sec and not isinstance(sec["pool"], str):
-            raise Conflict("a section's pool is a tag", code="assessment_misconfigured", field=f"sections.{n}.pool")
+            raise Conflict(_("a section's pool is a tag"), code="assessment_misconfigured", field=f"sections.{n}.pool")
         if "questions" in sec and not isinstance(sec["questions"], list):
-            raise Conflict("a section's questions are a list", code="assessment_misconfigured",
+            raise Conflict(_("a section's questions are a list"), code="assessment_misconfigured",
                            field=f"sections.{n}.questions")
 
 
@@ -834,10 +835,10 @@ def _draw(course: Course, conf: dict) -> list[dict]:
         pick = sec.get("pick")
         if pick:
             if len(pool) < int(pick):
-                raise Conflict("the assessment's question pool is too small", code="assessment_misconfigured")
+                raise Conflict(_("the assessment's question pool is too small"), code="assessment_misconfigured")
             pool = rng.sample(pool, int(pick))
         if not pool:
-            raise Conflict("the assessment has no questions", code="assessment_misconfigured")
+            raise Conflict(_("the assessment has no questions"), code="assessment_misconfigured")
         paper.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": pool,
                       **{k: sec[k] for k in ("pass_percent", "negative_marking") if k in sec}})
     return paper
@@ -859,9 +860,9 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
     from saksham.learning.models import Attempt, AttemptState
 
     if enrolment.learner_id != learner.pk:
-        raise NotFound("no such enrolment", field="enrolment")
+        raise NotFound(_("no such enrolment"), field="enrolment")
     if enrolment.state != EnrolmentState.ACTIVE:
-        raise Conflict("not enrolled in this course", code="not_enrolled")
+        raise Conflict(_("not enrolled in this course"), code="not_enrolled")
     info = _quiz(enrolment, item_key)
     now = timezone.now()
     current = Attempt.objects.filter(enrolment=enrolment, item_key=info.key, state=AttemptState.OPEN).first()
@@ -874,7 +875,7 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
         used = Attempt.objects.filter(enrolment=enrolment, item_key=info.key).count()
         limit = conf.get("max_attempts")
         if limit and used >= int(limit):
-            raise Conflict(f"all {limit} attempts are used", code="no_attempts_left")
+            raise Conflict(_("all %(limit)s attempts are used") % {"limit": limit}, code="no_attempts_left")
         limit_s = conf.get("time_limit_s")
         attempt = Attempt.objects.create(
             enrolment=enrolment, item_key=info.key, number=used + 1, paper=_draw(enrolment.course, conf),
@@ -888,12 +889,12 @@ def _open_attempt(learner, attempt, now):
     from saksham.learning.models import AttemptState
 
     if attempt.enrolment.learner_id != learner.pk:
-        raise NotFound("no such attempt", field="attempt")
+        raise NotFound(_("no such attempt"), field="attempt")
     if _expire_if_due(attempt, now):
-        raise Conflict("the time limit of this attempt has passed; it was graded with the answers saved",
+        raise Conflict(_("the time limit of this attempt has passed; it was graded with the answers saved"),
                        code="time_over")
     if attempt.state != AttemptState.OPEN:
-        raise Conflict("this attempt is closed", code="attempt_closed")
+        raise Conflict(_("this attempt is closed"), code="attempt_closed")
 
 
 def _paper_questions(attempt) -> dict:
@@ -907,12 +908,12 @@ def _check_answers(attempt, answers) -> dict:
     from saksham.learning import grading
 
     if not isinstance(answers, dict):
-        raise ValidationFailed("answers is an object {question id: answer}", field="answers")
+        raise ValidationFailed(_("answers is an object {question id: answer}"), field="answers")
     questions = _paper_questions(attempt)
     for qid, a in answers.items():
         q = questions.get(qid)
         if q is None:
-            raise ValidationFailed("this question is not on the attempt's paper", field=f"answers.{qid}",
+            raise ValidationFailed(_("this question is not on the attempt's paper"), field=f"answers.{qid}",
                                    code="unknown_question")
         grading.check_answer_shape(q.kind, a, q.options)
     return answers
@@ -928,7 +929,7 @@ def attempt_save(*, learner, attempt, answers: dict):
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.state != "open":
-            raise Conflict("this attempt is closed", code="attempt_closed")
+            raise Conflict(_("this attempt is closed"), code="attempt_closed")
         locked.answers = {**locked.answers, **answers}
         locked.save(update_fields=["answers"])
     return locked
@@ -946,7 +947,7 @@ def attempt_submit(*, learner, attempt, answers: dict | None = None):
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().select_related("enrolment").get(pk=attempt.pk)
         if locked.state != AttemptState.OPEN:
-            raise Conflict("this attempt is closed", code="attempt_closed")
+            raise Conflict(_("this attempt is closed"), code="attempt_closed")
         if answers:
             locked.answers = {**locked.answers, **answers}
         return _finish(locked, now=now, state=AttemptState.SUBMITTED)
