@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -203,7 +204,7 @@ class ProviderIn(StrictSchema):
 def provider_register(request, payload: ProviderIn):
     org = org_get(code=payload.org)
     if org is None:
-        raise NotFound(f"no org {payload.org!r}", field="org")
+        raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     return Status(201, services.provider_register(actor=request.auth, org=org, kind=payload.kind))
 
 
@@ -331,7 +332,7 @@ def _provider(ref: str) -> Provider:
         except ValueError:
             p = None
     if p is None:
-        raise NotFound("no such provider", field="provider")
+        raise NotFound(_("no such provider"), field="provider")
     return p
 
 
@@ -343,7 +344,7 @@ def _module(request, version_id: UUID, key: UUID) -> Module:
     m = Module.objects.select_related("version__course__provider__org").filter(
         version=_version(request, version_id), key=key).first()
     if m is None:
-        raise NotFound("no such module", field="key")
+        raise NotFound(_("no such module"), field="key")
     return m
 
 
@@ -351,7 +352,7 @@ def _item(request, version_id: UUID, key: UUID) -> ContentItem:
     i = ContentItem.objects.select_related("module__version__course__provider__org").filter(
         module__version=_version(request, version_id), key=key).first()
     if i is None:
-        raise NotFound("no such item", field="key")
+        raise NotFound(_("no such item"), field="key")
     return i
 
 

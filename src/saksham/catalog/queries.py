@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from saksham.catalog import search
 from saksham.catalog.models import (
@@ -96,7 +97,7 @@ def course_get_live(public_id) -> Course:
               .filter(public_id=public_id, live_version__status__in=[VersionStatus.PUBLISHED,
                                                                     VersionStatus.UNLISTED]).first())
     if course is None:
-        raise NotFound("no such course in the catalogue", field="id")
+        raise NotFound(_("no such course in the catalogue"), field="id")
     return course
 
 
@@ -163,11 +164,11 @@ class SearchPage:
 
 def _where(f: SearchFilters) -> tuple[list[str], list]:
     if f.kind and f.kind not in CourseKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(CourseKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(CourseKind.values)}, field="kind")
     if f.language and f.language not in language_codes():
-        raise ValidationFailed("unknown language", field="language", code="unknown_language")
+        raise ValidationFailed(_("unknown language"), field="language", code="unknown_language")
     if f.sort not in SORT_CHOICES:
-        raise ValidationFailed(f"sort must be one of {', '.join(SORT_CHOICES)}", field="sort")
+        raise ValidationFailed(_("sort must be one of %(choices)s") % {"choices": ', '.join(SORT_CHOICES)}, field="sort")
     where, params = [], []
     if f.kind:
         where.append("e.kind = %s")
@@ -181,12 +182,12 @@ def _where(f: SearchFilters) -> tuple[list[str], list]:
         if provider is None:
             provider = Provider.objects.filter(org__code=f.provider).values_list("pk", flat=True).first()
         if provider is None:
-            raise ValidationFailed("unknown provider", field="provider", code="unknown_provider")
+            raise ValidationFailed(_("unknown provider"), field="provider", code="unknown_provider")
         where.append("e.provider_id = %s")
         params.append(provider)
     if f.competency:
         if len(f.competency) > 64 or " " in f.competency:
-            raise ValidationFailed("not a competency code", field="competency")
+            raise ValidationFailed(_("not a competency code"), field="competency")
         where.append("e.competencies LIKE %s")
         params.append(f"% {f.competency} %")
     if f.min_duration is not None:
@@ -197,7 +198,7 @@ def _where(f: SearchFilters) -> tuple[list[str], list]:
         params.append(f.max_duration)
     if f.min_rating is not None:
         if not 0 <= f.min_rating <= 5:
-            raise ValidationFailed("min_rating must be 0-5", field="min_rating")
+            raise ValidationFailed(_("min_rating must be 0-5"), field="min_rating")
         where.append("e.rating_avg >= %s")
         params.append(Decimal(str(f.min_rating)))
     return where, params
@@ -239,18 +240,18 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
                    facets: bool = False) -> SearchPage:
     """The catalogue search: filters, then text (in any script, misspellings tolerated), sorted."""
     if not 1 <= page_size <= PAGE_SIZE_MAX or not 1 <= page <= 1000:
-        raise ValidationFailed(f"page_size must be 1-{PAGE_SIZE_MAX} and page 1-1000", field="page_size")
+        raise ValidationFailed(_("page_size must be 1-%(page_size_max)s and page 1-1000") % {"page_size_max": PAGE_SIZE_MAX}, field="page_size")
     if len(filters.q) > search.MAX_QUERY_CHARS:
-        raise ValidationFailed(f"the search text is longer than {search.MAX_QUERY_CHARS} characters", field="q",
+        raise ValidationFailed(_("the search text is longer than %(max_query_chars)s characters") % {"max_query_chars": search.MAX_QUERY_CHARS}, field="q",
                                code="query_too_long")
     for name in ("min_duration", "max_duration"):
         minutes = getattr(filters, name)
         if minutes is not None and not 0 <= minutes <= MAX_DURATION_FILTER:
-            raise ValidationFailed(f"{name} must be 0-{MAX_DURATION_FILTER} minutes", field=name)
+            raise ValidationFailed(_("%(name)s must be 0-%(max_duration_filter)s minutes") % {"name": name, "max_duration_filter": MAX_DURATION_FILTER}, field=name)
     where, params = _where(filters)
     parsed = search.parse(filters.q, defer_check=True)
     if filters.q.strip() and parsed.empty:
-        raise ValidationFailed("the search text holds no letters or digits", field="q", code="empty_query")
+        raise ValidationFailed(_("the search text holds no letters or digits"), field="q", code="empty_query")
     sort = "" if filters.sort == "relevance" else filters.sort
     rows, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
                                offset=(page - 1) * page_size, columns=HIT_FIELDS, language=language)
@@ -299,7 +300,7 @@ def version_for_staff(actor, public_id) -> CourseVersion:
     v = (CourseVersion.objects.select_related("course__provider__org", "course__live_version")
          .filter(public_id=public_id).first())
     if v is None or not permissions.allowed(actor, "course.view_drafts", v.course):
-        raise NotFound("no such course version", field="id")
+        raise NotFound(_("no such course version"), field="id")
     return v
 
 
@@ -308,7 +309,7 @@ def course_for_staff(actor, public_id) -> Course:
 
     c = Course.objects.select_related("provider__org", "live_version").filter(public_id=public_id).first()
     if c is None or not permissions.allowed(actor, "course.view_drafts", c):
-        raise NotFound("no such course", field="id")
+        raise NotFound(_("no such course"), field="id")
     return c
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from saksham.catalog import search
 from saksham.catalog.models import (
@@ -68,13 +69,13 @@ def _text(value: Any, field: str, *, required: bool = False, limit: int | None =
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be text", field=field, code="invalid_type")
+        raise ValidationFailed(_("%(field)s must be text") % {"field": field}, field=field, code="invalid_type")
     value = value.strip()
     if required and not value:
-        raise ValidationFailed(f"{field} is required", field=field, code="required")
+        raise ValidationFailed(_("%(field)s is required") % {"field": field}, field=field, code="required")
     limit = limit or LIMITS.get(field.rsplit(".", 1)[-1], 1000)
     if len(value) > limit:
-        raise ValidationFailed(f"{field} is longer than {limit} characters", field=field, code="too_long")
+        raise ValidationFailed(_("%(field)s is longer than %(limit)s characters") % {"field": field, "limit": limit}, field=field, code="too_long")
     return value
 
 
@@ -82,27 +83,27 @@ def _text_list(value: Any, field: str, *, limit: int, item_limit: int) -> list[s
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationFailed(f"{field} must be a list of texts", field=field, code="invalid_type")
+        raise ValidationFailed(_("%(field)s must be a list of texts") % {"field": field}, field=field, code="invalid_type")
     out = [v.strip() for v in value if v and v.strip()]
     if len(out) > limit:
-        raise ValidationFailed(f"{field} holds more than {limit} entries", field=field, code="too_many")
+        raise ValidationFailed(_("%(field)s holds more than %(limit)s entries") % {"field": field, "limit": limit}, field=field, code="too_many")
     for v in out:
         if len(v) > item_limit:
-            raise ValidationFailed(f"an entry of {field} is longer than {item_limit} characters", field=field,
+            raise ValidationFailed(_("an entry of %(field)s is longer than %(item_limit)s characters") % {"field": field, "item_limit": item_limit}, field=field,
                                    code="too_long")
     return out
 
 
 def _language(code: Any, field: str = "language") -> str:
     if code not in language_codes():
-        raise ValidationFailed(f"{field} must be one of the deployment's languages", field=field,
+        raise ValidationFailed(_("%(field)s must be one of the deployment's languages") % {"field": field}, field=field,
                                code="unknown_language")
     return code
 
 
 def _int(value: Any, field: str, *, low: int = 0, high: int = 100000) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(f"{field} must be a whole number from {low} to {high}", field=field,
+        raise ValidationFailed(_("%(field)s must be a whole number from %(low)s to %(high)s") % {"field": field, "low": low, "high": high}, field=field,
                                code="out_of_range")
     return value
 
@@ -117,7 +118,7 @@ def sanitise_html(html: str) -> str:
 def _url(value: Any, field: str = "url", *, required: bool = False) -> str:
     value = _text(value, field, required=required, limit=1000)
     if value and not (value.startswith("https://") or value.startswith("http://")) or any(c in value for c in " <>\""):
-        raise ValidationFailed(f"{field} must be an http(s) address", field=field, code="invalid_url")
+        raise ValidationFailed(_("%(field)s must be an http(s) address") % {"field": field}, field=field, code="invalid_url")
     return value
 
 
@@ -128,23 +129,23 @@ def check_upload(upload, *, kind: str, field: str = "file") -> None:
     types = UPLOAD_TYPES[kind]
     size = getattr(upload, "size", None) or 0
     if size > _max_upload(kind):
-        raise TooLarge(f"{field} is larger than {_max_upload(kind) // 2**20} MB", field=field, code="file_too_large")
+        raise TooLarge(_("%(field)s is larger than %(size)s MB") % {"field": field, "size": _max_upload(kind) // 2 ** 20}, field=field, code="file_too_large")
     ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
     if ext not in types:
-        raise ValidationFailed(f"{field}: only {', '.join(sorted(types))} files are accepted", field=field,
+        raise ValidationFailed(_("%(field)s: only %(choices)s files are accepted") % {"field": field, "choices": ', '.join(sorted(types))}, field=field,
                                code="unsupported_file_type")
     head = upload.read(16)
     upload.seek(0)
     magic_ok = any(head.startswith(m) or (m == b"ftyp" and head[4:8] == m) for m in types[ext])
     if not magic_ok:
-        raise ValidationFailed(f"{field}: the file's content is not a {ext} file", field=field,
+        raise ValidationFailed(_("%(field)s: the file's content is not a %(ext)s file") % {"field": field, "ext": ext}, field=field,
                                code="unsupported_file_type")
 
 
 def _editable(actor, version: CourseVersion) -> None:
     permissions.require(actor, "course.edit", version.course)
     if version.status != VersionStatus.DRAFT:
-        raise Conflict(f"version {version.number} is {version.status}; edit the course to start a new draft",
+        raise Conflict(_("version %(number)s is %(status)s; edit the course to start a new draft") % {"number": version.number, "status": version.status},
                        code="not_editable")
 
 
@@ -162,7 +163,7 @@ def provider_register(*, actor, org: Org, kind: str = ProviderKind.INSTITUTE) ->
     if actor is not None:
         permissions.require(actor, "people.manage_in", org)
     if kind not in ProviderKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(ProviderKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(ProviderKind.values)}, field="kind")
     provider, created = Provider.objects.get_or_create(org=org, defaults={"kind": kind})
     if created:
         audit.record(actor=actor, action="provider.register", target=org, changes={"provider": [None, kind]})
@@ -174,7 +175,7 @@ def provider_register(*, actor, org: Org, kind: str = ProviderKind.INSTITUTE) ->
 def _clean_course_fields(data: dict, *, partial: bool) -> dict:
     unknown = set(data) - set(COURSE_FIELDS)
     if unknown:
-        raise ValidationFailed(f"unknown field {sorted(unknown)[0]}", field=sorted(unknown)[0], code="unknown_field")
+        raise ValidationFailed(_("unknown field %(value)s") % {"value": sorted(unknown)[0]}, field=sorted(unknown)[0], code="unknown_field")
     out: dict[str, Any] = {}
     for f in ("title", "summary"):
         if f in data or not partial:
@@ -192,7 +193,7 @@ def _clean_course_fields(data: dict, *, partial: bool) -> dict:
         out["duration_minutes"] = _int(data["duration_minutes"], "duration_minutes", high=100000)
     if "level" in data:
         if data["level"] not in Level.values:
-            raise ValidationFailed(f"level must be one of {', '.join(Level.values)}", field="level")
+            raise ValidationFailed(_("level must be one of %(choices)s") % {"choices": ', '.join(Level.values)}, field="level")
         out["level"] = data["level"]
     return out
 
@@ -203,7 +204,7 @@ def course_create(*, actor, provider: Provider, data: dict, kind: str = CourseKi
     """A creator starts a course: a course and its first draft version."""
     permissions.require(actor, "catalog.create_in", provider)
     if kind not in CourseKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(CourseKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(CourseKind.values)}, field="kind")
     fields = _clean_course_fields(data, partial=False)
     root = None
     if translation_of is not None:
@@ -211,7 +212,7 @@ def course_create(*, actor, provider: Provider, data: dict, kind: str = CourseKi
         family_langs = set(CourseVersion.objects.filter(course__in=[root, *root.translated_as.all()])
                            .values_list("language", flat=True))
         if fields["language"] in family_langs:
-            raise Conflict("this course already exists in that language", field="language",
+            raise Conflict(_("this course already exists in that language"), field="language",
                            code="translation_exists")
     course = Course.objects.create(provider=provider, kind=kind, translation_of=root, created_by=actor)
     version = CourseVersion.objects.create(course=course, number=1, created_by=actor, **fields)
@@ -253,24 +254,24 @@ def competency_tags_set(*, actor, version: CourseVersion, tags: list[tuple[str, 
 
     _editable(actor, version)
     if not isinstance(tags, list | tuple) or len(tags) > 50:
-        raise ValidationFailed("at most 50 competencies", field="competencies")
+        raise ValidationFailed(_("at most 50 competencies"), field="competencies")
     clean: dict[str, int | None] = {}
     for i, tag in enumerate(tags):
         try:
             code, level = tag
         except (TypeError, ValueError):
-            raise ValidationFailed(f"competencies.{i}: give a code and a level", field="competencies") from None
+            raise ValidationFailed(_("competencies.%(i)s: give a code and a level") % {"i": i}, field="competencies") from None
         code = str(code or "").strip()
         if not code or len(code) > 64 or " " in code:
-            raise ValidationFailed(f"competencies.{i}: {code!r} is not a competency code", field="competencies")
+            raise ValidationFailed(_("competencies.%(i)s: %(code)s is not a competency code") % {"i": i, "code": repr(code)}, field="competencies")
         if level is not None and (not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5):
-            raise ValidationFailed(f"competencies.{i}: the level of {code} must be 1 to 5", field="competencies")
+            raise ValidationFailed(_("competencies.%(i)s: the level of %(code)s must be 1 to 5") % {"i": i, "code": code}, field="competencies")
         clean[code] = level
     names = competency_names(list(clean), "en")
     if names is not None:
         unknown = [c for c in clean if c not in names]
         if unknown:
-            raise ValidationFailed(f"unknown competency {', '.join(unknown)}", field="competencies",
+            raise ValidationFailed(_("unknown competency %(choices)s") % {"choices": ', '.join(unknown)}, field="competencies",
                                    code="unknown_competency")
     VersionCompetency.objects.filter(version=version).exclude(code__in=list(clean)).delete()
     have = {c.code: c for c in VersionCompetency.objects.filter(version=version)}
@@ -290,14 +291,14 @@ def links_set(*, actor, version: CourseVersion, courses: list[Course]) -> None:
     """The ordered courses of a program, or the list of a curated collection."""
     _editable(actor, version)
     if version.course.kind not in (CourseKind.PROGRAM, CourseKind.COLLECTION):
-        raise ValidationFailed("only programs and collections list courses", field="courses", code="wrong_kind")
+        raise ValidationFailed(_("only programs and collections list courses"), field="courses", code="wrong_kind")
     if version.course in courses:
-        raise ValidationFailed("a program cannot hold itself", field="courses", code="invalid")
+        raise ValidationFailed(_("a program cannot hold itself"), field="courses", code="invalid")
     live = set(Course.objects.filter(pk__in=[c.pk for c in courses], live_version__isnull=False)
                .values_list("pk", flat=True))
     for c in courses:
         if c.pk not in live:
-            raise ValidationFailed("only published courses can be listed", field="courses", code="not_published")
+            raise ValidationFailed(_("only published courses can be listed"), field="courses", code="not_published")
     CourseLink.objects.filter(version=version).delete()
     CourseLink.objects.bulk_create([CourseLink(version=version, course=c, position=i)
                                     for i, c in enumerate(dict.fromkeys(courses))])
@@ -315,7 +316,7 @@ def module_add(*, actor, version: CourseVersion, title: str, summary: str = "") 
     title = _text(title, "title", required=True)
     summary = _text(summary, "summary")
     if version.modules.count() >= MAX_MODULES:
-        raise ValidationFailed(f"a course holds at most {MAX_MODULES} modules", code="too_many")
+        raise ValidationFailed(_("a course holds at most %(max_modules)s modules") % {"max_modules": MAX_MODULES}, code="too_many")
     return Module.objects.create(version=version, title=title, summary=summary,
                                  position=_next_position(version.modules))
 
@@ -340,7 +341,7 @@ def module_delete(*, actor, module: Module) -> None:
 def _reorder(objects: list, keys: list[str], field: str) -> None:
     by_key = {str(o.key): o for o in objects}
     if sorted(keys) != sorted(by_key):
-        raise ValidationFailed(f"{field} must list every key exactly once", field=field, code="invalid_order")
+        raise ValidationFailed(_("%(field)s must list every key exactly once") % {"field": field}, field=field, code="invalid_order")
     for i, k in enumerate(keys, start=1):
         by_key[k].position = i
     type(objects[0]).objects.bulk_update(objects, ["position"]) if objects else None
@@ -360,7 +361,7 @@ def items_reorder(*, actor, module: Module, keys: list[str]) -> None:
 
 def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None = None) -> dict:
     if kind not in ItemKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(ItemKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(ItemKind.values)}, field="kind")
     out: dict[str, Any] = {}
     if "title" in data or existing is None:
         out["title"] = _text(data.get("title"), "title", required=True)
@@ -372,23 +373,23 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
         out["body"] = sanitise_html(_text(data["body"], "body"))
     if "settings" in data:
         if not isinstance(data["settings"], dict):
-            raise ValidationFailed("settings must be an object", field="settings")
+            raise ValidationFailed(_("settings must be an object"), field="settings")
         out["settings"] = data["settings"]
     if upload is not None:
         if kind not in ("video", "document"):
-            raise ValidationFailed(f"a {kind} item takes no file", field="file", code="unsupported_file_type")
+            raise ValidationFailed(_("a %(kind)s item takes no file") % {"kind": kind}, field="file", code="unsupported_file_type")
         check_upload(upload, kind=kind)
     url = out.get("url", existing.url if existing else "")
     has_file = upload is not None or bool(existing and existing.file)
     body = out.get("body", existing.body if existing else "")
     if kind == ItemKind.VIDEO and not (url or has_file):
-        raise ValidationFailed("a video needs a url or an uploaded file", field="url", code="required")
+        raise ValidationFailed(_("a video needs a url or an uploaded file"), field="url", code="required")
     if kind == ItemKind.DOCUMENT and not (url or has_file):
-        raise ValidationFailed("a document needs an uploaded file or a url", field="file", code="required")
+        raise ValidationFailed(_("a document needs an uploaded file or a url"), field="file", code="required")
     if kind == ItemKind.LINK and not url:
-        raise ValidationFailed("a link needs a url", field="url", code="required")
+        raise ValidationFailed(_("a link needs a url"), field="url", code="required")
     if kind == ItemKind.PAGE and not body.strip():
-        raise ValidationFailed("a page needs a body", field="body", code="required")
+        raise ValidationFailed(_("a page needs a body"), field="body", code="required")
     return out
 
 
@@ -397,7 +398,7 @@ def item_add(*, actor, module: Module, kind: str, data: dict, upload=None) -> Co
     _editable(actor, module.version)
     fields = _clean_item(kind, data, upload)
     if module.items.count() >= MAX_ITEMS:
-        raise ValidationFailed(f"a module holds at most {MAX_ITEMS} items", code="too_many")
+        raise ValidationFailed(_("a module holds at most %(max_items)s items") % {"max_items": MAX_ITEMS}, code="too_many")
     item = ContentItem(module=module, kind=kind, position=_next_position(module.items), **fields)
     if upload is not None:
         item.file.save(os.path.basename(upload.name), upload, save=False)
@@ -435,13 +436,13 @@ def translation_set(*, actor, version: CourseVersion, language: str, texts: dict
     _editable(actor, version)
     language = _language(language)
     if language == version.language:
-        raise ValidationFailed("texts in the course's own language are edited on the course itself",
+        raise ValidationFailed(_("texts in the course's own language are edited on the course itself"),
                                field="language", code="own_language")
     if not isinstance(texts, dict):
-        raise ValidationFailed("texts must be an object", field="texts")
+        raise ValidationFailed(_("texts must be an object"), field="texts")
     unknown = set(texts) - set(COURSE_TEXT_FIELDS) - {"modules", "items"}
     if unknown:
-        raise ValidationFailed(f"unknown field {sorted(unknown)[0]}", field=sorted(unknown)[0], code="unknown_field")
+        raise ValidationFailed(_("unknown field %(value)s") % {"value": sorted(unknown)[0]}, field=sorted(unknown)[0], code="unknown_field")
     rows: list[Translation] = []
     for f in REQUIRED_TEXT_FIELDS:
         _text(texts.get(f), f"{language}.{f}", required=True, limit=LIMITS[f])
@@ -463,12 +464,12 @@ def translation_set(*, actor, version: CourseVersion, language: str, texts: dict
     ):
         entries = texts.get(group) or {}
         if not isinstance(entries, dict):
-            raise ValidationFailed(f"{group} must map keys to texts", field=group)
+            raise ValidationFailed(_("%(group)s must map keys to texts") % {"group": group}, field=group)
         for k, values in entries.items():
             if k not in model_keys:
-                raise ValidationFailed(f"{group}: no such key {k}", field=group, code="unknown_key")
+                raise ValidationFailed(_("%(group)s: no such key %(k)s") % {"group": group, "k": k}, field=group, code="unknown_key")
             if not isinstance(values, dict) or set(values) - set(fields):
-                raise ValidationFailed(f"{group}.{k} may hold only {', '.join(fields)}", field=group)
+                raise ValidationFailed(_("%(group)s.%(k)s may hold only %(choices)s") % {"group": group, "k": k, "choices": ', '.join(fields)}, field=group)
             for f in fields:
                 value = _text(values.get(f), f"{group}.{k}.{f}", limit=LIMITS[f])
                 if f == "body":
@@ -532,12 +533,12 @@ def version_submit(*, actor, version: CourseVersion) -> CourseVersion:
     version = _lock(version)
     permissions.require(actor, "course.edit", version.course)
     if version.status != VersionStatus.DRAFT:
-        raise Conflict(f"only a draft can be sent to review (this one is {version.status})",
+        raise Conflict(_("only a draft can be sent to review (this one is %(status)s)") % {"status": version.status},
                        code="invalid_transition")
     problems = version_problems(version)
     if problems:
         field = next(iter(problems))
-        raise ValidationFailed(f"{field}: {problems[field]}", field=field, code="incomplete", details=problems)
+        raise ValidationFailed(_("%(field)s: %(problems)s") % {"field": field, "problems": problems[field]}, field=field, code="incomplete", details=problems)
     version.status = VersionStatus.IN_REVIEW
     version.submitted_by, version.submitted_at = actor, timezone.now()
     version.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
@@ -550,10 +551,10 @@ def version_review(*, actor, version: CourseVersion, approve: bool, comments: st
     """A reviewer of the provider (never the version's author) approves it, or sends it back with comments."""
     version = _lock(version)
     if version.status != VersionStatus.IN_REVIEW:
-        raise Conflict(f"only a version in review can be reviewed (this one is {version.status})",
+        raise Conflict(_("only a version in review can be reviewed (this one is %(status)s)") % {"status": version.status},
                        code="invalid_transition")
     if actor.pk in (version.created_by_id, version.submitted_by_id):
-        raise permissions.PermissionDenied("nobody reviews their own course", code="own_course")
+        raise permissions.PermissionDenied(_("nobody reviews their own course"), code="own_course")
     permissions.require(actor, "course.review", version)
     comments = _text(comments, "comments", required=not approve, limit=5000)
     Review.objects.create(version=version, reviewer=actor, approved=approve, comments=comments)
@@ -574,7 +575,7 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
     version = _lock(version)
     permissions.require(actor, "course.publish", version.course)
     if version.status != VersionStatus.APPROVED:
-        raise Conflict(f"only an approved version can be published (this one is {version.status})",
+        raise Conflict(_("only an approved version can be published (this one is %(status)s)") % {"status": version.status},
                        code="invalid_transition")
     course = Course.objects.select_for_update().get(pk=version.course_id)
     previous = course.live_version
@@ -606,10 +607,10 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
                VersionStatus.PUBLISHED: (VersionStatus.UNLISTED,),
                VersionStatus.RETIRED: (VersionStatus.PUBLISHED, VersionStatus.UNLISTED)}
     if listing not in allowed:
-        raise ValidationFailed("listing must be published, unlisted or retired", field="listing")
+        raise ValidationFailed(_("listing must be published, unlisted or retired"), field="listing")
     live = course.live_version
     if live is None or live.status not in allowed[listing]:
-        raise Conflict(f"a {live.status if live else 'never published'} course cannot become {listing}",
+        raise Conflict(_("a %(status)s course cannot become %(listing)s") % {"status": live.status if live else _("never published"), "listing": listing},
                        code="invalid_transition")
     before = live.status
     live.status = listing
@@ -631,7 +632,7 @@ def version_new_draft(*, actor, course: Course) -> CourseVersion:
         return working
     source = course.live_version
     if source is None or source.status == VersionStatus.RETIRED:
-        raise Conflict("only a published course gets a new version", code="invalid_transition")
+        raise Conflict(_("only a published course gets a new version"), code="invalid_transition")
     number = (course.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     draft = copy_version(source, course=course, number=number, actor=actor)
     audit.record(actor=actor, action="course.new_version", target=course, changes={"version": [source.number, number]})
@@ -703,10 +704,10 @@ def course_export(version: CourseVersion) -> dict:
 def course_import(*, actor, provider: Provider, package: dict) -> CourseVersion:
     """Create a draft course from a package made by ``course_export``. All or nothing."""
     if not isinstance(package, dict) or package.get("format") != PACKAGE_FORMAT:
-        raise ValidationFailed(f"not a {PACKAGE_FORMAT} package", field="format", code="bad_package")
+        raise ValidationFailed(_("not a %(package_format)s package") % {"package_format": PACKAGE_FORMAT}, field="format", code="bad_package")
     modules = package.get("modules") or []
     if not isinstance(modules, list) or not all(isinstance(m, dict) for m in modules):
-        raise ValidationFailed("modules must be a list", field="modules", code="bad_package")
+        raise ValidationFailed(_("modules must be a list"), field="modules", code="bad_package")
     version = course_create(actor=actor, provider=provider, data=package.get("course") or {},
                             kind=package.get("kind", CourseKind.COURSE))
     competencies_set(actor=actor, version=version, codes=package.get("competencies") or [])
@@ -717,7 +718,7 @@ def course_import(*, actor, provider: Provider, package: dict) -> CourseVersion:
             module.save(update_fields=["key"])
         for ii, i in enumerate(m.get("items") or []):
             if not isinstance(i, dict):
-                raise ValidationFailed("items must be objects", field=f"modules.{mi}.items", code="bad_package")
+                raise ValidationFailed(_("items must be objects"), field=f"modules.{mi}.items", code="bad_package")
             data = {k: i[k] for k in ("title", "url", "body", "duration_minutes", "settings") if i.get(k)}
             if not data.get("url") and i.get("file", "").startswith("http"):
                 data["url"] = i["file"]
@@ -736,11 +737,11 @@ def _uuid(value, field):
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise ValidationFailed(f"{field} is not a key", field=field, code="bad_package") from None
+        raise ValidationFailed(_("%(field)s is not a key") % {"field": field}, field=field, code="bad_package") from None
 
 
 def get_version(public_id) -> CourseVersion:
     v = CourseVersion.objects.select_related("course__provider__org").filter(public_id=public_id).first()
     if v is None:
-        raise NotFound("no such course version", field="id")
+        raise NotFound(_("no such course version"), field="id")
     return v
