@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import LIVE_STATUSES, Course
@@ -24,7 +25,7 @@ def _course(public_id: UUID) -> Course:
     course = (Course.objects.select_related("live_version", "provider__org")
               .filter(public_id=public_id, live_version__status__in=LIVE_STATUSES).first())
     if course is None:
-        raise NotFound("no such course in the catalogue", field="course")
+        raise NotFound(_("no such course in the catalogue"), field="course")
     return course
 
 
@@ -87,7 +88,7 @@ def rating_create(request, course_id: UUID, payload: RatingIn):
 def rating_mine(request, course_id: UUID):
     r = queries.rating_of(request.auth, _course(course_id))
     if r is None:
-        raise NotFound("you have not rated this course", field="course")
+        raise NotFound(_("you have not rated this course"), field="course")
     return rating_data(r, staff=True)
 
 
@@ -184,7 +185,7 @@ def survey_data(request, course, survey) -> dict:
 def _survey(course):
     survey = queries.survey_of(course)
     if survey is None:
-        raise NotFound("this course has no survey", field="survey")
+        raise NotFound(_("this course has no survey"), field="survey")
     return survey
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Course
 from saksham.core.errors import NotFound
@@ -39,7 +40,7 @@ def rating_get(public_id) -> Rating:
     r = Rating.objects.select_related("course__provider__org", "course__live_version", "learner") \
         .filter(public_id=public_id).first()
     if r is None:
-        raise NotFound("no such rating", field="id")
+        raise NotFound(_("no such rating"), field="id")
     return r
 
 
@@ -108,5 +109,5 @@ def is_moderator_anywhere(actor) -> bool:
     from saksham.people.models import Role
     from saksham.people.rules import is_platform_admin
 
-    return is_platform_admin(actor) or any(r == Role.PUBLISHER for _, r in catalog_scopes(actor))
+    return is_platform_admin(actor) or any(r == Role.PUBLISHER for _x, r in catalog_scopes(actor))
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course
@@ -31,20 +32,20 @@ def _enrolled(learner, course: Course) -> None:
 
     e = enrolment_for_course(learner, course)
     if e is None or not (e.is_active or e.completed_at):
-        raise PermissionDenied("only learners enrolled in the course may do this", code="not_enrolled",
+        raise PermissionDenied(gettext("only learners enrolled in the course may do this"), code="not_enrolled",
                                field="course")
 
 
 def _stars(stars) -> int:
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise ValidationFailed("stars: a whole number from 1 to 5", field="stars")
+        raise ValidationFailed(gettext("stars: a whole number from 1 to 5"), field="stars")
     return stars
 
 
 def _review(review) -> str:
     review = (review or "").strip()
     if len(review) > MAX_REVIEW:
-        raise ValidationFailed(f"review: at most {MAX_REVIEW} characters", field="review")
+        raise ValidationFailed(gettext("review: at most %(max_review)s characters") % {"max_review": MAX_REVIEW}, field="review")
     return review
 
 
@@ -67,13 +68,13 @@ def rating_create(*, learner, course: Course, stars: int, review: str = "") -> R
     stars, review = _stars(stars), _review(review)
     _enrolled(learner, course)
     if Rating.objects.filter(course=course, learner=learner).exists():
-        raise Conflict("you have rated this course; edit your rating instead", code="already_rated",
+        raise Conflict(gettext("you have rated this course; edit your rating instead"), code="already_rated",
                        field="course")
     try:
         with transaction.atomic():
             rating = Rating.objects.create(course=course, learner=learner, stars=stars, review=review)
     except IntegrityError:
-        raise Conflict("you have rated this course; edit your rating instead", code="already_rated",
+        raise Conflict(gettext("you have rated this course; edit your rating instead"), code="already_rated",
                        field="course") from None
     course_rating_refresh(course)
     karma_award(learner=learner, reason=KarmaReason.COURSE_RATED, key=f"{learner.pk}:{course.pk}")
@@ -86,7 +87,7 @@ def rating_update(*, learner, course: Course, stars: int | None = None, review: 
     """She edits her rating (stars, review or both)."""
     rating = Rating.objects.select_for_update().filter(course=course, learner=learner).first()
     if rating is None:
-        raise ValidationFailed("you have not rated this course yet", field="course", code="not_rated")
+        raise ValidationFailed(gettext("you have not rated this course yet"), field="course", code="not_rated")
     before = rating.stars
     if stars is not None:
         rating.stars = _stars(stars)
@@ -109,7 +110,7 @@ def review_reply(*, actor, rating: Rating, text: str) -> Rating:
     permissions.require(actor, "review.reply", rating)
     text = (text or "").strip()
     if not text or len(text) > MAX_REVIEW:
-        raise ValidationFailed(f"text: 1 to {MAX_REVIEW} characters", field="text")
+        raise ValidationFailed(gettext("text: 1 to %(max_review)s characters") % {"max_review": MAX_REVIEW}, field="text")
     rating.reply, rating.reply_by, rating.reply_at = text, actor, timezone.now()
     rating.save(update_fields=["reply", "reply_by", "reply_at"])
     course = rating.course
@@ -125,7 +126,7 @@ def review_reply(*, actor, rating: Rating, text: str) -> Rating:
 def review_report(*, actor, rating: Rating, reason: str = "") -> bool:
     """Anyone signed in reports a review as abusive, once. Returns False when she had reported it already."""
     if not rating.review:
-        raise ValidationFailed("there is no review text to report", field="rating")
+        raise ValidationFailed(gettext("there is no review text to report"), field="rating")
     try:
         with transaction.atomic():
             ReviewReport.objects.create(rating=rating, reporter=actor, reason=(reason or "").strip()[:500])
@@ -153,29 +154,29 @@ def review_hide(*, actor, rating: Rating, hidden: bool = True) -> Rating:
 def _question(i: int, q) -> dict:
     f = f"questions.{i}"
     if not isinstance(q, dict):
-        raise ValidationFailed(f"{f}: an object", field=f)
+        raise ValidationFailed(gettext("%(f)s: an object") % {"f": f}, field=f)
     kind = q.get("kind")
     if kind not in QuestionKind.values:
-        raise ValidationFailed(f"{f}.kind: one of {', '.join(QuestionKind.values)}", field=f"{f}.kind")
+        raise ValidationFailed(gettext("%(f)s.kind: one of %(choices)s") % {"f": f, "choices": ', '.join(QuestionKind.values)}, field=f"{f}.kind")
     text = (q.get("text") or "").strip() if isinstance(q.get("text"), str) else ""
     if not text or len(text) > 500:
-        raise ValidationFailed(f"{f}.text: 1 to 500 characters", field=f"{f}.text")
+        raise ValidationFailed(gettext("%(f)s.text: 1 to 500 characters") % {"f": f}, field=f"{f}.text")
     out = {"kind": kind, "text": text, "required": bool(q.get("required", True)), "options": [],
            "scale_min": 1, "scale_max": 5}
     if kind == QuestionKind.CHOICE:
         options = q.get("options")
         if (not isinstance(options, list) or len(options) < 2 or len(options) > 20
                 or not all(isinstance(o, str) and o.strip() for o in options)):
-            raise ValidationFailed(f"{f}.options: 2 to 20 options, each a text", field=f"{f}.options")
+            raise ValidationFailed(gettext("%(f)s.options: 2 to 20 options, each a text") % {"f": f}, field=f"{f}.options")
         options = [o.strip() for o in options]
         if len(set(options)) != len(options):
-            raise ValidationFailed(f"{f}.options: each option once", field=f"{f}.options")
+            raise ValidationFailed(gettext("%(f)s.options: each option once") % {"f": f}, field=f"{f}.options")
         out["options"] = options
     elif kind == QuestionKind.SCALE:
         lo, hi = q.get("scale_min", 1), q.get("scale_max", 5)
         if (isinstance(lo, bool) or isinstance(hi, bool) or not isinstance(lo, int) or not isinstance(hi, int)
                 or not 0 <= lo < hi <= 10):
-            raise ValidationFailed(f"{f}.scale_min: a scale from 0-9 up to at most 10", field=f"{f}.scale_min")
+            raise ValidationFailed(gettext("%(f)s.scale_min: a scale from 0-9 up to at most 10") % {"f": f}, field=f"{f}.scale_min")
         out["scale_min"], out["scale_max"] = lo, hi
     return out
 
@@ -186,13 +187,13 @@ def survey_set(*, actor, course: Course, title: str, questions: list) -> Survey:
     permissions.require(actor, "survey.manage", course)
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("title: 1 to 200 characters", field="title")
+        raise ValidationFailed(gettext("title: 1 to 200 characters"), field="title")
     if not isinstance(questions, list) or not 1 <= len(questions) <= 50:
-        raise ValidationFailed("questions: 1 to 50 questions", field="questions")
+        raise ValidationFailed(gettext("questions: 1 to 50 questions"), field="questions")
     clean = [_question(i, q) for i, q in enumerate(questions)]
     survey = Survey.objects.select_for_update().filter(course=course).first()
     if survey is not None and survey.responses.exists():
-        raise Conflict("the survey has answers; its questions can no longer change", code="survey_answered",
+        raise Conflict(gettext("the survey has answers; its questions can no longer change"), code="survey_answered",
                        field="questions")
     if survey is None:
         survey = Survey.objects.create(course=course, title=title, updated_by=actor)
@@ -212,18 +213,18 @@ def _answer(q: SurveyQuestion, value):
     label = f"question {q.position} ({q.text[:60]})"
     if q.kind == QuestionKind.SCALE:
         if isinstance(value, bool) or not isinstance(value, int) or not q.scale_min <= value <= q.scale_max:
-            raise ValidationFailed(f"{label}: a whole number from {q.scale_min} to {q.scale_max}", field=where,
+            raise ValidationFailed(gettext("%(label)s: a whole number from %(scale_min)s to %(scale_max)s") % {"label": label, "scale_min": q.scale_min, "scale_max": q.scale_max}, field=where,
                                    code="wrong_answer_type")
         return value
     if q.kind == QuestionKind.CHOICE:
         if not isinstance(value, str) or value not in q.options:
-            raise ValidationFailed(f"{label}: one of {', '.join(q.options)}", field=where, code="wrong_answer_type")
+            raise ValidationFailed(gettext("%(label)s: one of %(choices)s") % {"label": label, "choices": ', '.join(q.options)}, field=where, code="wrong_answer_type")
         return value
     if not isinstance(value, str):
-        raise ValidationFailed(f"{label}: a text", field=where, code="wrong_answer_type")
+        raise ValidationFailed(gettext("%(label)s: a text") % {"label": label}, field=where, code="wrong_answer_type")
     value = value.strip()
     if len(value) > MAX_TEXT_ANSWER:
-        raise ValidationFailed(f"{label}: at most {MAX_TEXT_ANSWER} characters", field=where)
+        raise ValidationFailed(gettext("%(label)s: at most %(max_text_answer)s characters") % {"label": label, "max_text_answer": MAX_TEXT_ANSWER}, field=where)
     return value
 
 
@@ -233,7 +234,7 @@ def survey_answer(*, learner, survey: Survey, answers: dict) -> SurveyResponse:
     one is wrong."""
     _enrolled(learner, survey.course)
     if not isinstance(answers, dict):
-        raise ValidationFailed("answers: an object of question id -> answer", field="answers")
+        raise ValidationFailed(gettext("answers: an object of question id -> answer"), field="answers")
     questions = {str(q.public_id): q for q in survey.questions.all()}
     clean = {}
     for key, value in answers.items():
@@ -243,18 +244,18 @@ def survey_answer(*, learner, survey: Survey, answers: dict) -> SurveyResponse:
             key = str(key)
         q = questions.get(key)
         if q is None:
-            raise ValidationFailed(f"answers.{key}: no such question in this survey", field=f"answers.{key}")
+            raise ValidationFailed(gettext("answers.%(key)s: no such question in this survey") % {"key": key}, field=f"answers.{key}")
         if value is None or value == "":
             continue
         clean[key] = _answer(q, value)
     for key, q in questions.items():
         if q.required and key not in clean:
-            raise ValidationFailed(f"question {q.position} ({q.text[:60]}): an answer is required",
+            raise ValidationFailed(gettext("question %(position)s (%(text)s): an answer is required") % {"position": q.position, "text": q.text[:60]},
                                    field=f"answers.{key}", code="answer_required")
     if SurveyResponse.objects.filter(survey=survey, learner=learner).exists():
-        raise Conflict("you have answered this survey", code="already_answered", field="survey")
+        raise Conflict(gettext("you have answered this survey"), code="already_answered", field="survey")
     try:
         with transaction.atomic():
             return SurveyResponse.objects.create(survey=survey, learner=learner, answers=clean)
     except IntegrityError:
-        raise Conflict("you have answered this survey", code="already_answered", field="survey") from None
+        raise Conflict(gettext("you have answered this survey"), code="already_answered", field="survey") from None
