@@ -8,6 +8,7 @@ import datetime as dt
 from uuid import UUID
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -72,7 +73,7 @@ def framework_upload(request, file: File[UploadedFile], default: Form[bool | Non
     """The same from a .json or .csv file."""
     permissions.require(request.auth, "competencies.manage_frameworks")
     if file.size and file.size > 20 * 1024 * 1024:
-        raise ValidationFailed("the file is larger than 20 MB", field="file", code="too_large")
+        raise ValidationFailed(_("the file is larger than 20 MB"), field="file", code="too_large")
     doc = services.framework_read_upload(name=file.name or "", content=file.read())
     f = services.framework_import(actor=request.auth, document=doc, make_default=default)
     return Status(201, _framework_data(f, _lang(request)))
@@ -88,7 +89,7 @@ def framework_export(request, framework_id: UUID, format: str = "json"):
         response["Content-Disposition"] = f'attachment; filename="{f.code}.csv"'
         return response
     if format != "json":
-        raise ValidationFailed("format is json or csv", field="format")
+        raise ValidationFailed(_("format is json or csv"), field="format")
     return doc
 
 
@@ -128,7 +129,7 @@ def element_update(request, framework_id: UUID, code: str, payload: ElementIn):
     f = queries.framework_get(framework_id)
     e = Element.objects.filter(framework=f, code=code).select_related("framework").first()
     if e is None:
-        raise NotFound(f"no element {code} in {f.code}", field="code")
+        raise NotFound(_("no element %(code)s in %(code2)s") % {"code": code, "code2": f.code}, field="code")
     e = services.element_update(actor=request.auth, element=e, language=payload.language, name=payload.name,
                                 description=payload.description, levels=payload.levels)
     return _element_data(e, payload.language)
@@ -197,7 +198,7 @@ def position_put(request, payload: PositionIn):
     if payload.org:
         org = org_get(code=payload.org)
         if org is None:
-            raise NotFound(f"no org {payload.org!r}", field="org")
+            raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     p = services.position_set(actor=request.auth, designation=payload.designation, roles=payload.roles, org=org)
     return {"id": str(p.public_id), "designation": p.designation, "org": payload.org or None,
             "roles": sorted(p.roles.values_list("code", flat=True))}
@@ -216,7 +217,7 @@ def mapping_upload(request, file: File[UploadedFile]):
     competency, level. Any bad row: 422 with one entry per bad row (``details``: line, message); nothing written."""
     permissions.require(request.auth, "competencies.view_mappings")
     if file.size and file.size > 10 * 1024 * 1024:
-        raise ValidationFailed("the file is larger than 10 MB", field="file", code="too_large")
+        raise ValidationFailed(_("the file is larger than 10 MB"), field="file", code="too_large")
     return services.mapping_upload(actor=request.auth, name=file.name or "", content=file.read())
 
 
@@ -349,7 +350,7 @@ def person_passport(request, person_id: UUID):
 
     person = person_get_visible(request.auth, person_id)
     if person is None:
-        raise NotFound("no such person", field="person")
+        raise NotFound(_("no such person"), field="person")
     return _passport_data(queries.passport_of(request.auth, person, language=_lang(request)))
 
 
@@ -391,11 +392,11 @@ def report(request, payload: ReportIn):
 
     provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
     if provider is None:
-        raise NotFound("no such provider", field="provider")
+        raise NotFound(_("no such provider"), field="provider")
     permissions.require(request.auth, "competencies.report", provider)
     learner = User.objects.filter(public_id=payload.learner, is_active=True).first()
     if learner is None:
-        raise NotFound("no such person", field="learner")
+        raise NotFound(_("no such person"), field="learner")
     made = services.competency_report(actor=request.auth, provider=provider, learner=learner,
                                       code=payload.competency, level=payload.level, at=payload.at,
                                       reference=payload.reference, note=payload.note)
@@ -477,7 +478,7 @@ def coverage(request, org: str):
 
     scope = org_get(code=org)
     if scope is None:
-        raise NotFound(f"no org {org!r}", field="org")
+        raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     cov = queries.coverage(request.auth, scope, language=_lang(request))
     return {"org": scope.code, "people": cov.people,
             "rows": [{**r.__dict__, "percent": r.percent} for r in cov.rows]}

@@ -20,6 +20,8 @@ import csv
 import io
 import re
 
+from django.utils.translation import gettext as _
+
 from saksham.competencies.models import MAX_LEVEL, PARENT_KIND, Kind
 from saksham.core.errors import ValidationFailed
 
@@ -82,9 +84,9 @@ def validate(doc) -> dict:
     elements in an order where parents come first. Raises FrameworkRefused listing every problem."""
     errors: list[dict] = []
     if not isinstance(doc, dict):
-        raise FrameworkRefused("the file is not a framework document", field="file")
+        raise FrameworkRefused(_("the file is not a framework document"), field="file")
     if doc.get("format") not in (None, FORMAT):
-        raise FrameworkRefused(f"unknown format {doc.get('format')!r}; expected {FORMAT}", field="format")
+        raise FrameworkRefused(_("unknown format %(given)s; expected %(format)s") % {"given": repr(doc.get('format')), "format": FORMAT}, field="format")
     code = str(doc.get("code") or "").strip()
     if not CODE_RE.match(code):
         errors.append({"where": "framework", "code": code, "message": "the framework needs a code (letters, digits, "
@@ -120,9 +122,9 @@ def validate(doc) -> dict:
 
     raw = doc.get("elements")
     if not isinstance(raw, list) or not raw:
-        raise FrameworkRefused("the framework has no elements", field="elements", details=errors or None)
+        raise FrameworkRefused(_("the framework has no elements"), field="elements", details=errors or None)
     if len(raw) > MAX_ELEMENTS:
-        raise FrameworkRefused(f"at most {MAX_ELEMENTS} elements", field="elements")
+        raise FrameworkRefused(_("at most %(max_elements)s elements") % {"max_elements": MAX_ELEMENTS}, field="elements")
     by_code: dict[str, dict] = {}
     rows = []
     for i, e in enumerate(raw):
@@ -202,7 +204,7 @@ def validate(doc) -> dict:
         errors.sort(key=lambda e: (0 if e["where"].startswith("framework") else 1,
                                    int(re.sub(r"\D", "", e["where"]) or 0)))
         first = errors[0]
-        raise FrameworkRefused(f"{len(errors)} problem(s); first: {first['where']}: {first['message']}",
+        raise FrameworkRefused(_("%(errors)s problem(s); first: %(where)s: %(message)s") % {"errors": len(errors), "where": first['where'], "message": first['message']},
                                field="file", details=errors)
     order = {Kind.AREA: 0, Kind.THEME: 1, Kind.SUBTHEME: 2, Kind.COMPETENCY: 3}
     rows.sort(key=lambda r: (order[r["kind"]], r["_index"]))
@@ -223,10 +225,10 @@ def csv_to_document(text: str) -> dict:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise FrameworkRefused("the file is empty", field="file") from None
+        raise FrameworkRefused(_("the file is empty"), field="file") from None
     missing = [c for c in FIXED if c not in header]
     if missing:
-        raise FrameworkRefused(f"the header lacks {', '.join(missing)}", field="file")
+        raise FrameworkRefused(_("the header lacks %(missing)s") % {"missing": ', '.join(missing)}, field="file")
     columns = {}
     languages: list[str] = []
     for i, h in enumerate(header):
@@ -236,10 +238,9 @@ def csv_to_document(text: str) -> dict:
             if m.group(1) == "name" and m.group(3) not in languages:
                 languages.append(m.group(3))
         elif h not in FIXED and h:
-            raise FrameworkRefused(f"unknown column {h!r} (expected code, kind, parent, name_<lang>, "
-                                   "description_<lang>, level<N>_<lang>)", field="file")
+            raise FrameworkRefused(_("unknown column %(h)s (expected code, kind, parent, name_<lang>, description_<lang>, level<N>_<lang>)") % {"h": repr(h)}, field="file")
     if not languages:
-        raise FrameworkRefused("the header has no name_<language> column", field="file")
+        raise FrameworkRefused(_("the header has no name_<language> column"), field="file")
     doc: dict = {"format": FORMAT, "code": "", "languages": languages, "name": {}, "description": {}, "levels": {},
                  "elements": []}
     idx = {c: header.index(c) for c in FIXED}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from saksham.competencies.models import (
     DesignationCourse,
@@ -87,7 +88,7 @@ def competency_labels(codes: list[str], language: str) -> dict[str, str]:
 def competency_by_code(code: str) -> Element:
     e = Element.objects.filter(kind=Kind.COMPETENCY, code=code).select_related("framework").first()
     if e is None:
-        raise NotFound(f"unknown competency {code}", field="competency")
+        raise NotFound(_("unknown competency %(code)s") % {"code": code}, field="competency")
     return e
 
 
@@ -101,7 +102,7 @@ def framework_get(public_id) -> Framework:
     except (ValueError, ValidationFailed):
         f = None
     if f is None:
-        raise NotFound("no such framework", field="framework")
+        raise NotFound(_("no such framework"), field="framework")
     return f
 
 
@@ -257,20 +258,20 @@ def share_get(learner, public_id) -> PassportShare:
     try:
         public_id = uuid.UUID(str(public_id))
     except ValueError:   # not an id at all (a form's field tampered with): no such link, not a 500
-        raise NotFound("no such link", field="share") from None
+        raise NotFound(_("no such link"), field="share") from None
     s = PassportShare.objects.filter(learner=learner, public_id=public_id).first()
     if s is None:
-        raise NotFound("no such link", field="share")
+        raise NotFound(_("no such link"), field="share")
     return s
 
 
 def shared_passport(token: str, *, language: str | None = None) -> Passport:
     """The passport behind a public link, while the link is not revoked."""
     if not token or len(token) > 64:
-        raise NotFound("no such passport link")
+        raise NotFound(_("no such passport link"))
     share = PassportShare.objects.filter(token=token, revoked_at__isnull=True).select_related("learner__org").first()
     if share is None or not share.learner.is_active:
-        raise NotFound("no such passport link")
+        raise NotFound(_("no such passport link"))
     return passport(share.learner, language=language)
 
 

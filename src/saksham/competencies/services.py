@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from saksham.competencies import framework as fw
 from saksham.competencies.models import (
@@ -90,7 +91,7 @@ def framework_import(*, actor, document: dict, make_default: bool | None = None)
             if old is not None and old.kind != r["kind"] and old.kind == Kind.COMPETENCY and old.pk in used:
                 errors.append({"where": fw._where(r), "code": r["code"], "message": "a competency in use stays one"})
     if errors:
-        raise fw.FrameworkRefused(f"{len(errors)} problem(s); first: {errors[0]['where']}: {errors[0]['message']}",
+        raise fw.FrameworkRefused(_("%(errors)s problem(s); first: %(where)s: %(message)s") % {"errors": len(errors), "where": errors[0]['where'], "message": errors[0]['message']},
                                   field="file", details=errors)
     if frame is None:
         frame = Framework(code=clean["code"])
@@ -141,17 +142,17 @@ def framework_read_upload(*, name: str, content: bytes) -> dict:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise fw.FrameworkRefused("the file is not UTF-8 text", field="file") from None
+        raise fw.FrameworkRefused(_("the file is not UTF-8 text"), field="file") from None
     if lower.endswith(".json"):
         import json
 
         try:
             return json.loads(text)
         except ValueError as exc:
-            raise fw.FrameworkRefused(f"not valid JSON: {exc}", field="file") from None
+            raise fw.FrameworkRefused(_("not valid JSON: %(exc)s") % {"exc": exc}, field="file") from None
     if lower.endswith(".csv"):
         return fw.csv_to_document(text)
-    raise fw.FrameworkRefused("upload a .json or .csv file", field="file", code="unsupported_type")
+    raise fw.FrameworkRefused(_("upload a .json or .csv file"), field="file", code="unsupported_type")
 
 
 @transaction.atomic
@@ -172,27 +173,27 @@ def element_update(*, actor, element: Element, language: str, name: str | None =
     permissions.require(actor, "competencies.manage_frameworks")
     element = Element.objects.select_for_update().get(pk=element.pk)
     if language not in element.framework.languages:
-        raise ValidationFailed(f"the framework is not written in {language!r}", field="language")
+        raise ValidationFailed(_("the framework is not written in %(language)s") % {"language": repr(language)}, field="language")
     texts = dict(element.texts)
     own = dict(texts.get(language) or {})
     if name is not None:
         name = name.strip()
         if not name:
-            raise ValidationFailed("a name is required", field="name")
+            raise ValidationFailed(_("a name is required"), field="name")
         if len(name) > fw.LIMITS["name"]:
-            raise ValidationFailed(f"name: at most {fw.LIMITS['name']} characters", field="name")
+            raise ValidationFailed(_("name: at most %(name)s characters") % {"name": fw.LIMITS['name']}, field="name")
         own["name"] = name
     if description is not None:
         if len(description) > fw.LIMITS["description"]:
-            raise ValidationFailed("description is too long", field="description")
+            raise ValidationFailed(_("description is too long"), field="description")
         own["description"] = description.strip()
     texts[language] = {k: v for k, v in own.items() if v}
     new_levels = {k: dict(v) for k, v in (element.levels or {}).items()}
     for key, text in (levels or {}).items():
         if element.kind != Kind.COMPETENCY:
-            raise ValidationFailed("only a competency has level descriptors", field="levels")
+            raise ValidationFailed(_("only a competency has level descriptors"), field="levels")
         if str(key) not in {str(n) for n in range(1, MAX_LEVEL + 1)}:
-            raise ValidationFailed(f"level {key} is out of range 1-{MAX_LEVEL}", field="levels")
+            raise ValidationFailed(_("level %(key)s is out of range 1-%(max_level)s") % {"key": key, "max_level": MAX_LEVEL}, field="levels")
         if text and text.strip():
             new_levels.setdefault(str(key), {})[language] = text.strip()[:fw.LIMITS["level"]]
     before = {"texts": element.texts, "levels": element.levels}
@@ -219,8 +220,8 @@ def role_upsert(*, actor, code: str, name: str = "", activities: list[str] | Non
     permissions.require(actor, "competencies.map", None)
     code = code.strip()
     if not fw.CODE_RE.match(code):
-        raise ValidationFailed(f"{code!r} is not a role code", field="code")
-    role, _ = JobRole.objects.get_or_create(code=code)
+        raise ValidationFailed(_("%(code)s is not a role code") % {"code": repr(code)}, field="code")
+    role, _x = JobRole.objects.get_or_create(code=code)
     if name:
         role.texts = {**role.texts, **_texts_of(name)}
         role.save(update_fields=["texts"])
@@ -228,7 +229,7 @@ def role_upsert(*, actor, code: str, name: str = "", activities: list[str] | Non
         acts = list(Activity.objects.filter(code__in=activities))
         unknown = set(activities) - {a.code for a in acts}
         if unknown:
-            raise ValidationFailed(f"unknown activity {', '.join(sorted(unknown))}", field="activities")
+            raise ValidationFailed(_("unknown activity %(codes)s") % {"codes": ', '.join(sorted(unknown))}, field="activities")
         role.activities.set(acts)
     audit.record(actor=actor, action="competencies.role_upsert", target=role)
     generation_bump()
@@ -241,16 +242,16 @@ def activity_upsert(*, actor, code: str, name: str = "", requirements: dict[str,
     permissions.require(actor, "competencies.map", None)
     code = code.strip()
     if not fw.CODE_RE.match(code):
-        raise ValidationFailed(f"{code!r} is not an activity code", field="code")
+        raise ValidationFailed(_("%(code)s is not an activity code") % {"code": repr(code)}, field="code")
     checked = {}
     for c, level in (requirements or {}).items():
         comp = _competency(c)
         if comp is None:
-            raise ValidationFailed(f"unknown competency {c}", field="requirements", code="unknown_competency")
+            raise ValidationFailed(_("unknown competency %(c)s") % {"c": c}, field="requirements", code="unknown_competency")
         if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= MAX_LEVEL:
-            raise ValidationFailed(f"the level of {c} must be 1 to {MAX_LEVEL}", field="requirements")
+            raise ValidationFailed(_("the level of %(c)s must be 1 to %(max_level)s") % {"c": c, "max_level": MAX_LEVEL}, field="requirements")
         checked[comp.pk] = level
-    activity, _ = Activity.objects.get_or_create(code=code)
+    activity, _x = Activity.objects.get_or_create(code=code)
     if name:
         activity.texts = {**activity.texts, **_texts_of(name)}
         activity.save(update_fields=["texts"])
@@ -269,12 +270,12 @@ def position_set(*, actor, designation: str, roles: list[str], org=None) -> Posi
     permissions.require(actor, "competencies.map", org)
     key = designation_key(designation)
     if not key or len(key) > 200:
-        raise ValidationFailed("a designation is required", field="designation")
+        raise ValidationFailed(_("a designation is required"), field="designation")
     found = list(JobRole.objects.filter(code__in=roles))
     unknown = set(roles) - {r.code for r in found}
     if unknown:
-        raise ValidationFailed(f"unknown role {', '.join(sorted(unknown))}", field="roles")
-    position, _ = Position.objects.get_or_create(key=key, org=org, defaults={"designation": designation.strip()})
+        raise ValidationFailed(_("unknown role %(codes)s") % {"codes": ', '.join(sorted(unknown))}, field="roles")
+    position, _x = Position.objects.get_or_create(key=key, org=org, defaults={"designation": designation.strip()})
     position.roles.set(found)
     audit.record(actor=actor, action="competencies.position_set", target=position,
                  changes={"roles": [None, sorted(roles)]})
@@ -309,13 +310,13 @@ def _mapping_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
     lower = (name or "").lower()
     if lower.endswith(".xlsx"):
         if not content.startswith(b"PK"):
-            raise ValidationFailed("the file is not an Excel .xlsx file", field="file", code="unsupported_type")
+            raise ValidationFailed(_("the file is not an Excel .xlsx file"), field="file", code="unsupported_type")
         from openpyxl import load_workbook
 
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise ValidationFailed(f"not a readable Excel file: {exc.__class__.__name__}", field="file") from exc
+            raise ValidationFailed(_("not a readable Excel file: %(name)s") % {"name": exc.__class__.__name__}, field="file") from exc
         out = []
         for line, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
             row = ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
@@ -328,10 +329,10 @@ def _mapping_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("the file is not UTF-8 text", field="file") from None
+            raise ValidationFailed(_("the file is not UTF-8 text"), field="file") from None
         return [(line, row) for line, row in enumerate(csv.reader(io.StringIO(text)), start=1)
                 if any(c.strip() for c in row)]
-    raise ValidationFailed("upload a .csv or .xlsx file", field="file", code="unsupported_type")
+    raise ValidationFailed(_("upload a .csv or .xlsx file"), field="file", code="unsupported_type")
 
 
 def _known_designations(actor, keys: set[str]) -> set[str]:
@@ -357,17 +358,17 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
     from saksham.orgs.queries import org_get
 
     if len(content) > 10 * 1024 * 1024:
-        raise ValidationFailed("the file is larger than 10 MB", field="file", code="too_large")
+        raise ValidationFailed(_("the file is larger than 10 MB"), field="file", code="too_large")
     rows = _mapping_rows(name, content)
     if not rows:
-        raise ValidationFailed("the file is empty", field="file")
+        raise ValidationFailed(_("the file is empty"), field="file")
     header = [h.strip().lower().replace(" ", "_") for h in rows[0][1]]
     missing = [c for c in MAPPING_REQUIRED if c not in header]
     if missing:
-        raise ValidationFailed(f"the header lacks {', '.join(missing)} (columns: {', '.join(MAPPING_COLUMNS)})",
+        raise ValidationFailed(_("the header lacks %(missing)s (columns: %(columns)s)") % {"missing": ', '.join(missing), "columns": ', '.join(MAPPING_COLUMNS)},
                                field="file")
     if len(rows) - 1 > MAPPING_MAX_ROWS:
-        raise ValidationFailed(f"at most {MAPPING_MAX_ROWS} rows", field="file")
+        raise ValidationFailed(_("at most %(mapping_max_rows)s rows") % {"mapping_max_rows": MAPPING_MAX_ROWS}, field="file")
     col = {c: header.index(c) for c in MAPPING_COLUMNS if c in header}
     report = MappingReport(rows=len(rows) - 1)
     parsed = []
@@ -375,9 +376,9 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
     for line, cells in rows[1:]:
         cells = cells + [""] * (len(header) - len(cells))
         raw.append((line, {c: cells[i].strip() for c, i in col.items()}))
-    keys = {designation_key(r["designation"]) for _, r in raw if r["designation"]}
+    keys = {designation_key(r["designation"]) for _x, r in raw if r["designation"]}
     known = _known_designations(actor, keys)
-    comp_codes = {r["competency"] for _, r in raw}
+    comp_codes = {r["competency"] for _x, r in raw}
     comps = {e.code: e for e in Element.objects.filter(kind=Kind.COMPETENCY, code__in=comp_codes)}
     orgs: dict[str, object] = {}
     for line, r in raw:
@@ -407,8 +408,7 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
         else:
             parsed.append((line, r, key, org))
     if report.errors:
-        raise ValidationFailed(f"{len(report.errors)} bad row(s); first: line {report.errors[0]['line']}: "
-                               f"{report.errors[0]['message']}", field="file", code="mapping_invalid",
+        raise ValidationFailed(_("%(count)s bad row(s); first: line %(line)s: %(message)s") % {"count": len(report.errors), "line": report.errors[0]['line'], "message": report.errors[0]['message']}, field="file", code="mapping_invalid",
                                details=report.errors)
     _mapping_write(actor, parsed, comps, report)
     return report
@@ -483,16 +483,16 @@ def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) 
 
     permissions.require(actor, "course.edit", version.course)
     if version.status != VersionStatus.DRAFT:
-        raise Conflict("only a draft is tagged; edit the course to start a new draft", code="not_editable")
+        raise Conflict(_("only a draft is tagged; edit the course to start a new draft"), code="not_editable")
     if not version.modules.filter(key=module_key).exists():
-        raise NotFound("no such module in this version", field="module")
+        raise NotFound(_("no such module in this version"), field="module")
     if len(tags) > 20:
-        raise ValidationFailed("at most 20 competencies per module", field="tags")
+        raise ValidationFailed(_("at most 20 competencies per module"), field="tags")
     clean: dict[int, int] = {}
     for code, level in tags:
         comp = _competency(str(code or "").strip())
         if comp is None:
-            raise ValidationFailed(f"unknown competency {code}", field="tags", code="unknown_competency")
+            raise ValidationFailed(_("unknown competency %(code)s") % {"code": code}, field="tags", code="unknown_competency")
         clean[comp.pk] = _check_level(level)
     ModuleTag.objects.filter(course=version.course, module_key=module_key).exclude(competency_id__in=clean).delete()
     for comp_id, level in clean.items():
@@ -553,7 +553,7 @@ def coverage_rollups_rebuild(*, holdings: bool = True) -> None:
 
 def _check_level(level) -> int:
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= MAX_LEVEL:
-        raise ValidationFailed(f"level must be 1 to {MAX_LEVEL}", field="level")
+        raise ValidationFailed(_("level must be 1 to %(max_level)s") % {"max_level": MAX_LEVEL}, field="level")
     return level
 
 
@@ -562,10 +562,10 @@ def evidence_record(*, learner, competency: Element, level: int, kind: str, key:
                     **extra) -> Evidence | None:
     """Record one fact; returns None when this key was recorded before (nothing is added twice)."""
     if competency.kind != Kind.COMPETENCY:
-        raise ValidationFailed(f"{competency.code} is not a competency", field="competency")
+        raise ValidationFailed(_("%(code)s is not a competency") % {"code": competency.code}, field="competency")
     _check_level(level)
     if kind not in EvidenceKind.values:
-        raise ValidationFailed("unknown evidence kind", field="kind")
+        raise ValidationFailed(_("unknown evidence kind"), field="kind")
     at = at or timezone.now()
     if Evidence.objects.filter(key=key).exists():
         return None
@@ -629,10 +629,10 @@ def competency_declare(*, learner, code: str, level: int, note: str = "") -> Evi
     """She declares a competency herself; marked self-declared, it never counts as proved."""
     comp = _competency(str(code or "").strip())
     if comp is None:
-        raise NotFound(f"unknown competency {code}", field="competency")
+        raise NotFound(_("unknown competency %(code)s") % {"code": code}, field="competency")
     _check_level(level)
     if len(note) > 500:
-        raise ValidationFailed("note: at most 500 characters", field="note")
+        raise ValidationFailed(_("note: at most 500 characters"), field="note")
     return evidence_record(learner=learner, competency=comp, level=level, kind=EvidenceKind.SELF,
                            key=f"self:{learner.pk}:{comp.pk}:{level}", note=note.strip())
 
@@ -645,11 +645,11 @@ def competency_report(*, actor, provider, learner, code: str, level: int, at: dt
     permissions.require(actor, "competencies.report", provider)
     comp = _competency(str(code or "").strip())
     if comp is None:
-        raise NotFound(f"unknown competency {code}", field="competency")
+        raise NotFound(_("unknown competency %(code)s") % {"code": code}, field="competency")
     _check_level(level)
     at = at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationFailed("the date is in the future", field="at")
+        raise ValidationFailed(_("the date is in the future"), field="at")
     reference = (reference or f"{learner.pk}:{comp.pk}:{level}:{at.date().isoformat()}")[:100]
     return evidence_record(learner=learner, competency=comp, level=level, kind=EvidenceKind.INSTITUTE,
                            key=f"institute:{provider.pk}:{reference}", at=at, provider=provider,
@@ -659,7 +659,7 @@ def competency_report(*, actor, provider, learner, code: str, level: int, at: dt
 @transaction.atomic
 def share_create(*, learner) -> PassportShare:
     if PassportShare.objects.filter(learner=learner, revoked_at__isnull=True).count() >= 10:
-        raise Conflict("at most 10 active links; revoke one first", code="too_many_links")
+        raise Conflict(_("at most 10 active links; revoke one first"), code="too_many_links")
     share = PassportShare.objects.create(learner=learner, token=secrets.token_urlsafe(24))
     audit.record(actor=learner, action="competencies.share_create", target=share)
     return share
@@ -668,7 +668,7 @@ def share_create(*, learner) -> PassportShare:
 @transaction.atomic
 def share_revoke(*, learner, share: PassportShare) -> PassportShare:
     if share.learner_id != learner.pk:
-        raise NotFound("no such link", field="share")
+        raise NotFound(_("no such link"), field="share")
     PassportShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     share.refresh_from_db()
     audit.record(actor=learner, action="competencies.share_revoke", target=share)
@@ -689,7 +689,7 @@ def cohort_counts_fold(*, batch: int = 50000) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            mark, _ = FoldMark.objects.select_for_update().get_or_create(name=FOLD)
+            mark, _x = FoldMark.objects.select_for_update().get_or_create(name=FOLD)
             facts = enrolment_facts_since(after_id=mark.last_id, limit=batch)
             if not facts:
                 return total
