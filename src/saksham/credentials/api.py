@@ -8,6 +8,7 @@ import json
 from uuid import UUID
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -112,7 +113,7 @@ def reissue(request, payload: ReissueIn):
     if payload.course:
         course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
         if course is None:
-            raise NotFound("no such course", field="course")
+            raise NotFound(_("no such course"), field="course")
         from saksham.core import permissions
 
         permissions.require(request.user, "certificate.issue", course.provider.org)
@@ -126,7 +127,7 @@ def reissue(request, payload: ReissueIn):
     elif payload.certificates:
         n = services.certificates_reissue(actor=request.user, certificate_ids=payload.certificates)
     else:
-        raise ValidationFailed("name a course or certificates", field="course")
+        raise ValidationFailed(_("name a course or certificates"), field="course")
     return {"reissued": n, "queued": 0}
 
 
@@ -147,9 +148,9 @@ def event_issue(request, org: Form[str], event_code: Form[str], title: Form[str]
 
     target = org_get(code=org)
     if target is None:
-        raise NotFound("no such org", field="org")
+        raise NotFound(_("no such org"), field="org")
     if file.size > services.MAX_CSV_BYTES:
-        raise ValidationFailed("the file is larger than 5 MB", field="file")
+        raise ValidationFailed(_("the file is larger than 5 MB"), field="file")
     report = services.event_certificates_issue(
         actor=request.user, org=target, event_code=event_code, title=title, held_on=held_on, hours=hours,
         data=file.read(), language=language, competencies=[c.strip() for c in competencies.split(",") if c.strip()])
@@ -178,9 +179,9 @@ def key_rotate(request, payload: KeyIn):
     if payload.org:
         org = org_get(code=payload.org)
         if org is None:
-            raise NotFound("no such org", field="org")
+            raise NotFound(_("no such org"), field="org")
     if not (is_platform_admin(request.user) or (org is not None and administers(request.user, org.path))):
-        raise PermissionDenied("only a platform admin (or the org's admin, for its own key) rotates keys")
+        raise PermissionDenied(_("only a platform admin (or the org's admin, for its own key) rotates keys"))
     k = services.signing_key_create(org=org, actor=request.user)
     return {"id": k.public_id, "scope": k.scope, "did": k.did, "verification_method": k.verification_method,
             "state": k.state, "created_at": k.created_at}

@@ -27,7 +27,7 @@ def certificate_get(public_id) -> Certificate:
     cert = Certificate.objects.select_related("signing_key", "status_list", "course").filter(public_id=pid).first() \
         if pid else None
     if cert is None:
-        raise NotFound("no such certificate", field="certificate")
+        raise NotFound(_("no such certificate"), field="certificate")
     return cert
 
 
@@ -84,5 +84,5 @@ def org_did_document(org_public_id) -> dict:
     pid = _uuid(org_public_id)
     keys = list(SigningKey.objects.filter(scope=f"org:{pid}").select_related("org").order_by("id")) if pid else []
     if not keys:
-        raise NotFound("no such issuer", field="issuer")
+        raise NotFound(_("no such issuer"), field="issuer")
     return did_document(keys[0].did, keys)

@@ -25,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
 from saksham.core.errors import NotFound, ValidationFailed
@@ -676,9 +677,9 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     permissions.require(actor, "certificate.revoke", certificate)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("give a reason for the revocation", field="reason")
+        raise ValidationFailed(_("give a reason for the revocation"), field="reason")
     if len(reason) > 500:
-        raise ValidationFailed("the reason is longer than 500 characters", field="reason")
+        raise ValidationFailed(_("the reason is longer than 500 characters"), field="reason")
     if certificate.revoked_at:
         return certificate
     now = timezone.now()
@@ -701,7 +702,7 @@ def certificates_reissue(*, actor, course=None, certificate_ids: list | None = N
             for cert in qs.select_related("course__provider__org"):
                 permissions.require(actor, "certificate.revoke", cert)
     else:
-        raise ValidationFailed("name a course or certificates to re-issue", field="course")
+        raise ValidationFailed(_("name a course or certificates to re-issue"), field="course")
     n = 0
     old_all = list(qs.order_by("id"))
     for i in range(0, len(old_all), 500):
@@ -725,21 +726,21 @@ class EventReport:
 def _read_csv(data: bytes | str) -> list[dict]:
     if isinstance(data, bytes):
         if len(data) > MAX_CSV_BYTES:
-            raise ValidationFailed(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB", field="file")
+            raise ValidationFailed(_("the file is larger than %(size)s MB") % {"size": MAX_CSV_BYTES // (1024 * 1024)}, field="file")
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("the file is not UTF-8 text", field="file") from None
+            raise ValidationFailed(_("the file is not UTF-8 text"), field="file") from None
     reader = csv.DictReader(io.StringIO(data))
     if not reader.fieldnames:
-        raise ValidationFailed("the file is empty", field="file")
+        raise ValidationFailed(_("the file is empty"), field="file")
     names = {(n or "").strip().lower(): n for n in reader.fieldnames}
     if "name" not in names or "email" not in names:
-        raise ValidationFailed("the file needs the columns name and email (language is optional)", field="file")
+        raise ValidationFailed(_("the file needs the columns name and email (language is optional)"), field="file")
     rows = []
     for line, row in enumerate(reader, start=2):
         if len(rows) >= MAX_CSV_ROWS:
-            raise ValidationFailed(f"more than {MAX_CSV_ROWS} attendees in one file", field="file")
+            raise ValidationFailed(_("more than %(max_csv_rows)s attendees in one file") % {"max_csv_rows": MAX_CSV_ROWS}, field="file")
         rows.append({"line": line, "name": (row.get(names["name"]) or "").strip(),
                      "email": (row.get(names["email"]) or "").strip().lower(),
                      "language": (row.get(names.get("language", ""), "") or "").strip()})
@@ -759,15 +760,15 @@ def event_certificates_issue(*, actor, org, event_code: str, title: str, held_on
     permissions.require(actor, "certificate.issue", org)
     event_code = (event_code or "").strip()
     if not event_code or len(event_code) > 64:
-        raise ValidationFailed("give the event a code of at most 64 characters", field="event_code")
+        raise ValidationFailed(_("give the event a code of at most 64 characters"), field="event_code")
     if not (title or "").strip():
-        raise ValidationFailed("give the event a title", field="title")
+        raise ValidationFailed(_("give the event a title"), field="title")
     try:
         hours = float(hours)
     except (TypeError, ValueError):
-        raise ValidationFailed("hours must be a number", field="hours") from None
+        raise ValidationFailed(_("hours must be a number"), field="hours") from None
     if not 0 <= hours <= 1000:
-        raise ValidationFailed("hours must be between 0 and 1000", field="hours")
+        raise ValidationFailed(_("hours must be between 0 and 1000"), field="hours")
     rows = _read_csv(data)
     report = EventReport()
     users = {u.email: u for u in get_user_model().objects.filter(email__in=[r["email"] for r in rows])}
@@ -810,7 +811,7 @@ def certificate_get(public_id) -> Certificate:
     except (ValueError, ValidationFailed):
         cert = None
     if cert is None:
-        raise NotFound("no such certificate", field="certificate")
+        raise NotFound(_("no such certificate"), field="certificate")
     return cert
 
 
@@ -823,28 +824,28 @@ def credential_sign(*, actor, credential: dict, options: dict | None = None) -> 
     from saksham.credentials.contexts import known
 
     if not isinstance(credential, dict):
-        raise ValidationFailed("credential must be a JSON object", field="credential")
+        raise ValidationFailed(_("credential must be a JSON object"), field="credential")
     if "proof" in credential:
-        raise ValidationFailed("the credential is already signed", field="credential.proof")
+        raise ValidationFailed(_("the credential is already signed"), field="credential.proof")
     ctx = credential.get("@context")
     if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2 or not all(known(c) for c in ctx):
-        raise ValidationFailed(f"@context must start with {VC_V2} and name only contexts this platform ships",
+        raise ValidationFailed(_("@context must start with %(vc_v2)s and name only contexts this platform ships") % {"vc_v2": VC_V2},
                                field="credential.@context")
     types = credential.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
-        raise ValidationFailed("type must list VerifiableCredential", field="credential.type")
+        raise ValidationFailed(_("type must list VerifiableCredential"), field="credential.type")
     if not isinstance(credential.get("credentialSubject"), dict | list):
-        raise ValidationFailed("credentialSubject is required", field="credential.credentialSubject")
+        raise ValidationFailed(_("credentialSubject is required"), field="credential.credentialSubject")
     issuer = credential.get("issuer")
     issuer_id = issuer if isinstance(issuer, str) else (issuer or {}).get("id") if isinstance(issuer, dict) else None
     key = SigningKey.objects.select_related("org").filter(did=issuer_id, state=KeyState.ACTIVE).first() \
         if isinstance(issuer_id, str) else None
     if key is None:
-        raise ValidationFailed(f"issuer must be this platform's DID ({platform_did()}) or a provider org's",
+        raise ValidationFailed(_("issuer must be this platform's DID (%(did)s) or a provider org's") % {"did": platform_did()},
                                field="credential.issuer")
     permissions.require(actor, "certificate.issue", key.org)
     if key.org is None and not permissions.allowed(actor, "certificate.issue", None):
-        raise ValidationFailed("only a platform admin issues in the platform's name", field="credential.issuer")
+        raise ValidationFailed(_("only a platform admin issues in the platform's name"), field="credential.issuer")
     now = timezone.now()
     unsecured = dict(credential)
     unsecured.setdefault("validFrom", _iso(now))
@@ -852,6 +853,6 @@ def credential_sign(*, actor, credential: dict, options: dict | None = None) -> 
         signed = crypto.sign(unsecured, private=private_key(key), verification_method=key.verification_method,
                              created=_iso(now), cryptosuites=suites())
     except crypto.CryptoError as exc:
-        raise ValidationFailed(f"the credential cannot be signed: {exc}", field="credential") from None
+        raise ValidationFailed(_("the credential cannot be signed: %(exc)s") % {"exc": exc}, field="credential") from None
     audit.record(actor=actor, action="credential.sign", target=key, changes={"id": [None, str(credential.get("id"))]})
     return signed
