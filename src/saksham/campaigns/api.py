@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from saksham.campaigns import queries, services
@@ -215,7 +216,7 @@ def report(request, week_id: UUID):
     """The results of a week that is over."""
     week = queries.week_get(request.auth, week_id)
     if queries.week_state(week) not in ("over", "final"):
-        raise Conflict("the week is not over yet", code="week_not_over")
+        raise Conflict(_("the week is not over yet"), code="week_not_over")
     return {"week": week_data(week), "counters": queries.counters(week),
             "states": _org_rows(queries.org_board(week, "states", limit=50)),
             "ministries": _org_rows(queries.org_board(week, "ministries", limit=50)),

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.campaigns.models import LearningWeek, RankBy, WeekBadge, WeekLearner, WeekOrg
 from saksham.campaigns.services import live_weeks
@@ -50,7 +51,7 @@ def week_get(actor, public_id, action: str = "week.view") -> LearningWeek:
     week = LearningWeek.objects.select_related("scope").filter(public_id=public_id).first()
     if week is None or not permissions.allowed(actor, "week.view", week) and not permissions.allowed(
             actor, "week.manage", week):
-        raise NotFound("no such learning week", field="week")
+        raise NotFound(_("no such learning week"), field="week")
     permissions.require(actor, action, week)
     return week
 
@@ -154,10 +155,10 @@ def org_board(week: LearningWeek, board: str, *, metric: str = "", per_capita: b
     """States, ministries or organisations of the week's scope ranked by a metric (hours, completions,
     participants), in total or per registered learner of the org's subtree. Ties: the org's code."""
     if board not in BOARDS:
-        raise ValidationFailed(f"board is one of {', '.join(BOARDS)}", field="board")
+        raise ValidationFailed(_("board is one of %(choices)s") % {"choices": ', '.join(BOARDS)}, field="board")
     metric = metric or ("hours" if week.rank_by == RankBy.HOURS else "completions")
     if metric not in METRICS:
-        raise ValidationFailed(f"metric is one of {', '.join(METRICS)}", field="metric")
+        raise ValidationFailed(_("metric is one of %(choices)s") % {"choices": ', '.join(METRICS)}, field="metric")
     limit = max(1, min(int(limit), 500))
     key = f"campaigns:board:{week.pk}:{board}:{metric}:{int(per_capita)}:{limit}"
     hit = cache.get(key)

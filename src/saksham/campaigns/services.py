@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.campaigns.models import LearningWeek, RankBy, WeekBadge, WeekLearner
 from saksham.core import audit, permissions
@@ -92,7 +93,7 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(str(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationFailed("not a time zone (e.g. Asia/Kolkata)", field="time_zone",
+        raise ValidationFailed(_("not a time zone (e.g. Asia/Kolkata)"), field="time_zone",
                                code="invalid_time_zone") from None
 
 
@@ -113,12 +114,12 @@ def _scope(scope) -> Org:
             except Exception:
                 org = None
     if org is None:
-        raise ValidationFailed("no such organisation", field="scope", code="unknown_scope")
+        raise ValidationFailed(_("no such organisation"), field="scope", code="unknown_scope")
     if not (org.parent_id is None and org.kind == OrgKind.COUNTRY) and org.kind != OrgKind.REGION:
-        raise ValidationFailed("a learning week is national (the country) or for one state/UT", field="scope",
+        raise ValidationFailed(_("a learning week is national (the country) or for one state/UT"), field="scope",
                                code="invalid_scope")
     if not org.is_active:
-        raise ValidationFailed("this organisation is not active", field="scope", code="invalid_scope")
+        raise ValidationFailed(_("this organisation is not active"), field="scope", code="invalid_scope")
     return org
 
 
@@ -128,7 +129,7 @@ def _featured(ids) -> list:
     if ids is None:
         return []
     if not isinstance(ids, list | tuple):
-        raise ValidationFailed("featured is a list of course ids", field="featured")
+        raise ValidationFailed(_("featured is a list of course ids"), field="featured")
     wanted = []
     for n, value in enumerate(ids):
         try:
@@ -136,12 +137,12 @@ def _featured(ids) -> list:
 
             wanted.append(UUID(str(value)))
         except ValueError:
-            raise ValidationFailed("not a course id", field=f"featured.{n}", code="unknown_course") from None
+            raise ValidationFailed(_("not a course id"), field=f"featured.{n}", code="unknown_course") from None
     found = {c.public_id: c for c in Course.objects.filter(
         public_id__in=wanted, live_version__status=VersionStatus.PUBLISHED)}
     for n, value in enumerate(wanted):
         if value not in found:
-            raise ValidationFailed("no such published course", field=f"featured.{n}", code="unknown_course")
+            raise ValidationFailed(_("no such published course"), field=f"featured.{n}", code="unknown_course")
     return [found[v] for v in dict.fromkeys(wanted)]
 
 
@@ -154,7 +155,7 @@ def _check(data: dict, *, week: LearningWeek | None, now: dt.datetime) -> dict:
 
     title = str(get("title", "") or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("a title of 1 to 200 characters", field="title")
+        raise ValidationFailed(_("a title of 1 to 200 characters"), field="title")
     tz = _zone(get("time_zone", settings.TIME_ZONE))
     starts_on, ends_on = get("starts_on"), get("ends_on")
     for name, value in (("starts_on", starts_on), ("ends_on", ends_on)):
@@ -162,69 +163,69 @@ def _check(data: dict, *, week: LearningWeek | None, now: dt.datetime) -> dict:
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValidationFailed("a date (YYYY-MM-DD)", field=name, code="invalid_date") from None
+                raise ValidationFailed(_("a date (YYYY-MM-DD)"), field=name, code="invalid_date") from None
         if not isinstance(value, dt.date):
-            raise ValidationFailed("a date (YYYY-MM-DD)", field=name, code="invalid_date")
+            raise ValidationFailed(_("a date (YYYY-MM-DD)"), field=name, code="invalid_date")
         if name == "starts_on":
             starts_on = value
         else:
             ends_on = value
     if ends_on < starts_on:
-        raise ValidationFailed("the week ends before it starts", field="ends_on", code="invalid_dates")
+        raise ValidationFailed(_("the week ends before it starts"), field="ends_on", code="invalid_dates")
     if (ends_on - starts_on).days + 1 > MAX_DAYS:
-        raise ValidationFailed(f"a learning week lasts at most {MAX_DAYS} days", field="ends_on",
+        raise ValidationFailed(_("a learning week lasts at most %(max_days)s days") % {"max_days": MAX_DAYS}, field="ends_on",
                                code="invalid_dates")
     starts_at, ends_at = _midnight(starts_on, tz), _midnight(ends_on + dt.timedelta(days=1), tz)
     if week is None and starts_on < now.astimezone(tz).date():
-        raise ValidationFailed("the week would start in the past", field="starts_on", code="dates_in_past")
+        raise ValidationFailed(_("the week would start in the past"), field="starts_on", code="dates_in_past")
     if ends_at <= now and (week is None or ends_at != week.ends_at):
-        raise ValidationFailed("the week would be over already", field="ends_on", code="dates_in_past")
+        raise ValidationFailed(_("the week would be over already"), field="ends_on", code="dates_in_past")
     if week is not None and week.starts_at <= now and starts_at != week.starts_at:
-        raise ValidationFailed("the week has started: its start can no longer change", field="starts_on",
+        raise ValidationFailed(_("the week has started: its start can no longer change"), field="starts_on",
                                code="week_started")
     if week is not None and week.starts_at <= now and ends_at < now:
-        raise ValidationFailed("a running week cannot end in the past", field="ends_on", code="dates_in_past")
+        raise ValidationFailed(_("a running week cannot end in the past"), field="ends_on", code="dates_in_past")
     counts_hours, counts_completions = bool(get("counts_hours", True)), bool(get("counts_completions", True))
     if not (counts_hours or counts_completions):
-        raise ValidationFailed("count hours, completions or both", field="counts_hours", code="nothing_counts")
+        raise ValidationFailed(_("count hours, completions or both"), field="counts_hours", code="nothing_counts")
     goal_hours = data.get("goal_hours")
     if goal_hours is None:
         goal_seconds = week.goal_seconds if week is not None else 0
     else:
         if isinstance(goal_hours, bool) or not isinstance(goal_hours, int | float) or goal_hours < 0 \
                 or goal_hours != goal_hours:
-            raise ValidationFailed("goal_hours is a number of hours, 0 or more", field="goal_hours")
+            raise ValidationFailed(_("goal_hours is a number of hours, 0 or more"), field="goal_hours")
         goal_seconds = int(round(goal_hours * 3600))
     if goal_seconds > (ends_on - starts_on).days * 86400 + 86400:
-        raise ValidationFailed("the goal has more hours than the week", field="goal_hours")
+        raise ValidationFailed(_("the goal has more hours than the week"), field="goal_hours")
     goal_completions = get("goal_completions", 0)
     if isinstance(goal_completions, bool) or not isinstance(goal_completions, int) or goal_completions < 0 \
             or goal_completions > 1000:
-        raise ValidationFailed("goal_completions is a whole number from 0 to 1000", field="goal_completions")
+        raise ValidationFailed(_("goal_completions is a whole number from 0 to 1000"), field="goal_completions")
     if goal_seconds and not counts_hours:
-        raise ValidationFailed("a goal in hours needs hours to count", field="goal_hours")
+        raise ValidationFailed(_("a goal in hours needs hours to count"), field="goal_hours")
     if goal_completions and not counts_completions:
-        raise ValidationFailed("a goal in completions needs completions to count", field="goal_completions")
+        raise ValidationFailed(_("a goal in completions needs completions to count"), field="goal_completions")
     if not goal_seconds and not goal_completions:
-        raise ValidationFailed("set a goal: hours per learner, courses per learner or both", field="goal_hours",
+        raise ValidationFailed(_("set a goal: hours per learner, courses per learner or both"), field="goal_hours",
                                code="no_goal")
     rank_by = get("rank_by", RankBy.HOURS if counts_hours else RankBy.COMPLETIONS)
     if rank_by not in RankBy.values:
-        raise ValidationFailed(f"rank_by is one of {', '.join(RankBy.values)}", field="rank_by")
+        raise ValidationFailed(_("rank_by is one of %(choices)s") % {"choices": ', '.join(RankBy.values)}, field="rank_by")
     if (rank_by == RankBy.HOURS and not counts_hours) or (rank_by == RankBy.COMPLETIONS and not counts_completions):
-        raise ValidationFailed("the week ranks by something it does not count", field="rank_by")
+        raise ValidationFailed(_("the week ranks by something it does not count"), field="rank_by")
     if week is not None and week.starts_at <= now and rank_by != week.rank_by:
-        raise ValidationFailed("the week has started: its ranking can no longer change", field="rank_by",
+        raise ValidationFailed(_("the week has started: its ranking can no longer change"), field="rank_by",
                                code="week_started")
     featured = _featured(data["featured"]) if data.get("featured") is not None else None
     featured_only = bool(get("featured_only", False))
     has_featured = bool(featured) if featured is not None else (week is not None and week.featured.exists())
     if featured_only and not has_featured:
-        raise ValidationFailed("only featured courses count, but none is featured", field="featured",
+        raise ValidationFailed(_("only featured courses count, but none is featured"), field="featured",
                                code="no_featured")
     description = str(get("description", "") or "")
     if len(description) > 5000:
-        raise ValidationFailed("at most 5,000 characters", field="description")
+        raise ValidationFailed(_("at most 5,000 characters"), field="description")
     return {"title": title, "description": description, "time_zone": tz.key, "starts_on": starts_on,
             "ends_on": ends_on, "starts_at": starts_at, "ends_at": ends_at, "goal_seconds": goal_seconds,
             "goal_completions": goal_completions, "counts_hours": counts_hours,
@@ -238,8 +239,7 @@ def _refuse_overlap(scope: Org, starts_at: dt.datetime, ends_at: dt.datetime, ex
         clash = clash.exclude(pk=exclude)
     other = clash.first()
     if other is not None:
-        raise Conflict(f"another learning week of this scope overlaps these dates: {other.title} "
-                       f"({other.starts_on} to {other.ends_on})", field="starts_on", code="overlapping_week",
+        raise Conflict(_("another learning week of this scope overlaps these dates: %(title)s (%(starts_on)s to %(ends_on)s)") % {"title": other.title, "starts_on": other.starts_on, "ends_on": other.ends_on}, field="starts_on", code="overlapping_week",
                        details={"week": str(other.public_id)})
 
 
@@ -273,9 +273,9 @@ def week_update(*, actor, week: LearningWeek, data: dict) -> LearningWeek:
     week = LearningWeek.objects.select_for_update().get(pk=week.pk)
     now = timezone.now()
     if week.finalised_at is not None or week.ends_at <= now:
-        raise Conflict("this learning week is over; its results are final", code="week_over")
+        raise Conflict(_("this learning week is over; its results are final"), code="week_over")
     if "scope" in data and data["scope"] not in (None, week.scope.code, str(week.scope.public_id)):
-        raise ValidationFailed("the scope of a week cannot change", field="scope")
+        raise ValidationFailed(_("the scope of a week cannot change"), field="scope")
     clean = _check(data, week=week, now=now)
     featured = clean.pop("_featured")
     _refuse_overlap(week.scope, clean["starts_at"], clean["ends_at"], exclude=week.pk)
@@ -456,7 +456,7 @@ def week_fold(*, limit_batches: int = 50) -> int:
     one transaction that deletes the deltas it folds (``DELETE ... RETURNING``), so concurrent folds never count
     a delta twice. Returns the deltas folded."""
     total = 0
-    for _ in range(limit_batches):
+    for _x in range(limit_batches):
         n = _fold_batch()
         total += n
         if n < FOLD_BATCH:
@@ -485,8 +485,8 @@ def _fold_batch() -> int:
                 buckets[(week_id, new)] += 1
                 if old >= 0:
                     buckets[(week_id, old)] -= 1
-        scope_of = dict(LearningWeek.objects.filter(pk__in={w for w, _ in per_org}).values_list("pk", "scope_path"))
-        paths = _org_paths(o for _, o in per_org)
+        scope_of = dict(LearningWeek.objects.filter(pk__in={w for w, _x in per_org}).values_list("pk", "scope_path"))
+        paths = _org_paths(o for _x, o in per_org)
         folded: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         for (week_id, org_id), agg in per_org.items():
             scope, path = scope_of.get(week_id), paths.get(org_id)
@@ -498,7 +498,7 @@ def _fold_batch() -> int:
                 f[1] += agg[1]
                 f[2] += agg[2]
         orgs = {p: (pk, kind, depth) for pk, p, kind, depth in
-                Org.objects.filter(path__in={p for _, p in folded}).values_list("pk", "path", "kind", "depth")}
+                Org.objects.filter(path__in={p for _x, p in folded}).values_list("pk", "path", "kind", "depth")}
         out = [(week_id, *orgs[p], *f, 0) for (week_id, p), f in sorted(folded.items()) if p in orgs]
         _upsert_orgs(cur, out)
         changed = sorted((k, v) for k, v in buckets.items() if v)
@@ -562,7 +562,7 @@ def week_registered_refresh(*, week: LearningWeek) -> int:
     per_org = dict(User.objects.filter(subtree_q(week.scope_path, "org__path"), is_active=True).order_by()
                    .values_list("org_id").annotate(n=Count("id")))
     folded: dict[str, int] = defaultdict(int)
-    for pk, path, _, _ in orgs:
+    for pk, path, _x, _x in orgs:
         n = per_org.get(pk, 0)
         if n:
             for p in _ancestors(path, week.scope_path):
@@ -583,7 +583,7 @@ def week_finalise(*, week: LearningWeek, now: dt.datetime | None = None) -> dict
     now = now or timezone.now()
     week = LearningWeek.objects.get(pk=week.pk)
     if now < week.ends_at:
-        raise Conflict("the week is not over yet", code="week_not_over")
+        raise Conflict(_("the week is not over yet"), code="week_not_over")
     week_fold()
     week_registered_refresh(week=week)
     awarded, last = 0, 0
@@ -630,16 +630,16 @@ def _notify_badges(week: LearningWeek) -> int:
             break
         try:
             if bulk is not None:
-                bulk(users=[learner for _, learner in badges], kind="announcement", title=title, url=url, key=key)
+                bulk(users=[learner for _x, learner in badges], kind="announcement", title=title, url=url, key=key)
             else:
                 from saksham.people.models import User
 
-                for user in User.objects.filter(pk__in=[learner for _, learner in badges]):
+                for user in User.objects.filter(pk__in=[learner for _x, learner in badges]):
                     send(user=user, kind="announcement", title=title, url=url, key=f"{key}:{user.pk}")
         except Exception:                    # left unnotified: "finalise again" retries, nobody is told twice
             log.exception("badge notifications of week %s failed", week.pk)
             break
-        WeekBadge.objects.filter(pk__in=[pk for pk, _ in badges]).update(notified_at=timezone.now())
+        WeekBadge.objects.filter(pk__in=[pk for pk, _x in badges]).update(notified_at=timezone.now())
         sent += len(badges)
     return sent
 
