@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django.http import FileResponse, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from saksham.core.errors import NotFound, ValidationFailed
@@ -25,7 +26,7 @@ def _metric(value: str | None, default: str = "reg", active: bool = False) -> st
     metric = value or default
     allowed = METRICS + (("ad", "aw", "am") if active else ())
     if metric not in allowed:
-        raise ValidationFailed(f"metric is one of {', '.join(allowed)}", field="metric")
+        raise ValidationFailed(_("metric is one of %(choices)s") % {"choices": ', '.join(allowed)}, field="metric")
     return metric
 
 
@@ -57,7 +58,7 @@ def breakdown(request, org: str | None = None, metric: str | None = None, kind: 
     """The org's children ranked by a metric (states and ministries for the country)."""
     o = queries.dashboard_org(request.user, org)
     if kind and kind not in ("region", "ministry", "department", "office", "organisation"):
-        raise ValidationFailed("kind is region, ministry, department, office or organisation", field="kind")
+        raise ValidationFailed(_("kind is region, ministry, department, office or organisation"), field="kind")
     return queries.breakdown(o, _metric(metric), _period(request), kind)
 
 
@@ -74,9 +75,9 @@ def top_providers(request, metric: str = "enr", limit: int = 10):
 
     queries.dashboard_org(request.user, None)
     if not is_platform_admin(request.user):
-        raise NotFound("no such ranking", field="metric")
+        raise NotFound(_("no such ranking"), field="metric")
     if metric not in ("enr", "cmp", "crt"):
-        raise ValidationFailed("metric is enr, cmp or crt", field="metric")
+        raise ValidationFailed(_("metric is enr, cmp or crt"), field="metric")
     return queries.top_providers(_period(request), metric, limit=max(1, min(limit, 100)))
 
 
@@ -112,7 +113,7 @@ def export_response(request, table: str, fmt: str, params: dict):
     """Stream a table (CSV as it is read; XLSX written to a temporary file first), or, for a report larger
     than the inline limit, queue a background export and answer 202 with where to follow it."""
     if fmt not in exports.FORMATS:
-        raise ValidationFailed("format is csv or xlsx", field="format")
+        raise ValidationFailed(_("format is csv or xlsx"), field="format")
     stem, header, rows = exports.table(table, actor=request.user, params=params)
     if table in queries.REPORTS and params.get("mode") != "stream":
         org = queries.dashboard_org(request.user, params.get("org"))
@@ -158,7 +159,7 @@ def export_status(request, export_id: str):
 def export_file(request, export_id: str):
     job = _own_export(request.user, export_id)
     if job.status != "done":
-        raise NotFound("this export is not ready", field="export")
+        raise NotFound(_("this export is not ready"), field="export")
     resp = FileResponse(open(exports.export_path(job), "rb"), as_attachment=True, filename=job.file)  # noqa: SIM115
     return resp
 
@@ -171,4 +172,4 @@ def _own_export(user, export_id: str):
     try:
         return Export.objects.get(public_id=uuid.UUID(str(export_id)), requested_by=user)
     except (Export.DoesNotExist, ValueError):
-        raise NotFound("no such export", field="export") from None
+        raise NotFound(_("no such export"), field="export") from None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.core.errors import ValidationFailed
 from saksham.insights import queries
@@ -82,7 +83,7 @@ def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[l
         from saksham.people.rules import is_platform_admin
 
         if not is_platform_admin(actor):
-            raise ValidationFailed("the providers' ranking is national", field="table")
+            raise ValidationFailed(_("the providers' ranking is national"), field="table")
         data = queries.top_providers(period, limit=100)
         return "top-providers", ["rank", "provider", "value"], iter([[r["rank"], r["name"], r["value"]]
                                                                      for r in data["rows"]])
@@ -95,13 +96,13 @@ def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[l
                 iter([[r.get("title"), r.get("language"), r["enrolments"], r["completions"], r["certificates"],
                        r["completion_rate"], r["average_minutes"], r.get("rating"), r.get("ratings")]
                       for r in data["rows"]]))
-    raise ValidationFailed("no such table", field="table")
+    raise ValidationFailed(_("no such table"), field="table")
 
 
 def _metric(metric: str, active: bool = False) -> str:
     allowed = queries.SUM_METRICS + (("ad", "aw", "am") if active else ())
     if metric not in allowed:
-        raise ValidationFailed(f"metric is one of {', '.join(allowed)}", field="metric")
+        raise ValidationFailed(_("metric is one of %(choices)s") % {"choices": ', '.join(allowed)}, field="metric")
     return metric
 
 
@@ -168,7 +169,7 @@ def export_create(*, actor, name: str, fmt: str, params: dict):
     from saksham.insights.models import Export
 
     if fmt not in FORMATS:
-        raise ValidationFailed("format is csv or xlsx", field="format")
+        raise ValidationFailed(_("format is csv or xlsx"), field="format")
     table(name, actor=actor, params=params)           # refuses what the actor may not read, before queueing
     job = Export.objects.create(requested_by=actor, report=name, params=params, file_format=fmt)
     from django.db import transaction

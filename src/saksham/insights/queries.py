@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.insights.models import ALL_TIME
@@ -47,23 +48,23 @@ def home_org(actor) -> Org:
     else:
         org = Org.objects.filter(path__in=paths).order_by("depth", "path").first()
     if org is None:
-        raise PermissionDenied("dashboards are for admins", code="forbidden")
+        raise PermissionDenied(_("dashboards are for admins"), code="forbidden")
     return org
 
 
 def dashboard_org(actor, public_id=None) -> Org:
     """The org whose figures the actor asks for, if it lies in one of her subtrees; "not found" otherwise."""
     if not is_insights_user(actor):
-        raise PermissionDenied("dashboards are for admins", code="forbidden")
+        raise PermissionDenied(_("dashboards are for admins"), code="forbidden")
     if not public_id:
         return home_org(actor)
     try:
         org = Org.objects.get(public_id=uuid.UUID(str(public_id)))
     except (Org.DoesNotExist, ValueError, TypeError):
-        raise NotFound("no such organisation", field="org") from None
+        raise NotFound(_("no such organisation"), field="org") from None
     paths = _admin_paths(actor)
     if paths is not None and not any(org.path.startswith(p) for p in paths):
-        raise NotFound("no such organisation", field="org")
+        raise NotFound(_("no such organisation"), field="org")
     return org
 
 
@@ -77,12 +78,12 @@ def provider_for(actor, public_id):
     try:
         provider = Provider.objects.select_related("org").get(public_id=uuid.UUID(str(public_id)))
     except (Provider.DoesNotExist, ValueError, TypeError):
-        raise NotFound("no such provider", field="provider") from None
+        raise NotFound(_("no such provider"), field="provider") from None
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise NotFound("no such provider", field="provider")
-    ok = administers(actor, provider.org.path) or any(provider.org.path.startswith(p) for p, _ in catalog_scopes(actor))
+        raise NotFound(_("no such provider"), field="provider")
+    ok = administers(actor, provider.org.path) or any(provider.org.path.startswith(p) for p, _x in catalog_scopes(actor))
     if not ok:
-        raise NotFound("no such provider", field="provider")
+        raise NotFound(_("no such provider"), field="provider")
     return provider
 
 
@@ -94,7 +95,7 @@ def providers_of(actor) -> list:
     qs = Provider.objects.select_related("org").order_by("org__name")
     if is_platform_admin(actor):
         return list(qs[:200])
-    paths = [p for p, _ in catalog_scopes(actor)] + list(_admin_paths(actor) or [])
+    paths = [p for p, _x in catalog_scopes(actor)] + list(_admin_paths(actor) or [])
     if not paths:
         return []
     from saksham.orgs.queries import subtrees_q
@@ -125,13 +126,13 @@ def period_parse(key: str | None = None, start: str | None = None, end: str | No
             s = dt.date.fromisoformat(start) if start else None
             e = dt.date.fromisoformat(end) if end else today
         except ValueError:
-            raise ValidationFailed("dates are YYYY-MM-DD", field="from" if start else "to") from None
+            raise ValidationFailed(_("dates are YYYY-MM-DD"), field="from" if start else "to") from None
         if s is not None and s > e:
-            raise ValidationFailed("the period starts after it ends", field="from")
+            raise ValidationFailed(_("the period starts after it ends"), field="from")
         return Period("custom", s, e)
     key = key or "all"
     if key not in PERIODS:
-        raise ValidationFailed(f"period is one of {', '.join(PERIODS)}", field="period")
+        raise ValidationFailed(_("period is one of %(choices)s") % {"choices": ', '.join(PERIODS)}, field="period")
     days = PERIODS[key]
     return Period(key, None if days is None else today - dt.timedelta(days=days - 1), today)
 
@@ -294,7 +295,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
     """Courses ranked by enrolments or completions of the org's people. The country reads the course rollups
     (any period); any other org its all-time org-course rollup (its own enrolments below ``TOP_DEPTH``)."""
     if metric not in ("enr", "cmp"):
-        raise ValidationFailed("metric is enr or cmp", field="metric")
+        raise ValidationFailed(_("metric is enr or cmp"), field="metric")
     note = ""
     if org.depth == 0:
         where, params = _ranges(period, coarse=True)
@@ -314,7 +315,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
                        f"ON u.id = e.learner_id WHERE u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s "
                        f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id ORDER BY v DESC LIMIT %s",
                        [low, high, limit])
-    info = _course_rows([c for c, _ in ranked])
+    info = _course_rows([c for c, _x in ranked])
     rows = [{"rank": n + 1, **info.get(cid, {"id": "", "title": "?"}), "value": int(v)}
             for n, (cid, v) in enumerate(ranked)]
     return {"org": org_ref(org), "metric": metric, "period": period.as_dict(), "note": note, "rows": rows}
@@ -327,7 +328,7 @@ def top_providers(period: Period, metric: str = "enr", limit: int = 10) -> dict:
                    f"GROUP BY c.provider_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
     names = {pid: (_public(pub), name) for pid, pub, name in _rows(
         f"SELECT p.id, p.public_id, o.name FROM catalog_provider p JOIN orgs_org o ON o.id = p.org_id "
-        f"WHERE p.id IN ({_in([p for p, _ in ranked]) or 'NULL'})", [p for p, _ in ranked])}
+        f"WHERE p.id IN ({_in([p for p, _x in ranked]) or 'NULL'})", [p for p, _x in ranked])}
     rows = [{"rank": n + 1, "id": names.get(pid, ("", ""))[0], "name": names.get(pid, ("", "?"))[1], "value": int(v)}
             for n, (pid, v) in enumerate(ranked)]
     return {"metric": metric, "period": period.as_dict(), "rows": rows}
@@ -378,7 +379,7 @@ def course_dropoff(provider, course_public_id) -> dict:
         course = Course.objects.select_related("live_version").get(public_id=uuid.UUID(str(course_public_id)),
                                                                    provider=provider)
     except (Course.DoesNotExist, ValueError, TypeError):
-        raise NotFound("no such course of this provider", field="course") from None
+        raise NotFound(_("no such course of this provider"), field="course") from None
     version = course.live_version
     if version is None:
         return {"course": str(course.public_id), "modules": []}
@@ -425,7 +426,7 @@ REPORT_COLUMNS = {
 
 def report_columns(report: str) -> list[str]:
     if report not in REPORTS:
-        raise ValidationFailed(f"report is one of {', '.join(REPORTS)}", field="report")
+        raise ValidationFailed(_("report is one of %(choices)s") % {"choices": ', '.join(REPORTS)}, field="report")
     return REPORT_COLUMNS[report]
 
 
@@ -476,8 +477,8 @@ def _walk(report: str, org: Org, cursor: str | None):
     try:
         o, person, enrolment = (int(x) for x in str(cursor).split("."))
     except ValueError:
-        raise ValidationFailed("not a cursor of this report", field="after") from None
-    at = next((i for i, (oid, _) in enumerate(orgs) if oid == o), len(orgs))
+        raise ValidationFailed(_("not a cursor of this report"), field="after") from None
+    at = next((i for i, (oid, _x) in enumerate(orgs) if oid == o), len(orgs))
     return orgs[at:], person, enrolment
 
 
