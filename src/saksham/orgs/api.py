@@ -1,5 +1,6 @@
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.core import permissions
@@ -67,7 +68,7 @@ def _org(ref: str) -> Org:
         except ValueError:
             org = None
     if org is None:
-        raise NotFound(f"no org {ref!r}", field="org")
+        raise NotFound(_("no org %(ref)s") % {"ref": repr(ref)}, field="org")
     return org
 
 
@@ -75,10 +76,10 @@ def _org(ref: str) -> Org:
 def org_tree(request, root: str | None = None, depth: int = 1):
     """The hierarchy from ``root`` (code or id; default the country), ``depth`` levels down (max 3)."""
     if not 0 <= depth <= 3:
-        raise ValidationFailed("depth must be 0-3", field="depth")
+        raise ValidationFailed(_("depth must be 0-3"), field="depth")
     top = _org(root) if root else queries.country()
     if top is None:
-        raise NotFound("the hierarchy is empty; run `saksham setup`")
+        raise NotFound(_("the hierarchy is empty; run `saksham setup`"))
     nodes = list(queries.org_subtree(top).filter(depth__lte=top.depth + depth).select_related("parent"))
     by_id = {o.pk: OrgNode.from_orm(o).model_dump(by_alias=True) for o in nodes}
     for o in nodes:
@@ -93,7 +94,7 @@ def org_tree(request, root: str | None = None, depth: int = 1):
 def org_search(request, q: str = "", kind: str | None = None, within: str | None = None, limit: int = 50):
     """Search active orgs by name (English or local) or exact code."""
     if not 1 <= limit <= 200:
-        raise ValidationFailed("limit must be 1-200", field="limit")
+        raise ValidationFailed(_("limit must be 1-200"), field="limit")
     paths = [_org(within).path] if within else None
     return list(queries.org_search(q, within=paths, kind=kind, limit=limit).select_related("parent"))
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
@@ -23,11 +24,11 @@ def _segment(pk: int) -> str:
 
 def _validate(code: str, name: str, kind: str) -> None:
     if not code or len(code) > 64 or set(code) - CODE_CHARS:
-        raise ValidationFailed("code must be 1-64 letters, digits, '-', '_' or '.'", field="code")
+        raise ValidationFailed(_("code must be 1-64 letters, digits, '-', '_' or '.'"), field="code")
     if not name or not name.strip():
-        raise ValidationFailed("name is required", field="name")
+        raise ValidationFailed(_("name is required"), field="name")
     if kind not in OrgKind.values:
-        raise ValidationFailed(f"kind must be one of {', '.join(OrgKind.values)}", field="kind")
+        raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(OrgKind.values)}, field="kind")
 
 
 @transaction.atomic
@@ -38,11 +39,11 @@ def org_create(*, actor=None, code: str, name: str, kind: str, parent: Org | Non
     if actor is not None:
         permissions.require(actor, "org.create_under", parent)
     if parent is None and kind != OrgKind.COUNTRY:
-        raise ValidationFailed("only the country has no parent", field="parent")
+        raise ValidationFailed(_("only the country has no parent"), field="parent")
     if parent is not None and not parent.is_active:
-        raise ValidationFailed("the parent org is deactivated", field="parent")
+        raise ValidationFailed(_("the parent org is deactivated"), field="parent")
     if Org.objects.filter(code=code).exists():
-        raise Conflict(f"an org with code {code} exists", code="duplicate_code", field="code")
+        raise Conflict(_("an org with code %(code)s exists") % {"code": code}, code="duplicate_code", field="code")
     org = Org.objects.create(code=code, name=name.strip(), name_local=name_local.strip(), kind=kind,
                              subkind=subkind, language=language, parent=parent, path="",
                              depth=(parent.depth + 1) if parent else 0, email_domains=email_domains or [])
@@ -59,7 +60,7 @@ def org_update(*, actor, org: Org, **fields) -> Org:
     permissions.require(actor, "org.manage", org)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed(f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ValidationFailed(_("unknown field(s): %(fields)s") % {"fields": ', '.join(sorted(unknown))}, field=sorted(unknown)[0])
     before = audit.snapshot(org, fields)
     for k, v in fields.items():
         setattr(org, k, v)
@@ -77,9 +78,9 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     new_parent = Org.objects.get(pk=new_parent.pk)
     if org.parent_id is None:
-        raise ValidationFailed("the country root cannot move", field="org")
+        raise ValidationFailed(_("the country root cannot move"), field="org")
     if is_within(new_parent.path, org.path):
-        raise ValidationFailed("an org cannot move under itself or its own subtree", code="cycle", field="parent")
+        raise ValidationFailed(_("an org cannot move under itself or its own subtree"), code="cycle", field="parent")
     old_path, old_depth, old_parent = org.path, org.depth, org.parent
     new_path = new_parent.path + _segment(org.pk)
     depth_shift = new_parent.depth + 1 - old_depth
@@ -100,7 +101,7 @@ def org_deactivate(*, actor, org: Org) -> Org:
     """Deactivate an org and its subtree: nobody new can join it; its people keep their records."""
     permissions.require(actor, "org.manage", org)
     if org.parent_id is None:
-        raise ValidationFailed("the country root cannot be deactivated", field="org")
+        raise ValidationFailed(_("the country root cannot be deactivated"), field="org")
     Org.objects.filter(subtree_q(org.path)).update(is_active=False)
     org.refresh_from_db()
     audit.record(actor=actor, action="org.deactivate", target=org, changes={"is_active": [True, False]})
@@ -124,9 +125,9 @@ def org_merge(*, actor, source: Org, target: Org) -> Org:
     permissions.require(actor, "org.manage", source)
     permissions.require(actor, "org.manage", target)
     if source.pk == target.pk:
-        raise ValidationFailed("an org cannot merge into itself", field="target")
+        raise ValidationFailed(_("an org cannot merge into itself"), field="target")
     if is_within(target.path, source.path):
-        raise ValidationFailed("cannot merge an org into its own subtree", code="cycle", field="target")
+        raise ValidationFailed(_("cannot merge an org into its own subtree"), code="cycle", field="target")
     for child in list(Org.objects.filter(parent=source)):
         org_move(actor=actor, org=child, new_parent=target)
     moved = {path.rsplit(".", 1)[-1]: import_string(path)(source, target) for path in settings.ORG_MERGE_STEPS}
@@ -164,5 +165,5 @@ def profile_apply(profile: dict | None = None) -> tuple[Org, int]:
 def org_require(code: str) -> Org:
     org = Org.objects.filter(code=code).first()
     if org is None:
-        raise NotFound(f"no org with code {code}", field="org")
+        raise NotFound(_("no org with code %(code)s") % {"code": code}, field="org")
     return org
