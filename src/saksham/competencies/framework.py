@@ -48,23 +48,23 @@ def _texts(value, languages: list[str], *, field: str, required: bool, limit: in
     if isinstance(value, str):
         value = {languages[0]: value} if languages else {}
     if not isinstance(value, dict):
-        errors.append({"where": where, "code": code, "message": f"{field} must be an object of language: text"})
+        errors.append({"where": where, "code": code, "message": _("%(field)s must be an object of language: text") % {"field": field}})
         return {}
     out = {}
     for lang, text in value.items():
         if not isinstance(text, str):
-            errors.append({"where": where, "code": code, "message": f"{field}.{lang} must be text"})
+            errors.append({"where": where, "code": code, "message": _("%(field)s.%(lang)s must be text") % {"field": field, "lang": lang}})
             continue
         text = text.strip()
         if len(text) > limit:
-            errors.append({"where": where, "code": code, "message": f"{field}.{lang} is longer than {limit}"})
+            errors.append({"where": where, "code": code, "message": _("%(field)s.%(lang)s is longer than %(limit)s") % {"field": field, "lang": lang, "limit": limit}})
         if text:
             out[lang] = text
     if required or out:
         missing = [lang for lang in languages if lang not in out]
         if missing:
             errors.append({"where": where, "code": code,
-                           "message": f"missing translation of {field} in {', '.join(missing)}"})
+                           "message": _("missing translation of %(field)s in %(choices)s") % {"field": field, "choices": ', '.join(missing)}})
     return out
 
 
@@ -74,7 +74,7 @@ def _level_key(key, where: str, code: str, errors: list) -> str | None:
     except ValueError:
         n = None
     if n is None or not 1 <= n <= MAX_LEVEL:
-        errors.append({"where": where, "code": code, "message": f"level {key!r} is out of range 1-{MAX_LEVEL}"})
+        errors.append({"where": where, "code": code, "message": _("level %(key)s is out of range 1-%(max_level)s") % {"key": repr(key), "max_level": MAX_LEVEL}})
         return None
     return str(n)
 
@@ -89,13 +89,11 @@ def validate(doc) -> dict:
         raise FrameworkRefused(_("unknown format %(given)s; expected %(format)s") % {"given": repr(doc.get('format')), "format": FORMAT}, field="format")
     code = str(doc.get("code") or "").strip()
     if not CODE_RE.match(code):
-        errors.append({"where": "framework", "code": code, "message": "the framework needs a code (letters, digits, "
-                                                                       ". _ -)"})
+        errors.append({"where": "framework", "code": code, "message": _("the framework needs a code (letters, digits, . _ -)")})
     languages = doc.get("languages") or []
     if not isinstance(languages, list) or not languages or not all(isinstance(x, str) and LANG_RE.match(x)
                                                                      for x in languages):
-        errors.append({"where": "framework", "code": code, "message": "languages must list language codes, "
-                                                                       "e.g. [\"en\", \"hi\"]"})
+        errors.append({"where": "framework", "code": code, "message": _('languages must list language codes, e.g. ["en", "hi"]')})
         languages = ["en"]
     languages = list(dict.fromkeys(languages))
     texts = {}
@@ -108,7 +106,7 @@ def validate(doc) -> dict:
     levels = {}
     raw_levels = doc.get("levels") or {}
     if not isinstance(raw_levels, dict):
-        errors.append({"where": "framework", "code": code, "message": "levels must be an object"})
+        errors.append({"where": "framework", "code": code, "message": _("levels must be an object")})
         raw_levels = {}
     for key, value in raw_levels.items():
         n = _level_key(key, "framework levels", code, errors)
@@ -118,7 +116,7 @@ def validate(doc) -> dict:
     missing_levels = [str(n) for n in range(1, MAX_LEVEL + 1) if str(n) not in levels]
     if raw_levels and missing_levels:
         errors.append({"where": "framework levels", "code": code,
-                       "message": f"levels {', '.join(missing_levels)} have no name"})
+                       "message": _("levels %(choices)s have no name") % {"choices": ', '.join(missing_levels)}})
 
     raw = doc.get("elements")
     if not isinstance(raw, list) or not raw:
@@ -129,23 +127,23 @@ def validate(doc) -> dict:
     rows = []
     for i, e in enumerate(raw):
         if not isinstance(e, dict):
-            errors.append({"where": f"elements[{i}]", "code": "", "message": "an element must be an object"})
+            errors.append({"where": f"elements[{i}]", "code": "", "message": _("an element must be an object")})
             continue
         row = {"_index": i, "_line": e.get("_line")}
         where = _where(row)
         ecode = str(e.get("code") or "").strip()
         row["code"] = ecode
         if not CODE_RE.match(ecode):
-            errors.append({"where": where, "code": ecode, "message": f"{ecode!r} is not a code (letters, digits, . _ -)"})
+            errors.append({"where": where, "code": ecode, "message": _("%(ecode)s is not a code (letters, digits, . _ -)") % {"ecode": repr(ecode)}})
             continue
         if ecode in by_code:
             errors.append({"where": where, "code": ecode,
-                           "message": f"duplicate code {ecode} (first at {_where(by_code[ecode])})"})
+                           "message": _("duplicate code %(ecode)s (first at %(first)s)") % {"ecode": ecode, "first": _where(by_code[ecode])}})
             continue
         kind = str(e.get("kind") or "").strip().lower().replace("-", "").replace("_", "")
         if kind not in Kind.values:
             errors.append({"where": where, "code": ecode,
-                           "message": f"kind {e.get('kind')!r} is not one of {', '.join(Kind.values)}"})
+                           "message": _("kind %(kind)s is not one of %(choices)s") % {"kind": repr(e.get('kind')), "choices": ', '.join(Kind.values)}})
             continue
         row["kind"] = kind
         parent = e.get("parent")
@@ -157,10 +155,10 @@ def validate(doc) -> dict:
         row["levels"] = {}
         elevels = e.get("levels") or {}
         if not isinstance(elevels, dict):
-            errors.append({"where": where, "code": ecode, "message": "levels must be an object"})
+            errors.append({"where": where, "code": ecode, "message": _("levels must be an object")})
             elevels = {}
         if elevels and kind != Kind.COMPETENCY:
-            errors.append({"where": where, "code": ecode, "message": "only a competency has level descriptors"})
+            errors.append({"where": where, "code": ecode, "message": _("only a competency has level descriptors")})
         for key, value in elevels.items():
             n = _level_key(key, where, ecode, errors)
             if n:
@@ -173,7 +171,7 @@ def validate(doc) -> dict:
     for row in rows:
         where, parent = _where(row), row["parent"]
         if parent is not None and parent not in by_code:
-            errors.append({"where": where, "code": row["code"], "message": f"unknown parent {parent}"})
+            errors.append({"where": where, "code": row["code"], "message": _("unknown parent %(parent)s") % {"parent": parent}})
             row["_bad"] = True
     for row in rows:
         seen, cur = [row["code"]], row
@@ -183,7 +181,7 @@ def validate(doc) -> dict:
                 cycle = seen[seen.index(cur["code"]):] + [cur["code"]]
                 if row["code"] == min(cycle):  # report each cycle once
                     errors.append({"where": _where(row), "code": row["code"],
-                                   "message": "cycle: " + " > ".join(cycle)})
+                                   "message": _("cycle: %(path)s") % {"path": " > ".join(cycle)}})
                 row["_cycle"] = True
                 break
             seen.append(cur["code"])
@@ -193,13 +191,13 @@ def validate(doc) -> dict:
         want = PARENT_KIND[Kind(row["kind"])]
         parent = by_code.get(row["parent"]) if row["parent"] else None
         if want is None and parent is not None:
-            errors.append({"where": _where(row), "code": row["code"], "message": "an area has no parent"})
+            errors.append({"where": _where(row), "code": row["code"], "message": _("an area has no parent")})
         elif want is not None and (parent is None or parent["kind"] != want):
             got = f"a {parent['kind']} ({parent['code']})" if parent else "none"
             errors.append({"where": _where(row), "code": row["code"],
-                           "message": f"a {row['kind']}'s parent must be a {want}, not {got}"})
+                           "message": _("a %(kind)s's parent must be a %(want)s, not %(got)s") % {"kind": row['kind'], "want": want, "got": got}})
     if not any(r.get("kind") == Kind.COMPETENCY for r in rows):
-        errors.append({"where": "elements", "code": code, "message": "the framework has no competency"})
+        errors.append({"where": "elements", "code": code, "message": _("the framework has no competency")})
     if errors:
         errors.sort(key=lambda e: (0 if e["where"].startswith("framework") else 1,
                                    int(re.sub(r"\D", "", e["where"]) or 0)))

@@ -71,7 +71,7 @@ def framework_import(*, actor, document: dict, make_default: bool | None = None)
     taken = dict(Element.objects.filter(kind=Kind.COMPETENCY, code__in=codes)
                  .exclude(framework=frame).values_list("code", "framework__code")) if codes else {}
     errors = [{"where": fw._where(r), "code": r["code"],
-               "message": f"competency code {r['code']} belongs to framework {taken[r['code']]}"}
+               "message": _("competency code %(code)s belongs to framework %(taken)s") % {"code": r['code'], "taken": taken[r['code']]}}
               for r in clean["elements"] if r["code"] in taken and r["kind"] == Kind.COMPETENCY]
     existing: dict[str, Element] = {}
     if frame is not None:
@@ -83,13 +83,12 @@ def framework_import(*, actor, document: dict, make_default: bool | None = None)
             ids = [e.pk for e in dropped]
             used |= set(Holding.objects.filter(competency_id__in=ids).values_list("competency_id", flat=True)[:100])
             used |= set(Requirement.objects.filter(competency_id__in=ids).values_list("competency_id", flat=True))
-        errors += [{"where": "file", "code": e.code, "message": f"competency {e.code} is in use (passports or "
-                                                                 "role requirements) and cannot be removed"}
+        errors += [{"where": "file", "code": e.code, "message": _("competency %(code)s is in use (passports or role requirements) and cannot be removed") % {"code": e.code}}
                    for e in dropped if e.pk in used]
         for r in clean["elements"]:
             old = existing.get(r["code"])
             if old is not None and old.kind != r["kind"] and old.kind == Kind.COMPETENCY and old.pk in used:
-                errors.append({"where": fw._where(r), "code": r["code"], "message": "a competency in use stays one"})
+                errors.append({"where": fw._where(r), "code": r["code"], "message": _("a competency in use stays one")})
     if errors:
         raise fw.FrameworkRefused(_("%(errors)s problem(s); first: %(where)s: %(message)s") % {"errors": len(errors), "where": errors[0]['where'], "message": errors[0]['message']},
                                   field="file", details=errors)
@@ -382,27 +381,28 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
     comps = {e.code: e for e in Element.objects.filter(kind=Kind.COMPETENCY, code__in=comp_codes)}
     orgs: dict[str, object] = {}
     for line, r in raw:
-        problems = [f"{c} is required" for c in MAPPING_REQUIRED if not r.get(c)]
+        problems = [_("%(column)s is required") % {"column": c} for c in MAPPING_REQUIRED if not r.get(c)]
         key = designation_key(r["designation"])
         if r["designation"] and key not in known:
-            problems.append(f"unknown designation {r['designation']!r} (nobody holds it and it is not mapped)")
+            problems.append(_("unknown designation %(designation)s (nobody holds it and it is not mapped)") % {"designation": repr(r['designation'])})
         for c in ("role", "activity"):
             if r.get(c) and not fw.CODE_RE.match(r[c]):
-                problems.append(f"{c} {r[c]!r} is not a code (letters, digits, . _ -)")
+                problems.append(_("%(column)s %(value)s is not a code (letters, digits, . _ -)") % {"column": c, "value": repr(r[c])})
         if r["competency"] and r["competency"] not in comps:
-            problems.append(f"unknown competency {r['competency']}")
+            problems.append(_("unknown competency %(competency)s") % {"competency": r['competency']})
         level = r.get("level", "")
         if level and not (level.isdigit() and 1 <= int(level) <= MAX_LEVEL):
-            problems.append(f"level {level!r} is out of range 1-{MAX_LEVEL}")
+            problems.append(_("level %(level)s is out of range 1-%(max_level)s") % {"level": repr(level), "max_level": MAX_LEVEL})
         org = None
         if r.get("org"):
             if r["org"] not in orgs:
                 orgs[r["org"]] = org_get(code=r["org"])
             org = orgs[r["org"]]
             if org is None:
-                problems.append(f"unknown org {r['org']}")
+                problems.append(_("unknown org %(org)s") % {"org": r['org']})
         if not problems and not permissions.allowed(actor, "competencies.map", org):
-            problems.append("you may not map designations " + (f"in {r['org']}" if org else "for the whole platform"))
+            problems.append(_("you may not map designations in %(org)s") % {"org": r["org"]} if org
+                            else _("you may not map designations for the whole platform"))
         if problems:
             report.errors.append({"line": line, "message": "; ".join(problems)})
         else:

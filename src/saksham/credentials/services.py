@@ -776,15 +776,15 @@ def event_certificates_issue(*, actor, org, event_code: str, title: str, held_on
     held_at = dt.datetime.combine(held_on, dt.time(12), tzinfo=dt.UTC)
     for r in rows:
         if not r["name"] or len(r["name"]) > 200:
-            report.errors.append({"line": r["line"], "field": "name", "message": "a name of 1 to 200 characters"})
+            report.errors.append({"line": r["line"], "field": "name", "message": _("a name of 1 to 200 characters")})
             continue
         try:
             validate_email(r["email"])
         except ValidationError:
-            report.errors.append({"line": r["line"], "field": "email", "message": "not an email address"})
+            report.errors.append({"line": r["line"], "field": "email", "message": _("not an email address")})
             continue
         if r["email"] in seen:
-            report.errors.append({"line": r["line"], "field": "email", "message": "this email is on an earlier line"})
+            report.errors.append({"line": r["line"], "field": "email", "message": _("this email is on an earlier line")})
             continue
         seen.add(r["email"])
         user = users.get(r["email"])

@@ -3,6 +3,7 @@ from uuid import UUID
 
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -154,7 +155,7 @@ def _me(user: User) -> dict:
 def _person(request, ref: UUID) -> User:
     person = queries.person_get_visible(request.auth, ref)
     if person is None:
-        raise NotFound("no such person in your organisations", field="id")
+        raise NotFound(_("no such person in your organisations"), field="id")
     return person
 
 
@@ -176,7 +177,7 @@ def register(request, payload: RegisterIn):
     """Self-registration; a confirmation code and link go to the email address."""
     data = payload.model_dump(exclude={"password"})
     services.registration_create(data=data, password=payload.password, ip=_ip(request))
-    return Status(201, {"status": UserStatus.PENDING_EMAIL, "message": "check your email for the confirmation code"})
+    return Status(201, {"status": UserStatus.PENDING_EMAIL, "message": _("check your email for the confirmation code")})
 
 
 @router.post("/auth/confirm", auth=None, response={200: StatusOut, **ERRORS})
@@ -247,16 +248,16 @@ def users(request, q: str = "", org: str | None = None, status: str = "", design
           page: int = 1, page_size: int = 25):
     """People in the caller's org subtree, newest first."""
     if not queries.is_admin(request.auth):
-        raise permissions.PermissionDenied("only organisation admins list people")
+        raise permissions.PermissionDenied(_("only organisation admins list people"))
     if status and status not in UserStatus.values:
-        raise ValidationFailed(f"status must be one of {', '.join(UserStatus.values)}", field="status")
+        raise ValidationFailed(_("status must be one of %(choices)s") % {"choices": ', '.join(UserStatus.values)}, field="status")
     if not 1 <= page_size <= 200 or not 1 <= page <= 100_000:
-        raise ValidationFailed("page_size must be 1-200 and page 1-100000", field="page_size")
+        raise ValidationFailed(_("page_size must be 1-200 and page 1-100000"), field="page_size")
     scope = None
     if org:
         scope = org_get(code=org)
         if scope is None:
-            raise NotFound(f"no org {org!r}", field="org")
+            raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
         permissions.require(request.auth, "people.manage_in", scope)
     result = queries.people_search(request.auth, text=q, org=scope, status=status, designation=designation,
                                    group=group, page=page, page_size=page_size)
@@ -298,7 +299,7 @@ def user_history(request, user_id: UUID, limit: int = 50):
     person = _person(request, user_id)
     permissions.require(request.auth, "person.manage", person)
     if not 1 <= limit <= 500:
-        raise ValidationFailed("limit must be 1-500", field="limit")
+        raise ValidationFailed(_("limit must be 1-500"), field="limit")
     return list(queries.person_history(person)[:limit])
 
 
@@ -327,7 +328,7 @@ def user_reject(request, user_id: UUID, payload: DecisionIn):
 def role_grant(request, user_id: UUID, payload: RoleIn):
     org = org_get(code=payload.org)
     if org is None:
-        raise NotFound(f"no org {payload.org!r}", field="org")
+        raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     m = services.role_grant(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
     return Status(201, {"role": m.role, "org": OrgRef.from_orm(org).model_dump(by_alias=True)})
 
@@ -336,7 +337,7 @@ def role_grant(request, user_id: UUID, payload: RoleIn):
 def role_revoke(request, user_id: UUID, payload: RoleIn):
     org = org_get(code=payload.org)
     if org is None:
-        raise NotFound(f"no org {payload.org!r}", field="org")
+        raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     services.role_revoke(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
     return Status(204, None)
 
@@ -380,7 +381,7 @@ class ImportJobDetailOut(ImportJobOut):
 def _import_job(request, job_id: UUID):
     job = queries.import_jobs_visible_to(request.auth).filter(public_id=job_id).first()
     if job is None:
-        raise NotFound("no such import job", field="id")
+        raise NotFound(_("no such import job"), field="id")
     return job
 
 
@@ -391,7 +392,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
 
     scope = org_get(code=org)
     if scope is None:
-        raise NotFound(f"no org {org!r}", field="org")
+        raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
                                send_emails=send_emails)
     return Status(202, job)
@@ -400,7 +401,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
 @router.get("/imports", response={200: list[ImportJobOut], **ERRORS})
 def import_list(request, limit: int = 20):
     if not 1 <= limit <= 100:
-        raise ValidationFailed("limit must be 1-100", field="limit")
+        raise ValidationFailed(_("limit must be 1-100"), field="limit")
     return list(queries.import_jobs_visible_to(request.auth)[:limit])
 
 
@@ -509,7 +510,7 @@ class MembersIn(StrictSchema):
 def _group(request, group_id: UUID):
     group = queries.user_groups_visible_to(request.auth).filter(public_id=group_id).first()
     if group is None:
-        raise NotFound("no such group in your organisations", field="id")
+        raise NotFound(_("no such group in your organisations"), field="id")
     return group
 
 
