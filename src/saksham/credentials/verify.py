@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import VC_V2, known
@@ -110,27 +111,25 @@ def _own_did_prefix() -> str:
 def resolve(vm: str) -> tuple[object, str]:
     """(public key, controller DID) of a verification method, without fetching anything."""
     if not isinstance(vm, str) or len(vm) > 512:
-        raise _Stop(MALFORMED, "proof.verificationMethod must be a DID URL")
+        raise _Stop(MALFORMED, _("proof.verificationMethod must be a DID URL"))
     if vm.startswith("did:key:"):
         try:
             return crypto.did_key_public(vm), vm.partition("#")[0]
         except crypto.CryptoError as exc:
-            raise _Stop(UNKNOWN_ISSUER, f"did:key is not an Ed25519 key: {exc}") from None
+            raise _Stop(UNKNOWN_ISSUER, _("did:key is not an Ed25519 key: %(exc)s") % {"exc": exc}) from None
     if vm.startswith("did:web:"):
         own = _own_did_prefix()
         did = vm.partition("#")[0]
         if did != own and not did.startswith(own + ":"):
             host = unquote(did.split(":")[2]) if did.count(":") >= 2 else "?"
-            raise _Stop(UNKNOWN_ISSUER, f"did:web of another host ({host}): this verifier only trusts this "
-                                        "platform's own DID and did:key, and never fetches other documents")
+            raise _Stop(UNKNOWN_ISSUER, _("did:web of another host (%(host)s): this verifier only trusts this platform's own DID and did:key, and never fetches other documents") % {"host": host})
         keys = _platform_keys()
         if vm not in keys and time.monotonic() - _KEYS_AT > 1:      # a new key: look again, at most once a second
             keys = _platform_keys(refresh=True)
         if vm not in keys:
-            raise _Stop(UNKNOWN_ISSUER, "no such key in this platform's DID documents")
+            raise _Stop(UNKNOWN_ISSUER, _("no such key in this platform's DID documents"))
         return keys[vm]
-    raise _Stop(UNKNOWN_ISSUER, "the verification method is neither did:key nor this platform's did:web "
-                                "(other URLs are never fetched)")
+    raise _Stop(UNKNOWN_ISSUER, _("the verification method is neither did:key nor this platform's did:web (other URLs are never fetched)"))
 
 
 # --- status lists ------------------------------------------------------------------------------------------------
@@ -164,11 +163,11 @@ def _status_bits(url: str) -> bytes | None:
     except Exception:                       # not a UUID
         sl = None
     if sl is None:
-        raise _Stop(MALFORMED, "credentialStatus names a status list this platform never published")
+        raise _Stop(MALFORMED, _("credentialStatus names a status list this platform never published"))
     doc = json.loads(status_list_document(sl))
     inner = check_proofs(doc)
     if inner:
-        raise _Stop(TAMPERED, f"the status list credential does not verify: {inner}")
+        raise _Stop(TAMPERED, _("the status list credential does not verify: %(inner)s") % {"inner": inner})
     bits = statuslist.decode(doc["credentialSubject"]["encodedList"])
     with _LOCK:
         _STATUS[list_id] = (time.monotonic(), bits)
@@ -179,11 +178,11 @@ def _status_bits(url: str) -> bytes | None:
 
 def _parse_time(value, name: str) -> dt.datetime:
     if not isinstance(value, str):
-        raise _Stop(MALFORMED, f"{name} must be an XML Schema dateTime string")
+        raise _Stop(MALFORMED, _("%(name)s must be an XML Schema dateTime string") % {"name": name})
     try:
         at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _Stop(MALFORMED, f"{name} is not a date-time: {value[:40]!r}") from None
+        raise _Stop(MALFORMED, _("%(name)s is not a date-time: %(value)s") % {"name": name, "value": repr(value[:40])}) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return at
@@ -195,26 +194,26 @@ def _issuer_id(doc: dict) -> str:
         return issuer
     if isinstance(issuer, dict) and isinstance(issuer.get("id"), str):
         return issuer["id"]
-    raise _Stop(MALFORMED, "issuer must be a URL or an object with an id")
+    raise _Stop(MALFORMED, _("issuer must be a URL or an object with an id"))
 
 
 def _structure(doc) -> None:
     if not isinstance(doc, dict):
-        raise _Stop(MALFORMED, "a credential is a JSON object")
+        raise _Stop(MALFORMED, _("a credential is a JSON object"))
     ctx = doc.get("@context")
     if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2:
-        raise _Stop(MALFORMED, f"@context must be a list starting with {VC_V2}")
+        raise _Stop(MALFORMED, _("@context must be a list starting with %(vc_v2)s") % {"vc_v2": VC_V2})
     for c in ctx:
         if not known(c):
             shown = c if isinstance(c, str) else "an embedded context"
-            raise _Stop(MALFORMED, f"unknown context {str(shown)[:100]} (contexts are never fetched)")
+            raise _Stop(MALFORMED, _("unknown context %(context)s (contexts are never fetched)") % {"context": str(shown)[:100]})
     types = doc.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
-        raise _Stop(MALFORMED, "type must list VerifiableCredential")
+        raise _Stop(MALFORMED, _("type must list VerifiableCredential"))
     if not isinstance(doc.get("credentialSubject"), dict | list):
-        raise _Stop(MALFORMED, "credentialSubject is missing")
+        raise _Stop(MALFORMED, _("credentialSubject is missing"))
     if "proof" not in doc:
-        raise _Stop(MALFORMED, "the credential has no proof (it is not signed)")
+        raise _Stop(MALFORMED, _("the credential has no proof (it is not signed)"))
 
 
 def check_proofs(doc: dict, *, plain: bool = False) -> str | None:
@@ -223,24 +222,23 @@ def check_proofs(doc: dict, *, plain: bool = False) -> str | None:
     proofs = doc.get("proof")
     proofs = proofs if isinstance(proofs, list) else [proofs]
     if not proofs or not all(isinstance(p, dict) for p in proofs):
-        raise _Stop(MALFORMED, "proof must be an object or a list of objects")
+        raise _Stop(MALFORMED, _("proof must be an object or a list of objects"))
     issuer = _issuer_id(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     for p in proofs:
         if p.get("type") != "DataIntegrityProof":
-            raise _Stop(MALFORMED, f"unsupported proof type {str(p.get('type'))[:60]!r}")
+            raise _Stop(MALFORMED, _("unsupported proof type %(type)s") % {"type": repr(str(p.get('type'))[:60])})
         if p.get("cryptosuite") not in crypto.SUITES:
-            raise _Stop(MALFORMED, f"unknown cryptosuite {str(p.get('cryptosuite'))[:60]!r} "
-                                   f"(accepted: {', '.join(crypto.SUITES)})")
+            raise _Stop(MALFORMED, _("unknown cryptosuite %(suite)s (accepted: %(choices)s)") % {"suite": repr(str(p.get('cryptosuite'))[:60]), "choices": ', '.join(crypto.SUITES)})
         if p.get("proofPurpose") != "assertionMethod":
-            raise _Stop(MALFORMED, "proofPurpose must be assertionMethod")
+            raise _Stop(MALFORMED, _("proofPurpose must be assertionMethod"))
         public, controller = resolve(p.get("verificationMethod"))
         if controller != issuer:
             return f"the proof's key belongs to {controller[:80]}, not to the issuer {issuer[:80]} (wrong key)"
         try:
             ok = crypto.proof_verify(unsecured, p, public, plain=plain)
         except crypto.CryptoError as exc:
-            raise _Stop(MALFORMED, f"the {p.get('cryptosuite')} proof cannot be checked: {exc}") from None
+            raise _Stop(MALFORMED, _("the %(suite)s proof cannot be checked: %(exc)s") % {"suite": p.get('cryptosuite'), "exc": exc}) from None
         if not ok:
             return f"the {p['cryptosuite']} signature does not match the content (altered after signing, " \
                    "or signed by another key)"
@@ -282,9 +280,9 @@ def verify(data, *, now: dt.datetime | None = None) -> Result:
             raise _Stop(TAMPERED, problem)
         result.checks.append("proof")
         if "validFrom" in doc and _parse_time(doc["validFrom"], "validFrom") > now + dt.timedelta(minutes=5):
-            raise _Stop(NOT_YET_VALID, f"valid only from {doc['validFrom']}")
+            raise _Stop(NOT_YET_VALID, _("valid only from %(validfrom)s") % {"validfrom": doc['validFrom']})
         if "validUntil" in doc and _parse_time(doc["validUntil"], "validUntil") < now:
-            raise _Stop(EXPIRED, f"expired on {doc['validUntil']}")
+            raise _Stop(EXPIRED, _("expired on %(validuntil)s") % {"validuntil": doc['validUntil']})
         result.checks.append("validity period")
         _status(doc, result)
     except _Stop as stop:
@@ -292,11 +290,11 @@ def verify(data, *, now: dt.datetime | None = None) -> Result:
         result.reasons.append(stop.reason)
     except (crypto.CryptoError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         result.verdict = MALFORMED
-        result.reasons.append(f"the credential could not be read: {str(exc)[:200]}")
+        result.reasons.append(_("the credential could not be read: %(error)s") % {"error": str(exc)[:200]})
     except Exception:                       # the verifier answers a verdict, whatever it is handed
         log.exception("verification failed unexpectedly")
         result.verdict = MALFORMED
-        result.reasons.append("the credential could not be read")
+        result.reasons.append(_("the credential could not be read"))
     return result
 
 
@@ -314,9 +312,9 @@ def _status(doc: dict, result: Result) -> None:
         try:
             index = int(entry.get("statusListIndex"))
         except (TypeError, ValueError):
-            raise _Stop(MALFORMED, "statusListIndex must be an integer") from None
+            raise _Stop(MALFORMED, _("statusListIndex must be an integer")) from None
         if not isinstance(url, str):
-            raise _Stop(MALFORMED, "statusListCredential must be a URL")
+            raise _Stop(MALFORMED, _("statusListCredential must be a URL"))
         bits = _status_bits(url)
         if bits is None:
             result.warnings.append(f"status list {url[:100]} is not on this platform and was not fetched")
@@ -324,11 +322,11 @@ def _status(doc: dict, result: Result) -> None:
         try:
             set_ = statuslist.bit_get(bits, index)
         except crypto.CryptoError:
-            raise _Stop(MALFORMED, "statusListIndex is outside the status list") from None
+            raise _Stop(MALFORMED, _("statusListIndex is outside the status list")) from None
         result.checks.append(f"status ({purpose})")
         if set_ and purpose in ("revocation", "suspension"):
-            raise _Stop(REVOKED, f"{'revoked' if purpose == 'revocation' else 'suspended'} by its issuer "
-                                 "(published status list)")
+            raise _Stop(REVOKED, (_("revoked by its issuer (published status list)") if purpose == "revocation"
+                              else _("suspended by its issuer (published status list)")))
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -342,15 +340,15 @@ def _load(data):
     if isinstance(data, str):
         data = data.encode()
     if not isinstance(data, bytes | bytearray):
-        raise _Stop(MALFORMED, "send the credential as JSON")
+        raise _Stop(MALFORMED, _("send the credential as JSON"))
     if len(data) > MAX_BYTES:
-        raise _Stop(TOO_LARGE, f"the credential is larger than {MAX_BYTES // 1024} KB: refused unread")
+        raise _Stop(TOO_LARGE, _("the credential is larger than %(size)s KB: refused unread") % {"size": MAX_BYTES // 1024})
     floats = []
     try:
         text = data.decode()
         doc = json.loads(text, parse_float=lambda s: floats.append(s) or float(s))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Stop(MALFORMED, f"not JSON: {str(exc)[:120]}") from None
+        raise _Stop(MALFORMED, _("not JSON: %(error)s") % {"error": str(exc)[:120]}) from None
     except RecursionError:
-        raise _Stop(MALFORMED, "JSON nested too deeply") from None
+        raise _Stop(MALFORMED, _("JSON nested too deeply")) from None
     return doc, not floats and not _ASTRAL.search(text)

@@ -296,36 +296,36 @@ def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[d
             problems.append({"index": n, "code": code, "message": message, "field": f"events.{n}.{fld}"})
 
         if enrolment is None:
-            bad("unknown_enrolment", "no such enrolment of yours", "enrolment")
+            bad("unknown_enrolment", _("no such enrolment of yours"), "enrolment")
             continue
         if enrolment.state != EnrolmentState.ACTIVE:
-            bad("not_enrolled", "this enrolment is not active (left or not approved)", "enrolment")
+            bad("not_enrolled", _("this enrolment is not active (left or not approved)"), "enrolment")
             continue
         try:
             key = UUID(str(e["item"]))
         except (KeyError, ValueError, TypeError):
-            bad("unknown_item", "not an item id", "item")
+            bad("unknown_item", _("not an item id"), "item")
             continue
         info = structure.version_items(enrolment.version_id).get(key)
         if info is None:
-            bad("unknown_item", "this item is not part of the enrolled version of the course", "item")
+            bad("unknown_item", _("this item is not part of the enrolled version of the course"), "item")
             continue
         event_id = str(e.get("event_id") or "")
         if not 1 <= len(event_id) <= 64:
-            bad("invalid_event_id", "event_id is 1 to 64 characters", "event_id")
+            bad("invalid_event_id", _("event_id is 1 to 64 characters"), "event_id")
             continue
         percent, position, seconds = e.get("percent", 0), e.get("position"), e.get("seconds", 0)
         if not isinstance(percent, int | float) or isinstance(percent, bool) or not 0 <= percent <= 100 \
                 or math.isnan(percent):
-            bad("percent_out_of_range", "percent is a number from 0 to 100", "percent")
+            bad("percent_out_of_range", _("percent is a number from 0 to 100"), "percent")
             continue
         if position is not None and (not isinstance(position, int | float) or isinstance(position, bool)
                                      or math.isnan(position) or position < 0
                                      or (info.max_position is not None and position > info.max_position)):
-            bad("position_out_of_range", "position is past the end of the item", "position")
+            bad("position_out_of_range", _("position is past the end of the item"), "position")
             continue
         if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_EVENT_SECONDS:
-            bad("seconds_out_of_range", f"seconds is a whole number from 0 to {MAX_EVENT_SECONDS}", "seconds")
+            bad("seconds_out_of_range", _("seconds is a whole number from 0 to %(max_event_seconds)s") % {"max_event_seconds": MAX_EVENT_SECONDS}, "seconds")
             continue
         at = e.get("at")
         if isinstance(at, str):
@@ -334,10 +334,10 @@ def _clean_events(learner, events: list[dict], now: dt.datetime) -> tuple[list[d
             except ValueError:
                 at = None
         if not isinstance(at, dt.datetime) or at.tzinfo is None:
-            bad("invalid_timestamp", "at is a date and time with its time zone", "at")
+            bad("invalid_timestamp", _("at is a date and time with its time zone"), "at")
             continue
         if at > now + FUTURE_SKEW:
-            bad("future_timestamp", "at is in the future", "at")
+            bad("future_timestamp", _("at is in the future"), "at")
             continue
         if info.is_assessment:                   # done only by passing it (see assessments)
             percent, position = 0, None
@@ -461,7 +461,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
     statements: list[tuple] = []
     with connection.cursor() as cur:
         # 2. One conditional upsert per item touched (its events merged in client-time order).
-        for (_, _), evs in sorted(groups.items()):
+        for (_x, _x), evs in sorted(groups.items()):
             evs.sort(key=lambda e: (e["ms"], e["percent"]))
             en, key, first, last = evs[0]["enrolment"], evs[0]["key"], evs[0], evs[-1]
             capped = [min(e["seconds"], cap) for e in evs]
@@ -634,7 +634,7 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
             if not rows:
                 return result
             by_old: dict[int, list[int]] = defaultdict(list)
-            for pk, old_id, _, _ in rows:
+            for pk, old_id, _x, _x in rows:
                 by_old[old_id].append(pk)
             with connection.cursor() as cur:
                 for old_id, ids in sorted(by_old.items()):
@@ -651,7 +651,7 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
                                 "AND completed_at IS NULL", [new.pk, *ids])
                     result.moved += cur.rowcount
             now = timezone.now()
-            for pk, _, learner_id, public_id in rows:
+            for pk, _x, learner_id, public_id in rows:
                 en = SimpleNamespace(pk=pk, version_id=new.pk, learner_id=learner_id, public_id=public_id)
                 done, total = _done_count(en)
                 with connection.cursor() as cur:
