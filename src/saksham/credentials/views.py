@@ -139,7 +139,7 @@ def verify_page(request):
         if code:
             cert = queries.certificate_by_code(code)
             if cert is None:
-                result = verify.Result(verdict="unknown", reasons=["no certificate has this verification code"])
+                result = verify.Result(verdict="unknown", reasons=[_("no certificate has this verification code")])
                 return _verdict_page(request, result, status=404, source="code")
             return redirect("credentials:verify_certificate", public_id=cert.public_id)
         return render(request, "credentials/verify.html", {"result": None})
@@ -149,19 +149,19 @@ def verify_page(request):
         length = 0
     if length > UPLOAD_LIMIT + 64 * 1024:
         result = verify.Result(verdict=verify.TOO_LARGE,
-                               reasons=[f"the credential is larger than {UPLOAD_LIMIT // 1024} KB: refused unread"])
+                               reasons=[_("the credential is larger than %(size)s KB: refused unread") % {"size": UPLOAD_LIMIT // 1024}])
         return _verdict_page(request, result, status=413)
     try:
         upload = request.FILES.get("file")
         if upload is not None and upload.size:
             if upload.size > UPLOAD_LIMIT:
-                result = verify.Result(verdict=verify.TOO_LARGE, reasons=["the file is too large: refused unread"])
+                result = verify.Result(verdict=verify.TOO_LARGE, reasons=[_("the file is too large: refused unread")])
                 return _verdict_page(request, result, status=413, source="file")
             data, source = upload.read(UPLOAD_LIMIT + 1), "file"
         else:
             data, source = request.POST.get("credential", ""), "paste"
     except Exception as exc:                  # a broken multipart body, a body over Django's own limits
-        result = verify.Result(verdict=verify.MALFORMED, reasons=[f"the request could not be read ({exc.__class__.__name__})"])
+        result = verify.Result(verdict=verify.MALFORMED, reasons=[_("the request could not be read (%(error)s)") % {"error": exc.__class__.__name__}])
         return _verdict_page(request, result, status=400)
     if not data or not str(data).strip():
         return render(request, "credentials/verify.html", {"result": None, "empty": True}, status=400)
@@ -240,17 +240,17 @@ def _json_body(request):
         length = 0
     if length > verify.MAX_BYTES + 64 * 1024:
         return None, JsonResponse({"code": "too_large", "verdict": verify.TOO_LARGE,
-                                   "message": f"request body over {verify.MAX_BYTES // 1024} KB refused unread"},
+                                   "message": _("request body over %(size)s KB refused unread") % {"size": verify.MAX_BYTES // 1024}},
                                   status=413)
     body = request.read(verify.MAX_BYTES + 64 * 1024 + 1)
     if len(body) > verify.MAX_BYTES + 64 * 1024:
         return None, JsonResponse({"code": "too_large", "verdict": verify.TOO_LARGE,
-                                   "message": "request body too large"}, status=413)
+                                   "message": _("request body too large")}, status=413)
     try:
         return json.loads(body), None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        return None, JsonResponse({"code": "malformed", "verdict": verify.MALFORMED, "errors": [f"not JSON: {exc}"],
-                                   "message": "the body is not JSON"}, status=400)
+        return None, JsonResponse({"code": "malformed", "verdict": verify.MALFORMED, "errors": [_("not JSON: %(error)s") % {"error": exc}],
+                                   "message": _("the body is not JSON")}, status=400)
 
 
 @csrf_exempt
@@ -281,12 +281,12 @@ def vc_issue(request):
     auth = request.headers.get("Authorization", "")
     user = api_token_user(auth[7:].strip()) if auth.lower().startswith("bearer ") else None
     if user is None:
-        return JsonResponse({"code": "unauthenticated", "message": "send a personal API token"}, status=401)
+        return JsonResponse({"code": "unauthenticated", "message": _("send a personal API token")}, status=401)
     payload, error = _json_body(request)
     if error:
         return error
     if not isinstance(payload, dict) or not isinstance(payload.get("credential"), dict):
-        return JsonResponse({"code": "malformed", "message": "send {\"credential\": {...}, \"options\": {}}"},
+        return JsonResponse({"code": "malformed", "message": _('send {"credential": {...}, "options": {}}')},
                             status=400)
     try:
         signed = services.credential_sign(actor=user, credential=payload["credential"],
