@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -37,7 +38,7 @@ class ApiBodyLimitMiddleware:
             limit = settings.IMPORT_MAX_BYTES if ctype.startswith("multipart/") else settings.API_MAX_BODY_BYTES
             if length > limit:
                 return JsonResponse(
-                    {"code": "too_large", "message": f"request body of {length} bytes exceeds the limit of {limit}"},
+                    {"code": "too_large", "message": _("request body of %(length)s bytes exceeds the limit of %(limit)s") % {"length": length, "limit": limit}},
                     status=413,
                 )
         return self.get_response(request)
