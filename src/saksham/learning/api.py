@@ -8,6 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Course, VersionStatus
@@ -26,7 +27,7 @@ def _course(public_id: UUID) -> Course:
               .filter(public_id=public_id, live_version__status__in=[VersionStatus.PUBLISHED,
                                                                     VersionStatus.UNLISTED]).first())
     if course is None:
-        raise NotFound("no such course in the catalogue", field="course")
+        raise NotFound(_("no such course in the catalogue"), field="course")
     return course
 
 
@@ -70,7 +71,7 @@ def enrol(request, payload: EnrolIn):
     if payload.learner:
         learner = User.objects.select_related("org").filter(public_id=payload.learner).first()
         if learner is None:
-            raise NotFound("no such person", field="learner")
+            raise NotFound(_("no such person"), field="learner")
         e = services.enrolment_create(learner=learner, course=course, assigned_by=request.auth,
                                       due_on=payload.due_on)
     else:
@@ -221,7 +222,7 @@ class DecideIn(StrictSchema):
 def decide(request, enrolment_id: UUID, payload: DecideIn):
     e = Enrolment.objects.select_related("course", "version").filter(public_id=enrolment_id).first()
     if e is None:
-        raise NotFound("no such enrolment", field="enrolment")
+        raise NotFound(_("no such enrolment"), field="enrolment")
     return enrolment_data(services.enrolment_decide(actor=request.auth, enrolment=e, approve=payload.approve))
 
 
@@ -240,7 +241,7 @@ def policy_set(request, course_id: UUID, payload: PolicyIn):
     """How learners get in (open, invite only, moderated) and whether solutions are shown after an attempt."""
     course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
     if course is None:
-        raise NotFound("no such course", field="course")
+        raise NotFound(_("no such course"), field="course")
     p = services.course_policy_set(actor=request.auth, course=course, enrolment=payload.enrolment,
                                    show_solutions=payload.show_solutions)
     return {"enrolment": p.enrolment, "show_solutions": p.show_solutions}
@@ -281,7 +282,7 @@ def question_create(request, payload: QuestionIn):
     """Add a question to a course's bank (the course's content creators)."""
     course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
     if course is None:
-        raise NotFound("no such course", field="course")
+        raise NotFound(_("no such course"), field="course")
     data = payload.dict(exclude={"course", "kind"})
     q = services.question_create(actor=request.auth, course=course, kind=payload.kind, data=data)
     return Status(201, _question_data(q))
@@ -293,7 +294,7 @@ def question_list(request, course_id: UUID):
 
     course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
     if course is None:
-        raise NotFound("no such course", field="course")
+        raise NotFound(_("no such course"), field="course")
     permissions.require(request.auth, "question.manage", course)
     return [_question_data(q) for q in course.questions.order_by("id")]
 
@@ -414,7 +415,7 @@ def xapi_statements(request, after: int = 0, limit: int = 100, everyone: bool = 
     from saksham.people.rules import is_platform_admin
 
     if everyone and not is_platform_admin(request.auth):
-        raise PermissionDenied("only platform admins export everyone's statements")
+        raise PermissionDenied(_("only platform admins export everyone's statements"))
     rows, more = xapi.statements(learner=None if everyone else request.auth, after=max(0, after), limit=limit)
     nxt = f"/api/v1/learning/xapi/statements?after={more}&limit={limit}" + ("&everyone=true" if everyone else "") \
         if more else ""

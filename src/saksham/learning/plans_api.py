@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Provider
@@ -29,7 +30,7 @@ def _org(ref: str):
         except ValueError:
             org = None
     if org is None:
-        raise NotFound(f"unknown organisation {ref!r}", field="org")
+        raise NotFound(_("unknown organisation %(ref)s") % {"ref": repr(ref)}, field="org")
     return org
 
 
@@ -286,7 +287,7 @@ def request_data(r: ContentRequest) -> dict:
 def _request(request, public_id: UUID) -> ContentRequest:
     r = plans.content_requests_visible_to(request.auth).filter(public_id=public_id).first()
     if r is None:
-        raise NotFound("no such content request", field="id")
+        raise NotFound(_("no such content request"), field="id")
     return r
 
 
@@ -316,7 +317,7 @@ def request_answer(request, request_id: UUID, payload: AnswerIn):
     r = _request(request, request_id)
     provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
     if provider is None:
-        raise NotFound("no such provider", field="provider")
+        raise NotFound(_("no such provider"), field="provider")
     plans.content_request_answer(actor=request.auth, request=r, provider=provider, text=payload.text,
                                  course=payload.course)
     return Status(201, request_data(r))

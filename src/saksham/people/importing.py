@@ -179,7 +179,7 @@ def parse_header(raw: list[str]) -> Header:
         fields.append(canon)
     if unknown:
         raise FileRefused(
-            f"unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}",
+            _("unknown column(s): %(unknown)s. Known columns: %(known)s") % {"unknown": ", ".join(unknown), "known": ", ".join(COLUMNS)},
             field="file", code="unknown_columns",
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
@@ -220,7 +220,7 @@ def _read_header(path: Path, file_format: str, encoding: str) -> Header:
     try:
         first = next(rows)
     except StopIteration:
-        raise FileRefused("the file is empty", field="file", code="empty_file") from None
+        raise FileRefused(_("the file is empty"), field="file", code="empty_file") from None
     except UnicodeDecodeError as exc:
         line = _first_undecodable_line(path, encoding) or 1
         raise FileRefused(_("line %(line)s: the file is not %(encoding)s text (save it as CSV UTF-8)") % {"line": line, "encoding": encoding}, field="file",
@@ -287,7 +287,7 @@ def _count_rows(path: Path, file_format: str, encoding: str) -> int:
     finally:
         rows.close()
     if count == 0:
-        raise FileRefused("the file has a header but no rows", field="file", code="empty_file")
+        raise FileRefused(_("the file has a header but no rows"), field="file", code="empty_file")
     return count
 
 
@@ -320,13 +320,13 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
                     raise TooLarge(_("the file is larger than %(limit)s bytes") % {"limit": f"{settings.IMPORT_MAX_BYTES:,}"}, field="file")
                 out.write(block)
         if written == 0:
-            raise FileRefused("the file is empty", field="file", code="empty_file")
+            raise FileRefused(_("the file is empty"), field="file", code="empty_file")
         with open(dest, "rb") as fh:
             head = fh.read(4096)
         if file_format == "xlsx" and not head.startswith(b"PK"):
-            raise FileRefused("the file is not an Excel .xlsx file", field="file", code="unsupported_type")
+            raise FileRefused(_("the file is not an Excel .xlsx file"), field="file", code="unsupported_type")
         if file_format == "csv" and head.startswith(b"PK"):
-            raise FileRefused("this looks like an Excel file: name it .xlsx or save it as CSV", field="file",
+            raise FileRefused(_("this looks like an Excel file: name it .xlsx or save it as CSV"), field="file",
                               code="unsupported_type")
         encoding = sniff_encoding(head) if file_format == "csv" else ""
         try:
@@ -337,10 +337,10 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
         except csv.Error as exc:
             raise FileRefused(_("row %(row)s: broken CSV: %(error)s") % {"row": 1, "error": exc}, field="file", code="bad_csv") from exc
         if header_row is None:
-            raise FileRefused("the file is empty", field="file", code="empty_file")
+            raise FileRefused(_("the file is empty"), field="file", code="empty_file")
         parse_header(header_row)
         if len(list(islice(iter_rows(dest, file_format, encoding), 2))) < 2:
-            raise FileRefused("the file has a header but no rows", field="file", code="empty_file")
+            raise FileRefused(_("the file has a header but no rows"), field="file", code="empty_file")
     except Exception:
         dest.unlink(missing_ok=True)
         raise
