@@ -4,6 +4,7 @@ Errors are ``{"code": "...", "message": "...", "field": "...", "details": ...}``
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -60,7 +61,7 @@ def _validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path", "form")]
         errors.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type", "")})
-    first = errors[0] if errors else {"field": "", "message": "invalid input"}
+    first = errors[0] if errors else {"field": "", "message": _("invalid input")}
     msg = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return api.create_response(
         request, {"code": "invalid_input", "message": msg, "field": first["field"], "details": errors}, status=422
@@ -69,7 +70,7 @@ def _validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return api.create_response(request, {"code": "unauthenticated", "message": "sign in or send an API token"},
+    return api.create_response(request, {"code": "unauthenticated", "message": _("sign in or send an API token")},
                                status=401)
 
 
