@@ -197,7 +197,7 @@ def api_login(request, payload: LoginIn):
         reason = services.login_refusal_reason(payload.email) if probe and probe.check_password(payload.password) \
             else None
         services.login_failed(email=payload.email, ip=ip)
-        raise ValidationFailed(reason or "wrong email or password", code="bad_credentials")
+        raise ValidationFailed(reason or _("wrong email or password"), code="bad_credentials")
     services.login_succeeded(email=payload.email, ip=ip)
     login(request, user)
     return _me(user)
