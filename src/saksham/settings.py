@@ -187,8 +187,9 @@ COURSE_PAGE_PANELS: list[str] = [
     "saksham.feedback.views.course_panel",              # ratings, reviews, her rating, the survey
     "saksham.competencies.views.course_panel",          # the competencies it builds, her gaps it closes
 ]
-# Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run after
-# commit with a list of saksham.learning.services.TimeCredit (learner, org, course version, day, seconds).
+# Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run inside the
+# batch's transaction (each in a savepoint; a failure is logged, the progress kept) with a list of
+# saksham.learning.services.TimeCredit (learner, org, course version, day, seconds). Cheap appends only.
 LEARNING_TIME_STEPS: list[str] = [
     "saksham.insights.services.on_learning_time",    # dashboards: hours and active learners
     "saksham.campaigns.services.on_learning_time",   # learning weeks: hours of learners in scope

@@ -216,19 +216,35 @@ def collect_credits(credits):
     CREDITED.extend(credits)
 
 
-def test_credited_seconds_reach_the_time_steps_after_commit_per_course_version_and_day(
-        enrolment, learner, course, event, settings, django_capture_on_commit_callbacks):
+def failing_step(credits):
+    from saksham.learning.models import LearningDay
+
+    LearningDay.objects.all().delete()        # a step gone wrong: rolled back to its savepoint
+    raise RuntimeError("boom")
+
+
+def test_credited_seconds_reach_the_time_steps_per_course_version_and_day(enrolment, learner, course, event,
+                                                                          settings):
     settings.LEARNING_TIME_STEPS = ["tests.learning.test_services_progress.collect_credits"]
     CREDITED.clear()
     video = items_of(course)[0]
     batch = [event(enrolment, video, seconds=20, s=0), event(enrolment, video, seconds=30, s=30)]
-    with django_capture_on_commit_callbacks(execute=True):
-        r = services.progress_record(learner=learner, events=batch)
+    r = services.progress_record(learner=learner, events=batch)
     assert [(c.learner_id, c.org_id, c.version_id, c.seconds) for c in CREDITED] == \
         [(learner.pk, learner.org_id, course.live_version_id, r.credited_seconds)]
     assert sum(c.seconds for c in CREDITED) == LearningDay.objects.get(learner=learner).seconds
     # A replay credits nothing, so the steps hear nothing.
     CREDITED.clear()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.progress_record(learner=learner, events=batch)
-    assert CREDITED == [] and callbacks == []
+    services.progress_record(learner=learner, events=batch)
+    assert CREDITED == []
+
+
+def test_a_failing_time_step_never_costs_the_learner_her_progress(enrolment, learner, course, event, settings):
+    settings.LEARNING_TIME_STEPS = ["tests.learning.test_services_progress.failing_step",
+                                    "tests.learning.test_services_progress.collect_credits"]
+    CREDITED.clear()
+    video = items_of(course)[0]
+    r = services.progress_record(learner=learner, events=[event(enrolment, video, percent=40, seconds=20)])
+    assert r.accepted == 1 and _p(enrolment, video).percent == 40
+    assert LearningDay.objects.get(learner=learner).seconds == r.credited_seconds      # the step's harm undone
+    assert len(CREDITED) == 1                                                          # the next step still ran

@@ -243,13 +243,21 @@ class TimeCredit:
 
 
 def time_steps_run(credits: list[TimeCredit]) -> None:
-    """Run every step of settings.LEARNING_TIME_STEPS (dotted paths of ``fn(credits)``) for credits that have
-    been committed. Steps keep their own counters (rollups, learning-week totals); a failing step is logged
-    and does not undo the learner's progress."""
+    """Run every step of settings.LEARNING_TIME_STEPS (dotted paths of ``fn(credits)``) inside the progress
+    batch's transaction, each in its own savepoint: what a step appends (dashboard deltas, learning-week
+    credits) commits with the progress or not at all, and a step that fails is rolled back to its savepoint
+    and logged, never undoing the learner's progress. Steps must be cheap appends or per-learner updates (no
+    shared row): heavier work belongs to a periodic fold."""
+    import logging
+
     from django.utils.module_loading import import_string
 
     for path in getattr(settings, "LEARNING_TIME_STEPS", []):
-        import_string(path)(credits)
+        try:
+            with transaction.atomic():
+                import_string(path)(credits)
+        except Exception:
+            logging.getLogger(__name__).exception("learning time step %s failed; progress kept", path)
 
 
 def _fn(name: str) -> str:
@@ -358,9 +366,8 @@ def progress_record(*, learner, events: list[dict[str, Any]]) -> ProgressResult:
     clean, enrolments = _clean_events(learner, events, now)
     with transaction.atomic():
         result = _apply(learner, clean, enrolments, now)
-        if result.credits and getattr(settings, "LEARNING_TIME_STEPS", None):
-            credits = result.credits
-            transaction.on_commit(lambda: time_steps_run(credits), robust=True)
+        if result.credits:
+            time_steps_run(result.credits)
         return result
 
 
