@@ -14,4 +14,4 @@ def test_a_refusal_is_a_sentence_with_the_rule_in_the_details(people):
     assert exc.value.code == "forbidden" and exc.value.details == {"action": "plan.manage"}
     with translation.override("hi"), pytest.raises(PermissionDenied) as exc:
         permissions.require(people["bihar_learner"], "plan.manage", None)
-    assert exc.value.message == translation.gettext("You are not allowed to do this here.")
+    assert exc.value.message == "आपको यहाँ यह करने की अनुमति नहीं है।"
