@@ -95,6 +95,7 @@ def test_every_message_is_translated_and_compiled(lang):
         for s in strings:
             assert sorted(PLACEHOLDER.findall(s)) == sorted(PLACEHOLDER.findall(msgid)), msgid
             assert s.endswith("\n") == msgid.endswith("\n"), msgid
-            assert re.search(script, s), f"not in the {lang} script: {s!r}"
+            if re.search(r"[A-Za-z]", PLACEHOLDER.sub("", msgid)):      # words to translate, not just a format
+                assert re.search(script, s), f"not in the {lang} script: {s!r}"
     header = compiled.info()
     assert header["language"] == lang and header["plural-forms"] == "nplurals=2; plural=(n != 1);"
