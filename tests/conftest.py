@@ -103,3 +103,14 @@ def api(client):
             return client.post("/api/v1" + path, data, **self._headers(user))
 
     return Api()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium through Playwright, one per test module (skips where Chromium is not installed)."""
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

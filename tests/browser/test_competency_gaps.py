@@ -1,12 +1,11 @@
 """In a real browser: a learner sees her role's competency gaps and a recommended course that closes one, follows
 the recommendation, completes the course, and finds the gap closed in her passport."""
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.competencies import services as competencies
@@ -17,26 +16,10 @@ build, publish, provider, other_provider, staff = (_comp.build, _comp.publish, _
 framework, mapping, learner = _comp.framework, _comp.mapping, _comp.learner
 _fresh_structure_cache = _comp._fresh_structure_cache
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

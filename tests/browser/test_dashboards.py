@@ -2,12 +2,11 @@
 drawn from the JSON API, show their data; a phone-sized screen shows the public figures."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.insights import services
 from saksham.learning import services as learning
 from tests.learning import conftest as _learning
@@ -16,26 +15,10 @@ build, publish, provider, other_provider, staff, course = (_learning.build, _lea
                                                           _learning.other_provider, _learning.staff,
                                                           _learning.course)
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

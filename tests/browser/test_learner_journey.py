@@ -6,15 +6,14 @@ proprietary codecs) served with byte ranges so that it can be seeked."""
 
 import http.server
 import io
-import os
 import re
 import threading
 import time
 import wave
-from pathlib import Path
 
 import pytest
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
@@ -25,18 +24,10 @@ build, publish, provider, other_provider, staff = (_learning.build, _learning.pu
                                                   _learning.other_provider, _learning.staff)
 learner = _learning.learner
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 
 
 def _wav(seconds: int = 180, rate: int = 8000) -> bytes:
@@ -74,14 +65,6 @@ def media_url():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/lecture.wav"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

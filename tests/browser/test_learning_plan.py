@@ -2,12 +2,11 @@
 My learning and a notification in the header, then rates the course on its page."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import formats, timezone, translation
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.feedback.models import Rating
 from tests.learning import conftest as _learning
 
@@ -15,26 +14,10 @@ build, publish, provider, other_provider, staff = (_learning.build, _learning.pu
                                                   _learning.other_provider, _learning.staff)
 course = _learning.course
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _sign_in(browser, base, user):

@@ -3,12 +3,11 @@ completes a featured course, watches the live counters move and meets the goal; 
 finalises the results and the learner finds her badge."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.campaigns import services as campaigns
 from saksham.campaigns.models import LearningWeek, WeekBadge
 from saksham.catalog import services as catalog
@@ -18,26 +17,10 @@ from tests.learning import conftest as _learning
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
                                                   _learning.other_provider, _learning.staff)
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -1,23 +1,14 @@
 """On a 360 px wide phone, in a real browser: the main pages of the demo deployment, as a learner, an admin and a
 course creator, fit the screen (a wide table scrolls inside itself; the page never scrolls sideways)."""
 
-import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Saksham-demo-2026"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PAGES = {
     "learner": ["/", "/courses", "/learn", "/certificates", "/competencies/passport", "/notifications", "/weeks"],
     "admin": ["/insights/", "/people", "/people/imports", "/learn/plans", "/orgs", "/competencies/frameworks",
@@ -30,14 +21,6 @@ WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .filter(e => !e.parentElement.closest('table.data, .scroll'))
   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')).slice(0, 5)"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

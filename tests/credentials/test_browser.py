@@ -7,32 +7,19 @@ from pathlib import Path
 
 import pytest
 
+import tests.browser_support  # noqa: F401  (skips this module without Chromium)
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.credentials import services
 from saksham.learning.models import Enrolment
 from tests.credentials.conftest import complete
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Correct-horse-42"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("SAKSHAM_SCREENSHOTS", "/tmp/saksham-screenshots"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

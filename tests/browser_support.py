@@ -1,0 +1,19 @@
+"""What every browser test shares: Debian's Chromium driven by Playwright, or a skip when it is not installed.
+Importing this module from a test module skips it on a machine without Chromium; the ``browser`` fixture is in
+tests/conftest.py."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
