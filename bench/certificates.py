@@ -37,29 +37,6 @@ def _err(*parts) -> None:
     print("[certificates]", *parts, file=sys.stderr, flush=True)
 
 
-# The WSGI app granian serves: the platform plus /bench/hello.
-def __getattr__(name):
-    if name != "application":
-        raise AttributeError(name)
-    import django
-    from django.conf import settings
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    django.setup()
-
-    def hello(request):
-        return HttpResponse(b'{"hello":"world"}', content_type="application/json")
-
-    module = sys.modules[__name__]
-    module.urlpatterns = [path("bench/hello", hello), path("", include("saksham.urls"))]
-    settings.ROOT_URLCONF = __name__
-    from django.core.wsgi import get_wsgi_application
-
-    module.application = get_wsgi_application()
-    return module.application
-
-
 def build(size: int) -> dict:
     """A published course and ``size`` learners who completed it (completion written set-based)."""
     from django.db import connection
@@ -184,8 +161,8 @@ def verify_http(ctx) -> dict:
     api_bodies = [d.encode() for d in docs]
     vc_bodies = [json.dumps({"verifiableCredential": json.loads(d), "options": {}}).encode() for d in docs]
     connection.close()
-    port = progress._free_port()
-    server = _serve(port)
+    port = progress._server().free_port()
+    server = progress._server().start(port, WORKERS)
     try:
         _load(port, "/bench/hello", None, 1.0)                      # warm both workers
         _load(port, "/api/v1/credentials/verify", api_bodies[:20], 1.0)
@@ -197,29 +174,6 @@ def verify_http(ctx) -> dict:
         server.wait(timeout=30)
     return {"hello": hello, "api": api, "vc": vc, "valid": (api_valid + vc_valid) / max(1, api_valid + api_bad +
                                                                                          vc_valid + vc_bad)}
-
-
-def _serve(port: int):
-    import socket
-    import subprocess
-    from pathlib import Path
-
-    from django.conf import settings
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent),
-                                                      os.environ.get("PYTHONPATH", "")]),
-               SAKSHAM_DEBUG="0", SAKSHAM_LOG_LEVEL="ERROR", SAKSHAM_DATA_DIR=str(settings.DATA_DIR))
-    cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(WORKERS), "--blocking-threads", "1", "--backlog", "2048", "--no-access-log",
-           "--log-level", "error", "certificates:application"]
-    proc = subprocess.Popen(cmd, env=env, cwd=str(settings.DATA_DIR))
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    return proc
 
 
 def run(size: int, out) -> None:

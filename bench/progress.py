@@ -24,12 +24,9 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import socket
-import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 DEFAULT_SIZE = 100_000
 HTTP_LEARNERS = 400
@@ -48,30 +45,6 @@ def _err(*parts) -> None:
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * q))]
-
-
-# --- the WSGI app granian serves: the platform plus /bench/hello (built on first access only) ------------------
-
-def __getattr__(name):
-    if name != "application":
-        raise AttributeError(name)
-    import django
-    from django.conf import settings
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    django.setup()
-
-    def hello(request):
-        return HttpResponse(b'{"hello":"world"}', content_type="application/json")
-
-    module = sys.modules[__name__]
-    module.urlpatterns = [path("bench/hello", hello), path("", include("saksham.urls"))]
-    settings.ROOT_URLCONF = __name__
-    from django.core.wsgi import get_wsgi_application
-
-    module.application = get_wsgi_application()
-    return module.application
 
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -124,29 +97,12 @@ def _learners(ministry, n: int, prefix: str) -> list[int]:
 
 # --- HTTP ingest ----------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _server():
+    """bench/_serve.py (free_port, start): granian serving the platform and /bench/hello."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _serve
 
-
-def _serve(port: int):
-    from django.conf import settings
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent),
-                                                      os.environ.get("PYTHONPATH", "")]),
-               SAKSHAM_DEBUG="0", SAKSHAM_LOG_LEVEL="ERROR")
-    cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(WORKERS), "--blocking-threads", "1", "--backlog", "2048", "--no-access-log",
-           "--log-level", "error", "progress:application"]
-    proc = subprocess.Popen(cmd, env=env, cwd=str(settings.DATA_DIR))
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    return proc
+    return _serve
 
 
 def _hello_client(port, seconds, q):
@@ -215,8 +171,8 @@ def http_ingest(ctx) -> dict:
     items = [str(k) for k in structure.version_items(ctx["version"].pk)]
     start_ms = int((time.time() - 30 * 86400) * 1000)
     connection.close()
-    port = _free_port()
-    server = _serve(port)
+    port = _server().free_port()
+    server = _server().start(port, WORKERS)
     try:
         _run_hello(port, seconds=1.0)          # warm both workers (imports, connections)
         hello_rate, _, hello_lat = _run_hello(port, seconds=SECONDS / 2)

@@ -20,12 +20,9 @@ import http.client
 import multiprocessing as mp
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 import urllib.parse
-from pathlib import Path
 
 DEFAULT_SIZE = 2400
 PROVIDERS = 200
@@ -234,12 +231,6 @@ def inprocess(ctx: dict, rounds: int) -> tuple[float, float]:
     return _p95(times), _p95(base)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(conn, path: str) -> int:
     conn.request("GET", path)
     r = conn.getresponse()
@@ -289,25 +280,14 @@ def _throughput(port: int, paths: list[str], seconds: float) -> float:
     return sum(n for n, _ in results) / spent
 
 
-def _serve(port: int):
-    from django.conf import settings
+def _start_server(port: int):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent),
-                                                      os.environ.get("PYTHONPATH", "")]),
-               SAKSHAM_DEBUG="0", SAKSHAM_LOG_LEVEL="ERROR")
-    cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(WORKERS), "--blocking-threads", "1", "--backlog", "2048", "--no-access-log",
-           "--log-level", "error", "_search_app:application"]
-    proc = subprocess.Popen(cmd, env=env, cwd=str(settings.DATA_DIR))
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    return proc
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _serve as serving
+
+    return serving.start(port, WORKERS)
 
 
 def run(size: int, out) -> None:
@@ -325,8 +305,11 @@ def run(size: int, out) -> None:
     ip95, base95 = inprocess(ctx, rounds=20)
     _err(f"in-process: search p95 {ip95:.2f} ms, SELECT 1 p95 {base95:.3f} ms")
 
-    port = _free_port()
-    server = _serve(port)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _serve as serving
+
+    port = serving.free_port()
+    server = _start_server(port)
     try:
         paths = _paths(ctx)
         _sequential(port, paths + ["/bench/hello"], rounds=3)  # warm both workers

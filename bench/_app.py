@@ -1,5 +1,5 @@
-"""The WSGI app the search benchmark serves with granian: the platform, plus a hello-world view at
-/bench/hello that goes through the same Django middleware (the baseline of the run)."""
+"""The WSGI app the HTTP benchmarks serve with granian (see _serve.py): the platform, plus a hello-world view at
+/bench/hello that goes through the same Django middleware (the baseline of each run)."""
 
 import django
 from django.conf import settings
