@@ -147,7 +147,10 @@ else:
 TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # What moves from one org to another when orgs merge: one dotted path per app, step(source, target) -> count.
-ORG_MERGE_STEPS = ["saksham.people.services.people_move_org"]
+ORG_MERGE_STEPS = [
+    "saksham.people.services.people_move_org",
+    "saksham.catalog.services.collections_move_org",     # collections made for its people
+]
 
 # What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by
 # one task (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.

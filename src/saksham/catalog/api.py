@@ -33,6 +33,18 @@ def _language(request, lang: str | None) -> str:
     return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
 
 
+def _viewer(request):
+    """Who is asking, on a page anyone may read: the bearer of a personal API token, the signed-in browser
+    session, or None."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        from saksham.people.services import api_token_user
+
+        return api_token_user(header[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 # --- learners -----------------------------------------------------------------------------------------------
 
 class ProviderRef(Schema):
@@ -88,6 +100,7 @@ def search(request, q: str = Query("", max_length=10_000), language: str = "", p
     """Search the catalogue: text in any script (misspellings tolerated), filters, sorts. Titles are shown in
     ``lang`` (default: the signed-in learner's language)."""
     filters = _filters(q, language, provider, competency, kind, min_duration, max_duration, min_rating, sort)
+    filters.audience = queries.audience_orgs(_viewer(request))
     result = queries.catalog_search(filters, language=_language(request, lang), page=page, page_size=page_size,
                                     facets=facets)
     # The hot path of the catalogue: the page is already in its final shape, so it skips response validation.
@@ -100,6 +113,7 @@ def facets(request, q: str = Query("", max_length=10_000), language: str = "", p
            competency: str = "", kind: str = "", min_duration: int | None = Query(None, ge=0, le=100000),
            max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = None):
     filters = _filters(q, language, provider, competency, kind, min_duration, max_duration, min_rating, "relevance")
+    filters.audience = queries.audience_orgs(_viewer(request))
     return queries.catalog_search(filters, language="en", page_size=1, facets=True).facets
 
 
@@ -123,6 +137,21 @@ class FamilyOut(Schema):
     title: str
 
 
+class LinkedCourseOut(Schema):
+    id: UUID
+    kind: str
+    title: str
+    summary: str
+    language: str
+    duration_minutes: int
+    provider: str
+
+
+class AudienceOut(Schema):
+    org: str
+    name: str
+
+
 class CourseDetailOut(Schema):
     id: UUID
     version: int
@@ -141,6 +170,8 @@ class CourseDetailOut(Schema):
     competencies: list[str]
     modules: list[ModuleOut]
     courses: list[UUID]
+    course_list: list[LinkedCourseOut]
+    audience: AudienceOut | None
     languages: list[str]
     other_languages: list[FamilyOut]
     rating_avg: float
@@ -161,6 +192,8 @@ def course_detail_data(course: Course, language: str) -> dict:
                      "name_local": course.provider.org.name_local},
         "competencies": list(v.competencies.values_list("code", flat=True)),
         "modules": texts.modules, "courses": [link.course.public_id for link in v.links.select_related("course")],
+        "course_list": queries.linked_courses(v, language),
+        "audience": {"org": course.audience.code, "name": course.audience.name} if course.audience_id else None,
         "languages": texts.languages, "other_languages": queries.family_languages(course),
         "rating_avg": float(course.rating_avg), "rating_count": course.rating_count,
         "enrolment_count": course.enrolment_count, "published_at": v.published_at,
@@ -170,7 +203,7 @@ def course_detail_data(course: Course, language: str) -> dict:
 @router.get("/courses/{course_id}", auth=None, response={200: CourseDetailOut, **ERRORS})
 def course_detail(request, course_id: UUID, lang: str | None = None):
     """Everything a learner needs before enrolling, in her language, with the other languages it exists in."""
-    return course_detail_data(queries.course_get_live(course_id), _language(request, lang))
+    return course_detail_data(queries.course_get_live(course_id, viewer=_viewer(request)), _language(request, lang))
 
 
 class ProviderOut(Schema):
@@ -211,6 +244,8 @@ def provider_register(request, payload: ProviderIn):
 class CourseIn(StrictSchema):
     kind: str = "course"
     translation_of: UUID | None = None
+    audience: str | None = Field(None, max_length=64, description="a curated collection made for the people of "
+                                 "this org (code) and the orgs under it only")
     title: str = Field(max_length=1000)
     summary: str = Field(max_length=5000)
     description: str = Field("", max_length=100_000)
@@ -279,7 +314,12 @@ class VersionOut(Schema):
     modules: list[StaffModuleOut]
     translations: dict[str, dict[str, Any]]
     problems: dict[str, str]
+    audience: str | None
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_audience(obj):
+        return obj.course.audience.code if obj.course.audience_id else None
 
     @staticmethod
     def resolve_course(obj):
@@ -336,6 +376,15 @@ def _provider(ref: str) -> Provider:
     return p
 
 
+def _audience(code: str | None):
+    if not code:
+        return None
+    org = org_get(code=code)
+    if org is None:
+        raise NotFound(_("no such org"), field="audience")
+    return org
+
+
 def _version(request, version_id: UUID):
     return queries.version_for_staff(request.auth, version_id)
 
@@ -364,12 +413,12 @@ def workspace(request, status: str = "", limit: int = Query(100, ge=1, le=500)):
 
 @router.post("/providers/{provider}/courses", response={201: VersionOut, **ERRORS})
 def course_create(request, provider: str, payload: CourseIn):
-    data = payload.model_dump(exclude={"kind", "translation_of"})
+    data = payload.model_dump(exclude={"kind", "translation_of", "audience"})
     translation_of = None
     if payload.translation_of:
         translation_of = queries.course_get_live(payload.translation_of)
     v = services.course_create(actor=request.auth, provider=_provider(provider), data=data, kind=payload.kind,
-                               translation_of=translation_of)
+                               translation_of=translation_of, audience=_audience(payload.audience))
     return Status(201, v)
 
 
@@ -596,3 +645,20 @@ def listing(request, course_id: UUID, payload: ListingIn):
     course = queries.course_for_staff(request.auth, course_id)
     services.course_set_listing(actor=request.auth, course=course, listing=payload.listing)
     return {"course": course.public_id, "listing": payload.listing}
+
+
+class AudienceIn(StrictSchema):
+    audience: str | None = Field(None, max_length=64, description="org code; null: everyone")
+
+
+class AudienceSetOut(Schema):
+    course: UUID
+    audience: str | None
+
+
+@router.put("/courses/{course_id}/audience", response={200: AudienceSetOut, **ERRORS})
+def audience(request, course_id: UUID, payload: AudienceIn):
+    """Who a curated collection is for: the people of one org (and the orgs under it), or everyone."""
+    course = queries.course_for_staff(request.auth, course_id)
+    course = services.course_audience_set(actor=request.auth, course=course, audience=_audience(payload.audience))
+    return {"course": course.public_id, "audience": course.audience.code if course.audience_id else None}

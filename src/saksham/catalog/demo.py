@@ -100,11 +100,12 @@ def _publish(team, version: CourseVersion) -> None:
 
 
 def _course(team, provider, lang, title, summary, minutes, level, competencies, keywords, n, *,
-            translation_of=None, kind="course") -> Course | None:
+            translation_of=None, kind="course", audience=None) -> Course | None:
     existing = CourseVersion.objects.filter(title=title, course__provider=provider).first()
     if existing is not None:
         return existing.course
     v = services.course_create(actor=team["creator"], provider=provider, kind=kind, translation_of=translation_of,
+                               audience=audience,
                                data={"title": title, "summary": summary, "language": lang,
                                      "description": f"<p>{summary}</p>", "duration_minutes": minutes, "level": level,
                                      "keywords": keywords, "objectives": [summary.split(",")[0].split("।")[0]]})
@@ -147,8 +148,11 @@ def build_catalog() -> int:
             fv = member.versions.order_by("-number").first()
             if fv.status == "draft":
                 _publish(team, fv)
-    for p, kind, lang, title, summary, minutes, titles in data.get("programs", []):
-        course = _course(team, providers[p], lang, title, summary, minutes, "beginner", [], [], 0, kind=kind)
+    for p, kind, lang, title, summary, minutes, titles, *audience in data.get("programs", []):
+        # An optional eighth field: the code of the org whose people alone see the collection.
+        org = Org.objects.filter(code=audience[0]).first() if audience else None
+        course = _course(team, providers[p], lang, title, summary, minutes, "beginner", [], [], 0, kind=kind,
+                         audience=org)
         v = course.versions.order_by("-number").first()
         if v.status == "draft":
             services.links_set(actor=team["creator"], version=v, courses=[by_title[t] for t in titles])

@@ -73,6 +73,9 @@ class Course(PublicModel):
                                        help_text="the same course in another language (the family's first course)")
     live_version = models.ForeignKey("CourseVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", help_text="the published (or unlisted) version")
+    audience = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 help_text="a curated collection made for the people of this org (and the orgs "
+                                           "under it) only; empty: everyone")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Filled by the learning and feedback apps (through services).
@@ -260,6 +263,9 @@ class SearchEntry(models.Model):
     family = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="search_entry")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16)
+    audience = models.PositiveIntegerField(null=True, blank=True,
+                                           help_text="id of the org whose people (and the people of the orgs under "
+                                                     "it) alone find it; empty: everyone")
     languages = models.CharField(max_length=200, help_text="' en hi gu ': every language it can be read in")
     competencies = models.TextField(blank=True, help_text="' CODE1 CODE2 '")
     duration_minutes = models.PositiveIntegerField(default=0)

@@ -91,12 +91,42 @@ def version_texts(version: CourseVersion, language: str) -> Localised:
 
 # --- learners ---------------------------------------------------------------------------------------------
 
-def course_get_live(public_id) -> Course:
-    """A published or unlisted course (learners reach unlisted ones by their address)."""
-    course = (Course.objects.select_related("live_version", "provider__org")
+def audience_orgs(user) -> list[int] | None:
+    """The ids of the user's org and of every org above it: the audiences whose collections she may see (an
+    org's path is its ancestors' ids, fixed width). None for someone not signed in."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_audience_orgs", None)
+    if cached is None:
+        from saksham.orgs.models import PATH_STEP, Org
+
+        path = Org.objects.filter(pk=user.org_id).values_list("path", flat=True).first() or ""
+        cached = [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+        user._audience_orgs = cached
+    return cached
+
+
+def visible_to(course: Course, user) -> bool:
+    """Everyone sees a course, except a collection made for the people of one org: they see it, and so do the
+    provider's catalogue staff and platform admins."""
+    if course.audience_id is None:
+        return True
+    if course.audience_id in (audience_orgs(user) or []):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from saksham.core import permissions
+
+    return permissions.allowed(user, "course.view_drafts", course)
+
+
+def course_get_live(public_id, *, viewer=False) -> Course:
+    """A published or unlisted course (learners reach unlisted ones by their address). With ``viewer`` (a user,
+    or None for someone not signed in), a collection made for another org's people is not found either."""
+    course = (Course.objects.select_related("live_version", "provider__org", "audience")
               .filter(public_id=public_id, live_version__status__in=[VersionStatus.PUBLISHED,
                                                                     VersionStatus.UNLISTED]).first())
-    if course is None:
+    if course is None or (viewer is not False and not visible_to(course, viewer)):
         raise NotFound(_("no such course in the catalogue"), field="id")
     return course
 
@@ -109,6 +139,28 @@ def family_languages(course: Course) -> list[dict]:
                .select_related("live_version"))
     return [{"course": str(m.public_id), "language": m.live_version.language, "title": m.live_version.title}
             for m in members if m.pk != course.pk]
+
+
+def linked_courses(version: CourseVersion, language: str) -> list[dict]:
+    """The live courses a program or collection version lists, in order, each titled in ``language`` when it
+    has that translation (else in its own language)."""
+    links = list(version.links.select_related("course__live_version", "course__provider__org").order_by("position"))
+    live = [link.course for link in links if link.course.live_version_id and link.course.live_version.status in
+            (VersionStatus.PUBLISHED, VersionStatus.UNLISTED)]
+    texts: dict[tuple[int, str], str] = {}
+    for version_id, f, text in Translation.objects.filter(
+            version_id__in=[c.live_version_id for c in live], language=language, target="course",
+            field__in=("title", "summary")).values_list("version_id", "field", "text"):
+        texts[(version_id, f)] = text
+    out = []
+    for c in live:
+        v = c.live_version
+        translated = (v.id, "title") in texts
+        out.append({"id": c.public_id, "kind": c.kind, "title": texts.get((v.id, "title"), v.title),
+                    "summary": texts.get((v.id, "summary"), v.summary) if translated else v.summary,
+                    "language": language if translated else v.language, "duration_minutes": v.duration_minutes,
+                    "provider": c.provider.org.name})
+    return out
 
 
 def carry_over_keys(old: CourseVersion, new: CourseVersion) -> set[str]:
@@ -131,6 +183,9 @@ class SearchFilters:
     max_duration: int | None = None
     min_rating: float | None = None
     sort: str = "relevance"
+    # The orgs whose collections the searcher may see: her org and every org above it (None: only what is
+    # made for everyone). See audience_orgs().
+    audience: list[int] | None = None
 
 
 SORT_CHOICES = ("relevance", "newest", "popular", "rating")
@@ -170,6 +225,11 @@ def _where(f: SearchFilters) -> tuple[list[str], list]:
     if f.sort not in SORT_CHOICES:
         raise ValidationFailed(_("sort must be one of %(choices)s") % {"choices": ', '.join(SORT_CHOICES)}, field="sort")
     where, params = [], []
+    if f.audience:
+        where.append(f"(e.audience IS NULL OR e.audience IN ({', '.join(['%s'] * len(f.audience))}))")
+        params += f.audience
+    else:
+        where.append("e.audience IS NULL")
     if f.kind:
         where.append("e.kind = %s")
         params.append(f.kind)

@@ -128,7 +128,7 @@ def index_family(course: Course) -> SearchEntry | None:
     body_terms = " ".join(t for t in dict.fromkeys(T.terms(" ".join(body_parts))) if t not in title_set)
     own = display[v.language]
     fields = dict(
-        provider=main.provider, kind=main.kind, languages=" " + " ".join(sorted(display)) + " ",
+        provider=main.provider, kind=main.kind, audience=main.audience_id, languages=" " + " ".join(sorted(display)) + " ",
         competencies=" " + " ".join(sorted(competencies)) + " " if competencies else "",
         duration_minutes=v.duration_minutes, level=v.level,
         rating_avg=main.rating_avg, rating_count=sum(m.rating_count for m in listed),

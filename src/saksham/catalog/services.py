@@ -33,7 +33,7 @@ from saksham.catalog.models import (
     VersionStatus,
 )
 from saksham.core import audit, permissions
-from saksham.core.errors import Conflict, NotFound, TooLarge, ValidationFailed
+from saksham.core.errors import Conflict, NotFound, PermissionDenied, TooLarge, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import language_codes
 
@@ -198,13 +198,35 @@ def _clean_course_fields(data: dict, *, partial: bool) -> dict:
     return out
 
 
+def _check_audience(actor, provider: Provider, kind: str, audience: Org | None) -> None:
+    """A curated collection may be made for the people of one org (and the orgs under it): the provider's own
+    org or an org under it, the org the provider belongs to (a state's training institute curates for the
+    state's people) or an org under that, or an org whose people the actor manages."""
+    if audience is None:
+        return
+    if kind != CourseKind.COLLECTION:
+        raise ValidationFailed(_("only a curated collection is made for the people of one org"),
+                               field="audience", code="wrong_kind")
+    if not audience.is_active:
+        raise ValidationFailed(_("that org is no longer active"), field="audience", code="inactive_org")
+    home = provider.org.parent if provider.org.parent_id else provider.org
+    if audience.path.startswith(provider.org.path) or audience.path.startswith(home.path):
+        return
+    if actor is not None and permissions.allowed(actor, "people.manage_in", audience):
+        return
+    raise PermissionDenied(_("a collection can be made for the provider's own org, the org it belongs to, or an "
+                             "org whose people you manage"), field="audience")
+
+
 @transaction.atomic
 def course_create(*, actor, provider: Provider, data: dict, kind: str = CourseKind.COURSE,
-                  translation_of: Course | None = None) -> CourseVersion:
-    """A creator starts a course: a course and its first draft version."""
+                  translation_of: Course | None = None, audience: Org | None = None) -> CourseVersion:
+    """A creator starts a course: a course and its first draft version. A curated collection may be made for
+    the people of one org only (``audience``): nobody else finds it or opens it."""
     permissions.require(actor, "catalog.create_in", provider)
     if kind not in CourseKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(CourseKind.values)}, field="kind")
+    _check_audience(actor, provider, kind, audience)
     fields = _clean_course_fields(data, partial=False)
     root = None
     if translation_of is not None:
@@ -214,7 +236,8 @@ def course_create(*, actor, provider: Provider, data: dict, kind: str = CourseKi
         if fields["language"] in family_langs:
             raise Conflict(_("this course already exists in that language"), field="language",
                            code="translation_exists")
-    course = Course.objects.create(provider=provider, kind=kind, translation_of=root, created_by=actor)
+    course = Course.objects.create(provider=provider, kind=kind, translation_of=root, created_by=actor,
+                                   audience=audience)
     version = CourseVersion.objects.create(course=course, number=1, created_by=actor, **fields)
     audit.record(actor=actor, action="course.create", target=course, changes={"title": [None, fields["title"]]})
     return version
@@ -618,6 +641,34 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     search.index_family(course)
     audit.record(actor=actor, action=f"course.{listing}", target=course, changes={"status": [before, listing]})
     return course
+
+
+@transaction.atomic
+def course_audience_set(*, actor, course: Course, audience: Org | None) -> Course:
+    """Who a curated collection is for: the people of ``audience`` (and of the orgs under it), or everyone
+    (None). Before its first publication its creators decide; afterwards its publishers do. Takes effect in the
+    catalogue at once."""
+    course = Course.objects.select_for_update(of=("self",)).select_related("provider__org", "live_version") \
+        .get(pk=course.pk)
+    permissions.require(actor, "course.publish" if course.live_version_id else "course.edit", course)
+    _check_audience(actor, course.provider, course.kind, audience)
+    before = course.audience
+    course.audience = audience
+    course.save(update_fields=["audience"])
+    if course.live_version_id:
+        search.index_family(course)
+    audit.record(actor=actor, action="course.audience", target=course,
+                 changes={"audience": [before.code if before else None, audience.code if audience else None]})
+    return course
+
+
+def collections_move_org(source: Org, target: Org) -> int:
+    """A step of settings.ORG_MERGE_STEPS: collections made for the people of a merged org are for the people
+    of the org it merged into."""
+    from saksham.catalog.models import SearchEntry
+
+    SearchEntry.objects.filter(audience=source.pk).update(audience=target.pk)
+    return Course.objects.filter(audience=source).update(audience=target)
 
 
 @transaction.atomic

@@ -48,7 +48,7 @@ def search(request):
                                     provider=g.get("provider", ""), kind=g.get("kind", ""),
                                     competency=g.get("competency", "").strip(),
                                     max_duration=_int_or_none(g.get("max_duration", "")),
-                                    sort=g.get("sort", "relevance"))
+                                    sort=g.get("sort", "relevance"), audience=queries.audience_orgs(request.user))
     page_no = _int_or_none(g.get("page", "")) or 1
     error, result = "", None
     try:
@@ -67,7 +67,7 @@ def search(request):
 def course(request, course_id):
     lang = request.GET.get("lang") or _language(request, None)
     try:
-        c = queries.course_get_live(course_id)
+        c = queries.course_get_live(course_id, viewer=request.user)
     except NotFound:
         raise Http404 from None
     data = course_detail_data(c, lang)
@@ -97,10 +97,21 @@ def studio(request):
                                                    "status": request.GET.get("status", ""), "can_create": can_create})
 
 
+def _audiences(providers) -> list:
+    """Whom a collection can be made for from the studio: each provider's own org and the org it belongs to
+    (the API takes any org the rules allow)."""
+    out = {}
+    for p in providers:
+        for org in (p.org, p.org.parent):
+            if org is not None and org.is_active:
+                out.setdefault(org.pk, org)
+    return sorted(out.values(), key=lambda o: o.name)
+
+
 @login_required
 def course_new(request):
     _require_staff(request)
-    providers = list(queries.providers_for(request.user, roles=(Role.CONTENT_CREATOR,)))
+    providers = list(queries.providers_for(request.user, roles=(Role.CONTENT_CREATOR,)).select_related("org__parent"))
     values = request.POST if request.method == "POST" else {}
     error = None
     if request.method == "POST":
@@ -112,15 +123,20 @@ def course_new(request):
                     "description": values.get("description", ""), "language": values.get("language", ""),
                     "duration_minutes": _int_or_none(values.get("duration_minutes", "")) or 0,
                     "level": values.get("level", Level.BEGINNER)}
+            audience = None
+            if values.get("audience"):
+                audience = next((o for o in _audiences(providers) if o.code == values["audience"]), None)
+                if audience is None:
+                    raise NotFound(_("choose who the collection is for"), field="audience")
             v = services.course_create(actor=request.user, provider=provider, data=data,
-                                       kind=values.get("kind", CourseKind.COURSE))
+                                       kind=values.get("kind", CourseKind.COURSE), audience=audience)
         except DomainError as exc:
             error = exc
         else:
             messages.success(request, _("Course created. Add its modules."))
             return redirect("catalog:version", version_id=v.public_id)
     return render(request, "catalog/course_new.html", {
-        "providers": providers, "kinds": CourseKind.choices, "levels": Level.choices,
+        "providers": providers, "audiences": _audiences(providers), "kinds": CourseKind.choices, "levels": Level.choices,
         "languages": profile_languages(), "values": values, "error": error}, status=422 if error else 200)
 
 
