@@ -107,3 +107,22 @@ def test_kind_and_status_labels_are_marked_for_translation():
         assert kind_label("course") == translation.gettext("Course") != "Course"
         assert str(CourseKind.COURSE.label) == kind_label("course")
     assert kind_label("not-a-kind") == "not-a-kind"
+
+
+def test_search_page_filters_by_duration_and_rating_and_pages_keep_them(client, build, publish, staff, settings):
+    from saksham.catalog import services
+    from saksham.catalog.views import PAGE_SIZE
+
+    short = publish(build(title="Short course on file notings", duration_minutes=45)).course
+    long = publish(build(title="Long course on file notings", duration_minutes=400)).course
+    services.course_stats_set(course=long, rating_avg=4.6, rating_count=12)
+    services.course_stats_set(course=short, rating_avg=3.1, rating_count=5)
+    page = lambda **params: client.get("/courses", params).content.decode()  # noqa: E731
+    assert "Short course" in page(duration="-60") and "Long course" not in page(duration="-60")
+    assert "Long course" in page(duration="180-") and "Short course" not in page(duration="180-")
+    assert "Long course" in page(min_rating="4.5") and "Short course" not in page(min_rating="4.5")
+    assert client.get("/courses", {"min_rating": "lots"}).status_code == 400
+    for n in range(PAGE_SIZE):
+        publish(build(title=f"Noting drill {n}", duration_minutes=30, modules=1))
+    body = page(duration="-60", sort="newest")
+    assert "duration=-60" in body and "sort=newest" in body and "page=2" in body

@@ -4,6 +4,7 @@ reviewers decide and publishers publish. Thin: every write goes through services
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +16,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
 from saksham.catalog.api import _language, course_detail_data
-from saksham.catalog.models import ContentItem, CourseKind, ItemKind, Level, Module, VersionStatus
+from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound, ValidationFailed
@@ -36,6 +38,18 @@ def _int_or_none(value: str):
         return None
 
 
+def _float_or_none(value: str):
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return -1.0             # refused by the search with a message naming the field
+
+
+# The catalogue page's duration and rating choices: (min-max minutes, label), (least rating, label).
+DURATIONS = [("-60", _lazy("Up to an hour")), ("60-180", _lazy("1 to 3 hours")), ("180-", _lazy("More than 3 hours"))]
+RATINGS = [("3", "★ 3+"), ("4", "★ 4+"), ("4.5", "★ 4.5+")]
+
+
 def _lang_names() -> dict[str, str]:
     return {lang["code"]: lang.get("name_local") or lang.get("name_en") or lang["code"] for lang in profile_languages()}
 
@@ -44,10 +58,13 @@ def _lang_names() -> dict[str, str]:
 
 def search(request):
     g = request.GET
+    low, _sep, high = g.get("duration", "").partition("-")
     filters = queries.SearchFilters(q=g.get("q", "")[:10_000], language=g.get("language", ""),
                                     provider=g.get("provider", ""), kind=g.get("kind", ""),
                                     competency=g.get("competency", "").strip(),
-                                    max_duration=_int_or_none(g.get("max_duration", "")),
+                                    min_duration=_int_or_none(g.get("min_duration", "") or low),
+                                    max_duration=_int_or_none(g.get("max_duration", "") or high),
+                                    min_rating=_float_or_none(g.get("min_rating", "")),
                                     sort=g.get("sort", "relevance"), audience=queries.audience_orgs(request.user))
     page_no = _int_or_none(g.get("page", "")) or 1
     error, result = "", None
@@ -56,7 +73,11 @@ def search(request):
                                         page_size=PAGE_SIZE, facets=True)
     except DomainError as exc:
         error = exc.message
+    kept = {k: g[k] for k in ("q", "language", "provider", "kind", "competency", "duration", "min_duration",
+                              "max_duration", "min_rating", "sort") if g.get(k)}
     context = {"f": filters, "result": result, "error": error, "lang_names": _lang_names(),
+               "durations": DURATIONS, "ratings": RATINGS, "query": urlencode(kept),
+               "duration": g.get("duration", ""), "min_rating": g.get("min_rating", ""),
                "studio": request.user.is_authenticated and has_any_catalog_role(request.user),
                "kinds": CourseKind.choices, "sorts": [("relevance", _("Relevance")), ("newest", _("Newest")),
                                                       ("popular", _("Most popular")), ("rating", _("Top rated"))]}
