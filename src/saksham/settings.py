@@ -161,6 +161,9 @@ POST_COMPLETION_STEPS: list[str] = [
     "saksham.competencies.services.on_completion",   # competency passport evidence for the course's tags
     "saksham.insights.services.on_completion",       # dashboards' rollups (idempotent by a marker)
     "saksham.campaigns.services.on_completion",      # learning weeks (idempotent per week and enrolment)
+    # Last, so the course's own rewards come first: her programs that link the course count it, and one whose
+    # last course this was completes (its own pipeline then runs as a completion of its own).
+    "saksham.learning.services.on_completion_programs",
 ]
 # Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
 # scheduler (saksham.core.periodic); each task idempotent.

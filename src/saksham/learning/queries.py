@@ -50,9 +50,64 @@ def my_learning(learner) -> dict[str, list[Enrolment]]:
             out["in_progress"].append(e)
             if e.assigned_by_id:
                 out["assigned"].append(e)
+    _program_counts(learner, [e for e in rows if e.course.kind == "program"])
     far = dt.date.max
     out["assigned"].sort(key=lambda e: e.due_on or far)
     out["completed"].sort(key=lambda e: e.completed_at, reverse=True)
+    return out
+
+
+def _program_counts(learner, enrolments: list[Enrolment]) -> None:
+    """Set ``courses_done`` and ``courses_total`` on her program enrolments (two reads whatever their number)."""
+    if not enrolments:
+        return
+    linked = {e.pk: structure.program_courses(e.version_id) or () for e in enrolments}
+    wanted = {c for courses in linked.values() for c in courses}
+    done = set(Enrolment.objects.filter(learner=learner, course_id__in=wanted, completed_at__isnull=False)
+               .values_list("course_id", flat=True))
+    for e in enrolments:
+        e.courses_total = len(linked[e.pk])
+        e.courses_done = sum(1 for c in linked[e.pk] if c in done)
+
+
+@dataclass
+class ProgramCourse:
+    course: UUID
+    title: str
+    state: str              # "not_started", "requested", "in_progress", "left" or "completed"
+    percent: int
+
+
+def program_courses(learner, version, language: str) -> list[ProgramCourse]:
+    """The courses of a program's version in order, each with its title in ``language`` (else English, else its
+    own) and her state in it: three reads whatever the number of courses."""
+    from saksham.catalog.models import Course, Translation
+
+    linked = structure.program_courses(version.pk) or ()
+    courses = {c.pk: c for c in Course.objects.filter(pk__in=linked).select_related("live_version")}
+    versions = [c.live_version_id for c in courses.values() if c.live_version_id]
+    texts: dict[tuple[int, str], str] = {
+        (v, lang): t for v, lang, t in Translation.objects.filter(
+            version_id__in=versions, target="course", field="title", language__in=[language, "en"])
+        .values_list("version_id", "language", "text") if t}
+    mine = {}
+    if learner is not None and learner.is_authenticated:
+        mine = {c: (st, p, done) for c, st, p, done in Enrolment.objects.filter(learner=learner, course_id__in=linked)
+                .values_list("course_id", "state", "percent", "completed_at")}
+    out = []
+    for pk in linked:
+        c = courses.get(pk)
+        if c is None or c.live_version is None:
+            continue
+        v = c.live_version
+        title = v.title if v.language == language else texts.get((v.pk, language)) or \
+            (v.title if v.language == "en" else texts.get((v.pk, "en"))) or v.title
+        st, percent, done = mine.get(pk, (None, 0, None))
+        state = ("completed" if done else "in_progress" if st == EnrolmentState.ACTIVE
+                 else "requested" if st == EnrolmentState.REQUESTED else "left" if st == EnrolmentState.LEFT
+                 else "not_started")
+        out.append(ProgramCourse(course=c.public_id, title=title, state=state,
+                                 percent=100 if done else (percent if st else 0)))
     return out
 
 
@@ -114,8 +169,9 @@ def hours_summary(learner, today: dt.date | None = None) -> dict[str, dict[str, 
         spent = LearningDay.objects.filter(learner=learner, day__gte=start, day__lte=today) \
             .aggregate(s=Sum("seconds"))["s"] or 0
         since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+        # A program's hours are its courses' (counted as they complete), not counted again.
         nominal = Enrolment.objects.filter(learner=learner, completed_at__gte=since) \
-            .aggregate(m=Sum("nominal_minutes"))["m"] or 0
+            .exclude(course__kind="program").aggregate(m=Sum("nominal_minutes"))["m"] or 0
         out[name] = {"spent_hours": round(spent / 3600, 2), "nominal_hours": round(nominal / 60, 2),
                      "spent_seconds": spent}
     return out

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saksham.catalog.models import Course, VersionStatus
+from saksham.catalog.models import Course, CourseKind, VersionStatus
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from saksham.learning import structure
@@ -59,6 +59,12 @@ def _live(course: Course):
     return v
 
 
+def _enrollable(course: Course) -> None:
+    if course.kind == CourseKind.COLLECTION:
+        raise ValidationFailed(_("a collection is a list of courses: enrol in the courses it lists"), field="course",
+                               code="not_enrollable")
+
+
 def course_policy(course: Course) -> CoursePolicy:
     return CoursePolicy.objects.filter(course=course).first() or CoursePolicy(course=course)
 
@@ -86,7 +92,15 @@ def course_policy_set(*, actor, course: Course, enrolment: str | None = None,
 def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.date | None = None) -> Enrolment:
     """Enrol a learner in a published course. Open courses enrol at once; invite-only and moderated ones
     record a request for an admin to decide, unless an admin assigns the course. Enrolling twice returns the
-    existing enrolment; enrolling again after leaving resumes it with its progress."""
+    existing enrolment; enrolling again after leaving resumes it with its progress.
+
+    A program: once she is in, she is enrolled the same way in each of its live courses she is not already in
+    (``_program_enrol``), and courses she completed before count at once. A collection is refused."""
+    return _enrolment_create(learner=learner, course=course, assigned_by=assigned_by, due_on=due_on, within=())
+
+
+def _enrolment_create(*, learner, course: Course, assigned_by, due_on, within: tuple[int, ...]) -> Enrolment:
+    _enrollable(course)
     version = _live(course)
     actor = assigned_by or learner
     if not getattr(learner, "is_active", False):
@@ -123,7 +137,31 @@ def enrolment_create(*, learner, course: Course, assigned_by=None, due_on: dt.da
                  changes={"state": [before if not created else None, enrolment.state]})
     if enrolment.state == EnrolmentState.ACTIVE and before != EnrolmentState.ACTIVE:
         _after_enrol(enrolment, first_time=first_time)
+    if enrolment.state == EnrolmentState.ACTIVE and course.kind == CourseKind.PROGRAM:
+        _program_enrol(enrolment, learner, assigned_by=assigned_by, due_on=due_on, within=(*within, course.pk))
     return enrolment
+
+
+def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within: tuple[int, ...]) -> None:
+    """Enrol her in each live course of her program that she is not already in (active, waiting for a seat, or
+    completed: those are left as they are), the way she entered the program: assigned with its due date, or
+    herself (an invite-only or moderated course records a request). Then count what she has completed."""
+    linked = structure.program_courses(enrolment.version_id) or ()
+    if linked:
+        mine = {c: (st, done) for c, st, done in Enrolment.objects.filter(learner_id=enrolment.learner_id,
+                                                                          course_id__in=linked)
+                .values_list("course_id", "state", "completed_at")}
+        courses = {c.pk: c for c in Course.objects.filter(
+            pk__in=linked, live_version__status__in=[VersionStatus.PUBLISHED, VersionStatus.UNLISTED])
+            .exclude(kind=CourseKind.COLLECTION).select_related("live_version")}
+        for course_id in linked:
+            st, done = mine.get(course_id, (None, None))
+            if course_id in within or course_id not in courses or done is not None \
+                    or st in (EnrolmentState.ACTIVE, EnrolmentState.REQUESTED):
+                continue
+            _enrolment_create(learner=learner, course=courses[course_id], assigned_by=assigned_by,
+                              due_on=due_on, within=within)
+    enrolment_refresh(enrolment)
 
 
 def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
@@ -160,10 +198,19 @@ def enrolment_steps_enqueue(fact: EnrolmentsStarted) -> None:
 def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.date | None = None) -> int:
     """Assign a course to many people at once (an org's whole staff), set-based: one insert per 5,000 rows.
     ``actor`` None is the system (a bench, an import); otherwise only people in the actor's subtrees are
-    assigned. People already enrolled are left as they are. Returns how many enrolments were created."""
+    assigned. People already enrolled are left as they are. Returns how many enrolments were created.
+
+    A program: the people newly enrolled in it are assigned each of its live courses too (with the same due date;
+    courses they are already in are left as they are), and the courses they have completed count at once."""
+    return _assign_bulk(actor=actor, course=course, learner_ids=learner_ids, due_on=due_on, within=())
+
+
+def _assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.date | None,
+                 within: tuple[int, ...]) -> int:
     from saksham.people.models import User
     from saksham.people.rules import admin_paths
 
+    _enrollable(course)
     version = _live(course)
     people = User.objects.filter(pk__in=learner_ids, is_active=True)
     if actor is not None:
@@ -184,7 +231,40 @@ def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due
     audit.record(actor=actor, action="enrolment.assign_bulk", target=course, changes={"assigned": [0, created]})
     if created:
         enrolment_steps_enqueue(EnrolmentsStarted(course_id=course.pk, enrolled_at=now))
+    if created and course.kind == CourseKind.PROGRAM:
+        new = list(Enrolment.objects.filter(course=course, enrolled_at=now, source=EnrolmentSource.ASSIGNED)
+                   .values_list("learner_id", flat=True))
+        within = (*within, course.pk)
+        for linked in Course.objects.filter(pk__in=structure.program_courses(version.pk) or (),
+                                            live_version__status__in=[VersionStatus.PUBLISHED, VersionStatus.UNLISTED])\
+                .exclude(kind=CourseKind.COLLECTION).exclude(pk__in=within).select_related("live_version"):
+            _assign_bulk(actor=actor, course=linked, learner_ids=new, due_on=due_on, within=within)
+        _programs_count_bulk(course, version.pk, new, now)
     return created
+
+
+def _programs_count_bulk(program: Course, version_id: int, learner_ids: list[int], now: dt.datetime) -> None:
+    """After a bulk assignment of a program: count the courses its new learners had already completed, grouped
+    (one read and a few updates per 500 people); those who had completed every course complete it now."""
+    from django.db.models import Count
+
+    linked = structure.program_courses(version_id) or ()
+    if not linked:
+        return
+    for i in range(0, len(learner_ids), 500):
+        chunk = learner_ids[i:i + 500]
+        done = (Enrolment.objects.filter(learner_id__in=chunk, course_id__in=linked, completed_at__isnull=False)
+                .order_by().values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n"))
+        by_count: dict[int, list[int]] = defaultdict(list)
+        for learner_id, n in done:
+            by_count[n].append(learner_id)
+        for n, ids in by_count.items():
+            Enrolment.objects.filter(course=program, learner_id__in=ids, percent__lt=(100 * n) // len(linked)) \
+                .update(percent=(100 * n) // len(linked))
+        for e in Enrolment.objects.filter(course=program, learner_id__in=by_count.get(len(linked), []),
+                                          completed_at__isnull=True).only("pk", "public_id", "learner_id",
+                                                                          "version_id"):
+            _complete(e, now)
 
 
 @transaction.atomic
@@ -203,6 +283,8 @@ def enrolment_decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment
     audit.record(actor=actor, action="enrolment.approve" if approve else "enrolment.reject", target=enrolment)
     if approve:
         _after_enrol(enrolment, first_time=first_time)
+        if enrolment.course.kind == CourseKind.PROGRAM:
+            _program_enrol(enrolment, enrolment.learner, assigned_by=None, due_on=None, within=(enrolment.course_id,))
     return enrolment
 
 
@@ -528,7 +610,15 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
 
 
 def _done_count(enrolment) -> tuple[int, int]:
+    """(done, total) of her enrolment's completion rule: required items done (assessments passed), or, for a
+    program, its linked courses she has completed (left afterwards or not)."""
     items = structure.version_items(enrolment.version_id)
+    if not items:
+        linked = structure.program_courses(enrolment.version_id)
+        if linked is not None:
+            done = Enrolment.objects.filter(learner_id=enrolment.learner_id, course_id__in=linked,
+                                            completed_at__isnull=False).count() if linked else 0
+            return done, len(linked)
     plain = [_key_db(k) for k, i in items.items() if i.required and not i.is_assessment]
     tests = [_key_db(k) for k, i in items.items() if i.required and i.is_assessment]
     total = len(plain) + len(tests)
@@ -545,17 +635,26 @@ def _done_count(enrolment) -> tuple[int, int]:
         return cur.fetchone()[0], total
 
 
+def _rule(enrolment) -> tuple[int, bool]:
+    """(percent done, whether the completion rule holds). A course without required items is done at once; a
+    program without courses never is."""
+    done, total = _done_count(enrolment)
+    if total == 0:
+        empty_program = structure.program_courses(enrolment.version_id) is not None
+        return (0, False) if empty_program else (100, True)
+    return (100 * done) // total, done >= total
+
+
 def enrolment_refresh(enrolment, *, now: dt.datetime | None = None) -> bool:
     """Recompute the share of required items done (never lowering it) and complete the enrolment when the
-    course's completion rule holds: every required item done and every required assessment passed.
-    Returns True when this call recorded the completion."""
+    course's completion rule holds: every required item done and every required assessment passed (a program:
+    every linked course completed). Returns True when this call recorded the completion."""
     now = now or timezone.now()
-    done, total = _done_count(enrolment)
-    percent = 100 if total == 0 else (100 * done) // total
+    percent, holds = _rule(enrolment)
     with connection.cursor() as cur:
         cur.execute(_sql("UPDATE learning_enrolment SET percent = {MAX}(percent, %s) WHERE id = %s"),
                     [percent, enrolment.pk])
-    if total and done < total:
+    if not holds:
         return False
     return _complete(enrolment, now)
 
@@ -595,6 +694,24 @@ def post_completion_run(enrolment: Enrolment) -> list[str]:
         ran.append(path)
     Enrolment.objects.filter(pk=enrolment.pk, pipeline_done_at__isnull=True).update(pipeline_done_at=timezone.now())
     return ran
+
+
+def on_completion_programs(enrolment: Enrolment) -> None:
+    """Post-completion step (settings.POST_COMPLETION_STEPS): a completed course counts for her active programs
+    that link it; a program whose last course this was completes (and runs its own pipeline). Idempotent: the
+    share never goes down and a completion is recorded once, so a re-run changes nothing."""
+    if enrolment.completed_at is None:
+        return
+    from saksham.catalog.models import CourseLink
+
+    programs = (Enrolment.objects.filter(learner_id=enrolment.learner_id, state=EnrolmentState.ACTIVE,
+                                         completed_at__isnull=True, course__kind=CourseKind.PROGRAM,
+                                         version_id__in=CourseLink.objects.filter(course_id=enrolment.course_id)
+                                         .values("version_id"))
+                .only("pk", "public_id", "learner_id", "version_id").order_by("pk"))
+    for program in programs:
+        with transaction.atomic():
+            enrolment_refresh(program)
 
 
 # --- moving to a newer version ------------------------------------------------------------------------------
@@ -660,11 +777,10 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
             now = timezone.now()
             for pk, _x, learner_id, public_id in rows:
                 en = SimpleNamespace(pk=pk, version_id=new.pk, learner_id=learner_id, public_id=public_id)
-                done, total = _done_count(en)
+                percent, holds = _rule(en)
                 with connection.cursor() as cur:
-                    cur.execute("UPDATE learning_enrolment SET percent = %s WHERE id = %s",
-                                [100 if total == 0 else (100 * done) // total, pk])
-                if done >= total and _complete(en, now):
+                    cur.execute("UPDATE learning_enrolment SET percent = %s WHERE id = %s", [percent, pk])
+                if holds and _complete(en, now):
                     result.completed += 1
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from saksham.catalog.models import ContentItem, ItemKind
 
 _CACHE: dict[int, dict[UUID, ItemInfo]] = {}
+_PROGRAMS: dict[int, tuple[int, ...] | None] = {}
 _CACHE_MAX = 4096
 
 
@@ -67,5 +68,24 @@ def required_keys(version_id: int) -> list[UUID]:
     return [k for k, i in version_items(version_id).items() if i.required]
 
 
+def program_courses(version_id: int) -> tuple[int, ...] | None:
+    """The ids of the courses a program's version links, in order (live or not); None when the version is not
+    a program's. A published version's links never change, so the answer is cached like its items."""
+    if version_id in _PROGRAMS:
+        return _PROGRAMS[version_id]
+    from saksham.catalog.models import CourseKind, CourseLink, CourseVersion
+
+    kind = CourseVersion.objects.filter(pk=version_id).values_list("course__kind", flat=True).first()
+    courses = None
+    if kind == CourseKind.PROGRAM:
+        courses = tuple(CourseLink.objects.filter(version_id=version_id).order_by("position")
+                        .values_list("course_id", flat=True))
+    if len(_PROGRAMS) >= _CACHE_MAX:
+        _PROGRAMS.clear()
+    _PROGRAMS[version_id] = courses
+    return courses
+
+
 def clear_cache() -> None:
     _CACHE.clear()
+    _PROGRAMS.clear()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saksham.catalog.api import _language
+from saksham.catalog.models import CourseKind
 from saksham.catalog.queries import course_get_live, version_texts
 from saksham.core.errors import DomainError, NotFound
 from saksham.learning import queries, services
@@ -82,6 +83,8 @@ def _course(course_id):
 @login_required
 def player(request, course_id):
     course = _course(course_id)
+    if course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):     # no items: its page lists its courses
+        return redirect("catalog:course", course_id=course.public_id)
     enrolment = queries.enrolment_for_course(request.user, course)
     lang = _language(request, None)
     if enrolment is None or enrolment.state != EnrolmentState.ACTIVE:
@@ -134,6 +137,9 @@ def enrol(request, course_id):
         return redirect("learning:player", course_id=course_id)
     if e.state == EnrolmentState.REQUESTED:
         messages.info(request, _("Your request for a seat was sent; an admin will decide."))
+    elif course.kind == CourseKind.PROGRAM:
+        messages.success(request, _("You are enrolled in the program and its courses."))
+        return redirect("catalog:course", course_id=course_id)
     else:
         messages.success(request, _("You are enrolled."))
     return redirect("learning:player", course_id=course_id)
@@ -156,9 +162,19 @@ def leave(request, course_id):
 
 def course_panel(request, course) -> str:
     """The catalogue's course page panel (settings.COURSE_PAGE_PANELS): enrol, request a seat, or continue
-    where she stopped, with her progress."""
+    where she stopped, with her progress. A program's panel lists its courses with her state in each; a
+    collection is only a list (nothing to enrol in)."""
     from django.template.loader import render_to_string
 
+    if course.kind == CourseKind.COLLECTION:
+        return render_to_string("learning/_course_panel.html", {"course": course, "collection": True},
+                                request=request)
     enrolment = queries.enrolment_for_course(request.user, course) if request.user.is_authenticated else None
-    return render_to_string("learning/_course_panel.html", {
-        "course": course, "enrolment": enrolment, "policy": services.course_policy(course)}, request=request)
+    context = {"course": course, "enrolment": enrolment, "policy": services.course_policy(course)}
+    if course.kind == CourseKind.PROGRAM:
+        version = enrolment.version if enrolment and enrolment.state == EnrolmentState.ACTIVE else course.live_version
+        courses = queries.program_courses(request.user, version, _language(request, None))
+        done = sum(1 for c in courses if c.state == "completed")
+        context.update(program=True, courses=courses, done=done, total=len(courses),
+                       next=next((c for c in courses if c.state != "completed"), None))
+    return render_to_string("learning/_course_panel.html", context, request=request)
