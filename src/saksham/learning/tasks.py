@@ -82,3 +82,29 @@ def plan_assign(plan_id: str) -> int:
 
     plan = LearningPlan.objects.filter(public_id=plan_id).first()
     return plans.plan_sync(plan=plan) if plan else 0
+
+
+def progress_events_prune(*, older_than_days: int | None = None, batch: int = 10_000) -> int:
+    """Forget the ids of progress events received more than ``LEARNING_EVENT_RETENTION_DAYS`` ago, in batches
+    (short write transactions). Safe: a replayed event whose id was forgotten credits no time, because an item's
+    time only grows by events later than its last one, and its percent and position merge monotonically; it only
+    adds one to the item's event count. Returns how many ids were forgotten."""
+    from django.conf import settings
+
+    from saksham.learning.models import ProgressEvent
+
+    days = older_than_days if older_than_days is not None else settings.LEARNING_EVENT_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    total = 0
+    while True:
+        ids = list(ProgressEvent.objects.filter(received_at__lt=cutoff).order_by("received_at")
+                   .values_list("id", flat=True)[:batch])
+        if not ids:
+            return total
+        total += ProgressEvent.objects.filter(id__in=ids).delete()[0]
+
+
+@task()
+def progress_events_prune_task() -> int:
+    """Periodic: forget old progress event ids (see progress_events_prune)."""
+    return progress_events_prune()
