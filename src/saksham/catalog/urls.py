@@ -9,5 +9,6 @@ urlpatterns = [
     path("studio", views.studio, name="studio"),
     path("studio/new", views.course_new, name="course_new"),
     path("studio/versions/<uuid:version_id>", views.version, name="version"),
+    path("studio/versions/<uuid:version_id>/translations/<str:language>", views.translation_edit, name="translation"),
     path("studio/courses/<uuid:course_id>/edit", views.course_edit, name="course_edit"),
 ]

@@ -185,6 +185,28 @@ def _key(value) -> uuid.UUID | None:
         return None
 
 
+def _module(v, value) -> Module:
+    module = Module.objects.filter(version=v, key=_key(value)).first()
+    if module is None:
+        raise NotFound(_("no such module"), field="module")
+    return module
+
+
+def _moved(keys: list[str], key: str, direction) -> list[str]:
+    """``keys`` with ``key`` one place up or down (unchanged at either end)."""
+    if direction not in ("up", "down"):
+        raise ValidationFailed(_("move up or down"), field="direction")
+    i = keys.index(key)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(keys):
+        keys[i], keys[j] = keys[j], keys[i]
+    return keys
+
+
+def _links(v) -> list:
+    return list(v.links.select_related("course__live_version", "course__provider__org").order_by("position"))
+
+
 def _act(request, v, action: str) -> str:
     """Run one studio action; returns the success message."""
     user, p = request.user, request.POST
@@ -217,10 +239,48 @@ def _act(request, v, action: str) -> str:
         if item:
             services.item_delete(actor=user, item=item)
         return _("Content removed.")
-    if action == "translate":
-        services.translation_set(actor=user, version=v, language=p.get("t_language", ""), texts={
-            "title": p.get("t_title", ""), "summary": p.get("t_summary", ""), "description": p.get("t_description", "")})
-        return _("Translation saved.")
+    if action == "update_module":
+        module = _module(v, p.get("module"))
+        services.module_update(actor=user, module=module, title=p.get("module_title", ""),
+                               summary=p.get("module_summary", ""))
+        request._anchor = f"m-{module.key}"
+        return _("Module saved.")
+    if action == "move_module":
+        module = _module(v, p.get("module"))
+        keys = _moved([str(k) for k in v.modules.values_list("key", flat=True)], str(module.key), p.get("direction"))
+        services.modules_reorder(actor=user, version=v, keys=keys)
+        request._anchor = f"m-{module.key}"
+        return _("Module moved.")
+    if action == "move_item":
+        item = ContentItem.objects.filter(module__version=v, key=_key(p.get("item"))).select_related("module").first()
+        if item is None:
+            raise NotFound(_("no such content"), field="item")
+        keys = _moved([str(k) for k in item.module.items.values_list("key", flat=True)], str(item.key),
+                      p.get("direction"))
+        services.items_reorder(actor=user, module=item.module, keys=keys)
+        request._anchor = f"m-{item.module.key}"
+        return _("Content moved.")
+    if action == "delete_translation":
+        services.translation_delete(actor=user, version=v, language=p.get("language", ""))
+        request._anchor = "translations"
+        return _("Translation removed.")
+    if action in ("link_add", "link_move", "link_remove"):
+        courses = [link.course for link in _links(v)]
+        key = _key(p.get("course"))
+        target = Course.objects.filter(public_id=key).first() if key else None
+        if target is None:
+            raise NotFound(_("no such course"), field="course")
+        if action == "link_add" and target not in courses:
+            courses.append(target)
+        elif action == "link_remove":
+            courses = [c for c in courses if c != target]
+        elif action == "link_move" and target in courses:
+            by_id = {str(c.public_id): c for c in courses}
+            courses = [by_id[k] for k in _moved(list(by_id), str(target.public_id), p.get("direction"))]
+        services.links_set(actor=user, version=v, courses=courses)
+        request._anchor = "links"
+        return {"link_add": _("Course added."), "link_move": _("Course moved."),
+                "link_remove": _("Course removed.")}[action]
     if action == "submit":
         services.version_submit(actor=user, version=v)
         return _("Sent to review.")
@@ -256,23 +316,164 @@ def version(request, version_id):
             status = exc.status
         else:
             messages.success(request, msg)
-            return redirect("catalog:version", version_id=getattr(request, "_redirect_to", v.public_id))
+            url = reverse("catalog:version", args=[getattr(request, "_redirect_to", v.public_id)])
+            if request.POST.get("action", "").startswith("link_") and request.POST.get("q"):
+                url += "?" + urlencode({"q": request.POST["q"]})
+            anchor = getattr(request, "_anchor", "")
+            return redirect(f"{url}#{anchor}" if anchor else url)
         v = queries.version_for_staff(request.user, version_id)
     user = request.user
+    modules = list(v.modules.prefetch_related("items"))
+    can_edit = permissions.allowed(user, "course.edit", v.course)
+    editable = can_edit and v.status == VersionStatus.DRAFT
+    languages = _translation_status(v, modules, editable)
     context = {
-        "v": v, "modules": list(v.modules.prefetch_related("items")),
+        "v": v, "modules": modules, "editable": editable,
         "problems": services.version_problems(v) if v.status == VersionStatus.DRAFT else {},
-        "translations": services.course_export(v)["translations"],
+        "translations_done": [t for t in languages if t["exists"]],
+        "translations_todo": [t for t in languages if not t["exists"]],
         "competencies": ", ".join(f"{c}:{lvl}" if lvl else c for c, lvl in v.competencies.values_list("code", "level")),
         "competency_tags": queries.competency_tags(v, translation.get_language() or "en"),
-        "can_edit": permissions.allowed(user, "course.edit", v.course),
+        "can_edit": can_edit,
         "can_review": permissions.allowed(user, "course.review", v),
         "can_publish": permissions.allowed(user, "course.publish", v.course),
         "item_kinds": [k for k in ItemKind.choices if k[0] != ItemKind.QUIZ], "levels": Level.choices,
-        "languages": [lang for lang in profile_languages() if lang["code"] != v.language],
         "reviews": list(v.reviews.select_related("reviewer")[:10]),
     }
+    if v.course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):
+        context.update(_links_context(request, v, editable))
     return render(request, "catalog/version.html", context, status=status)
+
+
+def _links_context(request, v, editable: bool) -> dict:
+    """A program's or collection's courses, and (on a draft) the published courses found to add."""
+    links = _links(v)
+    q = request.GET.get("q", "").strip()[:200]
+    results, error = [], ""
+    if editable and q:
+        try:
+            found = queries.catalog_search(queries.SearchFilters(q=q), language=_language(request, None), page_size=10)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            listed = {str(link.course.public_id) for link in links}
+            results = [{"hit": h, "listed": h.course in listed} for h in found.items
+                       if h.course != str(v.course.public_id)]
+    return {"is_list": True, "links": links, "link_q": q, "link_results": results, "link_error": error}
+
+
+# --- translations --------------------------------------------------------------------------------------------
+
+def _source_sections(v, modules) -> list[dict]:
+    """The version's learner-facing texts in its own language, as the translation editor shows them: sections of
+    rows {name (form field), target, field, label, source, long (a textarea), limit, list ("lines"/"commas")}."""
+    def row(name, target, field, label, source, long=False, limit=None, kind=""):
+        return {"name": name, "target": target, "field": field, "label": label, "source": source, "long": long,
+                "limit": services.LIMITS.get(field, 0) if limit is None else limit, "list": kind,
+                "required": target == "course" and field in services.REQUIRED_TEXT_FIELDS}
+
+    course_rows = [row("title", "course", "title", _("Title"), v.title),
+                   row("summary", "course", "summary", _("Summary"), v.summary, long=True),
+                   row("description", "course", "description", _("Description"), v.description, long=True),
+                   row("objectives", "course", "objectives", _("Objectives (one per line)"),
+                       "\n".join(v.objectives or []), long=True, limit=0, kind="lines"),
+                   row("keywords", "course", "keywords", _("Keywords (comma separated)"),
+                       ", ".join(v.keywords or []), limit=0, kind="commas")]
+    sections = [{"heading": _("Course"), "rows": [r for r in course_rows if r["source"] or r["field"] in
+                                                  services.REQUIRED_TEXT_FIELDS]}]
+    for n, m in enumerate(modules, start=1):
+        rows = [row(f"module-{m.key}-title", f"module:{m.key}", "title", _("Module title"), m.title),
+                row(f"module-{m.key}-summary", f"module:{m.key}", "summary", _("Module summary"), m.summary,
+                    long=True)]
+        for i in m.items.all():
+            rows.append(row(f"item-{i.key}-title", f"item:{i.key}", "title", _("Title of “%(item)s”") % {
+                "item": i.title}, i.title))
+            if i.kind == ItemKind.PAGE:
+                rows.append(row(f"item-{i.key}-body", f"item:{i.key}", "body", _("Text of “%(item)s”") % {
+                    "item": i.title}, i.body, long=True))
+        sections.append({"heading": _("Module %(n)s") % {"n": n}, "rows": [r for r in rows if r["source"]]})
+    return sections
+
+
+def _translated(v) -> dict[str, dict[tuple[str, str], str]]:
+    out: dict[str, dict[tuple[str, str], str]] = {}
+    for lang, target, field, text in v.translations.values_list("language", "target", "field", "text"):
+        out.setdefault(lang, {})[(target, field)] = text
+    return out
+
+
+def _translation_status(v, modules, editable: bool) -> list[dict]:
+    """Each profile language other than the course's own: whether it is translated and how many texts it lacks
+    (a read-only page lists only the languages it has)."""
+    sources = [(r["target"], r["field"]) for s in _source_sections(v, modules) for r in s["rows"]]
+    have = _translated(v)
+    out = []
+    for lang in profile_languages():
+        code = lang["code"]
+        if code == v.language or (code not in have and not editable):
+            continue
+        texts = have.get(code, {})
+        out.append({"code": code, "name": lang.get("name_local") or lang.get("name_en") or code,
+                    "exists": code in have, "missing": sum(1 for s in sources if s not in texts)})
+    return out
+
+
+def _shown(row: dict, text: str) -> str:
+    return ", ".join(x for x in text.split("\n") if x) if row["list"] == "commas" else text
+
+
+def _error_name(field: str, language: str) -> str:
+    """A service's field ("hi.title", "modules.<key>.title") as the editor's form field ("title", "module-<key>-title")."""
+    if field.startswith(f"{language}."):
+        return field[len(language) + 1:]
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] in ("modules", "items"):
+        return f"{parts[0][:-1]}-{parts[1]}-{parts[2]}"
+    return field
+
+
+@login_required
+def translation_edit(request, version_id, language):
+    """Every learner-facing text of a version in one language, each beside its source; saved as one set."""
+    _require_staff(request)
+    try:
+        v = queries.version_for_staff(request.user, version_id)
+    except NotFound:
+        raise Http404 from None
+    names = _lang_names()
+    if language not in names or language == v.language:
+        raise Http404
+    modules = list(v.modules.prefetch_related("items"))
+    sections = _source_sections(v, modules)
+    rows = [r for s in sections for r in s["rows"]]
+    editable = v.status == VersionStatus.DRAFT and permissions.allowed(request.user, "course.edit", v.course)
+    error, status = None, 200
+    if request.method == "POST":
+        p = request.POST
+        texts: dict = {"title": p.get("title", ""), "summary": p.get("summary", ""),
+                       "description": p.get("description", ""),
+                       "objectives": [x.strip() for x in p.get("objectives", "").splitlines() if x.strip()],
+                       "keywords": _keywords(p.get("keywords", "")), "modules": {}, "items": {}}
+        for r in rows:
+            group, _sep, key = r["target"].partition(":")
+            if key and p.get(r["name"], "").strip():
+                texts[f"{group}s"].setdefault(key, {})[r["field"]] = p[r["name"]]
+        try:
+            services.translation_set(actor=request.user, version=v, language=language, texts=texts)
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, _("Translation saved."))
+            return redirect("catalog:translation", version_id=v.public_id, language=language)
+    current = _translated(v).get(language, {})
+    invalid = _error_name(error.field or "", language) if error else ""
+    for r in rows:
+        r["value"] = request.POST.get(r["name"], "") if error else _shown(r, current.get((r["target"], r["field"]), ""))
+        r["invalid"] = r["name"] == invalid
+    missing = sum(1 for r in rows if (r["target"], r["field"]) not in current)
+    return render(request, "catalog/translation.html", {
+        "v": v, "language": language, "language_name": names[language], "sections": sections,
+        "editable": editable, "error": error, "missing": missing, "exists": bool(current)}, status=status)
 
 
 @login_required
