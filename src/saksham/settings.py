@@ -187,6 +187,10 @@ VERSION_PUBLISHED_STEPS: list[str] = [
     "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
     "saksham.competencies.services.on_version_published",   # recommendations see the new tags
 ]
+# Reactions to a course being retired, run after commit: dotted paths of fn(*, course_id).
+COURSE_RETIRED_STEPS: list[str] = [
+    "saksham.learning.services.on_course_retired",      # programs listing it recount without it
+]
 # Panels of the catalogue's course page from the apps that build on it: dotted paths of
 # fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.
 COURSE_PAGE_PANELS: list[str] = [

@@ -278,3 +278,36 @@ def test_my_learning_shows_a_program_with_its_courses_count(program, courses, le
     assert r.status_code == 200 and "Induction programme" in r.content.decode() and "1 of 3 courses" in \
         r.content.decode()
     assert api.get("/learning/enrolments", user=learner).status_code == 200
+
+
+def test_the_same_course_in_another_language_counts_for_the_program(program, courses, learner, event, build,
+                                                                     publish, client):
+    # The program lists the English "Right to Information Act"; she takes its Hindi course instead.
+    hindi = publish(build(title="सूचना का अधिकार अधिनियम", language="hi", translation_of=courses[1])).course
+    e = services.enrolment_create(learner=learner, course=program)
+    finish(learner, hindi, event)
+    services.on_completion_programs(mine(learner, hindi))
+    e.refresh_from_db()
+    assert e.percent == 33 and e.completed_at is None
+    client.force_login(learner)
+    page = client.get(reverse("catalog:course", args=[program.public_id])).content.decode()
+    assert "1 of 3 courses completed" in page
+    for c in (courses[0], courses[2]):
+        finish(learner, c, event)
+        services.on_completion_programs(mine(learner, c))
+    e.refresh_from_db()
+    assert e.completed_at is not None
+
+
+def test_a_retired_course_she_has_not_taken_no_longer_blocks_the_program(program, courses, learner, event, staff,
+                                                                         django_capture_on_commit_callbacks):
+    e = services.enrolment_create(learner=learner, course=program)
+    finish(learner, courses[0], event)
+    finish(learner, courses[1], event)
+    services.on_completion_programs(mine(learner, courses[1]))
+    e.refresh_from_db()
+    assert e.completed_at is None and e.percent == 66
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.course_set_listing(actor=staff["publisher"], course=courses[2], listing="retired")
+    e.refresh_from_db()
+    assert e.completed_at is not None and e.percent == 100      # recounted when the course was retired

@@ -640,6 +640,9 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     live.save(update_fields=["status", "updated_at"])
     search.index_family(course)
     audit.record(actor=actor, action=f"course.{listing}", target=course, changes={"status": [before, listing]})
+    if listing == VersionStatus.RETIRED:
+        for path in getattr(settings, "COURSE_RETIRED_STEPS", []):
+            transaction.on_commit(lambda path=path: import_string(path)(course_id=course.pk), robust=True)
     return course
 
 

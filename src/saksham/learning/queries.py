@@ -61,13 +61,11 @@ def _program_counts(learner, enrolments: list[Enrolment]) -> None:
     """Set ``courses_done`` and ``courses_total`` on her program enrolments (two reads whatever their number)."""
     if not enrolments:
         return
+    from saksham.learning.services import program_progress
+
     linked = {e.pk: structure.program_courses(e.version_id) or () for e in enrolments}
-    wanted = {c for courses in linked.values() for c in courses}
-    done = set(Enrolment.objects.filter(learner=learner, course_id__in=wanted, completed_at__isnull=False)
-               .values_list("course_id", flat=True))
     for e in enrolments:
-        e.courses_total = len(linked[e.pk])
-        e.courses_done = sum(1 for c in linked[e.pk] if c in done)
+        e.courses_done, e.courses_total, _done = program_progress([learner.pk], linked[e.pk])[learner.pk]
 
 
 @dataclass
@@ -90,19 +88,26 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         (v, lang): t for v, lang, t in Translation.objects.filter(
             version_id__in=versions, target="course", field="title", language__in=[language, "en"])
         .values_list("version_id", "language", "text") if t}
-    mine = {}
+    from saksham.catalog.models import VersionStatus
+    from saksham.learning.services import program_progress
+
+    mine, done_here = {}, set()
     if learner is not None and learner.is_authenticated:
         mine = {c: (st, p, done) for c, st, p, done in Enrolment.objects.filter(learner=learner, course_id__in=linked)
                 .values_list("course_id", "state", "percent", "completed_at")}
+        done_here = program_progress([learner.pk], linked)[learner.pk][2]   # in any of its languages
     out = []
     for pk in linked:
         c = courses.get(pk)
         if c is None or c.live_version is None:
             continue
         v = c.live_version
+        if v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED) and pk not in done_here:
+            continue                           # retired: no longer part of what is left to do
         title = v.title if v.language == language else texts.get((v.pk, language)) or \
             (v.title if v.language == "en" else texts.get((v.pk, "en"))) or v.title
         st, percent, done = mine.get(pk, (None, 0, None))
+        done = done or (pk in done_here)
         state = ("completed" if done else "in_progress" if st == EnrolmentState.ACTIVE
                  else "requested" if st == EnrolmentState.REQUESTED else "left" if st == EnrolmentState.LEFT
                  else "not_started")

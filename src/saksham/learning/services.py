@@ -142,6 +142,33 @@ def _enrolment_create(*, learner, course: Course, assigned_by, due_on, within: t
     return enrolment
 
 
+def program_progress(learner_ids: list[int], linked: tuple[int, ...]) -> dict[int, tuple[int, int, set[int]]]:
+    """Per learner: (done, total, the linked courses she has done) of a program linking ``linked``. A linked
+    course is done when she completed it or the same course in another language (its translation family: she
+    took the Hindi one of an English course the program lists). A linked course no longer live (retired)
+    counts only when she did it, so that a retirement never leaves a program she cannot complete. Two reads
+    whatever the number of learners."""
+    from django.db.models.functions import Coalesce
+
+    if not linked:
+        return {pk: (0, 0, set()) for pk in learner_ids}
+    rows = Course.objects.filter(pk__in=linked).values_list("pk", "translation_of_id", "live_version__status")
+    root = {pk: (parent or pk) for pk, parent, _st in rows}
+    live = {pk for pk, _p, st in rows if st in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED)}
+    roots = set(root.values())
+    done_roots: dict[int, set[int]] = defaultdict(set)
+    for learner_id, family in (Enrolment.objects.filter(learner_id__in=learner_ids, completed_at__isnull=False)
+                               .filter(Q(course_id__in=roots) | Q(course__translation_of_id__in=roots))
+                               .annotate(family=Coalesce("course__translation_of_id", "course_id"))
+                               .values_list("learner_id", "family")):
+        done_roots[learner_id].add(family)
+    out = {}
+    for pk in learner_ids:
+        done = {c for c in linked if root.get(c) in done_roots[pk]}
+        out[pk] = (len(done), sum(1 for c in linked if c in live or c in done), done)
+    return out
+
+
 def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within: tuple[int, ...]) -> None:
     """Enrol her in each live course of her program that she is not already in (active, waiting for a seat, or
     completed: those are left as they are), the way she entered the program: assigned with its due date, or
@@ -151,12 +178,13 @@ def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within
         mine = {c: (st, done) for c, st, done in Enrolment.objects.filter(learner_id=enrolment.learner_id,
                                                                           course_id__in=linked)
                 .values_list("course_id", "state", "completed_at")}
+        done_elsewhere = program_progress([enrolment.learner_id], linked)[enrolment.learner_id][2]
         courses = {c.pk: c for c in Course.objects.filter(
             pk__in=linked, live_version__status__in=[VersionStatus.PUBLISHED, VersionStatus.UNLISTED])
             .exclude(kind=CourseKind.COLLECTION).select_related("live_version")}
         for course_id in linked:
             st, done = mine.get(course_id, (None, None))
-            if course_id in within or course_id not in courses or done is not None \
+            if course_id in within or course_id not in courses or done is not None or course_id in done_elsewhere \
                     or st in (EnrolmentState.ACTIVE, EnrolmentState.REQUESTED):
                 continue
             _enrolment_create(learner=learner, course=courses[course_id], assigned_by=assigned_by,
@@ -246,24 +274,22 @@ def _assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.da
 def _programs_count_bulk(program: Course, version_id: int, learner_ids: list[int], now: dt.datetime) -> None:
     """After a bulk assignment of a program: count the courses its new learners had already completed, grouped
     (one read and a few updates per 500 people); those who had completed every course complete it now."""
-    from django.db.models import Count
-
     linked = structure.program_courses(version_id) or ()
     if not linked:
         return
     for i in range(0, len(learner_ids), 500):
         chunk = learner_ids[i:i + 500]
-        done = (Enrolment.objects.filter(learner_id__in=chunk, course_id__in=linked, completed_at__isnull=False)
-                .order_by().values("learner_id").annotate(n=Count("id")).values_list("learner_id", "n"))
-        by_count: dict[int, list[int]] = defaultdict(list)
-        for learner_id, n in done:
-            by_count[n].append(learner_id)
-        for n, ids in by_count.items():
-            Enrolment.objects.filter(course=program, learner_id__in=ids, percent__lt=(100 * n) // len(linked)) \
-                .update(percent=(100 * n) // len(linked))
-        for e in Enrolment.objects.filter(course=program, learner_id__in=by_count.get(len(linked), []),
-                                          completed_at__isnull=True).only("pk", "public_id", "learner_id",
-                                                                          "version_id"):
+        by_percent: dict[int, list[int]] = defaultdict(list)
+        complete = []
+        for learner_id, (done, total, _c) in program_progress(chunk, linked).items():
+            if done and total:
+                by_percent[(100 * done) // total].append(learner_id)
+                if done >= total:
+                    complete.append(learner_id)
+        for percent, ids in by_percent.items():
+            Enrolment.objects.filter(course=program, learner_id__in=ids, percent__lt=percent).update(percent=percent)
+        for e in Enrolment.objects.filter(course=program, learner_id__in=complete, completed_at__isnull=True) \
+                .only("pk", "public_id", "learner_id", "version_id"):
             _complete(e, now)
 
 
@@ -616,9 +642,8 @@ def _done_count(enrolment) -> tuple[int, int]:
     if not items:
         linked = structure.program_courses(enrolment.version_id)
         if linked is not None:
-            done = Enrolment.objects.filter(learner_id=enrolment.learner_id, course_id__in=linked,
-                                            completed_at__isnull=False).count() if linked else 0
-            return done, len(linked)
+            done, total, _courses = program_progress([enrolment.learner_id], linked)[enrolment.learner_id]
+            return done, total
     plain = [_key_db(k) for k, i in items.items() if i.required and not i.is_assessment]
     tests = [_key_db(k) for k, i in items.items() if i.required and i.is_assessment]
     total = len(plain) + len(tests)
@@ -698,20 +723,50 @@ def post_completion_run(enrolment: Enrolment) -> list[str]:
 
 def on_completion_programs(enrolment: Enrolment) -> None:
     """Post-completion step (settings.POST_COMPLETION_STEPS): a completed course counts for her active programs
-    that link it; a program whose last course this was completes (and runs its own pipeline). Idempotent: the
-    share never goes down and a completion is recorded once, so a re-run changes nothing."""
+    that link it or the same course in another language; a program whose last course this was completes (and
+    runs its own pipeline). Idempotent: the share never goes down and a completion is recorded once, so a
+    re-run changes nothing."""
     if enrolment.completed_at is None:
         return
     from saksham.catalog.models import CourseLink
 
+    root = Course.objects.filter(pk=enrolment.course_id).values_list("translation_of_id", flat=True).first() \
+        or enrolment.course_id
+    family = Course.objects.filter(Q(pk=root) | Q(translation_of_id=root)).values("pk")
     programs = (Enrolment.objects.filter(learner_id=enrolment.learner_id, state=EnrolmentState.ACTIVE,
                                          completed_at__isnull=True, course__kind=CourseKind.PROGRAM,
-                                         version_id__in=CourseLink.objects.filter(course_id=enrolment.course_id)
+                                         version_id__in=CourseLink.objects.filter(course_id__in=family)
                                          .values("version_id"))
                 .only("pk", "public_id", "learner_id", "version_id").order_by("pk"))
     for program in programs:
         with transaction.atomic():
             enrolment_refresh(program)
+
+
+def on_course_retired(*, course_id: int) -> None:
+    """A step of settings.COURSE_RETIRED_STEPS: the programs that list a retired course recount without it for
+    the learners who had not taken it (in the background: a national program may have lakhs of learners)."""
+    from saksham.learning.tasks import programs_recount
+
+    programs_recount.enqueue(course_id)
+
+
+def programs_recount(course_id: int, *, batch: int = 1000) -> int:
+    """Recount the unfinished program enrolments whose version lists ``course_id``, a batch per transaction, in
+    id order; returns how many completed. Idempotent: a re-run after a crash recounts what is left."""
+    from saksham.catalog.models import CourseLink
+
+    versions = CourseLink.objects.filter(course_id=course_id).values("version_id")
+    completed, after = 0, 0
+    while True:
+        rows = list(Enrolment.objects.filter(pk__gt=after, state=EnrolmentState.ACTIVE, completed_at__isnull=True,
+                                             course__kind=CourseKind.PROGRAM, version_id__in=versions)
+                    .order_by("pk").only("pk", "public_id", "learner_id", "version_id")[:batch])
+        if not rows:
+            return completed
+        with transaction.atomic():
+            completed += sum(1 for e in rows if enrolment_refresh(e))
+        after = rows[-1].pk
 
 
 # --- moving to a newer version ------------------------------------------------------------------------------

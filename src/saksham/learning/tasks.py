@@ -108,3 +108,9 @@ def progress_events_prune(*, older_than_days: int | None = None, batch: int = 10
 def progress_events_prune_task() -> int:
     """Periodic: forget old progress event ids (see progress_events_prune)."""
     return progress_events_prune()
+
+
+@task()
+def programs_recount(course_id: int) -> int:
+    """Programs listing a retired course recount without it (see services.programs_recount)."""
+    return services.programs_recount(course_id)
