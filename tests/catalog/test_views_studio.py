@@ -230,3 +230,53 @@ def test_reviewers_read_learners_and_other_providers_are_kept_out(client, build,
     assert client.get(_url(v, "hi")).status_code == 404
     assert client.post(_url(v, "hi"), {"title": "x", "summary": "y"}).status_code == 404
     assert _texts(v, "hi")[("course", "title")] == "स्वच्छ भारत मिशन"
+
+
+def test_objectives_and_an_items_texts_are_edited_in_place(client, build, staff):
+    v = build()
+    login(client, staff["creator"])
+    r = client.post(_url(v), {"action": "save", "title": v.title, "summary": v.summary, "description": v.description,
+                              "duration_minutes": "90", "level": "beginner", "keywords": "sanitation",
+                              "objectives": "Explain the mission\n\n  Name its phases  \n"})
+    assert r.status_code == 302
+    v.refresh_from_db()
+    assert v.objectives == ["Explain the mission", "Name its phases"]
+    assert "Name its phases" in client.get(_url(v)).content.decode()
+    page_item = v.modules.first().items.get(kind="page")
+    video = v.modules.first().items.get(kind="video")
+    r = client.post(_url(v), {"action": "update_item", "item": str(page_item.key), "item_title": "Read this first",
+                              "body": "<p>New text<script>alert(1)</script></p>", "item_duration": "7"})
+    assert r.status_code == 302
+    page_item.refresh_from_db()
+    assert (page_item.title, page_item.duration_minutes) == ("Read this first", 7)
+    assert "New text" in page_item.body and "script" not in page_item.body
+    # A video without an address or file is refused; nothing changes.
+    r = client.post(_url(v), {"action": "update_item", "item": str(video.key), "item_title": "Intro", "url": ""})
+    assert r.status_code == 422
+    video.refresh_from_db()
+    assert video.url == "https://videos.example/intro.mp4"
+    assert client.post(_url(v), {"action": "update_item", "item": str(uuid.uuid4()), "item_title": "x"}) \
+        .status_code == 404
+
+
+def test_a_collections_audience_is_set_in_the_studio(client, build, publish, staff, provider, orgs):
+    course = publish(build(title="Office procedure")).course
+    v = services.course_create(actor=staff["creator"], provider=provider, kind=CourseKind.COLLECTION,
+                               data={"title": "Shelf", "summary": "For DoPT", "language": "en",
+                                     "description": "<p>x</p>", "duration_minutes": 60})
+    services.links_set(actor=staff["creator"], version=v, courses=[course])
+    login(client, staff["creator"])
+    page = client.get(_url(v)).content.decode()
+    assert 'id="audience"' in page and 'id="modules"' not in page      # a list has no modules
+    assert client.post(_url(v), {"action": "set_audience", "audience": "DOPT"}).status_code == 302
+    v.course.refresh_from_db()
+    assert v.course.audience == orgs["DOPT"]
+    assert client.post(_url(v), {"action": "set_audience", "audience": "IN-GJ"}).status_code == 404
+    publish(v)
+    # Once live, only a publisher changes it.
+    page = client.get(_url(v)).content.decode()
+    assert 'name="audience"' not in page and "Department of Personnel and Training" in page
+    login(client, staff["publisher"])
+    assert client.post(_url(v), {"action": "set_audience", "audience": ""}).status_code == 302
+    v.course.refresh_from_db()
+    assert v.course.audience is None

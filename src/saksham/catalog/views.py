@@ -214,7 +214,8 @@ def _act(request, v, action: str) -> str:
         services.version_update(actor=user, version=v, data={
             "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
             "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
-            "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", ""))},
+            "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", "")),
+            "objectives": [line.strip() for line in p.get("objectives", "").splitlines() if line.strip()]},
             thumbnail=request.FILES.get("thumbnail"))
         services.competency_tags_set(actor=user, version=v, tags=_tags(p.get("competencies", "")))
         return _("Saved.")
@@ -260,6 +261,28 @@ def _act(request, v, action: str) -> str:
         services.items_reorder(actor=user, module=item.module, keys=keys)
         request._anchor = f"m-{item.module.key}"
         return _("Content moved.")
+    if action == "update_item":
+        item = ContentItem.objects.filter(module__version=v, key=_key(p.get("item"))).select_related("module").first()
+        if item is None:
+            raise NotFound(_("no such content"), field="item")
+        data = {"title": p.get("item_title", ""),
+                "duration_minutes": _int_or_none(p.get("item_duration", "")) or 0}
+        if item.kind in (ItemKind.VIDEO, ItemKind.DOCUMENT, ItemKind.LINK):
+            data["url"] = p.get("url", "")
+        if item.kind == ItemKind.PAGE:
+            data["body"] = p.get("body", "")
+        services.item_update(actor=user, item=item, data=data, upload=request.FILES.get("file"))
+        request._anchor = f"m-{item.module.key}"
+        return _("Content saved.")
+    if action == "set_audience":
+        code = p.get("audience", "")
+        audience = None
+        if code:
+            audience = next((o for o in _audiences([v.course.provider]) if o.code == code), None)
+            if audience is None:
+                raise NotFound(_("choose who the collection is for"), field="audience")
+        services.course_audience_set(actor=user, course=v.course, audience=audience)
+        return _("Saved.")
     if action == "delete_translation":
         services.translation_delete(actor=user, version=v, language=p.get("language", ""))
         request._anchor = "translations"
@@ -342,6 +365,11 @@ def version(request, version_id):
     }
     if v.course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):
         context.update(_links_context(request, v, editable))
+    if v.course.kind == CourseKind.COLLECTION:
+        # Who it is for: its creators decide before its first publication, its publishers afterwards.
+        live = v.course.live_version_id is not None
+        context.update(audiences=_audiences([v.course.provider]),
+                       can_set_audience=context["can_publish"] if live else editable)
     return render(request, "catalog/version.html", context, status=status)
 
 
