@@ -8,7 +8,9 @@ Figures (each with its baseline measured in the same run, on the same machine, t
                        one request at a time, against the p95 of a hello-world Django view
   search.per_s         searches answered per second by 2 granian workers with 8 concurrent keep-alive
                        clients, against hello-world requests per second measured the same way
-  search.inprocess_p95_ms  the same mix called in-process (queries.catalog_search), against ``SELECT 1``
+  search.inprocess_p95_ms  the same mix called in-process (queries.catalog_search), against ``SELECT 1``; every
+                       other round as a signed-in searcher whose org sees its own collections (one course in
+                       twenty is a collection made for its provider's people)
 
     saksham bench search [--size N]        (default 2,400 courses)
     SAKSHAM_BENCH_DATABASE_URL=postgres://... saksham bench search     (the same on an empty PostgreSQL database)
@@ -148,7 +150,11 @@ def build(size: int) -> dict:
         for i in range(size):
             (t_en, t_hi), (v_en, v_hi) = combos[i % len(combos)]
             lang = LANGS[i % len(LANGS)]
+            # One in twenty is a collection its provider made for its own people (seen only by them).
+            scoped = i % 20 == 19
             courses.append(Course(provider=providers[i % PROVIDERS], created_by=team[Role.CONTENT_CREATOR],
+                                  kind="collection" if scoped else "course",
+                                  audience=providers[i % PROVIDERS].org if scoped else None,
                                   enrolment_count=int(rng.paretovariate(1.2) * 100),
                                   rating_avg=round(rng.uniform(3, 5), 2), rating_count=rng.randrange(0, 2000)))
         Course.objects.bulk_create(courses, batch_size=1000)
@@ -193,7 +199,8 @@ def build(size: int) -> dict:
             _err(f"published {n + 1:,} / {size:,}")
     _err(f"published and indexed {size:,} courses in {time.perf_counter() - t:.1f}s "
          f"(p95 {_p95(publish_ms):.1f} ms per course, search index included)")
-    return {"provider": str(providers[0].public_id)}
+    # A signed-in searcher working at the first provider sees its collections too: her org and those above it.
+    return {"provider": str(providers[0].public_id), "audience": [root.pk, ministry.pk, providers[0].org_id]}
 
 
 # --- measuring ---------------------------------------------------------------------------------------------------
@@ -212,13 +219,14 @@ def inprocess(ctx: dict, rounds: int) -> tuple[float, float]:
     from saksham.catalog import queries
 
     times, base = [], []
-    for _ in range(rounds):
+    for n in range(rounds):
         for q in QUERIES:
             params = {k: (ctx["provider"] if v == "@provider" else v) for k, v in q.items()}
             f = queries.SearchFilters(q=params.get("q", ""), language=params.get("language", ""),
                                       provider=params.get("provider", ""), kind=params.get("kind", ""),
                                       min_rating=float(params["min_rating"]) if "min_rating" in params else None,
-                                      sort=params.get("sort", "relevance"))
+                                      sort=params.get("sort", "relevance"),
+                                      audience=ctx["audience"] if n % 2 else None)   # signed in, every other round
             s = time.perf_counter()
             queries.catalog_search(f, language=params.get("lang", "en"), page=int(params.get("page", 1)),
                                    facets=params.get("facets") == "true")
