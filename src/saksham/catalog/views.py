@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
@@ -46,7 +46,8 @@ def _float_or_none(value: str):
 
 
 # The catalogue page's duration and rating choices: (min-max minutes, label), (least rating, label).
-DURATIONS = [("-60", _lazy("Up to an hour")), ("60-180", _lazy("1 to 3 hours")), ("180-", _lazy("More than 3 hours"))]
+DURATIONS = [("-60", gettext_lazy("Up to an hour")), ("60-180", gettext_lazy("1 to 3 hours")),
+             ("180-", gettext_lazy("More than 3 hours"))]
 RATINGS = [("3", "★ 3+"), ("4", "★ 4+"), ("4.5", "★ 4.5+")]
 
 
