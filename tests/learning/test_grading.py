@@ -55,3 +55,28 @@ def test_sections_score_floor_at_zero_and_pass_per_section_and_overall():
     assert r["sections"][0]["score"] == 0 and r["passed"] is False
     r = grading.grade(paper, qs, {"q1": "a", "q2": "a", "q3": False}, {"pass_percent": 50})
     assert r["percent"] == 50 and r["passed"] is True and r["marks"] == {"q1": 1, "q2": 1, "q3": 0}
+
+
+@pytest.mark.parametrize("answer,negative,expected", [
+    (["a", "c"], 0, 2), (["c", "a"], 0.25, 2),                # all right
+    (["a"], 0, 1), (["a"], 0.25, 1),                          # some right: half the points, never negative
+    (["a", "b"], 0, 0), (["a", "b"], 0.25, -0.5),             # one right, one wrong: nothing, so wrong (negative)
+    (["a", "b", "c"], 0.25, 1),                               # everything chosen: (2 - 1) / 2
+    (["b"], 0, 0), (["b"], 0.25, -0.5),                       # only wrong
+    ([], 0.25, 0),                                            # blank
+])
+def test_partial_credit_for_multiple_choice(answer, negative, expected):
+    assert grading.mark("multiple", ["a", "c"], answer, points=2, negative=negative, partial=True) \
+        == pytest.approx(expected)
+
+
+def test_partial_credit_counts_fractions_in_sections_and_overall():
+    qs = {"q1": _q("multiple", ["a", "b", "c", "d"], 2), "q2": _q("single", "a")}
+    paper = [{"key": "s1", "questions": ["q1"], "pass_percent": 70}, {"key": "s2", "questions": ["q2"]}]
+    answers = {"q1": ["a", "b", "c"], "q2": "a"}
+    r = grading.grade(paper, qs, answers, {"pass_percent": 80, "partial_credit": True})
+    assert r["marks"] == {"q1": 1.5, "q2": 1} and r["sections"][0]["score"] == 1.5
+    assert r["sections"][0]["percent"] == 75 and r["sections"][0]["passed"] is True
+    assert r["score"] == 2.5 and r["percent"] == pytest.approx(83.33) and r["passed"] is True
+    r = grading.grade(paper, qs, answers, {"pass_percent": 80})         # off by default: all or nothing
+    assert r["marks"]["q1"] == 0 and r["passed"] is False

@@ -313,7 +313,8 @@ class ShownQuestion(Schema):
 class ShownSection(Schema):
     key: str
     title: str
-    questions: list[ShownQuestion]
+    questions: list[ShownQuestion] = Field(..., description="empty for a section not open now in a paced attempt")
+    time_limit_s: int | None = None
 
 
 class AttemptOut(Schema):
@@ -333,6 +334,12 @@ class AttemptOut(Schema):
     passed: bool | None
     section_results: list[dict]
     solutions_shown: bool
+    paced: bool = Field(False, description="sections one at a time, in order: a section has its own time limit")
+    current_section: str | None = Field(None, description="paced and open: the key of the open section")
+    section_number: int | None = None
+    last_section: bool | None = None
+    section_deadline: dt.datetime | None = None
+    section_seconds_left: int | None = Field(None, description="of the open section; 0: its answers are refused")
 
 
 @router.post("/enrolments/{enrolment_id}/items/{item_key}/attempts", response={200: AttemptOut, **ERRORS})
@@ -365,6 +372,20 @@ def attempt_save(request, attempt_id: UUID, payload: AnswersIn):
     """Save answers (merged with those saved before) of an open attempt."""
     a = queries.attempt_of(request.auth, attempt_id)
     services.attempt_save(learner=request.auth, attempt=a, answers=payload.answers)
+    return queries.attempt_view(queries.attempt_of(request.auth, attempt_id))
+
+
+class NextSectionIn(StrictSchema):
+    answers: dict[str, str | bool | list[str] | dict[str, str] | None] = Field({}, max_length=500)
+
+
+@router.post("/attempts/{attempt_id}/next-section", response={200: AttemptOut, **ERRORS})
+def attempt_next_section(request, attempt_id: UUID, payload: NextSectionIn):
+    """A paced attempt: save the open section's last answers (while its time lasts), close it for good and open
+    the next one, whose clock starts now (409 ``last_section`` on the last one, ``not_paced`` without section
+    time limits)."""
+    a = queries.attempt_of(request.auth, attempt_id)
+    services.attempt_next_section(learner=request.auth, attempt=a, answers=payload.answers)
     return queries.attempt_view(queries.attempt_of(request.auth, attempt_id))
 
 

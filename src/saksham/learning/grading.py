@@ -1,7 +1,9 @@
 """Grading on the server. Pure functions of a question, an answer and the negative-marking rate.
 
 - single choice, true/false: full points when right; ``-negative x points`` when wrong; 0 when blank.
-- multiple choice: full points when the chosen set is exactly the right set; wrong otherwise (negative).
+- multiple choice: full points when the chosen set is exactly the right set; wrong otherwise (negative). With
+  partial credit (the quiz's ``partial_credit``): ``points x max(0, (right chosen - wrong chosen) / right
+  options)``; an answer that earns nothing that way and chose at least one wrong option is wrong (negative).
 - fill in the blank: right when the answer, case- and space-insensitive (Unicode NFC), is one of the accepted.
 - match the following: each right pair earns ``points / pairs``; each wrong pair costs ``negative x points /
   pairs``; pairs left blank earn nothing.
@@ -55,10 +57,17 @@ def check_answer_shape(kind: str, answer, options) -> None:
         raise ValidationFailed(_("this answer does not fit the question"), code="invalid_answer", field="answers")
 
 
-def mark(kind: str, key, answer, points: float, negative: float) -> float:
-    """Points awarded for ``answer`` given the right ``key``."""
+def mark(kind: str, key, answer, points: float, negative: float, partial: bool = False) -> float:
+    """Points awarded for ``answer`` given the right ``key`` (``partial``: partial credit for multiple choice)."""
     if is_blank(kind, answer):
         return 0.0
+    if kind == QuestionKind.MULTIPLE and partial:
+        chosen, right_set = set(answer), set(key)
+        right, wrong = len(chosen & right_set), len(chosen - right_set)
+        share = max(0.0, (right - wrong) / (len(right_set) or 1))
+        if share > 0:
+            return points * share
+        return -negative * points if wrong else 0.0
     if kind == QuestionKind.MATCH:
         pairs = len(key) or 1
         right = sum(1 for k, v in answer.items() if key.get(k) == v)
@@ -76,6 +85,7 @@ def mark(kind: str, key, answer, points: float, negative: float) -> float:
 def grade(paper: list[dict], questions: dict[str, object], answers: dict, settings: dict) -> dict:
     """Score an attempt: per section and overall, with pass/fail (overall and per-section pass percentages)."""
     overall_negative = float(settings.get("negative_marking", 0) or 0)
+    partial = settings.get("partial_credit") is True
     sections, marks = [], {}
     total = maximum = 0.0
     all_sections_pass = True
@@ -84,7 +94,7 @@ def grade(paper: list[dict], questions: dict[str, object], answers: dict, settin
         score = top = 0.0
         for qid in sec["questions"]:
             q = questions[qid]
-            got = mark(q.kind, q.answer, answers.get(qid), q.points, negative)
+            got = mark(q.kind, q.answer, answers.get(qid), q.points, negative, partial)
             marks[qid] = round(got, 4)
             score += got
             top += q.points

@@ -217,6 +217,8 @@ class Attempt(PublicModel):
     passed = models.BooleanField(null=True)
     sections = models.JSONField(default=list, blank=True, help_text="per-section score and pass")
     marks = models.JSONField(default=dict, blank=True, help_text="{question id: points awarded}")
+    opened = models.JSONField(default=list, blank=True,
+                              help_text="an attempt paced by section: when each section was opened (ISO), in order")
 
     class Meta:
         constraints = [

@@ -222,17 +222,20 @@ def attempts_of(enrolment, item_key):
 
 def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
     """What the learner's device sees of an attempt. Before submission: the questions and options, her saved
-    answers and the time left, never the answers. After: her score, and the solutions when the course allows."""
+    answers and the time left, never the answers. After: her score, and the solutions when the course allows.
+    An open attempt paced by section shows only the open section's questions (the others: their titles), with
+    that section's time left."""
     from saksham.learning import services
 
     now = now or timezone.now()
     questions = services._paper_questions(attempt)
     closed = attempt.state != "open"
     solutions = closed and services.show_solutions(attempt)
+    clock = None if closed else services.section_clock(attempt)
     sections = []
-    for sec in attempt.paper:
+    for n, sec in enumerate(attempt.paper):
         qs = []
-        for qid in sec["questions"]:
+        for qid in sec["questions"] if clock is None or n == clock.index else ():
             q = questions[qid]
             shown = {"id": qid, "kind": q.kind, "text": q.text, "points": q.points, "options": q.options}
             if closed:
@@ -241,7 +244,8 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
                 shown["solution"] = q.answer
                 shown["explanation"] = q.explanation
             qs.append(shown)
-        sections.append({"key": sec["key"], "title": sec.get("title", ""), "questions": qs})
+        sections.append({"key": sec["key"], "title": sec.get("title", ""), "questions": qs,
+                         "time_limit_s": sec.get("time_limit_s")})
     left = None
     if attempt.deadline and not closed:
         left = max(0, int((attempt.deadline - now).total_seconds()))
@@ -249,7 +253,11 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
             "started_at": attempt.started_at, "deadline": attempt.deadline, "seconds_left": left,
             "submitted_at": attempt.submitted_at, "answers": attempt.answers, "sections": sections,
             "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
-            "passed": attempt.passed, "section_results": attempt.sections, "solutions_shown": solutions}
+            "passed": attempt.passed, "section_results": attempt.sections, "solutions_shown": solutions,
+            "paced": bool(attempt.opened), "current_section": clock.key if clock else None,
+            "section_number": clock.index + 1 if clock else None, "last_section": clock.last if clock else None,
+            "section_deadline": clock.deadline if clock else None,
+            "section_seconds_left": clock.seconds_left(now) if clock else None}
 
 
 # --- karma ----------------------------------------------------------------------------------------------------

@@ -863,10 +863,12 @@ def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None 
 # An assessment is a quiz item of the course; its ``settings`` (the catalogue stores them, immutable once the
 # version is published) say how it is drawn and passed:
 #   {"pass_percent": 60, "max_attempts": 3, "time_limit_s": 900, "negative_marking": 0.25,
-#    "show_solutions": true,
+#    "show_solutions": true, "partial_credit": false,
 #    "sections": [{"key": "a", "title": "Basics", "questions": ["<question id>", ...] | "pool": "<tag>",
-#                  "pick": 5, "pass_percent": 50, "negative_marking": 0}]}
-# Without sections, every active question of the course's bank is one section.
+#                  "pick": 5, "pass_percent": 50, "negative_marking": 0, "time_limit_s": 300}]}
+# Without sections, every active question of the course's bank is one section. A time limit on any section
+# paces the attempt: its sections are taken one at a time, in order (``Attempt.opened`` keeps when each was
+# opened); the open section's answers are taken while its time lasts; moving on closes it for good.
 
 ATTEMPT_GRACE = dt.timedelta(seconds=5)
 MAX_QUESTION_OPTIONS = 20
@@ -980,6 +982,9 @@ def _check_conf(conf: dict) -> None:
     number(conf.get("negative_marking"), "negative_marking", 0, 10)
     number(conf.get("max_attempts"), "max_attempts", 1, 1000, whole=True)
     number(conf.get("time_limit_s"), "time_limit_s", 1, 7 * 86400, whole=True)
+    if "partial_credit" in conf and not isinstance(conf["partial_credit"], bool):
+        raise Conflict(_("the assessment's setting %(name)s is true or false") % {"name": "partial_credit"},
+                       code="assessment_misconfigured", field="partial_credit")
     sections = conf.get("sections")
     if sections is None:
         return
@@ -989,6 +994,7 @@ def _check_conf(conf: dict) -> None:
         number(sec.get("pick"), f"sections.{n}.pick", 1, 1000, whole=True)
         number(sec.get("pass_percent"), f"sections.{n}.pass_percent", 0, 100)
         number(sec.get("negative_marking"), f"sections.{n}.negative_marking", 0, 10)
+        number(sec.get("time_limit_s"), f"sections.{n}.time_limit_s", 1, 7 * 86400, whole=True)
         if "pool" in sec and not isinstance(sec["pool"], str):
             raise Conflict(_("a section's pool is a tag"), code="assessment_misconfigured", field=f"sections.{n}.pool")
         if "questions" in sec and not isinstance(sec["questions"], list):
@@ -1019,7 +1025,62 @@ def _draw(course: Course, conf: dict) -> list[dict]:
             raise Conflict(_("the assessment has no questions"), code="assessment_misconfigured")
         paper.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": pool,
                       **{k: sec[k] for k in ("pass_percent", "negative_marking") if k in sec}})
+        if sec.get("time_limit_s"):
+            paper[-1]["time_limit_s"] = int(sec["time_limit_s"])
     return paper
+
+
+def is_paced(paper: list[dict]) -> bool:
+    """A paper with a time limit on any section is taken one section at a time, in order."""
+    return any(sec.get("time_limit_s") for sec in paper)
+
+
+@dataclass
+class SectionClock:
+    index: int                       # the open section (0-based); the ones before it are closed
+    key: str
+    deadline: dt.datetime | None     # None: the section has no time limit of its own
+    last: bool
+
+    def seconds_left(self, now: dt.datetime) -> int | None:
+        return None if self.deadline is None else max(0, int((self.deadline - now).total_seconds()))
+
+    def over(self, now: dt.datetime) -> bool:
+        return self.deadline is not None and now > self.deadline + ATTEMPT_GRACE
+
+
+def section_clock(attempt) -> SectionClock | None:
+    """The open section of an attempt paced by section (``None`` for one that is not): the last one opened."""
+    if not attempt.opened:
+        return None
+    index = min(len(attempt.opened), len(attempt.paper)) - 1
+    sec = attempt.paper[index]
+    limit = sec.get("time_limit_s")
+    deadline = dt.datetime.fromisoformat(attempt.opened[index]) + dt.timedelta(seconds=int(limit)) if limit else None
+    return SectionClock(index=index, key=sec["key"], deadline=deadline, last=index == len(attempt.paper) - 1)
+
+
+def _check_section_answers(attempt, answers: dict, now: dt.datetime) -> None:
+    """In an attempt paced by section, only the open section's answers change, and only while its time lasts
+    (with the same grace as the attempt's deadline). An answer equal to the one saved changes nothing."""
+    clock = section_clock(attempt)
+    if clock is None:
+        return
+    where = {qid: n for n, sec in enumerate(attempt.paper) for qid in sec["questions"]}
+    for qid, a in answers.items():
+        if qid in attempt.answers and attempt.answers[qid] == a or qid not in attempt.answers and a is None:
+            continue
+        n = where.get(qid)
+        if n is None:
+            continue
+        if n < clock.index:
+            raise Conflict(_("this section is closed: its answers can no longer change"), code="section_closed",
+                           field=f"answers.{qid}")
+        if n > clock.index:
+            raise Conflict(_("this section is not open yet"), code="section_not_open", field=f"answers.{qid}")
+        if clock.over(now):
+            raise Conflict(_("the time of this section has passed"), code="section_time_over",
+                           field=f"answers.{qid}")
 
 
 def _expire_if_due(attempt, now: dt.datetime):
@@ -1058,6 +1119,9 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
         attempt = Attempt.objects.create(
             enrolment=enrolment, item_key=info.key, number=used + 1, paper=_draw(enrolment.course, conf),
             started_at=now, deadline=now + dt.timedelta(seconds=int(limit_s)) if limit_s else None)
+        if is_paced(attempt.paper):
+            attempt.opened = [now.isoformat()]
+            attempt.save(update_fields=["opened"])
         Statement.objects.create(learner_id=learner.pk, enrolment=enrolment, verb="attempted", item_key=info.key,
                                  timestamp=now, dedupe=f"attempt:{attempt.public_id}:attempted")
     return attempt
@@ -1108,8 +1172,36 @@ def attempt_save(*, learner, attempt, answers: dict):
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.state != "open":
             raise Conflict(_("this attempt is closed"), code="attempt_closed")
+        _check_section_answers(locked, answers, now)
         locked.answers = {**locked.answers, **answers}
         locked.save(update_fields=["answers"])
+    return locked
+
+
+def attempt_next_section(*, learner, attempt, answers: dict | None = None):
+    """In an attempt paced by section: save the open section's last answers (while its time lasts), close it and
+    open the next one, whose clock starts now. There is no going back."""
+    from saksham.learning.models import Attempt, AttemptState
+
+    now = timezone.now()
+    _open_attempt(learner, attempt, now)
+    if answers:
+        answers = _check_answers(attempt, answers)
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state != AttemptState.OPEN:
+            raise Conflict(_("this attempt is closed"), code="attempt_closed")
+        clock = section_clock(locked)
+        if clock is None:
+            raise Conflict(_("this assessment's sections are not timed one by one"), code="not_paced",
+                           field="section")
+        if clock.last:
+            raise Conflict(_("this is the last section: submit the attempt"), code="last_section", field="section")
+        if answers:
+            _check_section_answers(locked, answers, now)
+            locked.answers = {**locked.answers, **answers}
+        locked.opened = [*locked.opened, now.isoformat()]
+        locked.save(update_fields=["answers", "opened"])
     return locked
 
 
@@ -1127,6 +1219,7 @@ def attempt_submit(*, learner, attempt, answers: dict | None = None):
         if locked.state != AttemptState.OPEN:
             raise Conflict(_("this attempt is closed"), code="attempt_closed")
         if answers:
+            _check_section_answers(locked, answers, now)
             locked.answers = {**locked.answers, **answers}
         return _finish(locked, now=now, state=AttemptState.SUBMITTED)
 
