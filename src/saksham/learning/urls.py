@@ -11,6 +11,7 @@ urlpatterns = [
     path("learn/courses/<uuid:course_id>", views.player, name="player"),
     path("learn/courses/<uuid:course_id>/enrol", views.enrol, name="enrol"),
     path("learn/courses/<uuid:course_id>/leave", views.leave, name="leave"),
+    path("learn/courses/<uuid:course_id>/quiz/<uuid:item_key>", views.quiz, name="quiz"),
     path("learn/plans", plans_views.plan_list, name="plans"),
     path("learn/plans/<uuid:plan_id>", plans_views.plan_detail, name="plan"),
     path("learn/plans/<uuid:plan_id>/export.<str:fmt>", plans_views.plan_export, name="plan_export"),

@@ -1,5 +1,6 @@
-"""Web pages of learning: My learning and the course player. Thin: the player's progress and quizzes go through
-the same JSON API as the mobile app (static/learning/player.js); enrol and leave are plain forms."""
+"""Web pages of learning: My learning and the course player. Thin: the player's progress goes through the same
+JSON API as the mobile app (static/learning/player.js); enrol, leave and quizzes are plain forms (the script
+only adds the live countdown and saves an answer as soon as it is given)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,15 +117,143 @@ def player(request, course_id):
     if current:
         at = flat.index(current)
         nxt = flat[at + 1] if at + 1 < len(flat) else None
-    settings = {}
+    settings, quiz = {}, None
     if current:
         from saksham.learning import structure
 
         info = structure.version_items(enrolment.version_id).get(UUID(current["key"]))
         settings = {"pages": (info.settings or {}).get("pages"), "max": info.max_position} if info else {}
+        if info and info.is_assessment:
+            quiz = _quiz_state(enrolment, info.key)
+            if quiz["expired_now"]:
+                enrolment.refresh_from_db()
     return render(request, "learning/player.html", {
         "course": course, "e": enrolment, "t": texts, "outline": outline, "item": current, "next": nxt,
-        "item_settings": settings})
+        "item_settings": settings, "quiz": quiz})
+
+
+def _shown_answer(q: dict, value) -> str:
+    """A solution in words: the options' texts, True/False, the accepted texts, the pairs."""
+    if q["kind"] in ("single", "multiple"):
+        texts = {o["id"]: o["text"] for o in q["options"]}
+        return ", ".join(texts.get(v, v) for v in (value if isinstance(value, list) else [value]))
+    if q["kind"] == "true_false":
+        return _("True") if value else _("False")
+    if q["kind"] == "fill_blank":
+        return " / ".join(value if isinstance(value, list) else [str(value)])
+    left = {o["id"]: o["text"] for o in q["options"].get("left", [])}
+    right = {o["id"]: o["text"] for o in q["options"].get("right", [])}
+    return "; ".join(f"{left.get(k, k)} → {right.get(v, v)}" for k, v in (value or {}).items())
+
+
+def _form_question(q: dict, saved) -> dict:
+    """A question of the paper with what the form needs: each choice with whether it is chosen."""
+    out = dict(q)
+    if q["kind"] in ("single", "multiple"):
+        chosen = set(saved) if isinstance(saved, list) else {saved}
+        out["choices"] = [{"value": o["id"], "label": o["text"], "checked": o["id"] in chosen} for o in q["options"]]
+    elif q["kind"] == "true_false":
+        out["choices"] = [{"value": "true", "label": _("True"), "checked": saved is True},
+                          {"value": "false", "label": _("False"), "checked": saved is False}]
+    elif q["kind"] == "fill_blank":
+        out["value"] = saved or ""
+    else:
+        saved = saved if isinstance(saved, dict) else {}
+        out["pairs"] = [{"id": left["id"], "label": left["text"],
+                         "choices": [{"value": r["id"], "label": r["text"], "checked": saved.get(left["id"]) == r["id"]}
+                                     for r in q["options"].get("right", [])]}
+                        for left in q["options"].get("left", [])]
+    return out
+
+
+def _num(value) -> str:
+    """Points as she reads them: 1.5, 2, 0.33."""
+    return "" if value is None else f"{round(float(value), 2):g}"
+
+
+def _mmss(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _quiz_state(enrolment, key) -> dict:
+    """The quiz of the player: her open attempt (its open questions, her saved answers, the clocks), or her
+    last result (points per question, the solutions when shown)."""
+    from django.utils import timezone
+
+    attempts = list(queries.attempts_of(enrolment, key).select_related("enrolment__course", "enrolment__version"))
+    last = attempts[-1] if attempts else None
+    expired_now = bool(last and services._expire_if_due(last, timezone.now()))
+    view = queries.attempt_view(last) if last else None
+    if view:
+        view["clock"] = _mmss(view["seconds_left"])
+        view["section_clock"] = _mmss(view["section_seconds_left"])
+        view["section_count"] = len(view["sections"])
+        view["score_text"], view["max_text"] = _num(view["score"]), _num(view["max_score"])
+        view["section_results"] = [{**r, "got": _num(r.get("score")), "of": _num(r.get("max_score"))}
+                                   for r in view["section_results"]]
+        for sec in view["sections"]:
+            if view["state"] == "open":
+                sec["questions"] = [_form_question(q, view["answers"].get(q["id"])) for q in sec["questions"]]
+            else:
+                for q in sec["questions"]:
+                    q["got"], q["of"] = _num(q.get("awarded") or 0), _num(q["points"])
+                    if view["solutions_shown"]:
+                        q["solution_text"] = _shown_answer(q, q.get("solution"))
+    return {"attempt": view, "open": bool(view and view["state"] == "open"), "expired_now": expired_now,
+            "ever_passed": any(a.passed for a in attempts), "attempts": len(attempts)}
+
+
+def _posted_answers(post, attempt) -> dict:
+    """The answers of a quiz form: those of the questions it showed (``shown``), read as the API takes them. The
+    service refuses those it may not change (a closed section, a section's time over)."""
+    shown = set(post.getlist("shown"))
+    answers = {}
+    for qid, q in services._paper_questions(attempt).items():
+        if qid not in shown:
+            continue
+        if q.kind == "single":
+            answers[qid] = post.get(qid) or None
+        elif q.kind == "multiple":
+            answers[qid] = post.getlist(qid)
+        elif q.kind == "true_false":
+            answers[qid] = {"true": True, "false": False}.get(post.get(qid, ""))
+        elif q.kind == "fill_blank":
+            text = post.get(qid, "")
+            answers[qid] = text if text.strip() else None
+        else:
+            lefts = [left["id"] for left in (q.options or {}).get("left", [])]
+            answers[qid] = {left: post.get(f"{qid}.{left}") for left in lefts if post.get(f"{qid}.{left}")}
+    return answers
+
+
+@login_required
+@require_POST
+def quiz(request, course_id, item_key):
+    """The quiz form: start (or try again), save the answers, go to the next section, submit."""
+    course = _course(course_id)
+    enrolment = queries.enrolment_for_course(request.user, course)
+    if enrolment is None:
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "start":
+            services.attempt_start(learner=request.user, enrolment=enrolment, item_key=item_key)
+        else:
+            a = queries.attempt_of(request.user, request.POST.get("attempt") or "")
+            answers = _posted_answers(request.POST, a)
+            if action == "next":
+                services.attempt_next_section(learner=request.user, attempt=a, answers=answers)
+            elif action == "submit":
+                services.attempt_submit(learner=request.user, attempt=a, answers=answers)
+            else:
+                services.attempt_save(learner=request.user, attempt=a, answers=answers)
+                messages.success(request, _("Your answers are saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("learning:player", args=[course.public_id]) + f"?item={item_key}")
 
 
 @login_required

@@ -122,113 +122,55 @@
     quiz();
   }
 
-  // --- quizzes ----------------------------------------------------------------------------------------
-  function el(tag, attrs, ...children) {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "on") for (const [ev, fn] of Object.entries(v)) n.addEventListener(ev, fn);
-      else if (v !== false && v !== null && v !== undefined) n.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children) if (c !== null && c !== undefined) n.append(c);
-    return n;
-  }
-  async function call(method, path, body) {
-    const r = await fetch(API + path, { method, credentials: "same-origin", headers, body: body ? JSON.stringify(body) : undefined });
-    const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw data;
-    return data;
-  }
+  // --- quizzes: the page is a plain form; this adds the live countdown and saves each answer as it is given ----
   function quiz() {
-    const box = document.getElementById("quiz");
-    const base = "/enrolments/" + ENROLMENT + "/items/" + ITEM + "/attempts";
-    const error = (e) => box.prepend(el("p", { class: "error", role: "alert" }, e.message || "error"));
-    call("GET", base).then((list) => {
-      const last = list[list.length - 1];
-      if (last && last.state !== "open") showResult(last, list.some((a) => a.passed));
-      else if (last) document.getElementById("quiz-start").textContent = T.tResume;
-    }).catch(error);
-    box.addEventListener("click", (ev) => {
-      if (ev.target.id === "quiz-start" || ev.target.id === "quiz-again") call("POST", base).then(showPaper).catch(error);
-    });
-
-    function answerOf(q, form) {
-      const named = (n) => [...form.querySelectorAll('[name="' + n + '"]')];
-      if (q.kind === "single") { const c = named(q.id).find((i) => i.checked); return c ? c.value : null; }
-      if (q.kind === "true_false") { const c = named(q.id).find((i) => i.checked); return c ? c.value === "true" : null; }
-      if (q.kind === "multiple") return named(q.id).filter((i) => i.checked).map((i) => i.value);
-      if (q.kind === "fill_blank") { const v = named(q.id)[0].value; return v.trim() ? v : null; }
+    const form = document.getElementById("quiz-form");
+    if (!form) return;
+    const attempt = form.dataset.attempt;
+    const show = (msg) => {
+      let p = document.getElementById("quiz-error");
+      if (!p) { p = document.createElement("p"); p.id = "quiz-error"; p.className = "error"; p.setAttribute("role", "alert"); form.prepend(p); }
+      p.textContent = msg;
+    };
+    function answerOf(div) {
+      const inputs = [...div.querySelectorAll("input:not([type=hidden]), select")];
+      const kind = div.dataset.kind;
+      if (kind === "single") { const c = inputs.find((i) => i.checked); return c ? c.value : null; }
+      if (kind === "true_false") { const c = inputs.find((i) => i.checked); return c ? c.value === "true" : null; }
+      if (kind === "multiple") return inputs.filter((i) => i.checked).map((i) => i.value);
+      if (kind === "fill_blank") return inputs[0].value.trim() ? inputs[0].value : null;
       const out = {};
-      for (const s of named(q.id)) if (s.value) out[s.dataset.left] = s.value;
+      for (const s of inputs) if (s.value) out[s.dataset.left] = s.value;
       return out;
     }
-    function input(q, saved) {
-      const wrap = el("div", { class: "question", "data-question": q.id }, el("p", {}, el("strong", {}, q.text)));
-      const opt = (type, value, label, checked) => el("label", {}, el("input", { type, name: q.id, value, checked }), " ", label);
-      if (q.kind === "single" || q.kind === "multiple") {
-        for (const o of q.options) wrap.append(opt(q.kind === "single" ? "radio" : "checkbox", o.id, o.text,
-          q.kind === "single" ? saved === o.id : Array.isArray(saved) && saved.includes(o.id)));
-      } else if (q.kind === "true_false") {
-        wrap.append(opt("radio", "true", T.tTrue, saved === true), opt("radio", "false", T.tFalse, saved === false));
-      } else if (q.kind === "fill_blank") {
-        wrap.append(el("input", { type: "text", name: q.id, value: saved || "", "aria-label": q.text }));
-      } else {
-        for (const l of q.options.left) {
-          const s = el("select", { name: q.id, "data-left": l.id, "aria-label": l.text }, el("option", { value: "" }, "—"));
-          for (const r of q.options.right) s.append(el("option", { value: r.id, selected: saved && saved[l.id] === r.id }, r.text));
-          wrap.append(el("label", {}, l.text, " → ", s));
+    form.addEventListener("change", async (ev) => {
+      const div = ev.target.closest(".question");
+      if (!div) return;
+      try {
+        const r = await fetch(API + "/attempts/" + attempt + "/answers", { method: "PUT", credentials: "same-origin", headers,
+          body: JSON.stringify({ answers: { [div.dataset.question]: answerOf(div) } }) });
+        if (!r.ok) show((await r.json().catch(() => ({}))).message || String(r.status));
+      } catch (e) { /* offline: the form's buttons send the answers */ }
+    });
+    // The clocks count down from the seconds the server gave; at zero the form moves on by itself.
+    const press = (id) => { const b = document.getElementById(id); if (b) form.requestSubmit ? form.requestSubmit(b) : b.click(); };
+    const clocks = [...form.querySelectorAll(".quiz-clock[data-seconds]")].map((c) => ({ c, left: Number(c.dataset.seconds), out: c.querySelector("strong") }));
+    const started = Date.now();
+    if (!clocks.length) return;
+    const fmt = (s) => { const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), x = s % 60;
+                         return (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(x).padStart(2, "0"); };
+    let done = false;
+    const timer = setInterval(() => {
+      const gone = Math.floor((Date.now() - started) / 1000);
+      for (const k of clocks) {
+        const left = Math.max(0, k.left - gone);
+        if (k.out) k.out.textContent = fmt(left);
+        if (left === 0 && !done && k.left > 0) {
+          done = true; clearInterval(timer);
+          press(document.getElementById("quiz-next") && k.c.id === "section-clock" ? "quiz-next" : "quiz-submit");
+          if (!document.getElementById("quiz-submit") && k.c.id === "quiz-clock") press("quiz-save");
         }
       }
-      return wrap;
-    }
-    function showPaper(a) {
-      box.replaceChildren();
-      const form = el("form", { id: "quiz-form" });
-      const all = [];
-      for (const s of a.sections) {
-        if (s.title) form.append(el("h3", {}, s.title));
-        for (const q of s.questions) { all.push(q); form.append(input(q, a.answers[q.id])); }
-      }
-      let timer = null;
-      if (a.seconds_left !== null) {
-        let left = a.seconds_left;
-        const clock = el("p", { id: "quiz-clock", class: "helptext" });
-        const tick = () => { clock.textContent = T.tLeft + ": " + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
-                             if (left-- <= 0) { clearInterval(timer); submit(); } };
-        tick(); timer = setInterval(tick, 1000);
-        box.append(clock);
-      }
-      const save = (q) => call("PUT", "/attempts/" + a.id + "/answers", { answers: { [q.id]: answerOf(q, form) } }).catch(error);
-      form.addEventListener("change", (ev) => {
-        const q = all.find((x) => x.id === ev.target.name);
-        if (q) save(q);
-      });
-      const submit = () => {
-        if (timer) clearInterval(timer);
-        const answers = {};
-        for (const q of all) answers[q.id] = answerOf(q, form);
-        call("POST", "/attempts/" + a.id + "/submit", { answers }).then((r) => showResult(r, r.passed)).catch((e) => {
-          error(e);
-          call("GET", "/attempts/" + a.id).then((r) => showResult(r, r.passed));
-        });
-      };
-      form.addEventListener("submit", (ev) => { ev.preventDefault(); submit(); });
-      form.append(el("button", { type: "submit", id: "quiz-submit" }, T.tSubmit));
-      box.append(form);
-    }
-    function showResult(a, everPassed) {
-      box.replaceChildren(el("p", { id: "quiz-result", class: a.passed ? "right" : "wrong" },
-        el("strong", {}, (a.passed ? T.tPassed : T.tFailed) + " · " + T.tScore + ": " + a.score + " / " + a.max_score +
-                         " (" + Math.round(a.percent) + "%)")));
-      if (a.solutions_shown) {
-        const ol = el("ol", { id: "quiz-solutions" });
-        for (const s of a.sections) for (const q of s.questions) {
-          ol.append(el("li", {}, q.text, el("br"), el("small", { class: q.awarded > 0 ? "right" : "wrong" },
-            T.tSolution + ": " + JSON.stringify(q.solution) + (q.explanation ? " — " + q.explanation : ""))));
-        }
-        box.append(ol);
-      }
-      if (everPassed) { markOutline(); call("GET", "/enrolments/" + ENROLMENT + "/completion").then((c) => { if (c.completed) showCompleted(); }); }
-      else box.append(el("button", { type: "button", id: "quiz-again" }, T.tAgain));
-    }
+    }, 1000);
   }
 })();
