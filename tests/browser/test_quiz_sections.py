@@ -16,6 +16,7 @@ from tests.learning import conftest as _learning
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
                                                   _learning.other_provider, _learning.staff)
 learner = _learning.learner
+_fresh_structure_cache = _learning._fresh_structure_cache     # autouse: no course structure cached by an earlier test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
