@@ -17,6 +17,10 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(tmp_path)}}
+    # Course structures are cached per process by version id; ids are reused from one test database to the next.
+    from saksham.learning import structure
+
+    structure.clear_cache()
 
 
 @pytest.fixture
