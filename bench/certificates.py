@@ -7,6 +7,11 @@ Figures (each with its baseline measured in the same run, on the same machine):
                                index, her notification), against raw canonicalise (RFC 8785) + SHA-256 + Ed25519
                                sign of the same documents, in this process
   certificates.issued_with_steps_per_s   the same with the other apps' CERTIFICATE_ISSUED_STEPS as configured
+  certificates.issued_one_per_s   certificates issued one completion at a time (the post-completion path: one
+                               enrolment, one transaction) by one process, against raw_jcs_sign_per_s
+  certificates.issued_per_s_parallel   the same by ISSUERS processes at once, each issuing its share, against
+                               issued_one_per_s of the same run (how far concurrent issuers of one issuer key
+                               scale: they share the platform's open status lists, CREDENTIALS_OPEN_LISTS)
   certificates.verified_per_s  verifications per second through POST /api/v1/credentials/verify (the public API;
                                signature, dates and the published status list checked), 4 keep-alive client
                                processes, granian with 2 workers, against hello-world requests per second through
@@ -27,6 +32,7 @@ import sys
 import time
 
 DEFAULT_SIZE = 20_000
+ISSUERS = 4
 WORKERS = 2
 CLIENTS = 4
 SECONDS = 6
@@ -38,7 +44,8 @@ def _err(*parts) -> None:
 
 
 def build(size: int) -> dict:
-    """A published course and ``size`` learners who completed it (completion written set-based)."""
+    """A published course and ``size`` learners who completed it (completion written set-based), plus
+    (1 + ISSUERS) shares of ``size // 10`` more for the one-at-a-time figures."""
     from django.db import connection
     from django.utils import timezone
 
@@ -54,14 +61,23 @@ def build(size: int) -> dict:
     User.objects.bulk_create([User(email=f"cert{i}@bench.gov.in", full_name=f"{names[i % len(names)]} {i}",
                                    org=ctx["ministry"], status=Status.ACTIVE, password="!") for i in range(size)],
                              batch_size=5000)
+    share = max(50, size // 10)
+    User.objects.bulk_create([User(email=f"one{i}@bench.gov.in", full_name=f"{names[i % len(names)]} {i}",
+                                   org=ctx["ministry"], status=Status.ACTIVE, password="!")
+                              for i in range(share * (1 + ISSUERS))], batch_size=5000)
     ids = list(User.objects.filter(email__startswith="cert").values_list("pk", flat=True))
+    one_ids = list(User.objects.filter(email__startswith="one").values_list("pk", flat=True))
+    learning.enrolments_assign_bulk(actor=None, course=ctx["course"], learner_ids=one_ids)
     learning.enrolments_assign_bulk(actor=None, course=ctx["course"], learner_ids=ids)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cur:
         cur.execute("UPDATE learning_enrolment SET completed_at = %s, percent = 100, nominal_minutes = 60 "
                     "WHERE course_id = %s", [now, ctx["course"].pk])
-    ctx["enrolments"] = list(Enrolment.objects.filter(course=ctx["course"]).order_by("pk")
+    ctx["enrolments"] = list(Enrolment.objects.filter(course=ctx["course"], learner_id__in=ids).order_by("pk")
                              .values_list("pk", flat=True))
+    one = list(Enrolment.objects.filter(course=ctx["course"], learner_id__in=one_ids).order_by("pk")
+               .values_list("pk", flat=True))
+    ctx["shares"] = [one[k * share:(k + 1) * share] for k in range(1 + ISSUERS)]
     return ctx
 
 
@@ -85,10 +101,74 @@ def issue(ctx) -> dict:
     t = time.perf_counter()
     n2 = services.certificates_issue_for_enrolments(ids[half:])
     spent2 = time.perf_counter() - t
-    if n + n2 != len(ids) or Certificate.objects.count() != len(ids):
+    if n + n2 != len(ids) or Certificate.objects.filter(enrolment_id__in=ids).count() != len(ids):
         raise RuntimeError(f"issued {n + n2} of {len(ids)}")
     return {"rate": n / spent, "seconds": spent + spent2, "n": n + n2, "rate_steps": n2 / spent2,
             "steps": ", ".join(s.rsplit(".", 2)[-3] for s in steps) or "none"}
+
+
+def _issue_share(enrolment_ids, go, q) -> None:
+    """One issuer process: each completion's certificate in its own transaction, as the post-completion task
+    issues it (facts read, signed, stored, her notification after the commit)."""
+    from django.db import connection
+
+    from saksham.credentials import services
+    from saksham.learning.models import Enrolment
+
+    connection.close()
+    enrolments = list(Enrolment.objects.filter(pk__in=enrolment_ids).order_by("pk"))
+    services.private_key(services.active_key(None))
+    q.put("ready")
+    go.wait()
+    t = time.perf_counter()
+    n = sum(1 for e in enrolments if services.certificate_issue_for_enrolment(enrolment=e) is not None)
+    spent = time.perf_counter() - t
+    connection.close()
+    q.put((n, spent))
+
+
+def _issuers(shares) -> tuple[int, float]:
+    """Issuer processes, one per share, started together; returns (issued, wall seconds)."""
+    from django.db import connection
+
+    connection.close()
+    q, go = mp.Queue(), mp.Event()
+    procs = [mp.Process(target=_issue_share, args=(share, go, q)) for share in shares]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        if q.get() != "ready":
+            raise RuntimeError("an issuer failed to start")
+    t = time.perf_counter()
+    go.set()
+    results = [q.get() for _ in procs]
+    spent = time.perf_counter() - t
+    for p in procs:
+        p.join()
+    if any(p.exitcode for p in procs):
+        raise RuntimeError("an issuer failed")
+    return sum(r[0] for r in results), spent
+
+
+def issue_one_at_a_time(ctx) -> dict:
+    """The per-completion path: one issuer, then ISSUERS at once (the credentials app alone: no issued steps)."""
+    from django.conf import settings
+
+    from saksham.credentials.models import Certificate, StatusList
+
+    steps = list(getattr(settings, "CERTIFICATE_ISSUED_STEPS", []))
+    settings.CERTIFICATE_ISSUED_STEPS = []
+    try:
+        single, single_s = _issuers(ctx["shares"][:1])
+        parallel, parallel_s = _issuers(ctx["shares"][1:])
+    finally:
+        settings.CERTIFICATE_ISSUED_STEPS = steps
+    wanted = sum(len(s) for s in ctx["shares"])
+    ids = [i for s in ctx["shares"] for i in s]
+    if single + parallel != wanted or Certificate.objects.filter(enrolment_id__in=ids).count() != wanted:
+        raise RuntimeError(f"issued {single + parallel} of {wanted} one at a time")
+    return {"one": single / single_s, "parallel": parallel / parallel_s, "n": wanted,
+            "lists": StatusList.objects.count()}
 
 
 def raw_sign_baseline() -> float:
@@ -181,6 +261,9 @@ def run(size: int, out) -> None:
     _err(f"{size:,} completed enrolments ready")
     i = issue(ctx)
     _err(f"issued {i['n']:,} certificates in {i['seconds']:.1f}s")
+    o = issue_one_at_a_time(ctx)
+    _err(f"issued {o['n']:,} one at a time: {o['one']:,.0f}/s by one issuer, {o['parallel']:,.0f}/s by {ISSUERS} "
+         f"({o['lists']} status lists)")
     raw = raw_sign_baseline()
     v = verify_http(ctx)
     _err(f"verify: API {v['api']:,.0f}/s, VC-API {v['vc']:,.0f}/s, hello {v['hello']:,.0f}/s, valid {v['valid']:.2f}")
@@ -188,6 +271,10 @@ def run(size: int, out) -> None:
               f"raw_jcs_sign_per_s {raw:.0f})\n")
     out.write(f"certificates.issued_with_steps_per_s: {i['rate_steps']:.0f} certificates/s (ratio "
               f"{i['rate_steps'] / raw:.3f} to raw_jcs_sign_per_s {raw:.0f}; steps: {i['steps']})\n")
+    out.write(f"certificates.issued_one_per_s: {o['one']:.0f} certificates/s (ratio {o['one'] / raw:.3f} to "
+              f"raw_jcs_sign_per_s {raw:.0f})\n")
+    out.write(f"certificates.issued_per_s_parallel: {o['parallel']:.0f} certificates/s (ratio "
+              f"{o['parallel'] / o['one']:.3f} to issued_one_per_s {o['one']:.0f}; {ISSUERS} issuer processes)\n")
     out.write(f"certificates.verified_per_s: {v['api']:.0f} verifications/s (ratio {v['api'] / v['hello']:.3f} to "
               f"hello_req_per_s {v['hello']:.0f})\n")
     out.write(f"certificates.vcapi_verified_per_s: {v['vc']:.0f} verifications/s (ratio {v['vc'] / v['hello']:.3f} "

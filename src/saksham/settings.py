@@ -225,6 +225,12 @@ CREDENTIALS_RDFC_PROOF = os.environ.get("SAKSHAM_CREDENTIALS_RDFC", "0") == "1"
 # How long a verifier process trusts its decoded copy of one of its status lists (a revocation clears its own
 # process's copy at once; other processes see it within this many seconds).
 CREDENTIALS_STATUS_CACHE_S = int(os.environ.get("SAKSHAM_CREDENTIALS_STATUS_CACHE_S", 10))
+# How many status lists of one issuer take new indexes at once. Each issuing transaction holds the list it draws
+# from until it commits; with several open, concurrent issuers take different ones (FOR UPDATE SKIP LOCKED).
+# Unset: decided at run time from the database, 8 on PostgreSQL, 1 on SQLite (its writes are serialised anyway
+# and it has no row locks to skip; there the setting is ignored).
+CREDENTIALS_OPEN_LISTS = (int(os.environ["SAKSHAM_CREDENTIALS_OPEN_LISTS"])
+                          if os.environ.get("SAKSHAM_CREDENTIALS_OPEN_LISTS") else None)
 # Links beside a completed course on "My learning", from the apps that build on learning: dotted paths of
 # fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
 MY_LEARNING_LINKS: list[str] = ["saksham.credentials.queries.my_learning_links"]

@@ -53,7 +53,8 @@ class SigningKey(PublicModel):
 class StatusList(PublicModel):
     """A W3C BitstringStatusList for revocation: 131,072 bits, index 0 the most significant bit of the first
     byte. Indexes are handed out at random among those not yet used (``used``, a private bitmap updated in the
-    issuing transaction); a list stops taking new ones when half of it is used.
+    issuing transaction); a list stops taking new ones when half of it is used. A scope (an issuer) keeps up to
+    ``CREDENTIALS_OPEN_LISTS`` open at once, so concurrent issuing transactions lock different rows.
     ``published`` is the signed BitstringStatusListCredential served at its URL, rebuilt when ``version`` moves
     past ``published_version``."""
 

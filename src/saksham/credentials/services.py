@@ -16,6 +16,7 @@ import io
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -178,16 +179,80 @@ def issuer_profile(key: SigningKey, provider_org=None) -> dict:
 
 # --- status lists ---------------------------------------------------------------------------------------------
 
-def _slots(scope: str, n: int) -> list[tuple[StatusList, int]]:
-    """``n`` random unused indexes of the scope's open list(s), marked used in the caller's transaction (the list
-    row is locked: on SQLite the write transaction, on PostgreSQL ``SELECT ... FOR UPDATE``). At most half of a
-    list is handed out, so a draw needs two tries on average; then a new list is opened."""
+def open_lists_wanted() -> int:
+    """How many lists of a scope take new indexes at once: ``CREDENTIALS_OPEN_LISTS``, else 8 on a database with
+    row locks that can be skipped (PostgreSQL), else 1 (SQLite: one writer at a time, nothing to spread)."""
+    wanted = getattr(settings, "CREDENTIALS_OPEN_LISTS", None)
+    if wanted is None:
+        wanted = 8 if connection.features.has_select_for_update_skip_locked else 1
+    return max(1, int(wanted))
+
+
+_LIST_FIELDS = ("id", "public_id", "scope", "size", "used", "allocated")
+_HOLDING_POLLS = 10
+
+
+def _open_list(scope: str, *, holding: bool = False) -> StatusList:
+    """An open list of the scope, locked for this transaction (``SELECT ... FOR UPDATE``).
+
+    With row locks that can be skipped (PostgreSQL) the scope keeps up to ``open_lists_wanted()`` lists open
+    and an issuer takes one no other transaction holds, in random order, so concurrent issuers of one issuer
+    key write different rows. When all are held and fewer than wanted are open, it opens one: one opener at a
+    time per scope (a transaction-scoped advisory lock; the next opener counts the lists after the first
+    commits). When as many as wanted are open (or another transaction is opening one), it waits on a random one.
+    A transaction already ``holding`` a list row (one it just filled, one it revoked in, or one it waited on and
+    found closed: PostgreSQL keeps that row locked) never waits for another: two such would deadlock. It looks
+    again for a free one a few times, then opens one, so the scope may have one more list open than wanted
+    (rarely: it takes a list closing at half while all the others are held); each fills and closes like the
+    others, so the count does not grow with load.
+    Without row locks to skip (SQLite, whose writes are serialised anyway): the oldest open list, as one."""
+    lists = StatusList.objects.filter(scope=scope, is_open=True).only(*_LIST_FIELDS)
+    if not connection.features.has_select_for_update_skip_locked:
+        sl = lists.select_for_update().order_by("id").first()
+        return sl or _new_list(scope)
+    wanted = open_lists_wanted()
+    lock_key = f"saksham.status_list_open:{scope}"
+    while True:
+        sl = lists.select_for_update(skip_locked=True).order_by("?").first()
+        if sl is not None:
+            return sl
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [lock_key])
+            opener = cur.fetchone()[0]
+        if opener and lists.count() < wanted:
+            return _new_list(scope)
+        if holding:                 # never wait while holding one: look again a few times (a list is held only
+            for _ in range(_HOLDING_POLLS):         # until its issuer commits), then open one over the count
+                time.sleep(0.002 + secrets.randbelow(8) / 1000)
+                sl = lists.select_for_update(skip_locked=True).order_by("?").first()
+                if sl is not None:
+                    return sl
+            return _new_list(scope)
+        ids = list(lists.values_list("id", flat=True))
+        if not ids:                 # another transaction opens the scope's first list: wait for it, look again
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+            continue
+        # One row by its id (a statement that waits on several rows in random order could deadlock with another).
+        sl = lists.select_for_update().filter(id=secrets.choice(ids)).first()
+        if sl is not None:
+            return sl
+        holding = True              # it was closed meanwhile; PostgreSQL keeps the row locked by this transaction
+
+
+def _new_list(scope: str) -> StatusList:
+    return StatusList.objects.create(scope=scope, size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8),
+                                     used=bytes(STATUS_LIST_SIZE // 8))
+
+
+def _slots(scope: str, n: int, *, holding: bool = False) -> list[tuple[StatusList, int]]:
+    """``n`` random unused indexes of the scope's open list(s), marked used in the caller's transaction, which
+    holds the list's row (``_open_list``) until it ends (``holding``: it already holds a status list row). At
+    most half of a list is handed out, so a draw needs two tries on average; then another list is taken or
+    opened."""
     out: list[tuple[StatusList, int]] = []
     while n > 0:
-        sl = StatusList.objects.select_for_update().filter(scope=scope, is_open=True).order_by("id").first()
-        if sl is None:
-            sl = StatusList.objects.create(scope=scope, size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8),
-                                           used=bytes(STATUS_LIST_SIZE // 8))
+        sl = _open_list(scope, holding=holding or bool(out))
         used = bytearray(bytes(sl.used) or bytes(sl.size // 8))
         take = min(n, max(0, sl.size // 2 - sl.allocated))
         picked: list[int] = []
@@ -433,13 +498,18 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
         by_key.setdefault(key.pk, (key, []))[1].append(spec)
     for key, group in by_key.values():
         pending = group
+        # The status index goes into the signed document, so indexes are drawn just before signing; the list row
+        # they come from stays locked until the commit. Nothing else slow happens in that span: the key is
+        # decrypted before it, the issued steps and notifications run after the commit.
+        private_key(key)
         for _attempt in range(20):
             if not pending:
                 break
             with transaction.atomic():
-                if replacing:
-                    _supersede([replacing[s.dedupe_key] for s in pending if s.dedupe_key in replacing], now)
-                rows = _sign_rows(pending, key, _slots(key.scope, len(pending)), now)
+                superseded = [replacing[s.dedupe_key] for s in pending if s.dedupe_key in replacing] \
+                    if replacing else []
+                _supersede(superseded, now)
+                rows = _sign_rows(pending, key, _slots(key.scope, len(pending), holding=bool(superseded)), now)
                 _insert(rows)
                 landed = dict(Certificate.objects.filter(public_id__in=[r.public_id for r in rows])
                               .values_list("public_id", "id"))
