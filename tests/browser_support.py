@@ -17,3 +17,14 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+
+
+def sign_in(page, base: str, email: str, password: str | None = None) -> None:
+    """Sign in through the login form and wait for the home page."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base}/login")
+    page.fill("#id_email", email)
+    page.fill("#id_password", password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.competencies import services as competencies
@@ -18,8 +18,6 @@ _fresh_structure_cache = _comp._fresh_structure_cache
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
 
 
 @pytest.fixture
@@ -50,11 +48,7 @@ def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_serve
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#id_email", learner.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, learner.email)
     # The home page loads her recommendations.
     page.wait_for_selector("#recommendations .rec")
     assert "RTI for public information officers" in page.inner_text("#recommendations")

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.insights import services
 from saksham.learning import services as learning
 from tests.learning import conftest as _learning
@@ -17,8 +17,6 @@ build, publish, provider, other_provider, staff, course = (_learning.build, _lea
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
 
 
 @pytest.fixture
@@ -42,11 +40,7 @@ def _page(browser, live_server, user, width=1100):
     context.set_default_timeout(10_000)
     page = context.new_page()
     if user is not None:
-        page.goto(f"{live_server.url}/login")
-        page.fill("#id_email", user.email)
-        page.fill("#id_password", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
+        sign_in(page, live_server.url, user.email)
     return page
 
 

@@ -13,7 +13,7 @@ import wave
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
@@ -26,8 +26,6 @@ learner = _learning.learner
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
 
 
 def _wav(seconds: int = 180, rate: int = 8000) -> bytes:
@@ -103,11 +101,7 @@ def test_a_learner_plays_through_a_course_and_comes_back_to_the_same_place(brows
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#id_email", learner.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, learner.email)
 
     page.goto(f"{base}/learn/courses/{course.public_id}")
     page.click("#enrol")

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import formats, timezone, translation
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.feedback.models import Rating
 from tests.learning import conftest as _learning
 
@@ -17,18 +17,12 @@ course = _learning.course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
-
 
 def _sign_in(browser, base, user):
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, user.email)
     return context, page
 
 

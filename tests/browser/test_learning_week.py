@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.campaigns import services as campaigns
 from saksham.campaigns.models import LearningWeek, WeekBadge
 from saksham.catalog import services as catalog
@@ -19,8 +19,6 @@ build, publish, provider, other_provider, staff = (_learning.build, _learning.pu
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
 
 
 @pytest.fixture
@@ -38,11 +36,7 @@ def _login(browser, base, user):
     context = browser.new_context(viewport={"width": 420, "height": 900}, locale="en-IN")   # a phone
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, user.email)
     return context, page
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
@@ -19,8 +19,6 @@ learner = _learning.learner
 _fresh_structure_cache = _learning._fresh_structure_cache     # autouse: no course structure cached by an earlier test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Correct-horse-42"      # tests/conftest.py make_user
 
 
 @pytest.fixture
@@ -47,11 +45,7 @@ def test_a_paced_quiz_on_a_phone(browser, live_server, quiz, learner):
                                   locale="en-IN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#id_email", learner.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, learner.email)
     page.goto(f"{base}/learn/courses/{course.public_id}?item={key}")
     page.click("#quiz-start")
     page.wait_for_selector("#section-clock")

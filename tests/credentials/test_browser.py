@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.credentials import services
@@ -16,7 +16,6 @@ from tests.credentials.conftest import complete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Correct-horse-42"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("SAKSHAM_SCREENSHOTS", "/tmp/saksham-screenshots"))
@@ -89,11 +88,7 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/login")
-    page.fill("#id_email", learner.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{site}/")
+    sign_in(page, site, learner.email)
     page.goto(f"{site}/learn/courses/{v.course.public_id}")
     page.click("#enrol")
     page.wait_for_selector("#page-body")
