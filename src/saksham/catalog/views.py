@@ -193,6 +193,13 @@ def _module(v, value) -> Module:
     return module
 
 
+def _item(v, value) -> ContentItem:
+    item = ContentItem.objects.filter(module__version=v, key=_key(value)).select_related("module").first()
+    if item is None:
+        raise NotFound(_("no such content"), field="item")
+    return item
+
+
 def _moved(keys: list[str], key: str, direction) -> list[str]:
     """``keys`` with ``key`` one place up or down (unchanged at either end)."""
     if direction not in ("up", "down"):
@@ -224,9 +231,7 @@ def _act(request, v, action: str) -> str:
         services.module_add(actor=user, version=v, title=p.get("module_title", ""))
         return _("Module added.")
     if action == "add_item":
-        module = Module.objects.filter(version=v, key=_key(p.get("module"))).first()
-        if module is None:
-            raise NotFound(_("no such module"), field="module")
+        module = _module(v, p.get("module"))
         data = {"title": p.get("item_title", ""), "url": p.get("url", ""), "body": p.get("body", "")}
         data = {k: val for k, val in data.items() if val or k == "title"}
         services.item_add(actor=user, module=module, kind=p.get("kind", ""), data=data, upload=request.FILES.get("file"))
@@ -254,18 +259,14 @@ def _act(request, v, action: str) -> str:
         request._anchor = f"m-{module.key}"
         return _("Module moved.")
     if action == "move_item":
-        item = ContentItem.objects.filter(module__version=v, key=_key(p.get("item"))).select_related("module").first()
-        if item is None:
-            raise NotFound(_("no such content"), field="item")
+        item = _item(v, p.get("item"))
         keys = _moved([str(k) for k in item.module.items.values_list("key", flat=True)], str(item.key),
                       p.get("direction"))
         services.items_reorder(actor=user, module=item.module, keys=keys)
         request._anchor = f"m-{item.module.key}"
         return _("Content moved.")
     if action == "update_item":
-        item = ContentItem.objects.filter(module__version=v, key=_key(p.get("item"))).select_related("module").first()
-        if item is None:
-            raise NotFound(_("no such content"), field="item")
+        item = _item(v, p.get("item"))
         data = {"title": p.get("item_title", ""),
                 "duration_minutes": _int_or_none(p.get("item_duration", "")) or 0}
         if item.kind in (ItemKind.VIDEO, ItemKind.DOCUMENT, ItemKind.LINK):
