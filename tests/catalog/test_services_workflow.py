@@ -175,3 +175,18 @@ def test_course_kinds_program_and_collection(build, staff, publish, provider):
     draft = build(title="Unpublished")
     with pytest.raises(ValidationFailed):
         services.links_set(actor=staff["creator"], version=program, courses=[draft.course])
+
+
+def test_a_program_holds_courses_not_collections(build, staff, publish, provider):
+    course = publish(build(title="Rajbhasha Hindi")).course
+    fields = {"summary": "x", "language": "en", "description": "<p>x</p>", "duration_minutes": 60}
+    shelf = services.course_create(actor=staff["creator"], provider=provider, kind="collection",
+                                   data={"title": "Shelf", **fields})
+    services.links_set(actor=staff["creator"], version=shelf, courses=[course])
+    publish(shelf)
+    program = services.course_create(actor=staff["creator"], provider=provider, kind="program",
+                                     data={"title": "Programme", **fields})
+    with pytest.raises(ValidationFailed) as exc:
+        services.links_set(actor=staff["creator"], version=program, courses=[course, shelf.course])
+    assert exc.value.code == "wrong_kind"
+    assert not program.links.exists()

@@ -322,6 +322,9 @@ def links_set(*, actor, version: CourseVersion, courses: list[Course]) -> None:
     for c in courses:
         if c.pk not in live:
             raise ValidationFailed(_("only published courses can be listed"), field="courses", code="not_published")
+        if version.course.kind == CourseKind.PROGRAM and c.kind == CourseKind.COLLECTION:
+            raise ValidationFailed(_("a program holds courses to complete; a collection is only a list"),
+                                   field="courses", code="wrong_kind")
     CourseLink.objects.filter(version=version).delete()
     CourseLink.objects.bulk_create([CourseLink(version=version, course=c, position=i)
                                     for i, c in enumerate(dict.fromkeys(courses))])
