@@ -12,6 +12,9 @@ Figures (each with its baseline measured in the same run, on the same machine):
                                  (GET /api/v1/insights/export?table=people, read to the end), against a raw
                                  cursor reading the same rows without writing them
   dashboards.export_peak_rss_mb  the process's peak resident memory while it streams, against its memory before
+  dashboards.org_move_ms         one department moved to another ministry (the paths and the shift of its rollups
+                                 to its new ancestors, one transaction), against `insights_rebuild` of everything;
+                                 it is moved back afterwards
 
     saksham bench dashboards [--size N]        (default 1,000,000 learners)
 
@@ -272,3 +275,22 @@ def run(size: int, out) -> None:
     out.write(f"dashboards.export_peak_rss_mb: {peak[0]:.0f} MB (ratio {peak[0] / before:.2f} to the process before "
               f"the export, {before:.0f} MB)\n")
     _ = exports
+
+    # A department moved to another ministry: its rollups shift in the move's transaction; the alternative is the
+    # full rebuild. Moved back afterwards, so that a reused database keeps its shape.
+    from saksham.insights import services as insights
+    from saksham.orgs.services import org_move
+
+    platform = User.objects.get(email="bench-platform@bench.example")
+    other = Org.objects.filter(kind="ministry").exclude(pk=ministry.pk).order_by("code").first()
+    home = department.parent
+    t0 = time.perf_counter()
+    org_move(actor=platform, org=department, new_parent=other)
+    move_ms = (time.perf_counter() - t0) * 1000
+    department.refresh_from_db()
+    org_move(actor=platform, org=department, new_parent=home)
+    t0 = time.perf_counter()
+    insights.rebuild()
+    rebuild_s = time.perf_counter() - t0
+    out.write(f"dashboards.org_move_ms: {move_ms:.1f} ms (ratio {move_ms / 1000 / rebuild_s:.5f} to insights_rebuild, "
+              f"{rebuild_s:.1f} s)\n")

@@ -150,6 +150,13 @@ TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_t
 ORG_MERGE_STEPS = [
     "saksham.people.services.people_move_org",
     "saksham.catalog.services.collections_move_org",     # collections made for its people
+    "saksham.insights.services.on_orgs_merged",          # its people's figures (after people_move_org)
+]
+
+# What follows an org moved to another parent (its subtree with it), inside the move's transaction after the
+# paths are updated: step(*, org, old_ancestor_ids, new_ancestor_ids), ancestor ids root first, the org excluded.
+ORG_MOVE_STEPS: list[str] = [
+    "saksham.insights.services.on_org_moved",      # the subtree's figures leave its old ancestors, join its new
 ]
 
 # What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by

@@ -377,6 +377,74 @@ def on_certificates_issued(facts) -> None:
         fold.write()
 
 
+# --- an org moved to another parent, an org merged into another ----------------------------------------------
+
+_ORG_TABLES = (("insights_orgrollup", ("metric", "grain", "day"), None),
+               ("insights_orgcourserollup", ("metric", "course_id"), TOP_DEPTH))
+
+
+def _shift(cur, org_id: int, leaving: list[tuple[int, int]], joining: list[tuple[int, int]]) -> dict[str, int]:
+    """Subtract the rollup rows of ``org_id`` from each (org, depth) of ``leaving`` and add them to each of
+    ``joining``: one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` per table and direction, rows in key order as
+    every fold writes them (no deadlock with a concurrent fold on PostgreSQL). Rows a joining org lacks are
+    created; rows a leaving org is left with at zero are deleted (a rebuild would not have them)."""
+    written = {}
+    for table, key, max_depth in _ORG_TABLES:
+        cols, s_cols = ", ".join(key), ", ".join(f"s.{c}" for c in key)
+        for direction, orgs, sign in (("out", leaving, -1), ("in", joining, 1)):
+            ids = sorted(a for a, depth in orgs if max_depth is None or depth <= max_depth)
+            if not ids:
+                continue
+            ancestors = " UNION ALL ".join(["SELECT CAST(%s AS bigint) AS id"] * len(ids))
+            cur.execute(f"INSERT INTO {table} (org_id, {cols}, value) "
+                        f"SELECT a.id, {s_cols}, {sign} * s.value FROM {table} s CROSS JOIN ({ancestors}) a "
+                        f"WHERE s.org_id = %s ORDER BY a.id, {s_cols} "
+                        f"ON CONFLICT (org_id, {cols}) DO UPDATE SET value = {table}.value + excluded.value",
+                        [*ids, org_id])
+            written[f"{table.removeprefix('insights_')}.{direction}"] = cur.rowcount
+            if sign < 0:
+                cur.execute(f"DELETE FROM {table} WHERE value = 0 AND org_id IN ({', '.join(['%s'] * len(ids))})",
+                            ids)
+    return written
+
+
+def on_org_moved(*, org, old_ancestor_ids: list[int], new_ancestor_ids: list[int]) -> dict[str, int]:
+    """settings.ORG_MOVE_STEPS, inside the move's transaction: the moved org's own rollup rows already total its
+    whole subtree, so they are subtracted from each old ancestor that is not also a new one and added to each new
+    ancestor that was not an old one. The cost grows with the moved org's rollup rows, not with its people.
+
+    Distinct counts (active learners) shift exactly too: a learner is counted in one org's subtree per period
+    (the org of her first activity in it), so the subtree's count is a part of each ancestor's. The markers are
+    per learner (``ActiveMark``), not per org, and stay as they are; so do the subtree's own rows, the per-course
+    and per-learner rows. Returns the rows written per table and direction."""
+    old, new = set(old_ancestor_ids), set(new_ancestor_ids)
+    leaving = [(a, d) for d, a in enumerate(old_ancestor_ids) if a not in new]
+    joining = [(a, d) for d, a in enumerate(new_ancestor_ids) if a not in old]
+    with connection.cursor() as cur:
+        return _shift(cur, org.pk, leaving, joining)
+
+
+def on_orgs_merged(source, target) -> int:
+    """settings.ORG_MERGE_STEPS, after the merge moved source's child orgs (each shifted by ``on_org_moved``) and
+    its people to target: source's rows now count its own people only, so they move to target and to target's
+    ancestors that are not source's, leave source's ancestors that are not target's, and source keeps none.
+    Learning time still pending for source is folded into target. Returns the rollup rows source had."""
+    def chain(org):
+        return [int(org.path[i:i + PATH_STEP]) for i in range(0, len(org.path), PATH_STEP)]
+
+    source_chain, target_chain = chain(source), chain(target)
+    leaving = [(a, d) for d, a in enumerate(source_chain) if a not in target_chain and a != source.pk]
+    joining = [(a, d) for d, a in enumerate(target_chain) if a not in source_chain]
+    with connection.cursor() as cur:
+        _shift(cur, source.pk, leaving, joining)
+        gone = 0
+        for table, _key, _depth in _ORG_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE org_id = %s", [source.pk])
+            gone += cur.rowcount
+        cur.execute("UPDATE insights_timedelta SET org_id = %s WHERE org_id = %s", [target.pk, source.pk])
+    return gone
+
+
 # --- the full rebuild -------------------------------------------------------------------------------------
 
 def _closure_rebuild(cur) -> int:

@@ -22,6 +22,11 @@ def _segment(pk: int) -> str:
     return str(pk).zfill(PATH_STEP)
 
 
+def _chain(path: str) -> list[int]:
+    """The ids of a path's orgs, root first."""
+    return [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
 def _validate(code: str, name: str, kind: str) -> None:
     if not code or len(code) > 64 or set(code) - CODE_CHARS:
         raise ValidationFailed(_("code must be 1-64 letters, digits, '-', '_' or '.'"), field="code")
@@ -72,7 +77,8 @@ def org_update(*, actor, org: Org, **fields) -> Org:
 
 @transaction.atomic
 def org_move(*, actor, org: Org, new_parent: Org) -> Org:
-    """Move an org (and its whole subtree) under another parent. People stay in their orgs."""
+    """Move an org (and its whole subtree) under another parent. People stay in their orgs. The
+    ``ORG_MOVE_STEPS`` of settings run in the same transaction once the paths are updated."""
     permissions.require(actor, "org.manage", org)
     permissions.require(actor, "org.manage", new_parent)
     org = Org.objects.select_for_update().get(pk=org.pk)
@@ -91,6 +97,10 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
+    # What other apps keep per org and ancestor follows the subtree in this transaction (settings.ORG_MOVE_STEPS).
+    old_ancestor_ids, new_ancestor_ids = _chain(old_path)[:-1], _chain(new_parent.path)
+    for path in settings.ORG_MOVE_STEPS:
+        import_string(path)(org=org, old_ancestor_ids=old_ancestor_ids, new_ancestor_ids=new_ancestor_ids)
     audit.record(actor=actor, action="org.move", target=org,
                  changes={"parent": [old_parent.code if old_parent else None, new_parent.code]})
     return org
