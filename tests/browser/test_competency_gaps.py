@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.competencies import services as competencies
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.competencies import conftest as _comp
 
 build, publish, provider, other_provider, staff = (_comp.build, _comp.publish, _comp.provider, _comp.other_provider,

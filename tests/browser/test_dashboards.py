@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.insights import services
 from saksham.learning import services as learning
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff, course = (_learning.build, _learning.publish, _learning.provider,

@@ -13,11 +13,11 @@ import wave
 
 import pytest
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
 from saksham.learning.models import Enrolment, ItemProgress
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,

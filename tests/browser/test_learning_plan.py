@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import formats, timezone, translation
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.feedback.models import Rating
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.campaigns import services as campaigns
 from saksham.campaigns.models import LearningWeek, WeekBadge
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.credentials import services
 from saksham.learning.models import Enrolment
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.credentials.conftest import complete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
