@@ -311,3 +311,21 @@ def test_a_retired_course_she_has_not_taken_no_longer_blocks_the_program(program
         catalog.course_set_listing(actor=staff["publisher"], course=courses[2], listing="retired")
     e.refresh_from_db()
     assert e.completed_at is not None and e.percent == 100      # recounted when the course was retired
+
+
+def test_a_new_program_version_assigns_its_added_courses_to_those_it_was_assigned_to(
+        make_program, courses, learner, people, staff, publish, build):
+    program = make_program(courses[:2])
+    due = timezone.localdate() + dt.timedelta(days=30)
+    services.enrolment_create(learner=learner, course=program, assigned_by=people["bihar_admin"], due_on=due)
+    herself = people["gujarat_learner"]
+    services.enrolment_create(learner=herself, course=program)
+    v2 = catalog.version_new_draft(actor=staff["creator"], course=program)
+    catalog.links_set(actor=staff["creator"], version=v2, courses=courses)
+    publish(v2)
+    r = services.enrolments_version_move(version_id=v2.pk)
+    assert r.moved == 2
+    added = mine(learner, courses[2])
+    assert (added.state, added.source, added.due_on) == (EnrolmentState.ACTIVE, EnrolmentSource.ASSIGNED, due)
+    assert mine(herself, courses[2]) is None             # she enrolled herself: she chooses
+    assert services.enrolments_version_move(version_id=v2.pk).moved == 0      # a re-run changes nothing

@@ -829,6 +829,8 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
                     cur.execute(f"UPDATE learning_enrolment SET version_id = %s WHERE id IN ({id_marks}) "
                                 "AND completed_at IS NULL", [new.pk, *ids])
                     result.moved += cur.rowcount
+            if new.course.kind == CourseKind.PROGRAM:
+                _program_courses_added(new, by_old)
             now = timezone.now()
             for pk, _x, learner_id, public_id in rows:
                 en = SimpleNamespace(pk=pk, version_id=new.pk, learner_id=learner_id, public_id=public_id)
@@ -837,6 +839,29 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
                     cur.execute("UPDATE learning_enrolment SET percent = %s WHERE id = %s", [percent, pk])
                 if holds and _complete(en, now):
                     result.completed += 1
+
+
+def _program_courses_added(new, by_old: dict[int, list[int]]) -> None:
+    """A program's new version lists courses its old one did not: the people it was assigned to are assigned them
+    too, with their due date (set-based, per due date); people who enrolled themselves find them on the program's
+    page and enrol as they choose."""
+    now_linked = structure.program_courses(new.pk) or ()
+    for old_id, enrolment_ids in by_old.items():
+        before = set(structure.program_courses(old_id) or ())
+        added = [c for c in now_linked if c not in before]
+        if not added:
+            continue
+        by_due: dict[dt.date | None, list[int]] = defaultdict(list)
+        for learner_id, due_on in Enrolment.objects.filter(pk__in=enrolment_ids, state=EnrolmentState.ACTIVE,
+                                                           source=EnrolmentSource.ASSIGNED) \
+                .values_list("learner_id", "due_on"):
+            by_due[due_on].append(learner_id)
+        courses = list(Course.objects.filter(pk__in=added, live_version__status__in=[VersionStatus.PUBLISHED,
+                                                                                     VersionStatus.UNLISTED])
+                       .exclude(kind=CourseKind.COLLECTION).select_related("live_version"))
+        for due_on, learners in by_due.items():
+            for course in courses:
+                _assign_bulk(actor=None, course=course, learner_ids=learners, due_on=due_on, within=(new.course_id,))
 
 
 @transaction.atomic
