@@ -126,3 +126,9 @@ def test_search_page_filters_by_duration_and_rating_and_pages_keep_them(client, 
         publish(build(title=f"Noting drill {n}", duration_minutes=30, modules=1))
     body = page(duration="-60", sort="newest")
     assert "duration=-60" in body and "sort=newest" in body and "page=2" in body
+
+
+def test_the_course_page_names_the_level_in_the_learners_language(client, build, publish):
+    v = publish(build(title="Right to Information", level="intermediate"))
+    page = client.get(f"/courses/{v.course.public_id}", HTTP_ACCEPT_LANGUAGE="hi").content.decode()
+    assert "मध्यम" in page and "Intermediate" not in page

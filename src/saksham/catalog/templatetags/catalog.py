@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from saksham.catalog.models import CourseKind, ItemKind
+from saksham.catalog.models import CourseKind, ItemKind, Level
 from saksham.orgs.queries import languages
 
 register = template.Library()
@@ -21,10 +21,18 @@ def language_label(code: str) -> str:
 
 
 _KIND_LABELS = {**dict(CourseKind.choices), **dict(ItemKind.choices)}   # labels marked for translation
+_LEVEL_LABELS = dict(Level.choices)
 
 
 @register.filter
 def kind_label(code: str) -> str:
     """"quiz" -> "Quiz" in the page's language."""
     label = _KIND_LABELS.get(code)
+    return str(label) if label else (code or "")
+
+
+@register.filter
+def level_label(code: str) -> str:
+    """"beginner" -> "Beginner" in the page's language."""
+    label = _LEVEL_LABELS.get(code)
     return str(label) if label else (code or "")
