@@ -61,8 +61,11 @@ def test_issuance_is_idempotent_per_enrolment(completed):
     assert again.pk == first.pk
     # Even when the fast check is skipped (two workers at once): the unique constraint inserts nothing twice.
     specs = services.specs_for_enrolments([completed.pk])
+    allocated = StatusList.objects.get(pk=first.status_list_id).allocated
     assert services.certificates_issue(specs) == []
     assert Certificate.objects.filter(enrolment=completed).count() == 1
+    # A repeat draws no status index (none is wasted).
+    assert StatusList.objects.get(pk=first.status_list_id).allocated == allocated
 
 
 def test_a_worker_killed_halfway_leaves_nothing_and_the_retry_issues_once(completed, monkeypatch):

@@ -497,7 +497,11 @@ def certificates_issue(specs: list[IssueSpec], *, now: dt.datetime | None = None
         key = keys[org_pk]
         by_key.setdefault(key.pk, (key, []))[1].append(spec)
     for key, group in by_key.values():
-        pending = group
+        # Those already issued (a retried task, a second pipeline run) need no status index: drop them before
+        # any is drawn, so that a repeat wastes none. A re-issue replaces its current certificate on purpose.
+        have = set(Certificate.objects.filter(dedupe_key__in=[s.dedupe_key for s in group], current=True)
+                   .values_list("dedupe_key", flat=True))
+        pending = [s for s in group if s.dedupe_key not in have or (replacing and s.dedupe_key in replacing)]
         # The status index goes into the signed document, so indexes are drawn just before signing; the list row
         # they come from stays locked until the commit. Nothing else slow happens in that span: the key is
         # decrypted before it, the issued steps and notifications run after the commit.
