@@ -26,3 +26,15 @@ def enlist(people):
         return user
 
     return make
+
+
+def random_courses(rng, make, release, n: int = 3) -> list:
+    """``n`` published courses of one to three modules each (the random-activity tests' catalogue), made with the
+    ``build`` and ``publish`` fixtures."""
+    courses = []
+    for i in range(n):
+        v = make(title=f"Course {i}", modules=rng.randint(1, 3))
+        release(v)
+        v.refresh_from_db()
+        courses.append(v.course)
+    return courses

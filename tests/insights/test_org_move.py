@@ -16,6 +16,7 @@ from saksham.learning import structure
 from saksham.learning.models import Enrolment
 from saksham.orgs.models import Org
 from saksham.orgs.services import org_move
+from tests.insights.conftest import random_courses
 from tests.insights.test_rollups import figure, snapshot
 
 
@@ -70,12 +71,7 @@ def test_moving_an_org_with_its_sub_org_shifts_the_rollups_as_a_rebuild_would(
         seed, orgs, people, build, publish, enlist, event, django_capture_on_commit_callbacks):
     rng = random.Random(seed)
     services.rebuild()                       # the fixtures' people were written directly: start from a rebuild
-    courses = []
-    for n in range(3):
-        v = build(title=f"Course {n}", modules=rng.randint(1, 3))
-        publish(v)
-        v.refresh_from_db()
-        courses.append(v.course)
+    courses = random_courses(rng, build, publish)
     leaves = [orgs[k] for k in ("BR", "BR-GAD", "GJ-GAD", "DOPT", "HQ", "HQ", "MIN")]
     platform = people["platform"]
     with django_capture_on_commit_callbacks(execute=True):

@@ -18,6 +18,7 @@ from saksham.insights.models import (
 )
 from saksham.learning import services as learning
 from saksham.learning import structure
+from tests.insights.conftest import random_courses
 
 
 def snapshot():
@@ -44,12 +45,7 @@ def test_incremental_rollups_equal_a_rebuild_on_random_activity(seed, orgs, peop
                                                                django_capture_on_commit_callbacks):
     rng = random.Random(seed)
     services.rebuild()                       # the fixtures' people were written directly: start from a rebuild
-    courses = []
-    for n in range(3):
-        v = build(title=f"Course {n}", modules=rng.randint(1, 3))
-        publish(v)
-        v.refresh_from_db()
-        courses.append(v.course)
+    courses = random_courses(rng, build, publish)
     leaves = [orgs[k] for k in ("BR", "BR-GAD", "GJ-GAD", "DOPT", "HQ", "MIN")]
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
