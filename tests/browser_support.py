@@ -28,3 +28,15 @@ def sign_in(page, base: str, email: str, password: str | None = None) -> None:
     page.fill("#id_password", password or PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+SHOTS = Path(os.environ.get("SAKSHAM_SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "var" / "screenshots"))
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    """Keep a screenshot of what the test saw as an artefact of the run (``SAKSHAM_SCREENSHOT_DIR``, by default
+    var/screenshots/), named after the test's step; CI keeps the folder."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
