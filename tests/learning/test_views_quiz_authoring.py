@@ -152,14 +152,13 @@ def test_a_pool_larger_than_its_section_and_bad_settings_are_refused(client, qui
 
 def test_the_error_is_in_the_users_language(client, quiz, staff):
     v, item, url = quiz
-    client.post(url, {"action": "section_save", "section": "all", "section_title": "A"})
-    key = "all"
     staff["creator"].preferred_language = "hi"
-    staff["creator"].save()
-    r = client.post(url, _single(section=key, text=""), HTTP_ACCEPT_LANGUAGE="hi", headers={"Cookie": ""})
-    client.cookies["django_language"] = "hi"
-    r = client.post(url, _single(section=key, text=""))
-    assert r.status_code == 422 and "Write the question" not in r.content.decode()
+    staff["creator"].save(update_fields=["preferred_language"])
+    r = client.post(url, _single(section="all", text=""))
+    page = r.content.decode()
+    assert r.status_code == 422 and "प्रश्न लिखें (अधिकतम 5,000 अक्षर)।" in page and "Write the question" not in page
+    r = client.post(url, _single(section="all", correct=[]))
+    assert "ठीक एक विकल्प को सही उत्तर के रूप में चिह्नित करें।" in r.content.decode()
 
 
 def test_the_checklist_names_a_quiz_without_questions_and_links_to_it(client, quiz):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -183,7 +184,8 @@ def _picked(post) -> list[tuple[str, int | None]]:
     left out, a row whose "remove" box is ticked too)."""
     removed = set(post.getlist("competency_remove"))
     out = []
-    for n, (code, level) in enumerate(zip(post.getlist("competency"), post.getlist("level"), strict=False)):
+    for n, (code, level) in enumerate(zip(post.getlist("competency"), post.getlist("competency_level"),
+                                          strict=False)):
         code = code.strip()
         if not code or str(n) in removed:
             continue
@@ -270,17 +272,27 @@ def _links(v) -> list:
 
 def _act(request, v, action: str) -> str:
     """Run one studio action; returns the success message."""
-    user, p = request.user, request.POST
     if action == "save":
-        services.version_update(actor=user, version=v, data={
-            "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
-            "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
-            "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", "")),
-            "objectives": [line.strip() for line in p.get("objectives", "").splitlines() if line.strip()]},
-            thumbnail=request.FILES.get("thumbnail"))
-        tags = _picked(p) if "competency" in p else _tags(p.get("competencies", ""))
-        services.competency_tags_set(actor=user, version=v, tags=tags)
-        return _("Saved.")
+        with transaction.atomic():          # the details and the competencies are saved together, or neither
+            return _save_details(request, v)
+    return _act_structure(request, v, action)
+
+
+def _save_details(request, v) -> str:
+    user, p = request.user, request.POST
+    services.version_update(actor=user, version=v, data={
+        "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
+        "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
+        "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", "")),
+        "objectives": [line.strip() for line in p.get("objectives", "").splitlines() if line.strip()]},
+        thumbnail=request.FILES.get("thumbnail"))
+    tags = _picked(p) if "competency" in p else _tags(p.get("competencies", ""))
+    services.competency_tags_set(actor=user, version=v, tags=tags)
+    return _("Saved.")
+
+
+def _act_structure(request, v, action: str) -> str:
+    user, p = request.user, request.POST
     if action == "add_module":
         services.module_add(actor=user, version=v, title=p.get("module_title", ""))
         return _("Module added.")
