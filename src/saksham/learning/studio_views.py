@@ -234,7 +234,8 @@ def quiz_edit(request, version_id, item_key):
         item.refresh_from_db()
     summary = queries.quiz_summary(item, course)
     for sec in summary["sections"]:
-        sec.rows = [{"q": q, "values": _padded(_answer_rows(q)), "form_id": f"q-{q.public_id}"} for q in sec.questions]
+        sec.rows = [{"q": q, "values": _answer_rows(q), "form": _padded(_answer_rows(q)), "form_id": f"q-{q.public_id}"}
+                    for q in sec.questions]
     conf = queries.quiz_settings(item)
     return render(request, "learning/quiz_edit.html", {
         "v": v, "item": item, "s": summary, "conf": conf, "editable": editable, "error": error,
