@@ -6,7 +6,9 @@
     var form = select.form;
     function show() {
       form.querySelectorAll(".kind-options").forEach(function (el) {
-        el.hidden = el.getAttribute("data-kinds").split(" ").indexOf(select.value) === -1;
+        var off = el.getAttribute("data-kinds").split(" ").indexOf(select.value) === -1;
+        el.hidden = off;
+        el.style.display = off ? "none" : "";
       });
     }
     select.addEventListener("change", show);
