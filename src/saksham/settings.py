@@ -205,6 +205,20 @@ COURSE_PAGE_PANELS: list[str] = [
     "saksham.feedback.views.course_panel",              # ratings, reviews, her rating, the survey
     "saksham.competencies.views.course_panel",          # the competencies it builds, her gaps it closes
 ]
+# The course studio's panels beside each content item, from the apps that build on the catalogue: dotted paths of
+# fn(request, version, item, editable) -> HTML (or "" for nothing), shown in order under the item (a quiz's
+# settings, questions with their answers and the link to its editor come from learning).
+STUDIO_ITEM_PANELS: list[str] = [
+    "saksham.learning.studio_views.item_panel",
+]
+# More problems that stop a draft from going to review, from the apps that build on the catalogue: dotted paths of
+# fn(version) -> {field: sentence in the active language} ("items.<key>" for a content item).
+VERSION_PROBLEM_CHECKS: list[str] = [
+    "saksham.learning.queries.quiz_problems",
+]
+# The competencies a creator picks from in the studio: dotted path of fn(language) -> [{"code", "name", "levels":
+# {1: name, ...}, "competencies": [{"code", "name"}, ...]}] (one entry per framework); empty: codes typed in.
+COMPETENCY_CHOICES = "saksham.competencies.queries.competency_choices"
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run inside the
 # batch's transaction (each in a savepoint; a failure is logged, the progress kept) with a list of
 # saksham.learning.services.TimeCredit (learner, org, course version, day, seconds). Cheap appends only.

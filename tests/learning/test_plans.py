@@ -80,7 +80,9 @@ def test_publishing_assigns_with_due_dates_and_notifies_once(bihar, course, seco
     notes = Notification.objects.filter(kind="assignment")
     assert sorted(n.recipient.email for n in notes) == ["mohan@bihar.gov.in", "sita@bihar.gov.in"]
     assert "2 course(s)" in notes[0].title
-    assert sorted(m.to[0] for m in mail.outbox) == ["mohan@bihar.gov.in", "sita@bihar.gov.in"]
+    # (the course's staff had theirs when its versions were reviewed and published)
+    assert sorted(m.to[0] for m in mail.outbox if not m.to[0].endswith("@istm.gov.in")) == [
+        "mohan@bihar.gov.in", "sita@bihar.gov.in"]
     with pytest.raises(Conflict):
         plans.plan_publish(actor=bihar["admin"], plan=plan)
     with pytest.raises(Conflict):

@@ -36,6 +36,8 @@ from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, TooLarge, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import language_codes
+from saksham.orgs.queries import languages as profile_languages
+from saksham.people.models import Role
 
 COURSE_TEXT_FIELDS = ("title", "summary", "description", "objectives", "keywords")
 MODULE_TEXT_FIELDS = ("title", "summary")
@@ -525,32 +527,84 @@ def _lock(version: CourseVersion) -> CourseVersion:
 
 
 def version_problems(version: CourseVersion) -> dict[str, str]:
-    """What stops a version from going to review: {field: problem}."""
+    """What stops a version from going to review: {field: a sentence for its creator, in the active language,
+    naming the module or item by its title}. The apps above the catalogue add theirs (``VERSION_PROBLEM_CHECKS``:
+    a quiz without questions ...)."""
     problems: dict[str, str] = {}
     if not version.title.strip():
-        problems["title"] = "required"
+        problems["title"] = _("Give the course a title.")
     if not version.summary.strip():
-        problems["summary"] = "required"
+        problems["summary"] = _("Write a summary: a sentence or two that learners read in the catalogue.")
     if not version.description.strip():
-        problems["description"] = "required"
+        problems["description"] = _("Write a description of the course.")
     if not version.duration_minutes:
-        problems["duration_minutes"] = "required"
+        problems["duration_minutes"] = _("Give the course's duration in minutes.")
     kind = version.course.kind
     if kind in (CourseKind.COURSE, CourseKind.ASSESSMENT):
         modules = list(version.modules.prefetch_related("items"))
         if not modules:
-            problems["modules"] = "a course needs at least one module"
+            problems["modules"] = _("Add at least one module.")
         for m in modules:
             if not m.items.all():
-                problems[f"modules.{m.key}"] = f"module {m.title!r} has no content"
+                problems[f"modules.{m.key}"] = _("The module “%(module)s” has no content yet: add a page, a video, "
+                                                 "a document, a link or a quiz.") % {"module": m.title}
     elif not version.links.exists():
-        problems["courses"] = "a program or collection needs at least one course"
-    for lang in set(version.translations.values_list("language", flat=True)):
+        problems["courses"] = _("Add at least one course to the list.")
+    names = {lang["code"]: lang.get("name_local") or lang.get("name_en") or lang["code"]
+             for lang in profile_languages()}
+    for lang in sorted(set(version.translations.values_list("language", flat=True))):
         have = set(version.translations.filter(language=lang, target="course").values_list("field", flat=True))
         for f in REQUIRED_TEXT_FIELDS:
             if f not in have:
-                problems[f"{lang}.{f}"] = "required"
+                message = (_("The translation into %(language)s has no title.") if f == "title"
+                           else _("The translation into %(language)s has no summary."))
+                problems[f"{lang}.{f}"] = message % {"language": names.get(lang, lang)}
+    for path in getattr(settings, "VERSION_PROBLEM_CHECKS", []):
+        problems.update(import_string(path)(version))
     return problems
+
+
+def _holders(provider: Provider, role: str) -> list[int]:
+    """Ids of the active people holding ``role`` at the provider's org or an org above it."""
+    from saksham.orgs.models import PATH_STEP
+    from saksham.people.models import Membership
+
+    path = provider.org.path
+    prefixes = [path[:n] for n in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+    return list(Membership.objects.filter(role=role, org__path__in=prefixes, org__is_active=True, user__is_active=True)
+                .values_list("user_id", flat=True).distinct())
+
+
+def _notify_step(version: CourseVersion, step: str, *, actor, user_ids, comments: str = "") -> None:
+    """Tell the people the next step of a version's review is theirs, or what happened to their course; each
+    reads it in her own language, with a link to the version's studio page."""
+    from django.urls import reverse
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from saksham.people.services import notifications_send_bulk
+
+    ids = sorted({u for u in user_ids if u and u != actor.pk})
+    if not ids:
+        return
+    title = {
+        "submit": gettext_lazy("“{course}” is waiting for your review"),
+        "approve": gettext_lazy("“{course}” is approved and ready to publish"),
+        "reject": gettext_lazy("“{course}” was sent back with the reviewer's comments"),
+        "publish": gettext_lazy("“{course}” is published"),
+    }[step]
+    body = {
+        "submit": gettext_lazy("{name} sent version {number} of the course to review."),
+        "approve": gettext_lazy("{name} approved version {number} of the course."),
+        "reject": gettext_lazy("{name} sent version {number} back: {comments}"),
+        "publish": gettext_lazy("{name} published version {number}: learners can take it now."),
+    }[step]
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    notifications_send_bulk(users=ids, kind="course_workflow", title=format_lazy(title, course=version.title),
+                            body=format_lazy(body, name=actor.full_name or actor.email, number=version.number,
+                                             comments=comments),
+                            url=reverse("catalog:version", args=[version.public_id]),
+                            key=f"course:{step}:{version.public_id}:{stamp}")
 
 
 @transaction.atomic
@@ -569,6 +623,8 @@ def version_submit(*, actor, version: CourseVersion) -> CourseVersion:
     version.submitted_by, version.submitted_at = actor, timezone.now()
     version.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
     audit.record(actor=actor, action="course.submit", target=version.course, changes={"status": ["draft", "in_review"]})
+    reviewers = set(_holders(version.course.provider, Role.CONTENT_REVIEWER)) - {version.created_by_id}
+    _notify_step(version, "submit", actor=actor, user_ids=reviewers)
     return version
 
 
@@ -591,6 +647,12 @@ def version_review(*, actor, version: CourseVersion, approve: bool, comments: st
     version.save()
     audit.record(actor=actor, action="course.approve" if approve else "course.reject", target=version.course,
                  changes={"status": ["in_review", version.status]})
+    authors = {version.created_by_id, version.submitted_by_id}
+    if approve:
+        _notify_step(version, "approve", actor=actor,
+                     user_ids=authors | set(_holders(version.course.provider, Role.PUBLISHER)))
+    else:
+        _notify_step(version, "reject", actor=actor, user_ids=authors, comments=comments)
     return version
 
 
@@ -616,6 +678,7 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
     search.index_family(course)
     audit.record(actor=actor, action="course.publish", target=course,
                  changes={"version": [previous.number if previous else None, version.number]})
+    _notify_step(version, "publish", actor=actor, user_ids={version.created_by_id, version.submitted_by_id})
     facts = {"course_id": course.pk, "version_id": version.pk, "previous_version_id": previous.pk if previous else None}
     for path in getattr(settings, "VERSION_PUBLISHED_STEPS", []):
         transaction.on_commit(lambda path=path: import_string(path)(**facts), robust=True)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -167,7 +168,7 @@ def _keywords(text: str) -> list[str]:
 
 
 def _tags(text: str) -> list[tuple[str, int | None]]:
-    """"FC-OP-01:2, BC-ETH-01" -> [("FC-OP-01", 2), ("BC-ETH-01", None)]."""
+    """"FC-OP-01:2, BC-ETH-01" -> [("FC-OP-01", 2), ("BC-ETH-01", None)] (the form without a list to pick from)."""
     out = []
     for part in _keywords(text):
         code, _sep, level = part.partition(":")
@@ -176,6 +177,60 @@ def _tags(text: str) -> list[tuple[str, int | None]]:
             raise ValidationFailed(_("%(tag)s: write a competency as CODE:LEVEL") % {"tag": part}, field="competencies")
         out.append((code.strip(), int(level) if level else None))
     return out
+
+
+def _picked(post) -> list[tuple[str, int | None]]:
+    """The competency picker's rows (``competency`` and ``level`` side by side; a row without a competency is
+    left out, a row whose "remove" box is ticked too)."""
+    removed = set(post.getlist("competency_remove"))
+    out = []
+    for n, (code, level) in enumerate(zip(post.getlist("competency"), post.getlist("competency_level"),
+                                          strict=False)):
+        code = code.strip()
+        if not code or str(n) in removed:
+            continue
+        if level and not level.isdigit():
+            raise ValidationFailed(_("Choose the level from the list."), field="competencies")
+        out.append((code, int(level) if level else None))
+    return out
+
+
+def competency_choices(language: str) -> list[dict]:
+    """The frameworks' competencies and level names for the picker (``settings.COMPETENCY_CHOICES``)."""
+    path = getattr(settings, "COMPETENCY_CHOICES", "")
+    return import_string(path)(language) if path else []
+
+
+# Where the studio page lets its creator fix each problem of the pre-review checklist.
+_DETAIL_FIELDS = {"title": "title", "summary": "summary", "description": "description",
+                  "duration_minutes": "duration_minutes", "modules": "add-module", "courses": "links"}
+
+
+def checklist(v, problems: dict[str, str]) -> list[dict]:
+    """The problems that stop a draft from going to review, each with the place to fix it."""
+    out = []
+    for field, message in problems.items():
+        head, _sep, rest = field.partition(".")
+        if field in _DETAIL_FIELDS:
+            href = f"#{_DETAIL_FIELDS[field]}"
+        elif head == "modules":
+            href = f"#m-{rest}"
+        elif head == "items":
+            href = f"#i-{rest.partition('.')[0]}"
+        elif rest in services.REQUIRED_TEXT_FIELDS:
+            href = reverse("catalog:translation", args=[v.public_id, head])
+        else:
+            href = ""
+        out.append({"field": field, "message": message, "href": href})
+    return out
+
+
+def _item_panels(request, v, modules, editable: bool) -> None:
+    """Each item's panels from the apps above the catalogue (``settings.STUDIO_ITEM_PANELS``), on ``item.panels``."""
+    paths = getattr(settings, "STUDIO_ITEM_PANELS", [])
+    for m in modules:
+        for i in m.items.all():
+            i.panels = [html for html in (import_string(path)(request, v, i, editable) for path in paths) if html]
 
 
 def _key(value) -> uuid.UUID | None:
@@ -217,16 +272,27 @@ def _links(v) -> list:
 
 def _act(request, v, action: str) -> str:
     """Run one studio action; returns the success message."""
-    user, p = request.user, request.POST
     if action == "save":
-        services.version_update(actor=user, version=v, data={
-            "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
-            "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
-            "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", "")),
-            "objectives": [line.strip() for line in p.get("objectives", "").splitlines() if line.strip()]},
-            thumbnail=request.FILES.get("thumbnail"))
-        services.competency_tags_set(actor=user, version=v, tags=_tags(p.get("competencies", "")))
-        return _("Saved.")
+        with transaction.atomic():          # the details and the competencies are saved together, or neither
+            return _save_details(request, v)
+    return _act_structure(request, v, action)
+
+
+def _save_details(request, v) -> str:
+    user, p = request.user, request.POST
+    services.version_update(actor=user, version=v, data={
+        "title": p.get("title", ""), "summary": p.get("summary", ""), "description": p.get("description", ""),
+        "duration_minutes": _int_or_none(p.get("duration_minutes", "")) or 0,
+        "level": p.get("level", Level.BEGINNER), "keywords": _keywords(p.get("keywords", "")),
+        "objectives": [line.strip() for line in p.get("objectives", "").splitlines() if line.strip()]},
+        thumbnail=request.FILES.get("thumbnail"))
+    tags = _picked(p) if "competency" in p else _tags(p.get("competencies", ""))
+    services.competency_tags_set(actor=user, version=v, tags=tags)
+    return _("Saved.")
+
+
+def _act_structure(request, v, action: str) -> str:
+    user, p = request.user, request.POST
     if action == "add_module":
         services.module_add(actor=user, version=v, title=p.get("module_title", ""))
         return _("Module added.")
@@ -234,8 +300,12 @@ def _act(request, v, action: str) -> str:
         module = _module(v, p.get("module"))
         data = {"title": p.get("item_title", ""), "url": p.get("url", ""), "body": p.get("body", "")}
         data = {k: val for k, val in data.items() if val or k == "title"}
-        services.item_add(actor=user, module=module, kind=p.get("kind", ""), data=data, upload=request.FILES.get("file"))
-        return _("Content added.")
+        if p.get("kind") == ItemKind.QUIZ:
+            data = {"title": data["title"], "settings": {}}
+        item = services.item_add(actor=user, module=module, kind=p.get("kind", ""), data=data,
+                                 upload=request.FILES.get("file"))
+        request._anchor = f"i-{item.key}"
+        return _("Quiz added: set it up and add its questions.") if item.kind == ItemKind.QUIZ else _("Content added.")
     if action == "delete_module":
         module = Module.objects.filter(version=v, key=_key(p.get("module"))).first()
         if module:
@@ -352,17 +422,23 @@ def version(request, version_id):
     can_edit = permissions.allowed(user, "course.edit", v.course)
     editable = can_edit and v.status == VersionStatus.DRAFT
     languages = _translation_status(v, modules, editable)
+    _item_panels(request, v, modules, editable)
+    lang = translation.get_language() or "en"
+    choices = competency_choices(lang) if editable else []
+    tags = queries.competency_tags(v, lang)
     context = {
         "v": v, "modules": modules, "editable": editable,
-        "problems": services.version_problems(v) if v.status == VersionStatus.DRAFT else {},
+        "problems": checklist(v, services.version_problems(v)) if v.status == VersionStatus.DRAFT else [],
+        "frameworks": choices, "picker_levels": choices[0]["levels"] if choices else {},
+        "picker_rows": [*tags, {"code": "", "level": None}],
         "translations_done": [t for t in languages if t["exists"]],
         "translations_todo": [t for t in languages if not t["exists"]],
         "competencies": ", ".join(f"{c}:{lvl}" if lvl else c for c, lvl in v.competencies.values_list("code", "level")),
-        "competency_tags": queries.competency_tags(v, translation.get_language() or "en"),
+        "competency_tags": tags,
         "can_edit": can_edit,
         "can_review": permissions.allowed(user, "course.review", v),
         "can_publish": permissions.allowed(user, "course.publish", v.course),
-        "item_kinds": [k for k in ItemKind.choices if k[0] != ItemKind.QUIZ], "levels": Level.choices,
+        "item_kinds": ItemKind.choices, "levels": Level.choices,
         "reviews": list(v.reviews.select_related("reviewer")[:10]),
     }
     if v.course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):

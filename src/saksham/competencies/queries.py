@@ -136,6 +136,17 @@ def level_names(frame: Framework | None, language: str) -> dict[int, str]:
             for n in range(1, 6)}
 
 
+def competency_choices(language: str) -> list[dict]:
+    """For the course studio's competency picker: every framework (the default first) with its level names and its
+    competencies (code and name in ``language``), in the framework's order (``settings.COMPETENCY_CHOICES``)."""
+    frames = sorted(frameworks(), key=lambda f: (not f.is_default, f.code))
+    by_frame: dict[int, list[dict]] = {f.pk: [] for f in frames}
+    for e in Element.objects.filter(kind=Kind.COMPETENCY).order_by("framework_id", "position", "code"):
+        by_frame.setdefault(e.framework_id, []).append({"code": e.code, "name": e.name(language)})
+    return [{"code": f.code, "name": text_in(f.texts, language, "name") or f.code,
+             "levels": level_names(f, language), "competencies": by_frame.get(f.pk, [])} for f in frames]
+
+
 # --- requirements: designation > roles > activities > competencies ---------------------------------------------
 
 def _ancestor_ids(path: str) -> list[int]:

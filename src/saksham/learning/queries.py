@@ -292,3 +292,111 @@ def enrolment_facts_since(*, after_id: int, limit: int) -> list[tuple[int, int, 
             .values_list("pk", "learner__org_id", "learner__designation", "course_id", "course__translation_of_id",
                          "state")[:limit])
     return [(i, o, "" if st == EnrolmentState.REJECTED else (d or ""), t or c) for i, o, d, c, t, st in rows]
+
+
+# --- quiz authoring: a quiz item's sections and questions, for its creators and reviewers ------------------------
+
+@dataclass
+class QuizSection:
+    index: int
+    key: str
+    title: str
+    questions: list            # active Question rows, in the section's order
+    pick: int | None = None
+    pass_percent: float | None = None
+    time_limit_s: int | None = None
+    negative_marking: float | None = None
+    implicit: bool = False     # a quiz without sections: the whole bank is one section
+
+    @property
+    def minutes(self) -> int:
+        return -(-int(self.time_limit_s) // 60) if self.time_limit_s else 0
+
+    @property
+    def drawn(self) -> int:
+        """How many questions an attempt draws from it."""
+        return min(self.pick, len(self.questions)) if self.pick else len(self.questions)
+
+    @property
+    def points(self) -> tuple[float, float]:
+        """The least and the most points one attempt's draw of this section is worth."""
+        marks = sorted(q.points for q in self.questions)
+        n = self.drawn
+        return (sum(marks[:n]), sum(marks[len(marks) - n:]) if n else 0.0)
+
+
+def quiz_settings(item) -> dict:
+    return dict(item.settings) if isinstance(item.settings, dict) else {}
+
+
+def _bank(course) -> dict:
+    from saksham.learning.models import Question
+
+    return {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True).order_by("id")}
+
+
+def quiz_sections(item, course, *, bank: dict | None = None) -> list[QuizSection]:
+    """The sections of a quiz item as an attempt draws them: a section's questions are its list, or the bank's
+    questions tagged with its pool; without sections, the course's whole active bank."""
+    bank = _bank(course) if bank is None else bank
+    conf = quiz_settings(item)
+    sections = conf.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return [QuizSection(0, "all", "", list(bank.values()), implicit=True)]
+    out = []
+    for n, sec in enumerate(s for s in sections if isinstance(s, dict)):
+        if isinstance(sec.get("pool"), str):
+            qs = [q for q in bank.values() if sec["pool"] in (q.tags or [])]
+        else:
+            qs = [bank[str(qid)] for qid in sec.get("questions") or [] if str(qid) in bank]
+        out.append(QuizSection(n, str(sec.get("key") or n + 1), str(sec.get("title") or ""), qs,
+                               pick=sec.get("pick") or None, pass_percent=sec.get("pass_percent"),
+                               time_limit_s=sec.get("time_limit_s"), negative_marking=sec.get("negative_marking")))
+    return out
+
+
+def quiz_summary(item, course) -> dict:
+    """What the studio and the reviewer see of a quiz: its sections with their counts and points, and its rules."""
+    conf = quiz_settings(item)
+    sections = quiz_sections(item, course)
+    low = sum(s.points[0] for s in sections)
+    high = sum(s.points[1] for s in sections)
+    return {"sections": sections, "questions": sum(len(s.questions) for s in sections),
+            "drawn": sum(s.drawn for s in sections), "points_low": low, "points_high": high,
+            "pass_percent": conf.get("pass_percent"), "max_attempts": conf.get("max_attempts"),
+            "time_limit_s": conf.get("time_limit_s"),
+            "minutes": -(-int(conf["time_limit_s"]) // 60) if isinstance(conf.get("time_limit_s"), int) else 0,
+            "negative_marking": conf.get("negative_marking"),
+            "partial_credit": bool(conf.get("partial_credit")), "show_solutions": conf.get("show_solutions")}
+
+
+def _section_name(sec: QuizSection) -> str:
+    return sec.title or _("Section %(n)s") % {"n": sec.index + 1}
+
+
+def quiz_problems(version) -> dict[str, str]:
+    """The pre-review checklist's problems of a version's quizzes (``settings.VERSION_PROBLEM_CHECKS``): a quiz or
+    a section without questions, a section that draws more questions than it holds."""
+    from saksham.catalog.models import ContentItem, ItemKind
+
+    items = list(ContentItem.objects.filter(module__version=version, kind=ItemKind.QUIZ).order_by("module__position",
+                                                                                                 "position"))
+    if not items:
+        return {}
+    bank = _bank(version.course)
+    problems: dict[str, str] = {}
+    for item in items:
+        sections = quiz_sections(item, version.course, bank=bank)
+        if not any(s.questions for s in sections):
+            problems[f"items.{item.key}"] = _("The quiz “%(quiz)s” has no questions yet.") % {"quiz": item.title}
+            continue
+        for s in sections:
+            field = f"items.{item.key}.sections.{s.index}"
+            if not s.questions:
+                problems[field] = _("The section “%(section)s” of the quiz “%(quiz)s” has no questions yet.") % {
+                    "section": _section_name(s), "quiz": item.title}
+            elif s.pick and s.pick > len(s.questions):
+                problems[field] = _("The section “%(section)s” of the quiz “%(quiz)s” draws %(pick)s questions "
+                                    "but holds only %(count)s.") % {"section": _section_name(s), "quiz": item.title,
+                                                                   "pick": s.pick, "count": len(s.questions)}
+    return problems

@@ -235,12 +235,13 @@ class NotificationKind(models.TextChoices):
     REVIEW_REPLY = "review_reply", _("Replies to my reviews")
     CONTENT_REQUEST = "content_request", _("Content requests and answers")
     ANNOUNCEMENT = "announcement", _("Announcements")
+    COURSE_WORKFLOW = "course_workflow", _("Courses sent to review, sent back and published")
 
 
 # Email goes out by default only for the kinds that matter; in-app for every kind. A person's own choice is a
 # NotificationPreference row (one per kind she changed).
 EMAIL_BY_DEFAULT = frozenset({NotificationKind.ASSIGNMENT, NotificationKind.REMINDER, NotificationKind.OVERDUE,
-                              NotificationKind.CERTIFICATE})
+                              NotificationKind.CERTIFICATE, NotificationKind.COURSE_WORKFLOW})
 
 
 class EmailState(models.TextChoices):
