@@ -14,8 +14,11 @@ from django.utils import timezone
 from saksham.campaigns import services
 from saksham.campaigns.models import LearningWeek
 
-# Minutes of learning a participant does, drawn once each: some stop early, some go beyond the goal.
-MINUTES = [10, 20, 30, 45, 60, 90, 120, 150, 180, 240, 270, 300, 360]
+
+def _minutes(rng: random.Random) -> int:
+    """Minutes of learning a participant does, drawn once each (log-normal: most learn an hour or two, a few
+    go well beyond the four-hour goal)."""
+    return max(5, min(480, int(rng.lognormvariate(4.4, 0.8))))
 
 
 def _learn(learner, course, minutes: int, *, since: dt.datetime, now: dt.datetime, complete: bool) -> None:
@@ -75,7 +78,7 @@ def build_week(learners: int = 300) -> LearningWeek | None:
         for person in people:
             if rng.random() >= 0.7:
                 continue
-            _learn(person, rng.choice(courses), rng.choice(MINUTES), since=week.starts_at, now=now,
+            _learn(person, rng.choice(courses), _minutes(rng), since=week.starts_at, now=now,
                    complete=rng.random() < 0.12)
     services.week_fold()
     services.week_registered_refresh(week=week)
