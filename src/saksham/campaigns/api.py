@@ -15,6 +15,7 @@ from saksham.campaigns import queries, services
 from saksham.campaigns.models import LearningWeek
 from saksham.core.errors import Conflict
 from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.learning.queries import hours
 
 router = Router(tags=["campaigns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -153,8 +154,8 @@ def _learner_rows(rows) -> list[dict]:
 
 
 def _standing(s) -> dict:
-    return {"participating": s.participating, "rank": s.rank, "hours": round(s.seconds / 3600, 2),
-            "completions": s.completions, "goal_hours": round(s.goal_seconds / 3600, 2),
+    return {"participating": s.participating, "rank": s.rank, "hours": hours(s.seconds),
+            "completions": s.completions, "goal_hours": hours(s.goal_seconds),
             "goal_completions": s.goal_completions, "goal_met": s.goal_met, "percent": s.percent,
             "neighbours": _learner_rows(s.neighbours)}
 

@@ -1,6 +1,8 @@
 """Demo learning week: one national learning week running from today for nine days, featuring the first
-published demo courses, with a goal of 4 hours per learner, and some learning of demo learners already counted
-(through the same hook that progress batches call). Idempotent: nothing is added while a national week runs."""
+published demo courses, with a goal of 4 hours per learner. Demo learners learn in it through the real
+progress path (``learning.services.progress_record``), so the week's counters, the dashboards, /numbers and each
+learner's My learning count the very same seconds and completions. Idempotent: nothing is added while a
+national week runs."""
 
 from __future__ import annotations
 
@@ -13,9 +15,41 @@ from saksham.campaigns import services
 from saksham.campaigns.models import LearningWeek
 
 
-def build_week(learners: int = 400) -> LearningWeek | None:
+def _minutes(rng: random.Random) -> int:
+    """Minutes of learning a participant does, drawn once each (log-normal: most learn an hour or two, a few
+    go well beyond the four-hour goal)."""
+    return max(5, min(480, int(rng.lognormvariate(4.4, 0.8))))
+
+
+def _learn(learner, course, minutes: int, *, since: dt.datetime, now: dt.datetime, complete: bool) -> None:
+    """``minutes`` of heartbeats of a minute each on the course's items (most recent first, never before
+    ``since``), through the progress path; every item finished when ``complete``."""
+    from saksham.learning import services as learning
+    from saksham.learning import structure
+
+    enrolment = learning.enrolment_create(learner=learner, course=course)
+    if enrolment.state != "active":
+        return
+    items = [i for i in structure.version_items(enrolment.version_id).values() if not i.is_assessment]
+    if not items:
+        return
+    slots = max(0, int((now - since).total_seconds() // 60) - 1)      # whole minutes since the week began
+    events = []
+    for n in range(min(minutes, slots * len(items))):
+        item, step = items[n % len(items)], n // len(items) + 1
+        events.append({"enrolment": enrolment.public_id, "item": item.key, "seconds": 60, "position": None,
+                       "percent": 100 if complete else 30, "event_id": f"demo-week-{enrolment.pk}-{n}",
+                       "at": now - dt.timedelta(minutes=step)})
+    if complete:
+        done = {e["item"] for e in events}
+        events += [{"enrolment": enrolment.public_id, "item": i.key, "seconds": 0, "position": None, "percent": 100,
+                    "event_id": f"demo-week-{enrolment.pk}-done-{i.key}", "at": now} for i in items if i.key not in done]
+    for start in range(0, len(events), 400):
+        learning.progress_record(learner=learner, events=events[start:start + 400])
+
+
+def build_week(learners: int = 300) -> LearningWeek | None:
     from saksham.catalog.models import Course, VersionStatus
-    from saksham.learning.services import TimeCredit
     from saksham.orgs.queries import country
     from saksham.people.models import Role, User
 
@@ -27,7 +61,8 @@ def build_week(learners: int = 400) -> LearningWeek | None:
     running = LearningWeek.objects.filter(scope=root, starts_at__lte=now, ends_at__gt=now).first()
     if running is not None:
         return running
-    courses = list(Course.objects.filter(live_version__status=VersionStatus.PUBLISHED).order_by("id")[:3])
+    courses = list(Course.objects.filter(live_version__status=VersionStatus.PUBLISHED, kind="course")
+                   .order_by("id")[:3])
     today = timezone.localdate()
     week = services.week_create(actor=admin, data={
         "title": "National Learning Week", "scope": root.code, "starts_on": today,
@@ -36,14 +71,16 @@ def build_week(learners: int = 400) -> LearningWeek | None:
                        "of states, ministries and organisations.",
         "featured": [str(c.public_id) for c in courses]})
     services.live_weeks_forget()
-    version = courses[0].live_version_id if courses else 0
-    rng = random.Random(2026)
-    people = list(User.objects.filter(created_via__in=["demo", "demo-login"], is_active=True)
-                  .order_by("id").values_list("id", "org_id")[:learners])
-    credits = [TimeCredit(pk, org_id, version, today, rng.choice([900, 1800, 3600, 5400, 9000, 14400]))
-               for pk, org_id in people if rng.random() < 0.7]
-    for start in range(0, len(credits), 50):
-        services.on_learning_time(credits[start:start + 50])
+    if courses:
+        rng = random.Random(2026)
+        # The generated learners (the role accounts printed for sign-in keep the learning of their own demos).
+        people = list(User.objects.filter(created_via="demo", is_active=True)
+                      .select_related("org").order_by("id")[:learners])
+        for person in people:
+            if rng.random() >= 0.7:
+                continue
+            _learn(person, rng.choice(courses), _minutes(rng), since=week.starts_at, now=now,
+                   complete=rng.random() < 0.12)
     services.week_fold()
     services.week_registered_refresh(week=week)
     return week

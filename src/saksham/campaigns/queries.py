@@ -19,6 +19,7 @@ from saksham.campaigns.models import LearningWeek, RankBy, WeekBadge, WeekLearne
 from saksham.campaigns.services import live_weeks
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.learning.queries import hours
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import subtrees_q
 
@@ -129,13 +130,36 @@ def counters(week: LearningWeek) -> dict:
             "       COALESCE((SELECT registered FROM campaigns_weekorg WHERE week_id = %s AND org_id = %s), 0)",
             [week.pk, week.scope_id, week.pk] * 3 + [week.pk, week.scope_id])
         seconds, completions, participants, registered = (int(v) for v in cur.fetchone())
-    out = {"seconds": seconds, "hours": round(seconds / 3600, 1), "completions": completions,
+    out = {"seconds": seconds, "hours": hours(seconds), "completions": completions,
            "participants": participants, "registered": registered, "at": timezone.now()}
     cache.set(key, out, COUNTERS_TTL_S)
     return out
 
 
 # --- leaderboards ---------------------------------------------------------------------------------------------
+
+def equal_ranks(values: list) -> list[int]:
+    """Ranks of values already in descending order, equal values sharing a rank ("1, 2, 2, 4"): the order of
+    equal values is deterministic (the caller's tie-break), their rank is not made up by it."""
+    out: list[int] = []
+    for n, v in enumerate(values, start=1):
+        out.append(out[-1] if out and v == values[n - 2] else n)
+    return out
+
+
+def board_totals(week: LearningWeek, board: str) -> dict | None:
+    """What the orgs of a board hold together (every row, not only the ranked page): hours, completions and
+    participants, beside the week's counters, so a reader sees what was learnt outside the board's orgs."""
+    if board not in BOARDS:
+        raise ValidationFailed(_("board is one of %(choices)s") % {"choices": ', '.join(BOARDS)}, field="board")
+    if board == "organisations" and week.scope.parent_id is None:
+        return None                      # nested at many depths under the ministries: no sum without overlap
+    from django.db.models import Sum
+
+    agg = WeekOrg.objects.filter(week=week, kind__in=BOARDS[board], depth=week.scope.depth + 1).aggregate(
+        s=Sum("seconds"), c=Sum("completions"), p=Sum("participants"))
+    return {"hours": hours(agg["s"] or 0), "completions": agg["c"] or 0, "participants": agg["p"] or 0}
+
 
 @dataclass
 class OrgRow:
@@ -173,10 +197,12 @@ def org_board(week: LearningWeek, board: str, *, metric: str = "", per_capita: b
         rows.sort(key=lambda r: (-(r[8] / r[7]), r[1]))
     else:
         rows.sort(key=lambda r: (-r[8], r[1]))
-    out = [OrgRow(rank=n, org_id=r[0], code=r[1], name=r[3] or r[2], hours=round(r[4] / 3600, 1),
+    value = (lambda r: r[8] / r[7]) if per_capita else (lambda r: r[8])
+    ranks = equal_ranks([value(r) for r in rows[:limit]])
+    out = [OrgRow(rank=rank, org_id=r[0], code=r[1], name=r[3] or r[2], hours=hours(r[4]),
                   completions=r[5], participants=r[6], registered=r[7],
                   per_capita=(round(r[8] / r[7] / (3600 if metric == "hours" else 1), 3) if r[7] else None))
-           for n, r in enumerate(rows[:limit], start=1)]
+           for rank, r in zip(ranks, rows[:limit], strict=True)]
     cache.set(key, out, BOARD_TTL_S)
     return out
 
@@ -215,7 +241,7 @@ def _decorate(rows: list[LearnerRow], me_id: int | None = None) -> list[LearnerR
 
 
 def _row(rank, learner_id, score, seconds, completions) -> LearnerRow:
-    return LearnerRow(rank=rank, learner_id=learner_id, score=score, hours=round(seconds / 3600, 2),
+    return LearnerRow(rank=rank, learner_id=learner_id, score=score, hours=hours(seconds),
                       completions=completions)
 
 
@@ -228,15 +254,17 @@ def top_learners(week: LearningWeek, *, limit: int = 10, me_id: int | None = Non
     if rows is None:
         rows = list(WeekLearner.objects.filter(week=week).order_by("-score", "learner_id")
                     .values_list("learner_id", "score", "seconds", "completions")[:limit])
-        rows = _decorate([_row(n, *r) for n, r in enumerate(rows, start=1)])
+        ranks = equal_ranks([r[1] for r in rows])
+        rows = _decorate([_row(rank, *r) for rank, r in zip(ranks, rows, strict=True)])
         cache.set(key, rows, BOARD_TTL_S)
     return [LearnerRow(**{**r.__dict__, "me": r.learner_id == me_id}) for r in rows]
 
 
-def rank_of(week: LearningWeek, score: int, learner_id: int) -> int:
-    """1 + how many participants rank above (score, learner): the score buckets above hers (folded, plus the
-    deltas waiting for the fold) and, inside her bucket, the higher scores and equal scores of lower keys, in
-    one statement over the bucket table and two ranges of the rank index."""
+def rank_of(week: LearningWeek, score: int, learner_id: int | None = None) -> int:
+    """1 + how many participants have a higher score (equal scores share a rank): the score buckets above
+    hers (folded, plus the deltas waiting for the fold) and, inside her bucket, the higher scores, in one
+    statement over the bucket table and a range of the rank index. With ``learner_id``, her position in the
+    board's order instead (equal scores of lower keys counted too)."""
     width = week.bucket_width
     bucket = score // width
     with connection.cursor() as cur:
@@ -248,7 +276,7 @@ def rank_of(week: LearningWeek, score: int, learner_id: int) -> int:
             " + (SELECT COUNT(*) FROM campaigns_weeklearner WHERE week_id = %s AND score > %s AND score < %s)"
             " + (SELECT COUNT(*) FROM campaigns_weeklearner WHERE week_id = %s AND score = %s AND learner_id < %s)",
             [week.pk, bucket, bucket, bucket, week.pk, week.pk, score, (bucket + 1) * width, week.pk, score,
-             learner_id])
+             -1 if learner_id is None else learner_id])
         return 1 + int(cur.fetchone()[0])
 
 
@@ -300,7 +328,7 @@ def standing(week: LearningWeek, learner, *, around: int = 2) -> Standing:
     if week.goal_completions:
         parts.append(min(1, completions / week.goal_completions))
     out.percent = 100 if out.goal_met else int(100 * min(parts)) if parts else 0
-    rank = rank_of(week, score, learner.pk)
+    rank = rank_of(week, score)
     out.rank = rank
     k = max(0, min(int(around), 10))
     parts_by: dict[int, list[tuple]] = {0: [], 1: [], 2: [], 3: []}
@@ -312,10 +340,13 @@ def standing(week: LearningWeek, learner, *, around: int = 2) -> Standing:
                 parts_by[part].append(tuple(r))
     above = (parts_by[0] + parts_by[1])[:k]          # nearest first
     below = (parts_by[2] + parts_by[3])[:k]
-    rows = [_row(rank - n, *r) for n, r in reversed(list(enumerate(above, start=1)))]
-    rows.append(_row(rank, learner.pk, score, seconds, completions))
-    rows += [_row(rank + n, *r) for n, r in enumerate(below, start=1)]
-    out.neighbours = _decorate(rows, learner.pk)
+    # Each row's rank is its score's (equal scores share one): one rank read per other score shown.
+    listed = [*reversed(above), (learner.pk, score, seconds, completions), *below]
+    rank_by_score = {score: rank}
+    for r in listed:
+        if r[1] not in rank_by_score:
+            rank_by_score[r[1]] = rank_of(week, r[1])
+    out.neighbours = _decorate([_row(rank_by_score[r[1]], *r) for r in listed], learner.pk)
     return out
 
 

@@ -20,6 +20,7 @@ from saksham.campaigns import queries, services
 from saksham.campaigns.models import RankBy
 from saksham.core import permissions
 from saksham.core.errors import DomainError
+from saksham.learning.queries import hours
 
 
 def _week(request, week_id: UUID, action: str = "week.view"):
@@ -144,16 +145,17 @@ def week_page(request, week_id: UUID):
         board = "states"
     per_capita = request.GET.get("per") == "capita"
     me = queries.standing(week, request.user)
-    me.hours = round(me.seconds / 3600, 1)
+    me.hours = hours(me.seconds)
     return render(request, "campaigns/week.html", {
         "week": week, "state": state, "counters": queries.counters(week),
+        "board_totals": queries.board_totals(week, board),
         "me": me, "my_hours": me.hours, "board": board, "boards": BOARD_NAMES,
         "per_capita": per_capita, "org_rows": queries.org_board(week, board, per_capita=per_capita, limit=20),
         "top": queries.top_learners(week, limit=10, me_id=request.user.pk),
         "can_manage": permissions.allowed(request.user, "week.manage", week),
         "badge_count": week.badges.count() if state == "final" else 0,
         "my_badge": state == "final" and week.badges.filter(learner=request.user).exists(),
-        "goal_hours": round(week.goal_seconds / 3600, 1), "board_name": BOARD_NAMES[board],
+        "goal_hours": hours(week.goal_seconds), "board_name": BOARD_NAMES[board],
     })
 
 

@@ -174,9 +174,11 @@ class CourseDetailOut(Schema):
     audience: AudienceOut | None
     languages: list[str]
     other_languages: list[FamilyOut]
-    rating_avg: float
-    rating_count: int
-    enrolment_count: int
+    family_languages: list[str] = Field(description="every language the course can be read in, any member of "
+                                                    "its family (the search card's languages)")
+    rating_avg: float = Field(description="average stars over the ratings of every language of the course")
+    rating_count: int = Field(description="ratings of every language of the course")
+    enrolment_count: int = Field(description="learners enrolled in any language of the course")
     published_at: dt.datetime | None
 
 
@@ -195,8 +197,7 @@ def course_detail_data(course: Course, language: str) -> dict:
         "course_list": queries.linked_courses(v, language),
         "audience": {"org": course.audience.code, "name": course.audience.name} if course.audience_id else None,
         "languages": texts.languages, "other_languages": queries.family_languages(course),
-        "rating_avg": float(course.rating_avg), "rating_count": course.rating_count,
-        "enrolment_count": course.enrolment_count, "published_at": v.published_at,
+        "published_at": v.published_at, **queries.family_figures(course),
     }
 
 

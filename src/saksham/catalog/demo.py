@@ -157,9 +157,4 @@ def build_catalog() -> int:
         if v.status == "draft":
             services.links_set(actor=team["creator"], version=v, courses=[by_title[t] for t in titles])
             _publish(team, v)
-    # Popularity and ratings, as the learning and feedback apps would fill them.
-    for i, course in enumerate(Course.objects.filter(live_version__isnull=False).order_by("pk")):
-        if course.enrolment_count == 0:
-            services.course_stats_set(course=course, enrolment_count=(i * 7919) % 50000 + 120,
-                                      rating_avg=round(3.5 + (i * 37 % 15) / 10, 2), rating_count=(i * 131) % 900 + 5)
     return Course.objects.filter(live_version__isnull=False).count()

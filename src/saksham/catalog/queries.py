@@ -293,6 +293,42 @@ def _hit(row: tuple, language: str) -> SearchHit:
                      enrolment_count=r["enrolment_count"])
 
 
+def _as_opened(pairs: list[tuple[SearchHit, str]]) -> list[SearchHit]:
+    """A card names the course it opens: when that is another member of the family than the entry's own (the
+    course written in her language), its provider, duration and level are that member's, as on its page. One
+    read for the page of hits, none when every card opens its entry's own course."""
+    import uuid
+
+    hits = [h for h, _main in pairs]
+    ids = {uuid.UUID(h.course) for h, main in pairs if uuid.UUID(h.course) != uuid.UUID(str(main))}
+    if not ids:
+        return hits
+    members = {str(c.public_id): c for c in Course.objects.filter(public_id__in=ids)
+               .select_related("live_version", "provider__org")}
+    for h in hits:
+        c = members.get(str(uuid.UUID(h.course)))      # None: the entry's own course, already as indexed
+        if c is None or c.live_version is None:
+            continue
+        org = c.provider.org
+        h.provider = {"id": str(c.provider.public_id), "name": org.name, "name_local": org.name_local}
+        h.duration_minutes, h.level = c.live_version.duration_minutes, c.live_version.level
+    return hits
+
+
+def family_figures(course: Course) -> dict:
+    """A course's public figures as its page and the API show them, the same as its search card: learners and
+    ratings of the whole family (``search.family_stats``), and the languages it can be read in, each with the
+    member that shows it (``search.family_display``; the course itself is always there)."""
+    members = search.family_of(course)
+    stats = search.family_stats(members)
+    display = search.family_display(members)
+    v = course.live_version
+    if v is not None and v.language not in display:
+        display[v.language] = {"course": str(course.public_id), "language": v.language}
+    return {**stats, "rating_avg": float(stats["rating_avg"]), "family_languages": sorted(display),
+            "family_display": {lang: d["course"] for lang, d in display.items()}}
+
+
 MAX_DURATION_FILTER = 100_000   # minutes; a larger number filters nothing more and overflows the database's integer
 
 
@@ -315,7 +351,7 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
     sort = "" if filters.sort == "relevance" else filters.sort
     rows, total = search.match(parsed, where=where, params=params, sort=sort, limit=page_size,
                                offset=(page - 1) * page_size, columns=HIT_FIELDS, language=language)
-    items = [_hit(row, language) for row in rows]
+    items = _as_opened([(_hit(row, language), row[HIT_FIELDS.index("main_course")]) for row in rows])
     result = SearchPage(items=items, page=page, page_size=page_size, total=total,
                         pages=max(1, math.ceil(total / page_size)))
     if facets:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -92,6 +93,39 @@ def _texts_by_language(version) -> dict[str, dict[str, str]]:
 _TAGS = re.compile(r"<[^>]+>")
 
 
+def _listed(members: list[Course]) -> list[Course]:
+    return [m for m in members if m.live_version and m.live_version.status == VersionStatus.PUBLISHED]
+
+
+def family_stats(members: list[Course]) -> dict:
+    """The public figures of a course family (one course in several languages), the one definition that the
+    search card and the course page both show: learners = enrolments in any member, ratings = every member's
+    ratings (count summed, average weighted by each member's count, two decimals)."""
+    count = sum(m.rating_count for m in members)
+    avg = (sum(m.rating_avg * m.rating_count for m in members) / count) if count else 0
+    return {"enrolment_count": sum(m.enrolment_count for m in members), "rating_count": count,
+            "rating_avg": round(Decimal(str(avg)), 2)}
+
+
+def family_display(members: list[Course], texts_of=None) -> dict[str, dict]:
+    """{language: the member whose page shows it, with its title and summary in that language} over the
+    listed members: a course written in a language wins over a translation of another member's texts. The
+    search card's "+N languages" and the course page's "Also in" are both this list."""
+    texts_of = texts_of or _texts_by_language
+    display: dict[str, dict] = {}
+    for m in _listed(members):
+        v = m.live_version
+        for lang, texts in texts_of(v).items():
+            if lang not in display or lang == v.language:
+                display[lang] = {"course": str(m.public_id), "title": texts.get("title") or v.title,
+                                 "summary": texts.get("summary") or v.summary, "language": v.language}
+    return display
+
+
+def family_of(course: Course) -> list[Course]:
+    return _family_members(course)
+
+
 def index_family(course: Course) -> SearchEntry | None:
     """Rebuild the entry of ``course``'s family from its listed members; drop it when none is listed."""
     members = _family_members(course)
@@ -104,21 +138,19 @@ def index_family(course: Course) -> SearchEntry | None:
             entry.delete()
         return None
     main = next((m for m in listed if m.pk == root.pk), listed[0])
-    display: dict[str, dict] = {}
     title_parts: list[str] = []
     body_parts: list[str] = []
     competencies: set[str] = set()
+    texts_by_version = {}
     for m in listed:
         v = m.live_version
         competencies.update(v.competencies.values_list("code", flat=True))
-        for lang, texts in _texts_by_language(v).items():
+        texts_by_version[v.pk] = _texts_by_language(v)
+        for texts in texts_by_version[v.pk].values():
             title_parts.append(texts.get("title", ""))
             body_parts += [texts.get("summary", ""), texts.get("keywords", "").replace("\n", " "),
                            _TAGS.sub(" ", texts.get("description", ""))]
-            # A course written in this language wins over a translation of another course's texts.
-            if lang not in display or lang == v.language:
-                display[lang] = {"course": str(m.public_id), "title": texts.get("title") or v.title,
-                                 "summary": texts.get("summary") or v.summary, "language": v.language}
+    display = family_display(listed, lambda v: texts_by_version[v.pk])
     v = main.live_version
     org = main.provider.org
     body_parts.append(org.name + " " + org.name_local)
@@ -131,8 +163,7 @@ def index_family(course: Course) -> SearchEntry | None:
         provider=main.provider, kind=main.kind, audience=main.audience_id, languages=" " + " ".join(sorted(display)) + " ",
         competencies=" " + " ".join(sorted(competencies)) + " " if competencies else "",
         duration_minutes=v.duration_minutes, level=v.level,
-        rating_avg=main.rating_avg, rating_count=sum(m.rating_count for m in listed),
-        enrolment_count=sum(m.enrolment_count for m in listed),
+        **family_stats(members),
         published_at=min(m.live_version.published_at for m in listed),
         main_language=v.language, main_course=own["course"], main_title=own["title"][:200],
         main_summary=own["summary"][:500], provider_ref=str(main.provider.public_id), provider_name=org.name,
@@ -155,12 +186,8 @@ def index_family(course: Course) -> SearchEntry | None:
 
 def stats_refresh(course: Course) -> None:
     root_id = course.translation_of_id or course.pk
-    members = Course.objects.filter(Q(pk=root_id) | Q(translation_of_id=root_id))
-    enrol = sum(m.enrolment_count for m in members)
-    count = sum(m.rating_count for m in members)
-    avg = (sum(m.rating_avg * m.rating_count for m in members) / count) if count else 0
-    SearchEntry.objects.filter(family_id=root_id).update(enrolment_count=enrol, rating_count=count,
-                                                         rating_avg=round(avg, 2))
+    members = list(Course.objects.filter(Q(pk=root_id) | Q(translation_of_id=root_id)))
+    SearchEntry.objects.filter(family_id=root_id).update(**family_stats(members))
 
 
 def _fts_write(entry: SearchEntry) -> None:

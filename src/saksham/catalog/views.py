@@ -95,11 +95,11 @@ def course(request, course_id):
         raise Http404 from None
     data = course_detail_data(c, lang)
     names = _lang_names()
-    also = [{"href": f"?lang={code}", "code": code, "name": names.get(code, code)}
-            for code in data["languages"] if code != data["language"]]
-    also += [{"href": reverse("catalog:course", args=[o["course"]]), "code": o["language"],
-              "name": names.get(o["language"], o["language"])} for o in data["other_languages"]
-             if o["language"] not in data["languages"]]
+    # The languages of the whole family, as on the search card: each opens the member that shows it.
+    also = [{"href": (f"?lang={code}" if member == str(c.public_id)
+                      else reverse("catalog:course", args=[member]) + f"?lang={code}"),
+             "code": code, "name": names.get(code, code)}
+            for code, member in sorted(data["family_display"].items()) if code != data["language"]]
     panels = [import_string(path)(request, c) for path in getattr(settings, "COURSE_PAGE_PANELS", [])]
     return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p]})
 

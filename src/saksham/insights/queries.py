@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.insights.models import ALL_TIME
 from saksham.insights.services import TOP_DEPTH, month_of, week_of
+from saksham.learning.queries import hours
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_range
 
@@ -204,7 +205,7 @@ def figures(org: Org, period: Period) -> dict:
     return {
         "registered_total": all_time["reg"],
         "registrations": t["reg"], "enrolments": t["enr"], "completions": t["cmp"], "certificates": t["crt"],
-        "hours": round(t["sec"] / 3600, 1),
+        "hours": hours(t["sec"]),
         **active_now(org.pk),
     }
 
@@ -238,7 +239,7 @@ def series(org: Org, metric: str, period: Period) -> dict:
             p["cumulative"] = running
     if metric == "sec":
         for p in points:
-            p["value"] = round(p["value"] / 3600, 1)
+            p["value"] = hours(p["value"])
     return {"org": org_ref(org), "metric": metric, "grain": grain, "period": period.as_dict(), "today": today.isoformat(),
             "points": points}
 
@@ -259,7 +260,7 @@ def breakdown(org: Org, metric: str, period: Period, kind: str | None = None) ->
     if kind:
         children = [c for c in children if c.kind == kind]
     totals = org_totals([c.pk for c in children], period, (metric,))
-    value = (lambda v: round(v / 3600, 1)) if metric == "sec" else int
+    value = hours if metric == "sec" else int
     rows = [{**org_ref(c), "value": value(totals[c.pk][metric]), "raw": totals[c.pk][metric]} for c in children]
     rows.sort(key=lambda r: (-r["raw"], r["name"]))
     whole = sum(r["raw"] for r in rows) or 1
@@ -589,4 +590,4 @@ def public_headline() -> dict:
     states = Org.objects.filter(parent=org, kind="region").count()
     return {"country": org.name, "figures": {
         "registered": t["reg"], "enrolments": t["enr"], "completions": t["cmp"], "certificates": t["crt"],
-        "hours": int(t["sec"] // 3600), "active_month": active_now(org.pk)["active_month"], "states": states}}
+        "hours": hours(t["sec"]), "active_month": active_now(org.pk)["active_month"], "states": states}}

@@ -158,6 +158,14 @@ def completion_status(enrolment: Enrolment) -> dict:
             "nominal_minutes": enrolment.nominal_minutes or enrolment.version.duration_minutes}
 
 
+def hours(seconds) -> float:
+    """Learning hours, the platform's one definition of the figure: the seconds credited by progress batches (the
+    heartbeat ledger, capped per heartbeat), in hours to one decimal, rounded half up with integer arithmetic so
+    that every page, report and endpoint shows the same number for the same seconds. Nominal hours (a course's
+    stated duration) are another figure and are labelled as such."""
+    return ((int(seconds or 0) * 10 + 1800) // 3600) / 10
+
+
 def _period_starts(today: dt.date) -> dict[str, dt.date]:
     return {"week": today - dt.timedelta(days=today.weekday()), "month": today.replace(day=1),
             "year": today.replace(month=1, day=1)}
@@ -177,7 +185,7 @@ def hours_summary(learner, today: dt.date | None = None) -> dict[str, dict[str, 
         # A program's hours are its courses' (counted as they complete), not counted again.
         nominal = Enrolment.objects.filter(learner=learner, completed_at__gte=since) \
             .exclude(course__kind="program").aggregate(m=Sum("nominal_minutes"))["m"] or 0
-        out[name] = {"spent_hours": round(spent / 3600, 2), "nominal_hours": round(nominal / 60, 2),
+        out[name] = {"spent_hours": hours(spent), "nominal_hours": round(nominal / 60, 1),
                      "spent_seconds": spent}
     return out
 

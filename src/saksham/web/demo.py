@@ -164,6 +164,9 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.campaigns.demo import build_week
 
     build_week()          # one national learning week running now
+    from saksham.learning.tasks import enrolment_counts_refresh
+
+    enrolment_counts_refresh.call()     # the catalogue's learners of each course, from the enrolments above
     from saksham.insights.services import rebuild
 
     rebuild()             # the dashboards' rollups of everything written above in bulk
