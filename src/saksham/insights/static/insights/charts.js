@@ -37,7 +37,7 @@
     var sets = [{type: "bar", label: box.dataset.barLabel, data: c.values, backgroundColor: PRIMARY,
                  maxBarThickness: 48, yAxisID: "y", order: 2}];
     var scales = {x: {grid: {display: false}, ticks: {maxRotation: 0, autoSkipPadding: 12}},
-                  y: {beginAtZero: true, grid: {color: GRID}, ticks: {callback: fmt, precision: 0}}};
+                  y: {beginAtZero: true, grid: {color: GRID}, ticks: {callback: fmt, precision: c.metric === "sec" ? 1 : 0}}};
     if (c.cumulative && box.dataset.lineLabel) {
       sets.push({type: "line", label: box.dataset.lineLabel, data: c.cumulative, borderColor: LINE,
                  backgroundColor: LINE, borderWidth: 2, pointRadius: c.values.length > 40 ? 0 : 2, yAxisID: "y1",
@@ -56,7 +56,8 @@
   function bars(box, c) {
     var canvas = box.querySelector("canvas");
     box.style.height = Math.max(c.values.length * 26 + 40, 80) + "px";
-    var short = c.labels.map(function (l) { return l.length > 28 ? l.slice(0, 27) + "…" : l; });
+    var most = box.clientWidth < 500 ? 18 : 30;
+    var short = c.labels.map(function (l) { return l.length > most ? l.slice(0, most - 1) + "…" : l; });
     var links = c.links || [];
     new Chart(canvas, {type: "bar", data: {labels: short, datasets: [{label: box.dataset.barLabel, data: c.values,
       backgroundColor: PRIMARY, maxBarThickness: 20}]}, options: {
