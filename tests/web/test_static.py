@@ -53,6 +53,9 @@ def _po_entries(path: Path):
             cur["obsolete"] = True  # left by makemessages for a string no longer in the source; unused
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            cur["msgctxt"] = ast.literal_eval(line[len("msgctxt "):])  # the same msgid in another context
+            key = "msgctxt"
         else:
             m = re.match(r'^(msgid_plural|msgid|msgstr(?:\[(\d)\])?) (".*")$', line)
             if m:
@@ -90,6 +93,8 @@ def test_every_message_is_translated_and_compiled(lang):
             assert sorted(e["msgstr"]) == ["msgstr[0]", "msgstr[1]"], msgid
             assert compiled.ngettext(msgid, e["msgid_plural"], 1) == e["msgstr"]["msgstr[0]"]
             assert compiled.ngettext(msgid, e["msgid_plural"], 5) == e["msgstr"]["msgstr[1]"]
+        elif e.get("msgctxt"):
+            assert compiled.pgettext(e["msgctxt"], msgid) == e["msgstr"]["msgstr"], f".mo is stale for {msgid!r}"
         else:
             assert compiled.gettext(msgid) == e["msgstr"]["msgstr"], f".mo is stale for {msgid!r}"
         for s in strings:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("insights/exports/<uuid:export_id>", views.export_status, name="export_status"),
     path("insights/exports/<uuid:export_id>/file", views.export_file, name="export_file"),
     path("numbers", views.public, name="public"),
+    path("insights/regions.json", views.region_shapes, name="region_shapes"),
 ]

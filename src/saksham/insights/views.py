@@ -1,5 +1,5 @@
-"""Dashboard pages. Thin: figures and ranked tables are rendered on the server (accessible without script),
-the charts are drawn in the browser from the same JSON API (static/insights/charts.js)."""
+"""Dashboard pages. Thin: figures and ranked tables are rendered on the server (accessible without script);
+the charts' data are shaped by insights.charts and drawn in the browser (static/insights/charts.js)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
 
 from saksham.core.errors import DomainError, NotFound, PermissionDenied
-from saksham.insights import queries
+from saksham.insights import charts, queries
 from saksham.orgs.models import Org
 
 METRIC_NAMES = {
@@ -70,12 +72,17 @@ def dashboard(request):
         sections = [("region", _("By state / UT")), ("ministry", _("By ministry"))]
     elif Org.objects.filter(parent=org).exists():
         sections = [("", _("By organisation"))]
-    tables = [(kind, title, queries.breakdown(org, "reg", period, kind or None)["rows"][:10]) for kind, title in sections]
+    tables = [(kind, title, queries.breakdown(org, "reg", period, kind or None)["rows"]) for kind, title in sections]
     from saksham.people.rules import is_platform_admin
 
+    top_providers = queries.top_providers(period) if org.depth == 0 and is_platform_admin(request.user) else None
+    chart_data = charts.dashboard(org, period, tables, top_providers,
+                                  dashboard_link=f"{reverse('insights:dashboard')}?org=ORG&period={period.key}",
+                                  provider_link=f"{reverse('insights:providers')}ORG")
+    tables = [(kind, title, rows, chart_data[f"bars_{kind or 'org'}"]) for kind, title, rows in tables]
     ctx = {**_common(request, org, period), "figures": fig, "figure_list": figure_list, "tables": tables,
-           "top_courses": queries.top_courses(org, "enr", period),
-           "top_providers": queries.top_providers(period) if org.depth == 0 and is_platform_admin(request.user) else None}
+           "top_courses": queries.top_courses(org, "enr", period), "top_providers": top_providers,
+           "charts": charts.page(chart_data)}
     return render(request, "insights/dashboard.html", ctx)
 
 
@@ -88,9 +95,11 @@ def breakdown(request):
     if kind not in ("", "region", "ministry", "department", "office", "organisation"):
         kind = ""
     data = queries.breakdown(org, metric, period, kind or None)
+    chart = charts.bars(data["rows"], link=f"{reverse('insights:dashboard')}?org=ORG&period={period.key}", limit=60)
     return render(request, "insights/breakdown.html", {**_common(request, org, period), "metric": metric,
                                                        "metric_name": METRIC_NAMES[metric], "kind": kind,
-                                                       "rows": data["rows"], "metrics": METRIC_NAMES})
+                                                       "rows": data["rows"], "metrics": METRIC_NAMES,
+                                                       "charts": charts.page({"bars": chart})})
 
 
 @login_required
@@ -123,8 +132,9 @@ def provider(request, provider_id):
         raise Http404 from None
     period = _period(request)
     data = queries.provider_dashboard(p, period)
+    chart = charts.bars(data["rows"], key="enrolments", name="title", limit=20)
     return render(request, "insights/provider.html", {"provider": p, "data": data, "period": period,
-                                                      "periods": PERIOD_NAMES})
+                                                      "periods": PERIOD_NAMES, "charts": charts.page({"bars": chart})})
 
 
 @login_required
@@ -171,5 +181,18 @@ def export_file(request, export_id):
 
 
 def public(request):
-    """The headline national figures, for everyone."""
-    return render(request, "insights/public.html", {"data": queries.public_headline()})
+    """The headline national figures, for everyone, with the map of learners by region."""
+    country = Org.objects.filter(parent__isnull=True).order_by("id").first()
+    the_map = charts.region_map(country, queries.period_parse("all")) if country else None
+    return render(request, "insights/public.html", {"data": queries.public_headline(),
+                                                    "charts": charts.page({"map": the_map} if the_map else {})})
+
+
+@cache_control(public=True, max_age=86400)
+@gzip_page
+def region_shapes(request):
+    """The deployment's map of regions (SVG paths by region code), for the maps of the dashboards."""
+    raw = charts.map_data()
+    if raw is None:
+        raise Http404
+    return HttpResponse(raw, content_type="application/json")

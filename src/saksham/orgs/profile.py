@@ -2,7 +2,8 @@
 
 A profile is a JSON file. Bundled profiles live beside this module (``india.json``,
 ``nepal.json``); ``SAKSHAM_PROFILE`` names one of them or gives a path to another file.
-A profile may point at CSV files (``regions_csv``, ``languages_csv``) relative to itself.
+A profile may point at CSV files (``regions_csv``, ``languages_csv``) relative to itself, and at a map of its
+regions (``map``: a JSON file of SVG paths keyed by region code, read by the dashboards; no map, no map shown).
 
 This module is imported by settings, so it must not touch Django models.
 """
@@ -51,6 +52,11 @@ def load_profile(name_or_path: str) -> dict:
     for key, csv_key in (("regions", "regions_csv"), ("languages", "languages_csv")):
         if csv_key in data:
             data[key] = _read_csv(path.parent / data.pop(csv_key))
+    if data.get("map"):
+        map_file = path.parent / data["map"]
+        if not map_file.is_file():
+            raise ProfileError(f"{path}: map file {data['map']!r} not found")
+        data["map_file"] = str(map_file)
     validate_profile(data, source=str(path))
     data["source"] = str(path)
     return data
