@@ -217,6 +217,12 @@ LEARNING_TIME_STEPS: list[str] = [
 ENROLMENT_STEPS: list[str] = [
     "saksham.insights.services.on_enrolments_started",
 ]
+# Where the bulk import learns the designations known in an org: dotted paths of fn(org) -> iterable of designation
+# texts (those of its subtree's people count as known too). A file's designation that none of them knows is refused
+# or flagged, as the upload asks, with the closest known ones.
+KNOWN_DESIGNATION_SOURCES: list[str] = [
+    "saksham.competencies.queries.designations_known_in",   # the role map's designations
+]
 # Reactions to people newly registered (one, or a bulk-import chunk), run after commit: dotted paths of
 # fn(facts), facts a list of saksham.people.services.PeopleAdded.
 REGISTRATION_STEPS: list[str] = [
