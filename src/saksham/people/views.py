@@ -325,11 +325,11 @@ def import_template(request, file_format):
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
         template.write_xlsx(tmp.name)
         tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=_("people-template") + ".xlsx")
+        return FileResponse(tmp, as_attachment=True, filename="people-template.xlsx")
     writer = csv.writer(_Echo())
     body = "".join(writer.writerow(row) for row in template.csv_rows())
     response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_("people-template")}.csv"'
+    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
     return response
 
 
