@@ -62,6 +62,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
@@ -774,6 +775,7 @@ class _Prefetch:
     def __init__(self, items: Iterator, depth: int = 2):
         self.queue: queue.Queue = queue.Queue(depth)
         self.stop = threading.Event()
+        self.language = get_language()  # the reader words its reasons in the language of the import
         self.thread = threading.Thread(target=self._produce, args=(items,), name="import-reader", daemon=True)
         self.thread.start()
 
@@ -787,6 +789,8 @@ class _Prefetch:
         return False
 
     def _produce(self, items: Iterator) -> None:
+        if self.language:
+            activate(self.language)
         try:
             for item in items:
                 if not self._put(item):
@@ -1102,7 +1106,15 @@ def _enqueue_emails(job_id: str, number: int) -> None:
 
 
 def job_run(job: ImportJob, progress=None) -> ImportJob:
-    return Runner(job, progress).run()
+    """Run (or resume) an import; the reasons and warnings of its report are written in the language of the
+    admin who uploaded it (a UI language of the deployment, else the default)."""
+    from django.utils import translation
+
+    language = getattr(job.created_by, "preferred_language", "") or ""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return Runner(job, progress).run()
 
 
 def send_chunk_activations(job: ImportJob, number: int) -> int:
