@@ -5,7 +5,7 @@ REDIS_URL        optional: cache (and so rate limits) shared by every process
 SECRET_KEY       required when SAKSHAM_ENV=production; generated and kept in var/ otherwise
 SAKSHAM_PROFILE  deployment profile: a bundled name ("india", "lumeria") or a path to a JSON file
 SAKSHAM_ENV      "development" (default) or "production"
-SAKSHAM_DATA_DIR where the SQLite file, uploads and generated secrets live (default ./var)
+SAKSHAM_DATA_DIR where the SQLite file, uploads, generated secrets and the mail folder live (default ./var)
 """
 
 import atexit
@@ -231,6 +231,12 @@ LEARNING_TIME_STEPS: list[str] = [
 ENROLMENT_STEPS: list[str] = [
     "saksham.insights.services.on_enrolments_started",
 ]
+# Where the bulk import learns the designations known in an org: dotted paths of fn(org) -> iterable of designation
+# texts (those of its subtree's people count as known too). A file's designation that none of them knows is refused
+# or flagged, as the upload asks, with the closest known ones.
+KNOWN_DESIGNATION_SOURCES: list[str] = [
+    "saksham.competencies.queries.designations_known_in",   # the role map's designations
+]
 # Reactions to people newly registered (one, or a bulk-import chunk), run after commit: dotted paths of
 # fn(facts), facts a list of saksham.people.services.PeopleAdded.
 REGISTRATION_STEPS: list[str] = [
@@ -289,9 +295,12 @@ LOGOUT_REDIRECT_URL = "web:home"
 # Login throttling: attempts per window, per account and per client address.
 LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "window_s": 900}
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# Where the file-based email backend writes (the demo uses it: one file per batch of messages).
+# Emails: outside production, unless EMAIL_BACKEND says otherwise, every process (serve, worker, demo, commands)
+# writes them as files to the mail folder of the data dir (one file per batch of messages), so a deployment's
+# sign-up codes, activation links and reminders can be read there; production defaults to the console.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if PRODUCTION
+                               else "django.core.mail.backends.filebased.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", PROFILE.get("email_from", "noreply@localhost"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

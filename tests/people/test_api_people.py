@@ -152,7 +152,7 @@ def test_import_over_the_api(api, people, django_capture_on_commit_callbacks):
     assert body["rejected_rows"][0]["line"] == 3
     report = api.get(f"/imports/{job_id}/report", user=people["bihar_admin"])
     text = b"".join(report.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0].endswith("status,error") and "rejected" in text.splitlines()[2]
+    assert text.splitlines()[0].endswith("status,error,warning") and "rejected" in text.splitlines()[2]
     assert api.get(f"/imports/{job_id}", user=people["gujarat_admin"]).status_code == 404
 
 

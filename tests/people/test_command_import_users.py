@@ -43,9 +43,9 @@ def test_imports_a_file_prints_counts_and_rejected_lines_and_writes_the_report(p
     assert f"report: {report}" in out
     with open(report, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][-2:] == ["status", "error"]
-    assert [r[-2] for r in rows[1:]] == ["created", "created", "rejected", "rejected"]
-    assert "email" in rows[3][-1]
+    assert rows[0][-3:] == ["status", "error", "warning"]
+    assert [r[-3] for r in rows[1:]] == ["created", "created", "rejected", "rejected"]
+    assert "email" in rows[3][-2]
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.DONE and not job.send_emails
 

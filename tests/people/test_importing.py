@@ -115,8 +115,8 @@ def test_xlsx_upload_and_xlsx_report(people, orgs):
     assert (job.created_count, job.rejected_count) == (1, 1)
     assert User.objects.get(email="asha@bihar.gov.in").mobile == "9876543210"
     rows = list(importing.report_rows(job))
-    assert rows[0][-2:] == ["status", "error"]
-    assert rows[1][-2] == "created" and rows[2][-2] == "rejected" and "email" in rows[2][-1]
+    assert rows[0][-3:] == ["status", "error", "warning"]
+    assert rows[1][-3] == "created" and rows[2][-3] == "rejected" and "email" in rows[2][-2]
 
 
 @pytest.mark.parametrize("text,code", [
@@ -187,7 +187,7 @@ def test_crash_halfway_resumes_without_duplicates(people, orgs, settings, monkey
     assert job.status == ImportStatus.DONE
     assert (job.created_count, job.updated_count, job.rejected_count) == (7, 0, 0)
     assert User.objects.filter(created_via="import").count() == 7
-    assert [r[-2] for r in list(importing.report_rows(job))[1:]] == ["created"] * 7
+    assert [r[-3] for r in list(importing.report_rows(job))[1:]] == ["created"] * 7
 
 
 def test_activation_emails_are_sent_once_per_created_person(people, orgs, django_capture_on_commit_callbacks):

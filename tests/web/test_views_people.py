@@ -77,8 +77,8 @@ CSV = ("full_name,email,designation,mobile\n"
        "Bad Row,not-an-email,Clerk,\n")
 
 
-def _upload(client, org="GAD Bihar (IN-BR-GAD)", content=CSV, name="staff.csv"):
-    return client.post("/people/imports", {"org": org, "send_emails": "on",
+def _upload(client, org="IN-BR-GAD", content=CSV, name="staff.csv", new_designations="accept"):
+    return client.post("/people/imports", {"org": org, "send_emails": "on", "new_designations": new_designations,
                                            "file": SimpleUploadedFile(name, content.encode(), "text/csv")})
 
 
@@ -94,16 +94,19 @@ def test_an_admin_uploads_a_file_and_downloads_the_report(client, people, django
 
     page = client.get(r["Location"]).content.decode()
     assert 'data-testid="created">3<' in page and 'data-testid="rejected">1<' in page
-    assert "<td>5</td>" in page  # the bad row's line number
+    assert 'data-label="Line">5</td>' in page  # the bad row's line number
+    assert 'data-testid="unknown-designations">2<' in page and "Clerk" in page
     r = client.get(f"/people/imports/{job.public_id}/progress")
     assert r["HX-Trigger"] == "import-finished" and "hx-get" not in r.content.decode()
 
     r = client.get(f"/people/imports/{job.public_id}/report")
     text = b"".join(r.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][-2:] == ["status", "error"]
-    assert [row[-2] for row in rows[1:]] == ["created", "created", "created", "rejected"]
-    assert rows[4][-1] and rows[1][-1] == ""
+    assert rows[0][-3:] == ["status", "error", "warning"]
+    assert [row[-3] for row in rows[1:]] == ["created", "created", "created", "rejected"]
+    assert rows[4][-2] and rows[1][-2] == ""
+    # Clerk and Assistant are not in any role map: imported, each flagged.
+    assert "Clerk" in rows[1][-1] and "Assistant" in rows[2][-1] and rows[3][-1] == ""
     created = User.objects.filter(org=people["bihar_learner"].org, created_via="import")
     assert sorted(created.values_list("email", flat=True)) == ["asha@bihar.gov.in", "binod@bihar.gov.in",
                                                               "chandni@bihar.gov.in"]
@@ -114,11 +117,16 @@ def test_an_upload_for_someone_elses_org_is_refused(client, people, django_captu
     client.force_login(people["bihar_admin"])
     with django_capture_on_commit_callbacks(execute=True):
         r = _upload(client, org="IN-GJ-GAD")
-    assert r.status_code == 200 and not ImportJob.objects.exists()
+    assert r.status_code == 400 and not ImportJob.objects.exists()
+    assert "Choose one of the organisations you manage." in r.content.decode()
     r = _upload(client, org="NOPE")
-    assert r.status_code == 200 and "Unknown organisation." in r.content.decode()
+    assert r.status_code == 400 and "Choose one of the organisations you manage." in r.content.decode()
+    r = _upload(client, org="")
+    assert r.status_code == 400 and "Choose the organisation to import into." in r.content.decode()
+    r = _upload(client, new_designations="maybe")
+    assert r.status_code == 400 and not ImportJob.objects.exists()
     r = _upload(client, org="IN-BR-GAD", content="name,phone\nx,1\n")
-    assert r.status_code == 200 and not ImportJob.objects.exists()
+    assert r.status_code == 400 and not ImportJob.objects.exists()
     # Another state's admin does not see Bihar's uploads.
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client)

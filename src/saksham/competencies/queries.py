@@ -511,3 +511,16 @@ def module_tags(course, language: str = "en") -> dict[str, list[dict]]:
         out.setdefault(str(t.module_key), []).append({"code": t.competency.code, "name": t.competency.name(language),
                                                       "level": t.level})
     return out
+
+
+# --- designations known in an org (for the bulk import's check) -------------------------------------------------
+
+def designations_known_in(org) -> list[str]:
+    """The designations mapped to roles for the whole deployment, for the org or an org above it, or for an org
+    below it: the role map's spelling of each (the people app checks a bulk file's designations against them)."""
+    from saksham.orgs.queries import subtree_q
+
+    above = _ancestor_ids(org.path)
+    rows = (Position.objects.filter(Q(org__isnull=True) | Q(org_id__in=above) | subtree_q(org.path, "org__path"))
+            .values_list("designation", flat=True).distinct())
+    return sorted({" ".join(d.split()) for d in rows if d and d.strip()})

@@ -28,7 +28,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
@@ -43,6 +44,7 @@ from saksham.learning.models import (
     ContentRequestAnswer,
     ContentRequestStatus,
     Enrolment,
+    EnrolmentState,
     LearningPlan,
     PlanAssignment,
     PlanCourse,
@@ -274,32 +276,119 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
         return PublishResult(people=count, assignments=0, enrolled=0, queued=True)
     total, assigned, enrolled = _assign(plan_people(plan).order_by("pk").values_list("pk", flat=True)
                                         .iterator(chunk_size=CHUNK), courses, actor, now)
-    _notify_assigned(plan, plan_people(plan), len(courses))
+    _notify_assigned(plan, plan_people(plan), len(_families(courses)))
     audit.record(actor=actor, action="plan.publish", target=plan,
                  changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED], "people": [0, total]})
     return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
 
 
+# --- course families: one course in several languages -------------------------------------------------------
+
+@dataclass
+class _Family:
+    """A course family as a plan sees it: its plan courses (in the plan's order, the first is the plan's choice)
+    and its live members by language."""
+
+    id: int
+    plan_courses: list[PlanCourse]
+    members: dict[str, Course]          # language -> live course of the family
+    member_ids: list[int]               # every course of the family, live or not (completions count)
+
+    def plan_course_for(self, course_id: int) -> PlanCourse:
+        return next((pc for pc in self.plan_courses if pc.course_id == course_id), self.plan_courses[0])
+
+
+def _families(courses: list[PlanCourse]) -> list[_Family]:
+    """The plan's courses grouped by family (a course and its translations), in the order of their first course."""
+    groups: dict[int, list[PlanCourse]] = {}
+    for pc in courses:
+        groups.setdefault(pc.course.family_id, []).append(pc)
+    rows = (Course.objects.filter(Q(pk__in=list(groups)) | Q(translation_of_id__in=list(groups)))
+            .select_related("live_version").order_by("id"))
+    members: dict[int, dict[str, Course]] = defaultdict(dict)
+    ids: dict[int, list[int]] = defaultdict(list)
+    for c in rows:
+        ids[c.family_id].append(c.pk)
+        v = c.live_version
+        if v is not None and v.status in LIVE_STATUSES:
+            members[c.family_id].setdefault(v.language, c)
+    out = []
+    for fam, pcs in groups.items():
+        # The plan's own courses of a language come before other members of that language.
+        langs = dict(members[fam])
+        for pc in reversed(pcs):
+            v = pc.course.live_version
+            if v is not None and v.status in LIVE_STATUSES:
+                langs[v.language] = pc.course
+        out.append(_Family(id=fam, plan_courses=pcs, members=langs, member_ids=ids[fam] or [fam]))
+    return out
+
+
+def family_course_ids(course: Course) -> list[int]:
+    """Every course of a course's family (itself included)."""
+    fam = course.family_id
+    return list(Course.objects.filter(Q(pk=fam) | Q(translation_of_id=fam)).values_list("pk", flat=True))
+
+
 def _assign(people, courses: list[PlanCourse], actor, now) -> tuple[int, int, int]:
-    """Assign each course to these people (ids, any iterable), a chunk of CHUNK at a time: the bulk assignment
-    service, the plan's due date on enrolments they had made themselves, the PlanAssignment rows. Returns (people,
-    assignments written, enrolments created)."""
+    """Assign the plan's courses to these people (ids, any iterable), a chunk of CHUNK at a time, once per course
+    family: someone enrolled in (or done with) a course of the family keeps it and gets no other; the others get
+    the member in their preferred language when the family has it, else the plan's choice, through the bulk
+    assignment service. The plan's due date goes on enrolments that had none or a later one, and one
+    PlanAssignment row per (family, person), on the plan course of the language she takes (else the plan's first
+    course of the family). Returns (people, assignments written, enrolments created)."""
     from saksham.learning.services import enrolments_assign_bulk
 
     total = assigned = enrolled = 0
+    families = _families(courses)
 
     def flush(ids: list[int]) -> None:
         nonlocal assigned, enrolled
-        for pc in courses:
-            enrolled += enrolments_assign_bulk(actor=actor, course=pc.course, learner_ids=ids, due_on=pc.due_on)
-            # Those enrolled before (by themselves) get the plan's due date unless an earlier one is set.
-            Enrolment.objects.filter(course=pc.course, learner_id__in=ids, completed_at__isnull=True) \
-                .filter(Q(due_on__isnull=True) | Q(due_on__gt=pc.due_on)) \
-                .update(due_on=pc.due_on, assigned_by=actor)
-            before = PlanAssignment.objects.filter(plan_course=pc).count()
-            PlanAssignment.objects.bulk_create([PlanAssignment(plan_course=pc, learner_id=i, created_at=now)
-                                                for i in ids], ignore_conflicts=True, batch_size=CHUNK)
-            assigned += PlanAssignment.objects.filter(plan_course=pc).count() - before
+        languages = dict(User.objects.filter(pk__in=ids).values_list("pk", "preferred_language"))
+        for fam in families:
+            taken: dict[int, int] = {}
+            for learner_id, course_id, completed in (
+                    Enrolment.objects.filter(course_id__in=fam.member_ids, learner_id__in=ids)
+                    .exclude(state__in=(EnrolmentState.LEFT, EnrolmentState.REJECTED))
+                    .order_by("learner_id", "completed_at", "id")
+                    .values_list("learner_id", "course_id", "completed_at")):
+                if learner_id not in taken or completed is not None:
+                    taken[learner_id] = course_id      # a completed one wins
+            choice = fam.plan_courses[0].course
+            by_course: dict[int, list[int]] = defaultdict(list)
+            courses_by_id = {c.pk: c for c in fam.members.values()}
+            courses_by_id[choice.pk] = choice
+            for i in ids:
+                if i not in taken:
+                    course = fam.members.get(languages.get(i) or "", choice)
+                    by_course[course.pk].append(i)
+                    taken[i] = course.pk
+            for course_id, group in by_course.items():
+                pc = fam.plan_course_for(course_id)
+                enrolled += enrolments_assign_bulk(actor=actor, course=courses_by_id[course_id], learner_ids=group,
+                                                   due_on=pc.due_on)
+            rows = []
+            by_pc: dict[int, list[int]] = defaultdict(list)
+            for i in ids:
+                if i in taken:
+                    pc = fam.plan_course_for(taken[i])
+                    by_pc[pc.pk].append(i)
+                    rows.append(PlanAssignment(plan_course=pc, learner_id=i, created_at=now))
+            # Those enrolled before (by themselves, or in another language) get the plan's due date unless an
+            # earlier one is set.
+            for pc in fam.plan_courses:
+                if by_pc.get(pc.pk):
+                    Enrolment.objects.filter(course_id__in=fam.member_ids, learner_id__in=by_pc[pc.pk],
+                                             completed_at__isnull=True) \
+                        .filter(Q(due_on__isnull=True) | Q(due_on__gt=pc.due_on)) \
+                        .update(due_on=pc.due_on, assigned_by=actor)
+            # Nobody gets a second assignment in a family she already has one in (a plan re-synced).
+            have = set(PlanAssignment.objects.filter(plan_course__in=fam.plan_courses, learner_id__in=ids)
+                       .values_list("learner_id", flat=True))
+            rows = [r for r in rows if r.learner_id not in have]
+            before = PlanAssignment.objects.filter(plan_course__in=fam.plan_courses).count()
+            PlanAssignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
+            assigned += PlanAssignment.objects.filter(plan_course__in=fam.plan_courses).count() - before
 
     chunk: list[int] = []
     for pk in people:
@@ -345,7 +434,7 @@ def plan_sync(*, plan: LearningPlan) -> int:
     _assign(new, courses, plan.created_by, timezone.now())
     added = list(PlanAssignment.objects.filter(plan_course__plan=plan, learner_id__in=new)
                  .values_list("learner_id", flat=True).distinct())
-    _notify_assigned(plan, added, len(courses))
+    _notify_assigned(plan, added, len(_families(courses)))
     audit.record(actor=plan.created_by, action="plan.sync", target=plan, changes={"people": [0, len(added)]})
     return len(added)
 
@@ -400,22 +489,31 @@ def _cutoff(due_on: dt.date) -> dt.datetime:
 
 
 def compliance_by_course(plan: LearningPlan, *, today: dt.date | None = None) -> list[dict]:
-    """Per course of the plan: assigned, completed, completed on time, overdue (not completed, date passed)."""
+    """Per course family of the plan (one course in several languages counts once): people assigned, completed
+    (any language of the family), completed by the end of the due day, overdue (not completed, date passed)."""
     today = today or timezone.localdate()
     ops = connection.ops
     out = []
-    sql = ("SELECT COUNT(*), COUNT(e.completed_at), "
-           "SUM(CASE WHEN e.completed_at IS NOT NULL AND e.completed_at < %s THEN 1 ELSE 0 END) "
-           "FROM learning_planassignment pa LEFT JOIN learning_enrolment e "
-           "ON e.learner_id = pa.learner_id AND e.course_id = %s WHERE pa.plan_course_id = %s")
     with connection.cursor() as cur:
-        for pc in plan.courses.select_related("course__live_version").order_by("due_on", "id"):
-            cur.execute(sql, [ops.adapt_datetimefield_value(_cutoff(pc.due_on)), pc.course_id, pc.id])
+        pcs = list(plan.courses.select_related("course__live_version").order_by("due_on", "id"))
+        for fam in _families(pcs):
+            pc = fam.plan_courses[0]
+            members = ", ".join(["%s"] * len(fam.member_ids))
+            assigned_in = ", ".join(["%s"] * len(fam.plan_courses))
+            cur.execute(f"""
+                SELECT COUNT(*), COUNT(d.done), SUM(CASE WHEN d.done < %s THEN 1 ELSE 0 END) FROM (
+                    SELECT (SELECT MIN(e.completed_at) FROM learning_enrolment e
+                            WHERE e.learner_id = a.learner_id AND e.course_id IN ({members})) AS done
+                    FROM (SELECT DISTINCT pa.learner_id FROM learning_planassignment pa
+                          WHERE pa.plan_course_id IN ({assigned_in})) a) d""",
+                        [ops.adapt_datetimefield_value(_cutoff(pc.due_on)), *fam.member_ids,
+                         *[x.pk for x in fam.plan_courses]])
             assigned, completed, on_time = cur.fetchone()
             on_time = on_time or 0
             out.append({"course": pc.course, "course_id": pc.course.public_id, "title": _title(pc.course),
                         "due_on": pc.due_on, "assigned": assigned, "completed": completed, "on_time": on_time,
                         "overdue": (assigned - completed) if pc.due_on < today else 0,
+                        "languages": sorted(fam.members),
                         "percent": round(100 * completed / assigned, 1) if assigned else 0.0})
     return out
 
@@ -430,11 +528,22 @@ def compliance_people(plan: LearningPlan, *, status: str = "", after: int = 0, l
     if status and status not in PERSON_STATUSES:
         raise ValidationFailed(gettext("status: one of %(choices)s") % {"choices": ', '.join(PERSON_STATUSES)}, field="status")
     today = today or timezone.localdate()
-    en = Enrolment.objects.filter(learner_id=OuterRef("learner_id"), course_id=OuterRef("plan_course__course_id"))
+    # Her enrolment in any course of the family (a completed one first): completing it in another language counts.
+    en = (Enrolment.objects.filter(learner_id=OuterRef("learner_id"))
+          .filter(Q(course_id=OuterRef("family")) | Q(course__translation_of_id=OuterRef("family")))
+          .order_by(F("completed_at").asc(nulls_last=True), "-percent", "id"))
     qs = (PlanAssignment.objects.filter(plan_course__plan=plan, pk__gt=after)
           .select_related("learner__org", "plan_course__course__live_version")
+          .annotate(family=Coalesce("plan_course__course__translation_of_id", "plan_course__course_id"))
           .annotate(percent=Subquery(en.values("percent")[:1]), completed_at=Subquery(en.values("completed_at")[:1]))
           .order_by("pk"))
+    # A person assigned several courses of one family (before families were counted once) is listed once for it.
+    for fam in _families(list(plan.courses.select_related("course__live_version"))):
+        if len(fam.plan_courses) > 1:
+            ids = [pc.pk for pc in fam.plan_courses]
+            earlier = PlanAssignment.objects.filter(plan_course_id__in=ids, learner_id=OuterRef("learner_id"),
+                                                    pk__lt=OuterRef("pk"))
+            qs = qs.exclude(Q(plan_course_id__in=ids) & Exists(earlier))
     if status == "completed":
         qs = qs.filter(completed_at__isnull=False)
     elif status == "overdue":
@@ -483,10 +592,15 @@ def compliance_export_rows(plan: LearningPlan, *, batch: int = 2000):
 
 # --- reminders ----------------------------------------------------------------------------------------------
 
+# Owed: those who completed no course of the family (any language), once per person and family (a person assigned
+# several courses of one family is reminded of the first only).
 PLAN_SQL = """INSERT INTO learning_planreminder (assignment_id, kind, planned_at, claim, sent_at)
 SELECT pa.id, %s, %s, '', NULL FROM learning_planassignment pa
-LEFT JOIN learning_enrolment e ON e.learner_id = pa.learner_id AND e.course_id = %s
-WHERE pa.plan_course_id = %s AND pa.id >= %s AND pa.id < %s AND e.completed_at IS NULL
+WHERE pa.plan_course_id = %s AND pa.id >= %s AND pa.id < %s
+AND NOT EXISTS (SELECT 1 FROM learning_enrolment e WHERE e.learner_id = pa.learner_id
+                AND e.course_id IN ({members}) AND e.completed_at IS NOT NULL)
+AND NOT EXISTS (SELECT 1 FROM learning_planassignment pb WHERE pb.learner_id = pa.learner_id
+                AND pb.plan_course_id IN ({siblings}) AND pb.id < pa.id)
 ON CONFLICT (assignment_id, kind) DO NOTHING"""
 
 
@@ -499,7 +613,7 @@ def reminders_plan(*, today: dt.date | None = None, batch: int = PLAN_BATCH, pro
     planned = 0
     soon = today + dt.timedelta(days=days_before())
     work = []
-    for pc in PlanCourse.objects.filter(plan__status=PlanStatus.PUBLISHED).filter(
+    for pc in PlanCourse.objects.select_related("course").filter(plan__status=PlanStatus.PUBLISHED).filter(
             Q(due_on__gte=today, due_on__lte=soon) | Q(due_on__lt=today)):
         kind = ReminderKind.OVERDUE if pc.due_on < today else ReminderKind.DUE_SOON
         work.append((pc, kind))
@@ -508,9 +622,13 @@ def reminders_plan(*, today: dt.date | None = None, batch: int = PLAN_BATCH, pro
         lo, hi = bounds.first(), bounds.last()
         if lo is None:
             continue
+        members = family_course_ids(pc.course)
+        siblings = list(PlanCourse.objects.filter(plan_id=pc.plan_id).filter(
+            Q(course_id__in=members)).exclude(pk=pc.pk).values_list("pk", flat=True)) or [0]
+        sql = PLAN_SQL.format(members=", ".join(["%s"] * len(members)), siblings=", ".join(["%s"] * len(siblings)))
         for start in range(lo, hi + 1, batch):
             with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(PLAN_SQL, [kind, now, pc.course_id, pc.id, start, start + batch])
+                cur.execute(sql, [kind, now, pc.id, start, start + batch, *members, *siblings])
                 planned += max(cur.rowcount, 0)          # one INSERT .. SELECT: rows actually inserted
             if progress:
                 progress(planned)

@@ -355,6 +355,10 @@ class ImportJobOut(Schema):
     created: int = Field(alias="created_count")
     updated: int = Field(alias="updated_count")
     rejected: int = Field(alias="rejected_count")
+    new_designations: str = Field(description="refuse: rows naming an unknown designation are rejected; accept: "
+                                  "imported with a warning")
+    unknown_designation_rows: int = Field(alias="unknown_designation_count")
+    unknown_designations: dict = Field(description="each unknown designation named: {rows, closest}")
     error: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -374,8 +378,14 @@ class RejectedRowOut(Schema):
     reason: str
 
 
+class WarnedRowOut(Schema):
+    line: int
+    warning: str
+
+
 class ImportJobDetailOut(ImportJobOut):
     rejected_rows: list[RejectedRowOut]
+    warned_rows: list[WarnedRowOut]
 
 
 def _import_job(request, job_id: UUID):
@@ -386,15 +396,17 @@ def _import_job(request, job_id: UUID):
 
 
 @router.post("/imports", response={202: ImportJobOut, **ERRORS, 413: ErrorOut})
-def import_create(request, org: Form[str], file: File[UploadedFile], send_emails: Form[bool] = True):
-    """Upload a CSV or XLSX of people for an org (code); the import runs in the background."""
+def import_create(request, org: Form[str], file: File[UploadedFile], send_emails: Form[bool] = True,
+                  new_designations: Form[str] = "accept"):
+    """Upload a CSV or XLSX of people for an org (code); the import runs in the background. A designation the
+    org does not know is imported with a warning (``new_designations=accept``) or its row rejected (``refuse``)."""
     from saksham.people import importing
 
     scope = org_get(code=org)
     if scope is None:
         raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
-                               send_emails=send_emails)
+                               send_emails=send_emails, new_designations=new_designations)
     return Status(202, job)
 
 
@@ -411,12 +423,13 @@ def import_detail(request, job_id: UUID):
 
     job = _import_job(request, job_id)
     job.rejected_rows = [{"line": n, "reason": r} for n, r in importing.rejected_rows(job, 1000)]
+    job.warned_rows = [{"line": n, "warning": w} for n, w in importing.warned_rows(job, 1000)]
     return job
 
 
 @router.get("/imports/{job_id}/report", response={200: None, **ERRORS})
 def import_report(request, job_id: UUID):
-    """The uploaded file with status and error columns added (CSV, or XLSX for an Excel upload)."""
+    """The uploaded file with status, error and warning columns added (CSV, or XLSX for an Excel upload)."""
     from saksham.people.views import report_response
 
     return report_response(_import_job(request, job_id))

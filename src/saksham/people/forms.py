@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from saksham.people.models import Gender
+from saksham.people.models import Gender, NewDesignations
 
 
 def language_choices():
@@ -76,8 +76,34 @@ class SetPasswordForm(forms.Form):
         return data
 
 
+def org_label(org, top_depth: int = 0) -> str:
+    name = org.name if not org.name_local or org.name_local == org.name else f"{org.name} / {org.name_local}"
+    return f"{'— ' * max(0, org.depth - top_depth)}{name} ({org.code})"
+
+
 class ImportForm(forms.Form):
+    """``orgs``: the organisations she may import into (the choices of the organisation field)."""
+
     file = forms.FileField(label=_("CSV or Excel file"))
-    org = forms.CharField(label=_("Organisation"), max_length=300,
-                          help_text=_("Rows without an org_code join this organisation."))
+    org = forms.ChoiceField(label=_("Organisation"),
+                            help_text=_("Rows without an org_code join this organisation."),
+                            error_messages={"invalid_choice": _("Choose one of the organisations you manage."),
+                                            "required": _("Choose the organisation to import into.")})
+    new_designations = forms.ChoiceField(
+        label=_("Rows with an unknown designation"), choices=NewDesignations.choices, initial=NewDesignations.REFUSE,
+        widget=forms.RadioSelect,
+        help_text=_("A designation is known when the role map of the organisation (or of one above it) names it. "
+                    "The report shows the closest known designations for each unknown one."))
     send_emails = forms.BooleanField(label=_("Email activation links to new people"), required=False, initial=True)
+
+    def __init__(self, *args, orgs=(), chosen=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = list(orgs)
+        if chosen is not None and all(o.pk != chosen.pk for o in orgs):
+            orgs.insert(0, chosen)
+        top = min((o.depth for o in orgs), default=0)
+        self.orgs = {o.code: o for o in orgs}
+        self.fields["org"].choices = [("", _("Choose an organisation"))] + [(o.code, org_label(o, top)) for o in orgs]
+
+    def clean_org(self):
+        return self.orgs[self.cleaned_data["org"]]

@@ -38,6 +38,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import difflib
 import gc
 import io
 import json
@@ -60,6 +61,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 
 from saksham.core import audit, permissions
@@ -67,7 +70,7 @@ from saksham.core.errors import TooLarge, ValidationFailed
 from saksham.core.ids import uuid7_hexes
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q
-from saksham.people.models import ImportChunk, ImportJob, ImportStatus, Status, User
+from saksham.people.models import ImportChunk, ImportJob, ImportStatus, NewDesignations, Status, User
 from saksham.people.validation import (
     COLUMNS,
     EMAIL_RE,
@@ -160,7 +163,7 @@ def open_rows(path: Path, file_format: str, encoding: str = "utf-8") -> tuple[It
 @dataclass
 class Header:
     names: list[str]            # as written in the file
-    fields: list[str | None]    # canonical field per column (None: ignored status/error columns of a report)
+    fields: list[str | None]    # canonical field per column (None: ignored status/error/warning columns of a report)
 
 
 def parse_header(raw: list[str]) -> Header:
@@ -168,7 +171,7 @@ def parse_header(raw: list[str]) -> Header:
     unknown, seen = [], set()
     for name in raw:
         canon = canonical_header(name)
-        if canon is None and name.strip().lower() in ("status", "error", "import_status", "import_error"):
+        if canon is None and name.strip().lower() in ("status", "error", "warning", "import_status", "import_error", "import_warning"):
             fields.append(None)  # a report uploaded again: its own columns are ignored
             continue
         if canon is None:
@@ -294,10 +297,13 @@ def _count_rows(path: Path, file_format: str, encoding: str) -> int:
 # --- creating a job -----------------------------------------------------------------------------------
 
 def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails: bool = True,
-               queue: bool = True) -> ImportJob:
+               queue: bool = True, new_designations: str = NewDesignations.ACCEPT) -> ImportJob:
     """Store an uploaded file (a Django UploadedFile, or an open binary file) and queue its import
-    (``queue=False``: the caller runs it, as ``saksham import-users`` does)."""
+    (``queue=False``: the caller runs it, as ``saksham import-users`` does). ``new_designations``: a row naming
+    a designation unknown in the org is refused (``"refuse"``) or imported with a warning (``"accept"``)."""
     permissions.require(actor, "people.manage_in", org)
+    if new_designations not in NewDesignations.values:
+        raise ValidationFailed(_("choose whether to refuse or accept unknown designations"), field="new_designations")
     ext = Path(original_name or "").suffix.lower()
     file_format = FORMATS.get(ext)
     if file_format is None:
@@ -347,7 +353,7 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
     with transaction.atomic():
         job = ImportJob.objects.create(org=org, created_by=actor, file=f"imports/{name}", original_name=original_name[:255],
                                        file_format=file_format, encoding=encoding, size_bytes=written,
-                                       send_emails=send_emails)
+                                       send_emails=send_emails, new_designations=new_designations)
         audit.record(actor=actor, action="import.create", target=org,
                      changes={"import": [None, str(job.public_id)], "file": [None, original_name[:100]]})
         if queue:
@@ -415,6 +421,9 @@ class _Batch:
     errors: dict[int, str]
     valid: int
     records: list[tuple] | None = None
+    warnings: dict[int, str] | None = None
+    comments: list[int] | None = None  # lines starting with "#" (the template's notes): skipped
+    unknown: dict[str, int] | None = None  # unknown designation -> rows of the chunk naming it
     stage: Path | None = None
     careful: bool = False  # write one row at a time (after a clash)
 
@@ -511,12 +520,17 @@ class _RowCleaner:
         email_match, postal_match = EMAIL_RE.match, r.validator.postal_re.match
         mobile_match, strip_mobile = r.validator.mobile_re.match, MOBILE_STRIP.sub
         uuid_db, default_lang, row_slow = r.writer.uuid_hex, r.default_language, self.row_slow
+        unknown_designation = r.designations.unknown
+        refuse_unknown = r.job.new_designations == NewDesignations.REFUSE
         line = first_line - 1
         number = first_number
         rows = iter(rows)
         while True:
             first = line + 1
             errors: dict[int, str] = {}
+            warnings: dict[int, str] = {}
+            comments: list[int] = []
+            unknown: Counter = Counter()
             records: list[tuple] = []
             seen_email: dict[str, int] = {}
             seen_code: dict[tuple, int] = {}
@@ -525,6 +539,9 @@ class _RowCleaner:
             for k, raw in enumerate(islice(rows, chunk_rows)):  # a row at a time: each dies young
                 line += 1
                 if len(raw) != width:
+                    if raw[0].lstrip().startswith("#"):  # a note, such as the template's column guide
+                        comments.append(line)
+                        continue
                     if len(raw) > width and not any(raw[width:]):
                         raw = raw[:width]
                     else:
@@ -566,6 +583,14 @@ class _RowCleaner:
                         continue
                     (name, email, mobile, des, grp, svc, code, lang, gen, dob, mt, pin, ext, tags, tags_given,
                      org_id, org_given) = outcome
+                if des:
+                    verdict = unknown_designation(des)
+                    if verdict is not None:
+                        unknown[des] += 1
+                        if refuse_unknown:
+                            errors[line] = verdict[0]
+                            continue
+                        warnings[line] = verdict[1]
                 dup = seen_email.get(email) or (code and seen_code.get((org_id, code)))
                 if dup:
                     errors[line] = _("duplicate of line %(line)s (same email or employee code)") % {"line": dup}
@@ -580,8 +605,54 @@ class _RowCleaner:
             if line < first:
                 return
             yield _Batch(number=number, first_line=first, count=line - first + 1, errors=errors,
-                         valid=len(records), records=records)
+                         valid=len(records), records=records, warnings=warnings, unknown=dict(unknown),
+                         comments=comments)
             number += 1
+
+
+UNKNOWN_DESIGNATIONS_KEPT = 200
+
+
+def designation_key(text: str) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+class DesignationBook:
+    """The designations known in an org (from ``settings.KNOWN_DESIGNATION_SOURCES``, the role map's), read once
+    per import, and the verdict on a file's designation: None when known, else (the reason a refused row gets,
+    the warning an accepted row gets), each naming the closest known designations. Remembered per text."""
+
+    def __init__(self, org: Org):
+        self.org = org
+        self.known: dict[str, str] = {}
+        for path in getattr(settings, "KNOWN_DESIGNATION_SOURCES", []):
+            for text in import_string(path)(org):
+                self.known.setdefault(designation_key(text), " ".join(text.split()))
+        self._verdicts: dict[str, tuple[str, str] | None] = {}
+
+    def closest(self, text: str, n: int = 3) -> list[str]:
+        keys = difflib.get_close_matches(designation_key(text), list(self.known), n=n, cutoff=0.5)
+        return [self.known[k] for k in keys]
+
+    def unknown(self, text: str) -> tuple[str, str] | None:
+        if text in self._verdicts:
+            return self._verdicts[text]
+        verdict = None
+        if designation_key(text) not in self.known:
+            shown, org, closest = repr(text[:80]), self.org.code, ", ".join(self.closest(text))
+            if closest:
+                verdict = (_("designation: %(designation)s is not a designation known in %(org)s (closest: "
+                             "%(closest)s)") % {"designation": shown, "org": org, "closest": closest},
+                           _("new designation %(designation)s (closest known: %(closest)s)")
+                           % {"designation": shown, "closest": closest})
+            else:
+                verdict = (_("designation: %(designation)s is not a designation known in %(org)s")
+                           % {"designation": shown, "org": org},
+                           _("new designation %(designation)s (none like it is known in %(org)s)")
+                           % {"designation": shown, "org": org})
+        if len(self._verdicts) < 50_000:
+            self._verdicts[text] = verdict
+        return verdict
 
 
 class _Writer:
@@ -704,6 +775,7 @@ class _Prefetch:
     def __init__(self, items: Iterator, depth: int = 2):
         self.queue: queue.Queue = queue.Queue(depth)
         self.stop = threading.Event()
+        self.language = get_language()  # the reader words its reasons in the language of the import
         self.thread = threading.Thread(target=self._produce, args=(items,), name="import-reader", daemon=True)
         self.thread.start()
 
@@ -717,6 +789,8 @@ class _Prefetch:
         return False
 
     def _produce(self, items: Iterator) -> None:
+        if self.language:
+            activate(self.language)
         try:
             for item in items:
                 if not self._put(item):
@@ -762,6 +836,7 @@ class Runner:
         self.org_paths = {info.id: info.path for info in self.orgs.values()}
         self.default_language = root.language if root.language in self.validator.languages.values() else \
             settings.LANGUAGE_CODE
+        self.designations = DesignationBook(root)
 
     # -- the job --
 
@@ -845,13 +920,22 @@ class Runner:
                 try:
                     with transaction.atomic():
                         letters, errors, created, updated = self._write_chunk(header, batch)
+                        # A row imported with a warning may still have been refused while writing.
+                        warnings = {str(k): v for k, v in sorted((batch.warnings or {}).items())
+                                    if letters[k - batch.first_line] != "r"}
                         ImportChunk.objects.create(job=self.job, number=number, first_line=batch.first_line,
-                                                   outcomes=letters, errors=errors)
+                                                   outcomes=letters, errors=errors, warnings=warnings)
+                        extra = {}
+                        if batch.unknown:
+                            extra = {"unknown_designation_count": self._f("unknown_designation_count",
+                                                                          sum(batch.unknown.values())),
+                                     "unknown_designations": self._unknown_summary(batch.unknown)}
                         ImportJob.objects.filter(pk=self.job.pk).update(
                             processed_rows=batch.first_line + batch.count - 2,
                             created_count=self._f("created_count", created),
                             updated_count=self._f("updated_count", updated),
-                            rejected_count=self._f("rejected_count", len(errors)), heartbeat_at=timezone.now())
+                            rejected_count=self._f("rejected_count", len(errors)), heartbeat_at=timezone.now(),
+                            **extra)
                         if self.job.send_emails and created:
                             transaction.on_commit(partial(_enqueue_emails, str(self.job.public_id), number))
                         if created:
@@ -879,6 +963,18 @@ class Runner:
         if self.progress:
             self.job.refresh_from_db()
             self.progress(self.job)
+
+    def _unknown_summary(self, counts: dict[str, int]) -> dict:
+        """The job's unknown designations with this chunk's added (read inside the chunk's transaction)."""
+        summary = ImportJob.objects.filter(pk=self.job.pk).values_list("unknown_designations", flat=True).first() or {}
+        for text, n in counts.items():
+            entry = summary.get(text)
+            if entry is None:
+                if len(summary) >= UNKNOWN_DESIGNATIONS_KEPT:
+                    continue
+                entry = summary[text] = {"rows": 0, "closest": self.designations.closest(text)}
+            entry["rows"] += n
+        return summary
 
     @staticmethod
     def _f(name: str, inc: int):
@@ -943,6 +1039,8 @@ class Runner:
         first = batch.first_line
         for line in errors:
             letters[line - first] = ord("r")
+        for line in batch.comments or ():
+            letters[line - first] = ord("s")
         for row in updates:
             letters[row[-2] - first] = ord("u")
         return letters.decode(), {str(k): errors[k] for k in sorted(errors)}, created, len(updates)
@@ -1008,7 +1106,15 @@ def _enqueue_emails(job_id: str, number: int) -> None:
 
 
 def job_run(job: ImportJob, progress=None) -> ImportJob:
-    return Runner(job, progress).run()
+    """Run (or resume) an import; the reasons and warnings of its report are written in the language of the
+    admin who uploaded it (a UI language of the deployment, else the default)."""
+    from django.utils import translation
+
+    language = getattr(job.created_by, "preferred_language", "") or ""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return Runner(job, progress).run()
 
 
 def send_chunk_activations(job: ImportJob, number: int) -> int:
@@ -1028,26 +1134,45 @@ def send_chunk_activations(job: ImportJob, number: int) -> int:
 
 # --- the report -------------------------------------------------------------------------------------
 
-STATUS_WORDS = {"c": "created", "u": "updated", "r": "rejected"}
+STATUS_WORDS = {"c": "created", "u": "updated", "r": "rejected", "s": "skipped"}
+
+
+REPORT_COLUMNS = ("status", "error", "warning")
 
 
 def report_rows(job: ImportJob) -> Iterator[list[str]]:
-    """The uploaded rows with two more columns: status and error."""
+    """The uploaded rows with three more columns: status, error and warning, always right after the header's
+    columns: a short row is padded with empty cells and a long row's extra cells come after them, so every
+    status sits under "status" whatever the row's length."""
     rows = iter_rows(job_path(job), job.file_format, job.encoding)
     header = next(rows)
-    yield [*header, "status", "error"]
+    width = len(header)
+    yield [*header, *REPORT_COLUMNS]
     chunks = ImportChunk.objects.filter(job=job).order_by("number").iterator()
     chunk = next(chunks, None)
     line = 1
     for raw in rows:
         line += 1
+        cells, extra = (raw + [""] * (width - len(raw)))[:width], raw[width:]
         while chunk is not None and line >= chunk.first_line + len(chunk.outcomes):
             chunk = next(chunks, None)
         if chunk is None or line < chunk.first_line:
-            yield [*raw, "not processed", ""]
+            yield [*cells, "not processed", "", "", *extra]
             continue
         letter = chunk.outcomes[line - chunk.first_line]
-        yield [*raw, STATUS_WORDS[letter], chunk.errors.get(str(line), "")]
+        yield [*cells, STATUS_WORDS[letter], chunk.errors.get(str(line), ""), chunk.warnings.get(str(line), ""),
+               *extra]
+
+
+def warned_rows(job: ImportJob, limit: int = 100) -> list[tuple[int, str]]:
+    """The first rows imported with a warning: (line, warning)."""
+    out: list[tuple[int, str]] = []
+    for chunk in ImportChunk.objects.filter(job=job).exclude(warnings={}).order_by("number"):
+        for line, text in sorted(chunk.warnings.items(), key=lambda kv: int(kv[0])):
+            out.append((int(line), text))
+            if len(out) >= limit:
+                return out
+    return out
 
 
 def rejected_rows(job: ImportJob, limit: int = 100) -> list[tuple[int, str]]:

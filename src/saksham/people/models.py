@@ -170,6 +170,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class NewDesignations(models.TextChoices):
+    REFUSE = "refuse", _("Refuse rows with an unknown designation")
+    ACCEPT = "accept", _("Accept them as new designations (flagged as warnings)")
+
+
 class ImportJob(PublicModel):
     """A bulk onboarding file and its progress. The file is kept until its report is no longer needed."""
 
@@ -184,12 +189,19 @@ class ImportJob(PublicModel):
     encoding = models.CharField(max_length=16, blank=True)
     size_bytes = models.BigIntegerField(default=0)
     send_emails = models.BooleanField(default=True)
+    new_designations = models.CharField(
+        max_length=8, choices=NewDesignations.choices, default=NewDesignations.ACCEPT,
+        help_text="what a row naming a designation unknown in the org gets: rejected, or imported with a warning")
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total_rows = models.IntegerField(null=True, blank=True)
     processed_rows = models.IntegerField(default=0)
     created_count = models.IntegerField(default=0)
     updated_count = models.IntegerField(default=0)
     rejected_count = models.IntegerField(default=0)
+    unknown_designation_count = models.IntegerField(
+        default=0, help_text="rows naming a designation unknown in the org (rejected or imported with a warning)")
+    unknown_designations = models.JSONField(
+        default=dict, help_text="designation -> {rows, closest}: the unknown designations the file named")
     error = models.TextField(blank=True, help_text="why the whole file was refused")
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="last sign of life of the worker running it")
 
@@ -208,13 +220,15 @@ class ImportJob(PublicModel):
 class ImportChunk(models.Model):
     """One committed slice of an import: written in the same transaction as its people, so a
     crashed job resumes after its last chunk. ``outcomes`` holds one letter per row:
-    c(reated), u(pdated), r(ejected); ``errors`` maps line number -> reason."""
+    c(reated), u(pdated), r(ejected), s(kipped: a "#" note); ``errors`` maps line number -> reason, ``warnings``
+    line number -> warning of a row imported anyway."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
     number = models.IntegerField()
     first_line = models.IntegerField()
     outcomes = models.TextField()
     errors = models.JSONField(default=dict)
+    warnings = models.JSONField(default=dict, help_text="line number -> warning of a row imported anyway")
     emails_sent = models.BooleanField(default=False)
 
     class Meta:

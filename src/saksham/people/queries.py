@@ -228,6 +228,27 @@ def import_jobs_visible_to(actor: User) -> QuerySet[ImportJob]:
     return qs.filter(subtrees_q(paths, "org__path"))
 
 
+def import_orgs_for(actor: User, text: str = "", *, limit: int = 200) -> list[Org]:
+    """The active orgs an admin may import into (her subtrees; everywhere for a platform admin), in tree order,
+    those whose name, local name or code matches ``text``."""
+    paths = admin_paths(actor)
+    if paths is not None and not paths:
+        return []
+    qs = Org.objects.filter(is_active=True)
+    if paths is not None:
+        qs = qs.filter(subtrees_q(paths))
+    text = (text or "").strip()[:100]
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(name_local__icontains=text) | Q(code__istartswith=text))
+    return list(qs.order_by("path")[:limit])
+
+
+def import_org_get(actor: User, code: str) -> Org | None:
+    """The active org of that code if she may import into it, else None."""
+    org = Org.objects.filter(code=(code or "").strip()[:64], is_active=True).first()
+    return org if org is not None and administers(actor, org.path) else None
+
+
 def person_history(person: User):
     """Audit entries about one person, newest first."""
     from saksham.core.models import AuditEntry

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from saksham.core.errors import DomainError
 from saksham.orgs.queries import org_get, org_search
-from saksham.people import importing, queries, services
+from saksham.people import importing, queries, services, template
 from saksham.people.forms import (
     ConfirmForm,
     ImportForm,
@@ -27,6 +27,7 @@ from saksham.people.forms import (
     RegisterForm,
     SetPasswordForm,
     org_code_from,
+    org_label,
 )
 from saksham.people.models import ImportStatus, Role, Status, User
 
@@ -283,23 +284,53 @@ def person(request, person_id):
 @login_required
 def imports(request):
     _require_admin(request)
-    form = ImportForm(request.POST or None, request.FILES or None, initial={"send_emails": True})
+    posted = request.POST.get("org") if request.method == "POST" else None
+    chosen = queries.import_org_get(request.user, posted) if posted else None
+    form = ImportForm(request.POST or None, request.FILES or None, orgs=queries.import_orgs_for(request.user),
+                      chosen=chosen, initial={"send_emails": True})
     if request.method == "POST" and form.is_valid():
-        org = org_get(code=org_code_from(form.cleaned_data["org"]))
-        if org is None:
-            form.add_error("org", _("Unknown organisation."))
+        upload = form.cleaned_data["file"]
+        try:
+            job = importing.job_create(actor=request.user, org=form.cleaned_data["org"], upload=upload,
+                                       original_name=upload.name, send_emails=form.cleaned_data["send_emails"],
+                                       new_designations=form.cleaned_data["new_designations"])
+        except DomainError as exc:
+            _form_error(form, exc)
         else:
-            upload = form.cleaned_data["file"]
-            try:
-                job = importing.job_create(actor=request.user, org=org, upload=upload, original_name=upload.name,
-                                           send_emails=form.cleaned_data["send_emails"])
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                return redirect("people:import_detail", job_id=job.public_id)
+            return redirect("people:import_detail", job_id=job.public_id)
     jobs = queries.import_jobs_visible_to(request.user)[:20]
+    status = 400 if request.method == "POST" else 200
     return render(request, "people/imports.html", {"form": form, "jobs": jobs,
-                                                   "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+                                                   "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+                  status=status)
+
+
+@login_required
+def import_org_options(request):
+    """The organisation picker's <option>s for what she typed (htmx): orgs of her own subtree only."""
+    _require_admin(request)
+    orgs = queries.import_orgs_for(request.user, request.GET.get("q", ""), limit=200)
+    top = min((o.depth for o in orgs), default=0)
+    return render(request, "people/_import_org_options.html",
+                  {"options": [(o.code, org_label(o, top)) for o in orgs]})
+
+
+@login_required
+def import_template(request, file_format):
+    """An empty file to fill: the header, an example row and a guide to each column."""
+    _require_admin(request)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    if file_format == "xlsx":
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        template.write_xlsx(tmp.name)
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename="people-template.xlsx")
+    writer = csv.writer(_Echo())
+    body = "".join(writer.writerow(row) for row in template.csv_rows())
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
+    return response
 
 
 # What happened to a person, in words (the audit log keeps the codes).
@@ -330,6 +361,12 @@ def _history_row(entry) -> dict:
             "changes": changes}
 
 
+def _import_context(job) -> dict:
+    unknown = sorted(job.unknown_designations.items(), key=lambda kv: (-kv[1]["rows"], kv[0]))
+    return {"job": job, "rejected": importing.rejected_rows(job, 50), "warned": importing.warned_rows(job, 50),
+            "unknown": [{"designation": k, "rows": v["rows"], "closest": v["closest"]} for k, v in unknown]}
+
+
 def _job(request, job_id):
     job = queries.import_jobs_visible_to(request.user).filter(public_id=job_id).first()
     if job is None:
@@ -340,14 +377,13 @@ def _job(request, job_id):
 @login_required
 def import_detail(request, job_id):
     job = _job(request, job_id)
-    return render(request, "people/import_detail.html", {"job": job, "rejected": importing.rejected_rows(job, 50)})
+    return render(request, "people/import_detail.html", _import_context(job))
 
 
 @login_required
 def import_progress(request, job_id):
     job = _job(request, job_id)
-    response = render(request, "people/_import_progress.html",
-                      {"job": job, "rejected": importing.rejected_rows(job, 50)})
+    response = render(request, "people/_import_progress.html", _import_context(job))
     if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
         response["HX-Trigger"] = "import-finished"
     return response

@@ -26,10 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="actor", metavar="EMAIL",
                             help="the admin doing the import (default: the first platform admin or superuser)")
         parser.add_argument("--no-email", action="store_true", help="do not send activation emails")
+        parser.add_argument("--refuse-unknown-designations", action="store_true",
+                            help="reject rows naming a designation the org does not know (default: import them "
+                                 "with a warning)")
         parser.add_argument("--resume", metavar="JOB_ID",
                             help="carry on an import that stopped (its id was printed when it started)")
 
-    def handle(self, *args, file: str, org: str, actor: str | None, no_email: bool, resume: str | None, **opts):
+    def handle(self, *args, file: str, org: str, actor: str | None, no_email: bool, resume: str | None,
+               refuse_unknown_designations: bool = False, **opts):
         path = Path(file)
         scope = org_get(code=org)
         if scope is None:
@@ -47,7 +51,8 @@ class Command(BaseCommand):
             try:
                 with open(path, "rb") as fh:
                     job = importing.job_create(actor=who, org=scope, upload=fh, original_name=path.name,
-                                               send_emails=not no_email, queue=False)
+                                               send_emails=not no_email, queue=False,
+                                               new_designations="refuse" if refuse_unknown_designations else "accept")
             except DomainError as exc:
                 raise CommandError(f"{path.name} refused: {exc.message}") from exc
             self.stdout.write(f"import {job.public_id} of {path.name} into {scope.code} "
@@ -71,6 +76,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  line {line}: {reason}")
         if job.rejected_count > len(rejected):
             self.stdout.write(f"  ... and {job.rejected_count - len(rejected):,} more in the report")
+        for text, entry in sorted(job.unknown_designations.items(), key=lambda kv: -kv[1]["rows"])[:SHOWN_REJECTED]:
+            closest = f" (closest known: {', '.join(entry['closest'])})" if entry["closest"] else ""
+            self.stdout.write(f"  unknown designation {text!r}: {entry['rows']:,} rows{closest}")
         if job.send_emails and job.created_count:
             self.stdout.write("activation emails are queued for the task worker (saksham worker)")
         report = path.with_name(f"{path.stem}-report.csv")

@@ -30,10 +30,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         if no_serve:
             return
-        if "EMAIL_BACKEND" not in os.environ:
-            # Thousands of demo learners get emails (assignments, reminders): keep them out of the console.
-            os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
-            settings.EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
             self.stdout.write(f"  Emails (sign-up codes, activation links, reminders) are written to "
                               f"{settings.EMAIL_FILE_PATH}/\n")
         env = dict(os.environ)
