@@ -125,11 +125,18 @@ def _rounded(d: Decimal, decimals: int | None) -> Decimal:
 
 def format_number(value, decimals: int | None = None, language: str | None = None) -> str:
     """A number with the locale's grouping and decimal sign. ``decimals`` fixes the digits after the sign; None
-    shows up to three and drops trailing zeros; a negative value shows up to that many (-1: 4.5, 4)."""
+    shows a Decimal with its own places and any other number with up to three, trailing zeros dropped; a negative
+    value shows up to that many (-1: 4.5, 4)."""
     d = _decimal(value)
     if d is None:
         return "" if value is None else str(value)
-    return numbers.format_decimal(_rounded(d, decimals), locale=locale(language), decimal_quantization=False)
+    if not (decimals is None and isinstance(value, Decimal)):       # a Decimal keeps the places it was rounded to
+        d = _rounded(d, decimals)
+    loc = locale(language)
+    places = max(0, -d.as_tuple().exponent) if d.is_finite() else 0
+    whole = str(loc.decimal_formats[None].pattern).split(";")[0].split(".")[0]
+    return numbers.format_decimal(d, format=whole + ("." + "0" * places if places else ""), locale=loc,
+                                  decimal_quantization=False)
 
 
 def format_percent(value, decimals: int = 0, language: str | None = None) -> str:
@@ -167,3 +174,20 @@ def format_hours(hours, width: str = "long", decimals: int = -1, language: str |
     if d is None:
         return ""
     return units.format_unit(_rounded(d, decimals), "duration-hour", width, locale=locale(language))
+
+
+def profile_text(value, language: str | None = None) -> str:
+    """A text of the deployment profile in the UI language: a plain string, or one per language
+    ({"en": .., "hi": .., "gu": ..}) falling back to the deployment's default language, then English, then any."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    lang = language or translation.get_language() or settings.LANGUAGE_CODE
+    for code in (lang, lang.split("-")[0], settings.LANGUAGE_CODE, "en"):
+        if value.get(code):
+            return str(value[code])
+    return next((str(v) for v in value.values() if v), "")
+
+
+def profile_texts(data: dict) -> dict:
+    """A section of the profile (branding, hierarchy levels ...) with each text in the UI language."""
+    return {k: profile_text(v) if isinstance(v, dict | str) else v for k, v in (data or {}).items()}
