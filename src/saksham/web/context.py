@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.utils.translation import get_language_bidi
 
-from saksham.core.l10n import profile_text, profile_texts
+from saksham.core.l10n import locale, profile_text, profile_texts
+
+
+def cldr_locale() -> str:
+    loc = locale()
+    return "-".join(p for p in (loc.language, loc.script, loc.territory) if p)
 
 
 def deployment(request):
@@ -20,6 +25,7 @@ def deployment(request):
         "country": {**settings.PROFILE["country"],
                     "name": profile_text(settings.PROFILE["country"].get("names") or settings.PROFILE["country"]["name"])},
         "ui_languages": settings.LANGUAGES,
+        "cldr_locale": cldr_locale,           # for Intl in scripts: "gu-IN"
         "is_rtl": get_language_bidi(),
         "user_is_admin": bool(user and user.is_authenticated and is_admin(user)),
         "user_in_studio": in_studio,

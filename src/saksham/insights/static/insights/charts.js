@@ -4,7 +4,11 @@
 (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
-  var locale = document.documentElement.lang === "hi" ? "hi-IN" : "en-IN";
+  // Numbers as the page writes them: the UI language in the deployment's country (the script's data-locale,
+  // e.g. "gu-IN"), else the page's language.
+  var script = document.currentScript;
+  var locale = [(script && script.dataset.locale) || document.documentElement.lang || "en",
+                document.documentElement.lang || "en"];
 
   function el(tag, attrs, parent, text) {
     var n = document.createElementNS(NS, tag);
