@@ -15,6 +15,12 @@ from saksham.core.errors import ValidationFailed
 # 5 December 2026, 20:06 UTC = 6 December, 01:36 in India.
 AT = dt.datetime(2026, 12, 5, 20, 6, tzinfo=dt.UTC)
 
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A request in another language leaves it active in this thread: later tests start in the default one."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 def render(text: str, language: str, **context) -> str:
     with translation.override(language):

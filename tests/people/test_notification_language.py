@@ -15,6 +15,12 @@ pytestmark = pytest.mark.django_db
 
 ASSIGNED = ("%(plan)s: %(n)s course assigned to you", "%(plan)s: %(n)s courses assigned to you")
 
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A request in another language leaves it active in this thread: later tests start in the default one."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 def _gu_reader(client, user):
     user.preferred_language = "gu"

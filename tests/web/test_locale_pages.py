@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from babel import dates as cldr
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from saksham.core.messages import Message
 from saksham.people.models import User
@@ -31,6 +31,12 @@ MAIN = {  # the pages each role must have been shown, by shape
     "admin": {"/people?", "/insights/?"},
     "creator": {"/studio?"},
 }
+
+@pytest.fixture(autouse=True)
+def _english_after(settings):
+    """A request in another language leaves it active in this thread: later tests start in the default one."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class Recording(Client):
