@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "saksham.web.context.deployment",
             ],
+            # Dates, times, numbers and durations in the UI language (|ldate, |lnumber, |lminutes ...) on every page.
+            "builtins": ["saksham.core.templatetags.l10n_extras"],
         },
     },
 ]

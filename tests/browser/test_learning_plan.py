@@ -4,8 +4,9 @@ My learning and a notification in the header, then rates the course on its page.
 import datetime as dt
 
 import pytest
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from saksham.core import l10n
 from saksham.feedback.models import Rating
 from tests.browser_support import sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
@@ -57,11 +58,11 @@ def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(
     assert page.get_attribute("header .badge.unread", "data-unread") == "1"
     page.goto(f"{base}/learn")
     with translation.override("en"):
-        shown_due = formats.date_format(due, "DATE_FORMAT")
+        shown_due = l10n.format_date(due)
     row = page.locator("tr", has_text=title).first
     assert shown_due in row.inner_text()
     page.goto(f"{base}/notifications")
-    assert "Bihar capacity plan: 1 course(s) assigned to you" in page.inner_text("main")
+    assert "Bihar capacity plan: 1 course assigned to you" in page.inner_text("main")
 
     page.goto(f"{base}/courses/{course.public_id}")
     page.check("#rate-form input[name=stars][value='4']")

@@ -79,7 +79,7 @@ def test_publishing_assigns_with_due_dates_and_notifies_once(bihar, course, seco
     assert Enrolment.objects.get(learner=bihar["mohan"], course=course).due_on == TODAY + dt.timedelta(days=30)
     notes = Notification.objects.filter(kind="assignment")
     assert sorted(n.recipient.email for n in notes) == ["mohan@bihar.gov.in", "sita@bihar.gov.in"]
-    assert "2 course(s)" in notes[0].title
+    assert "2 courses assigned to you" in notes[0].title
     # (the course's staff had theirs when its versions were reviewed and published)
     assert sorted(m.to[0] for m in mail.outbox if not m.to[0].endswith("@istm.gov.in")) == [
         "mohan@bihar.gov.in", "sita@bihar.gov.in"]
@@ -252,5 +252,5 @@ def test_a_year_that_is_not_a_number_is_a_clear_message_on_the_plans_page(client
     for year in ("abc", "99999999999999999999", ""):
         r = client.post("/learn/plans", {"name": "Plan", "year": year, "org": orgs["BR"].code}, follow=True)
         page = r.content.decode()
-        assert r.status_code == 200 and "year: between" in page and "invalid literal" not in page, year
+        assert r.status_code == 200 and "Year: between" in page and "invalid literal" not in page, year
     assert not LearningPlan.objects.exists()

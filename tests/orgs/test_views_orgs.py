@@ -25,7 +25,7 @@ def test_bad_code_is_a_form_error_not_a_500(client, people, orgs):
     client.force_login(people["platform"])
     r = client.post("/orgs/DOPT", {"action": "create", "code": "bad code!", "name": "X", "kind": "office"},
                     follow=True)
-    assert r.status_code == 200 and "code must be" in r.content.decode()
+    assert r.status_code == 200 and "Code must be" in r.content.decode()
     r = client.post("/orgs/DOPT", {"action": "merge", "into": "NOPE"}, follow=True)
     assert r.status_code == 200 and "Unknown organisation code" in r.content.decode()
 

@@ -616,10 +616,9 @@ def _notify_badges(week: LearningWeek) -> int:
     send = getattr(people_services, "notification_send", None)
     if bulk is None and send is None:
         return 0
-    from django.utils.translation import gettext as _
+    from saksham.core.messages import Message
 
-    def title() -> str:
-        return _("You met the goal of %(week)s: your badge is on My learning") % {"week": week.title}
+    title = Message.gettext("You met the goal of %(week)s: your badge is on My learning", week=week.title)
 
     url, key = f"/weeks/{week.public_id}", f"week-badge:{week.public_id}"
     sent = 0

@@ -76,7 +76,10 @@ def _form_data(form: WeekForm) -> dict:
 
 def _apply_error(form: WeekForm, e: DomainError) -> None:
     name = (e.field or "").split(".")[0]
-    form.add_error(name if name in form.fields else None, e.message)
+    if name in form.fields:
+        form.add_error(name, e.message_for_field())
+    else:
+        form.add_error(None, e.user_message({k: f.label for k, f in form.fields.items()}))
 
 
 @login_required
@@ -174,7 +177,7 @@ def week_finalise(request, week_id: UUID):
     try:
         result = services.week_finalise(week=week)
     except DomainError as e:
-        messages.error(request, e.message)
+        messages.error(request, e.user_message())
     else:
         messages.success(request, _("Results are final: %(n)d badges awarded.") % {"n": result["badges"]})
     return redirect("campaigns:week", week_id=week.public_id)

@@ -74,7 +74,7 @@ def search(request):
         result = queries.catalog_search(filters, language=_language(request, None), page=page_no,
                                         page_size=PAGE_SIZE, facets=True)
     except DomainError as exc:
-        error = exc.message
+        error = exc.user_message()
     kept = {k: g[k] for k in ("q", "language", "provider", "kind", "competency", "duration", "min_duration",
                               "max_duration", "min_rating", "sort") if g.get(k)}
     context = {"f": filters, "result": result, "error": error, "lang_names": _lang_names(),
@@ -407,7 +407,7 @@ def version(request, version_id):
         try:
             msg = _act(request, v, request.POST.get("action", ""))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
             status = exc.status
         else:
             messages.success(request, msg)
@@ -460,7 +460,7 @@ def _links_context(request, v, editable: bool) -> dict:
         try:
             found = queries.catalog_search(queries.SearchFilters(q=q), language=_language(request, None), page_size=10)
         except DomainError as exc:
-            error = exc.message
+            error = exc.user_message()
         else:
             listed = {str(link.course.public_id) for link in links}
             results = [{"hit": h, "listed": h.course in listed} for h in found.items
@@ -592,6 +592,6 @@ def course_edit(request, course_id):
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
         return redirect("catalog:studio")
     return redirect("catalog:version", version_id=draft.public_id)

@@ -112,7 +112,7 @@ def frameworks(request):
             messages.success(request, _("Framework %(code)s imported.") % {"code": f.code})
             return redirect("competencies:framework", framework_id=f.public_id)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
             problems = exc.details if isinstance(exc.details, list) else []
     lang = _lang(request)
     rows = [{"f": f, "name": text_in(f.texts, lang, "name") or f.code,
@@ -146,7 +146,7 @@ def framework(request, framework_id):
                                         levels=levels or None)
                 messages.success(request, _("Saved."))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         return redirect(f"{request.path}?edit={edit_lang}")
     lang = _lang(request)
     return render(request, "competencies/framework.html", {
@@ -213,7 +213,7 @@ def mapping(request):
                 report = services.mapping_upload(actor=request.user, name=upload.name, content=upload.read())
             messages.success(request, _("%(n)s rows mapped.") % {"n": report.rows})
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
             problems = exc.details if isinstance(exc.details, list) else []
     rows = services.mapping_export_rows()
     names = {e.code: e.name(_lang(request)) for e in Element.objects.filter(kind=Kind.COMPETENCY)}

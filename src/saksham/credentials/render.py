@@ -17,9 +17,10 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from saksham.core import l10n
 from saksham.credentials.models import Certificate
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "web" / "fonts"
@@ -163,8 +164,7 @@ def pdf_bytes(cert: Certificate) -> bytes:
     pdf.set_title(f"{v.title} - {v.recipient}")
     pdf.set_creator(v.issuer or "Saksham")
     pdf.add_page()
-    with translation.override(v.language):
-        issued_on = formats.date_format(v.issued_on, "DATE_FORMAT")
+    issued_on = l10n.format_date(v.issued_on, "long", language=v.language)
     families = families_for([v.issuer, v.recipient, v.title, v.provider, issued_on, *v.competencies,
                              *lab.values()])
     for fam in families:
@@ -195,7 +195,7 @@ def pdf_bytes(cert: Certificate) -> bytes:
     line(v.recipient, 28, "B", y=62)
     line(lab["attended"] if v.kind == "event" else lab["completed"], 13, y=80)
     line(v.title, 20, "B", y=89)
-    facts = [f"{lab['provider']}: {v.provider}", f"{lab['date']}: {issued_on}", f"{lab['hours']}: {v.hours}"]
+    facts = [f"{lab['provider']}: {v.provider}", f"{lab['date']}: {issued_on}", f"{lab['hours']}: {l10n.format_number(v.hours, -1, language=v.language)}"]
     line("   ·   ".join(facts), 11, y=118)
     if v.competencies:
         line(f"{lab['competencies']}: " + ", ".join(v.competencies), 10, y=128)

@@ -583,10 +583,11 @@ def _notify(facts: list[dict]) -> None:
     if send is None or not facts:
         return
     from django.contrib.auth import get_user_model
-    from django.utils.translation import gettext
+
+    from saksham.core.messages import Message
 
     def title(t):
-        return lambda: gettext("Your certificate for %(title)s is ready") % {"title": t}
+        return Message.gettext("Your certificate for %(title)s is ready", title=t)
 
     try:
         if len(facts) <= 20 or bulk is None:

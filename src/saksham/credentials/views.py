@@ -58,7 +58,7 @@ def certificate_revoke(request, public_id):
     try:
         services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     else:
         messages.success(request, _("The certificate is revoked; every verifier now sees it through the status list."))
     return redirect("credentials:certificate", public_id=cert.public_id)
@@ -98,7 +98,7 @@ def event_issue(request):
                     language=f.get("language", "en") or "en",
                     competencies=[c.strip() for c in f.get("competencies", "").split(",") if c.strip()])
             except DomainError as exc:
-                errors[exc.field or "form"] = exc.message
+                errors[exc.field or "form"] = exc.message_for_field() if exc.field else exc.user_message()
     return render(request, "credentials/event.html", {"report": report, "errors": errors, "data": request.POST},
                   status=400 if errors else 200)
 

@@ -14,13 +14,12 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, PermissionDenied, ValidationFailed
+from saksham.core.messages import Message
 from saksham.feedback.models import QuestionKind, Rating, ReviewReport, Survey, SurveyQuestion, SurveyResponse
 
 MAX_REVIEW = 4000
@@ -116,7 +115,7 @@ def review_reply(*, actor, rating: Rating, text: str) -> Rating:
     course = rating.course
     title = course.live_version.title if course.live_version_id else ""
     notification_send(user=rating.learner, kind="review_reply",
-                      title=format_lazy(_("The provider replied to your review of {course}"), course=title),
+                      title=Message.gettext("The provider replied to your review of %(course)s", course=title),
                       body=text[:1000], url=f"/courses/{course.public_id}")
     audit.record(actor=actor, action="review.reply", target=rating)
     return rating

@@ -77,7 +77,7 @@ def rate(request, course_id):
             services.rating_create(learner=request.user, course=course, stars=stars, review=review)
         messages.success(request, _("Thank you for your rating."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     return redirect("catalog:course", course_id=course.public_id)
 
 
@@ -99,7 +99,7 @@ def review_action(request, rating_id, action):
     except DomainError as exc:
         if rating is None:
             raise Http404 from None
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     if request.POST.get("next") == "moderation":          # the only other page these forms come from
         return redirect("feedback:moderation")
     return redirect("catalog:course", course_id=rating.course.public_id)
@@ -130,8 +130,8 @@ def survey(request, course_id):
         try:
             services.survey_answer(learner=request.user, survey=s, answers=answers)
         except DomainError as exc:
-            errors[(exc.field or "").removeprefix("answers.")] = exc.message
-            messages.error(request, exc.message)
+            errors[(exc.field or "").removeprefix("answers.")] = exc.message_for_field()
+            messages.error(request, exc.user_message())
         else:
             messages.success(request, _("Thank you for your answers."))
             return redirect("catalog:course", course_id=course.public_id)

@@ -148,7 +148,7 @@ def export(request):
     except (NotFound, PermissionDenied):
         raise Http404 from None
     except DomainError as exc:
-        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+        return HttpResponse(exc.user_message(), status=exc.status, content_type="text/plain; charset=utf-8")
     if job is not None:
         return redirect("insights:export_status", export_id=job.public_id)
     return resp

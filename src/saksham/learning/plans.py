@@ -31,14 +31,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.text import format_lazy
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.messages import Message, by_language
 from saksham.learning.models import (
     ContentRequest,
     ContentRequestAnswer,
@@ -407,8 +406,9 @@ def _notify_assigned(plan: LearningPlan, users, n: int) -> None:
 
     notifications_send_bulk(
         users=users, kind=NotificationKind.ASSIGNMENT,
-        title=format_lazy(_("{plan}: {n} course(s) assigned to you"), plan=plan.name, n=n),
-        body=_("See them with their due dates on My learning."),
+        title=Message.ngettext("%(plan)s: %(n)s course assigned to you", "%(plan)s: %(n)s courses assigned to you", n,
+                               plan=plan.name, n=n),
+        body=Message.gettext("See them with their due dates in My learning."),
         url=reverse("learning:mine"), key=f"plan:{plan.public_id}")
 
 
@@ -680,24 +680,17 @@ def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, p
 def _reminder_text(pc: PlanCourse, kind: str, titles: dict | None = None) -> dict:
     titles = {} if titles is None else titles          # (plan course, language) -> course title, across batches
 
-    def course_title() -> str:
-        lang = get_language() or "en"
-        if (pc.pk, lang) not in titles:
-            titles[(pc.pk, lang)] = _title(pc.course, lang)
-        return titles[(pc.pk, lang)]
-
-    def date() -> str:
-        return formats.date_format(pc.due_on, "DATE_FORMAT")
-
+    if pc.pk not in titles:                           # the course's title in each UI language, shown in the reader's
+        titles[pc.pk] = by_language({code: _title(pc.course, code) for code, _n in settings.LANGUAGES})
+    course = titles[pc.pk]
     if kind == ReminderKind.OVERDUE:
         return {"kind": NotificationKind.OVERDUE,
-                "title": lambda: str(format_lazy(_("Overdue: {course} was due on {date}"), course=course_title(),
-                                                 date=date())),
-                "body": lambda: str(format_lazy(_("Part of {plan}. Finish it on My learning."), plan=pc.plan.name)),
+                "title": Message.gettext("Overdue: %(course)s was due on %(date)s", course=course, date=pc.due_on),
+                "body": Message.gettext("Part of %(plan)s. Finish it in My learning.", plan=pc.plan.name),
                 "url": reverse("learning:mine")}
     return {"kind": NotificationKind.REMINDER,
-            "title": lambda: str(format_lazy(_("Due on {date}: {course}"), course=course_title(), date=date())),
-            "body": lambda: str(format_lazy(_("Part of {plan}. Continue on My learning."), plan=pc.plan.name)),
+            "title": Message.gettext("Due on %(date)s: %(course)s", course=course, date=pc.due_on),
+            "body": Message.gettext("Part of %(plan)s. Continue in My learning.", plan=pc.plan.name),
             "url": reverse("learning:mine")}
 
 
@@ -748,8 +741,8 @@ def content_request_answer(*, actor, request: ContentRequest, provider: Provider
     request.save(update_fields=["status"])
     if request.requested_by:
         notification_send(user=request.requested_by, kind=NotificationKind.CONTENT_REQUEST,
-                          title=format_lazy(_("{provider} answered your request “{title}”"),
-                                            provider=provider.org.name, title=request.title),
+                          title=Message.gettext("%(provider)s answered your request “%(title)s”",
+                                                provider=provider.org.name, title=request.title),
                           body=text[:1000], url=reverse("learning:content_requests"))
     audit.record(actor=actor, action="content_request.answer", target=request)
     return answer

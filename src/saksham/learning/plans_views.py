@@ -93,7 +93,7 @@ def plan_list(request):
             plan = plans.plan_create(actor=request.user, org=org, name=request.POST.get("name", ""), year=year,
                                      description=request.POST.get("description", ""))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         else:
             return redirect("learning:plan", plan_id=plan.public_id)
     return render(request, "learning/plans.html", {
@@ -136,7 +136,7 @@ def plan_detail(request, plan_id):
                 plans.plan_retire(actor=request.user, plan=plan)
                 messages.success(request, _("The plan is retired."))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         return redirect("learning:plan", plan_id=plan.public_id)
     from saksham.learning.plans_api import plan_data
     from saksham.people.queries import user_groups_visible_to
@@ -209,7 +209,7 @@ def content_requests(request):
                                              competency=request.POST.get("competency", ""))
                 messages.success(request, _("Your request is sent to the providers."))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         return redirect("learning:content_requests")
     return render(request, "learning/content_requests.html", {
         "requests": plans.content_requests_visible_to(request.user).prefetch_related("answers__provider__org")[:100],

@@ -71,7 +71,7 @@ def decide(request, enrolment_id):
         services.enrolment_decide(actor=request.user, enrolment=e, approve=request.POST.get("approve") == "1")
         messages.success(request, _("Decision recorded."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     return redirect("learning:requests")
 
 
@@ -252,7 +252,7 @@ def quiz(request, course_id, item_key):
                 services.attempt_save(learner=request.user, attempt=a, answers=answers)
                 messages.success(request, _("Your answers are saved."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     return redirect(reverse("learning:player", args=[course.public_id]) + f"?item={item_key}")
 
 
@@ -263,7 +263,7 @@ def enrol(request, course_id):
     try:
         e = services.enrolment_create(learner=request.user, course=course)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
         return redirect("learning:player", course_id=course_id)
     if e.state == EnrolmentState.REQUESTED:
         messages.info(request, _("Your request for a seat was sent; an admin will decide."))
@@ -286,7 +286,7 @@ def leave(request, course_id):
         services.enrolment_leave(learner=request.user, enrolment=e)
         messages.success(request, _("You left the course. Your progress is kept if you come back."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
     return redirect("learning:mine")
 
 

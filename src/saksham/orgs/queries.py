@@ -85,8 +85,10 @@ def org_search(text: str = "", *, within: list[str] | None = None, kind: str | N
 
 
 def level_name(kind: str) -> str:
+    from saksham.core.l10n import profile_text
+
     levels = settings.PROFILE.get("hierarchy_levels", {})
-    return levels.get(kind, kind.title())
+    return profile_text(levels.get(kind)) or kind.title()
 
 
 def languages() -> list[dict]:

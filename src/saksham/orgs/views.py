@@ -35,7 +35,7 @@ def org_browser(request, code=None):
         try:
             _act(request, org, action)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         else:
             messages.success(request, _("Saved."))
             org.refresh_from_db()

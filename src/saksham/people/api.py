@@ -440,8 +440,8 @@ def import_report(request, job_id: UUID):
 class NotificationOut(Schema):
     id: UUID = Field(alias="public_id")
     kind: str
-    title: str
-    body: str
+    title: str = Field(alias="shown_title", description="in the reader's language")
+    body: str = Field(alias="shown_body", description="in the reader's language")
     url: str
     created: dt.datetime
     read_at: dt.datetime | None

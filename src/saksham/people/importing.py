@@ -65,7 +65,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, permissions
+from saksham.core import audit, l10n, permissions
 from saksham.core.errors import TooLarge, ValidationFailed
 from saksham.core.ids import uuid7_hexes
 from saksham.orgs.models import Org
@@ -279,7 +279,7 @@ def _count_rows(path: Path, file_format: str, encoding: str) -> int:
         next(rows)  # the header
         for count, _row in enumerate(rows, start=1):  # noqa: B007
             if count > settings.IMPORT_MAX_ROWS:
-                raise FileRefused(_("more than %(rows)s rows; split the file") % {"rows": f"{settings.IMPORT_MAX_ROWS:,}"}, field="file",
+                raise FileRefused(_("more than %(rows)s rows; split the file") % {"rows": l10n.format_number(settings.IMPORT_MAX_ROWS)}, field="file",
                                   code="too_many_rows")
     except UnicodeDecodeError as exc:
         line = _first_undecodable_line(path, encoding) or count + 2
@@ -311,7 +311,7 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
                           code="unsupported_type")
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMPORT_MAX_BYTES:
-        raise TooLarge(_("the file is %(size)s bytes; the limit is %(limit)s") % {"size": f"{size:,}", "limit": f"{settings.IMPORT_MAX_BYTES:,}"}, field="file")
+        raise TooLarge(_("the file is %(size)s bytes; the limit is %(limit)s") % {"size": l10n.format_number(size), "limit": l10n.format_number(settings.IMPORT_MAX_BYTES)}, field="file")
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{ext}"
@@ -323,7 +323,7 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
             for block in chunks:
                 written += len(block)
                 if written > settings.IMPORT_MAX_BYTES:
-                    raise TooLarge(_("the file is larger than %(limit)s bytes") % {"limit": f"{settings.IMPORT_MAX_BYTES:,}"}, field="file")
+                    raise TooLarge(_("the file is larger than %(limit)s bytes") % {"limit": l10n.format_number(settings.IMPORT_MAX_BYTES)}, field="file")
                 out.write(block)
         if written == 0:
             raise FileRefused(_("the file is empty"), field="file", code="empty_file")

@@ -266,9 +266,11 @@ class EmailState(models.TextChoices):
 
 
 class Notification(PublicModel):
-    """An in-app notification (and, when ``email_state`` is set, its email). Title and body are stored already
-    rendered in the recipient's language. ``key`` (optional, unique) makes a notification about one fact happen
-    once, however often its sender runs."""
+    """An in-app notification (and, when ``email_state`` is set, its email). ``message`` keeps the title and body
+    as message ids with their parameters (``core.messages``), rendered in the reader's language whenever shown;
+    ``title`` and ``body`` hold the text in the recipient's language when it was written (what a notification
+    without a message, an older one, shows). ``key`` (optional, unique) makes a notification about one fact
+    happen once, however often its sender runs."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=24, choices=NotificationKind.choices)
@@ -280,6 +282,7 @@ class Notification(PublicModel):
     in_app = models.BooleanField(default=True, help_text="shown in the notifications centre")
     email_state = models.CharField(max_length=40, blank=True, default="")
     key = models.CharField(max_length=160, null=True, blank=True, unique=True)
+    message = models.JSONField(null=True, blank=True, help_text='{"title": message, "body": message}')
 
     class Meta:
         ordering = ["-id"]
@@ -293,6 +296,22 @@ class Notification(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.title[:40]}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        return self._shown("title") or self.title
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language."""
+        return self._shown("body") or self.body
+
+    def _shown(self, part: str) -> str:
+        from saksham.core.messages import render_data
+
+        data = (self.message or {}).get(part)
+        return render_data(data)[:300 if part == "title" else None] if data else ""
 
 
 class NotificationPreference(models.Model):

@@ -2,9 +2,11 @@
 
 Any app may notify (people sits low in the dependency chain). ``notification_send`` writes one notification,
 ``notifications_send_bulk`` many at once (one ``executemany`` per chunk of recipients, the text rendered once per
-language). The text is stored rendered in the recipient's language: ``title`` and ``body`` may be plain strings,
-lazy translations (``gettext_lazy``, ``format_lazy``) or callables, evaluated with her ``preferred_language``
-active. What she receives follows her preferences per kind (in-app and/or email; by default in-app for every
+language). ``title`` and ``body`` are best ``core.messages.Message`` objects (a message id with its parameters):
+they are stored as such and rendered in the reader's language whenever she reads them (the page, the API, the
+email in her preferred language when it is sent), and also as text in her language of the moment (what the
+admin lists). Plain strings, lazy translations or callables are accepted too and stored as text only, rendered
+once with her ``preferred_language`` active. What she receives follows her preferences per kind (in-app and/or email; by default in-app for every
 kind and email for ``EMAIL_BY_DEFAULT``). A ``key`` makes a notification about one fact happen once, however
 often its sender runs (a unique column, inserts that ignore a conflict).
 
@@ -15,6 +17,7 @@ workers never send the same email; a claim older than ``CLAIM_TIMEOUT`` (a dead 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -30,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from saksham.core.errors import ValidationFailed
 from saksham.core.ids import uuid7_hexes
+from saksham.core.messages import Message
 from saksham.people.models import (
     EMAIL_BY_DEFAULT,
     EmailState,
@@ -39,7 +43,7 @@ from saksham.people.models import (
     User,
 )
 
-Text = str | Callable[[], str] | Any          # a str, a lazy translation or a callable
+Text = Message | str | Callable[[], str] | Any          # a Message, a str, a lazy translation or a callable
 CHUNK = 5000
 EMAIL_BATCH = 500
 CLAIM_TIMEOUT_S = 600
@@ -62,11 +66,22 @@ def _fit(key: str | None) -> str | None:
     return "h:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _render(text: Text, language: str) -> str:
+def _render(text: Text, language: str) -> tuple[str, dict | None]:
+    """The text in her language, and the message to render again when read (None for a text-only one)."""
     if not text:
-        return ""
+        return "", None
     with translation.override(language or settings.LANGUAGE_CODE):
-        return str(text() if callable(text) else text)
+        if isinstance(text, Message):
+            data = text.as_data()
+            return Message.from_data(data).render(), data
+        return str(text() if callable(text) else text), None
+
+
+def _rendered(title: Text, body: Text, language: str) -> tuple[str, str, dict | None]:
+    t, t_data = _render(title, language)
+    b, b_data = _render(body, language)
+    message = {k: v for k, v in (("title", t_data), ("body", b_data)) if v} or None
+    return t[:300], b, message
 
 
 def _site(path: str) -> str:
@@ -102,8 +117,8 @@ def notification_send(*, user: User, kind: str, title: Text, body: Text = "", ur
     email_state = _email_state(wants_email, email)
     if not in_app and not email_state:
         return None
-    lang = user.preferred_language
-    n = Notification(recipient=user, kind=kind, title=_render(title, lang)[:300], body=_render(body, lang),
+    t, b, message = _rendered(title, body, user.preferred_language)
+    n = Notification(recipient=user, kind=kind, title=t, body=b, message=message,
                      url=url[:500], in_app=in_app, email_state=email_state, key=key)
     try:
         with transaction.atomic():
@@ -128,7 +143,7 @@ def notifications_send_bulk(*, users: QuerySet | Iterable[int], kind: str, title
     else:
         ids_iter = iter(users)
     written = 0
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[str, tuple[str, str, str | None]] = {}
     batch: list[int] = []
     for uid in ids_iter:
         batch.append(uid)
@@ -140,8 +155,8 @@ def notifications_send_bulk(*, users: QuerySet | Iterable[int], kind: str, title
     return written
 
 
-INSERT_SQL = ("INSERT INTO people_notification (public_id, recipient_id, kind, title, body, url, created, read_at, "
-              "in_app, email_state, key) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s) "
+INSERT_SQL = ("INSERT INTO people_notification (public_id, recipient_id, kind, title, body, message, url, created, "
+              "read_at, in_app, email_state, key) VALUES (%s, %s, %s, %s, %s, {json}, %s, %s, NULL, %s, %s, %s) "
               "ON CONFLICT (key) DO NOTHING")
 
 
@@ -168,15 +183,17 @@ def _bulk_chunk(ids: list[int], kind, title, body, url, email, key, rendered) ->
             continue
         any_email = any_email or bool(state)
         if lang not in rendered:
-            rendered[lang] = (_render(title, lang)[:300], _render(body, lang))
-        t, b = rendered[lang]
-        rows.append([uid, kind, t, b, url[:500], now, in_app, state, f"{key}:{uid}" if key else None])
+            t, b, message = _rendered(title, body, lang)
+            rendered[lang] = (t, b, json.dumps(message, ensure_ascii=False) if message else None)
+        t, b, message = rendered[lang]
+        rows.append([uid, kind, t, b, message, url[:500], now, in_app, state, f"{key}:{uid}" if key else None])
     if not rows:
         return 0
     for row, pid in zip(rows, uuid7_hexes(len(rows)), strict=True):
         row.insert(0, pid)
     with connection.cursor() as cur:
-        cur.executemany(INSERT_SQL, rows)
+        json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+        cur.executemany(INSERT_SQL.format(json=json_mark), rows)
         # sqlite3 and psycopg 3 sum the rows inserted over an executemany (a conflicting key inserts none).
         written = cur.rowcount if cur.rowcount >= 0 else len(rows)
     if any_email:
@@ -258,5 +275,5 @@ def _message(n: Notification) -> EmailMessage:
     lang = n.recipient.preferred_language or settings.LANGUAGE_CODE
     with translation.override(lang):
         footer = _("Choose what you receive: %(link)s") % {"link": _site(reverse("people:profile"))}
-        parts = [p for p in (n.body, _site(n.url)) if p] + [footer]
-        return EmailMessage(n.title, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+        parts = [p for p in (n.shown_body, _site(n.url)) if p] + [footer]
+        return EmailMessage(n.shown_title, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

@@ -37,8 +37,11 @@ def _ip(request):
 
 
 def _form_error(form, exc: DomainError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    """The error beside its field, or above the form naming the field by its label (never by its code)."""
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message_for_field())
+    else:
+        form.add_error(None, exc.user_message({k: f.label for k, f in form.fields.items()}))
 
 
 def _require_admin(request):
@@ -87,7 +90,7 @@ def confirm_link(request, token):
     try:
         user = services.email_confirm_link(token=token)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.user_message())
         return redirect("people:confirm")
     return _confirmed(request, user)
 
@@ -107,7 +110,7 @@ def login_view(request):
         try:
             services.login_check_allowed(email=email, ip=ip)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.user_message())
         else:
             user, reason = _authenticate(request, email, password)
             if user is None:
@@ -154,7 +157,7 @@ def activate(request, uidb64, token):
         try:
             services.activation_complete(user=user, password=form.cleaned_data["password"])
         except DomainError as exc:
-            form.add_error("password", exc.message)
+            form.add_error("password", exc.message_for_field())
         else:
             messages.success(request, _("Your password is set. Sign in."))
             return redirect("people:login")
@@ -274,7 +277,7 @@ def person(request, person_id):
                 services.person_set_active(actor=request.user, person=person, active=action == "reactivate")
             messages.success(request, _("Saved."))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.user_message())
         return redirect("people:person", person_id=person.public_id)
     history = [_history_row(h) for h in queries.person_history(person)[:20]]
     return render(request, "people/person.html", {"person": person, "roles": queries.roles_of(person),

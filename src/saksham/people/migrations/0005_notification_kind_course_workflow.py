@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0003_fewer_user_indexes'),
+        ('people', '0004_import_designation_checks_and_warnings'),
     ]
 
     operations = [
