@@ -260,6 +260,39 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
             "section_seconds_left": clock.seconds_left(now) if clock else None}
 
 
+def quiz_facts(enrolment, item_key) -> dict:
+    """What the start screen of a quiz tells her before she begins: the questions per section, the pass mark, the
+    attempts allowed, used and left, the time limits, and whether the right answers are shown afterwards."""
+    from saksham.learning import services
+    from saksham.learning.models import Attempt, Question
+
+    conf = services._quiz(enrolment, item_key).settings or {}
+    bank = list(Question.objects.filter(course=enrolment.course, is_active=True).values_list("public_id", "tags"))
+    ids = {str(q) for q, _tags in bank}
+    sections = []
+    for n, sec in enumerate(conf.get("sections") or [{"key": "all"}]):
+        if "pool" in sec:
+            available = sum(1 for _q, tags in bank if sec["pool"] in (tags or []))
+        elif "questions" in sec:
+            available = sum(1 for q in sec["questions"] if str(q) in ids)
+        else:
+            available = len(ids)
+        count = min(int(sec["pick"]), available) if sec.get("pick") else available
+        sections.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": count,
+                         "drawn": bool(sec.get("pick")) and available > int(sec["pick"]),
+                         "pass_percent": sec.get("pass_percent"), "time_limit_s": sec.get("time_limit_s")})
+    used = Attempt.objects.filter(enrolment=enrolment, item_key=item_key).count()
+    limit = conf.get("max_attempts")
+    solutions = conf["show_solutions"] if "show_solutions" in conf else \
+        services.course_policy(enrolment.course).show_solutions
+    return {"sections": sections, "questions": sum(s["questions"] for s in sections),
+            "pass_percent": conf.get("pass_percent", 0), "max_attempts": int(limit) if limit else None,
+            "used": used, "left": max(0, int(limit) - used) if limit else None,
+            "time_limit_s": conf.get("time_limit_s"), "show_solutions": bool(solutions),
+            "shuffled": bool(conf.get("shuffle")) or any(s["drawn"] for s in sections),
+            "negative_marking": conf.get("negative_marking") or 0}
+
+
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:

@@ -200,10 +200,31 @@ def _quiz_state(enrolment, key) -> dict:
             else:
                 for q in sec["questions"]:
                     q["got"], q["of"] = _num(q.get("awarded") or 0), _num(q["points"])
+                    awarded = q.get("awarded") or 0
+                    q["mark"] = "right" if awarded >= q["points"] else "partial" if awarded > 0 else "wrong"
+                    given = view["answers"].get(q["id"])
+                    q["mine_text"] = "" if given in (None, "", [], {}) else _shown_answer(q, given)
                     if view["solutions_shown"]:
                         q["solution_text"] = _shown_answer(q, q.get("solution"))
+    facts = queries.quiz_facts(enrolment, key)
+    for sec in facts["sections"]:
+        sec["limit"] = _duration(sec["time_limit_s"])
+    facts["limit"] = _duration(facts["time_limit_s"])
     return {"attempt": view, "open": bool(view and view["state"] == "open"), "expired_now": expired_now,
-            "ever_passed": any(a.passed for a in attempts), "attempts": len(attempts)}
+            "ever_passed": any(a.passed for a in attempts), "attempts": len(attempts), "facts": facts,
+            "out_of_attempts": facts["left"] == 0 and not any(a.passed for a in attempts)}
+
+
+def _duration(seconds: int | None) -> str:
+    """A time limit in words: "15 minutes", "90 seconds"."""
+    from django.utils.translation import ngettext
+
+    if not seconds:
+        return ""
+    if seconds % 60:
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    minutes = seconds // 60
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def _posted_answers(post, attempt) -> dict:
