@@ -27,7 +27,7 @@ def test_my_learning_lists_her_courses_and_hours(client, course, learner, event)
     e = services.enrolment_create(learner=learner, course=course)
     client.force_login(learner)
     r = client.get(reverse("learning:mine"))
-    assert r.status_code == 200 and b"Right to Information" in r.content and b'id="in-progress"' in r.content
+    assert r.status_code == 200 and b"Right to Information" in r.content and b'id="continue-learning"' in r.content
     services.progress_record(learner=learner, events=[event(e, i, percent=100, s=n)
                                                       for n, i in enumerate(items_of(course))])
     r = client.get(reverse("learning:mine"))

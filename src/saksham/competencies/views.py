@@ -64,10 +64,25 @@ def passport(request):
     book = queries.passport(user, language=lang)
     frame = queries.default_framework()
     recs = queries.recommendations(user, book=book, language=user.preferred_language or lang)
+    extra = _reco_extra(user, book, recs, user.preferred_language or lang)
     choices = [(e.code, e.name(lang)) for e in Element.objects.filter(kind=Kind.COMPETENCY).order_by("code")]
     return render(request, "competencies/passport.html", {
         "book": book, "recs": recs, "levels": queries.level_names(frame, lang), "choices": choices,
-        "shares": queries.shares_of(user), "kinds": dict(EvidenceKind.choices), "level_range": range(1, 6)})
+        "shares": queries.shares_of(user), "kinds": dict(EvidenceKind.choices), "level_range": range(1, 6),
+        **extra})
+
+
+def _reco_extra(user, book, recs, language: str) -> dict:
+    """What keeps the "for you" card from being a dead end: when her designation has no role map, a word on why
+    with a link to her profile; when few courses are recommended, the most popular ones in her language."""
+    from saksham.learning.queries import suggested_courses
+
+    more = []
+    if len(recs) < 3:
+        shown = {str(r.course) for r in recs}
+        more = [h for h in suggested_courses(user, language=language, limit=6) if str(h.course) not in shown]
+        more = more[:4 - len(recs)] if recs else more[:4]
+    return {"no_role": not book.required, "designation": user.designation, "more": more}
 
 
 @login_required
@@ -75,8 +90,11 @@ def passport(request):
 def recommendations_fragment(request):
     """The "for you" list as an HTML fragment (the home page and the catalogue load it with htmx)."""
     user = request.user
-    recs = queries.recommendations(user, limit=_int(request.GET.get("limit"), 5) or 5)
-    return render(request, "competencies/_recommendations.html", {"recs": recs, "compact": True})
+    language = user.preferred_language or _lang(request)
+    book = queries.passport(user, language=language, evidence=False)
+    recs = queries.recommendations(user, limit=_int(request.GET.get("limit"), 5) or 5, book=book, language=language)
+    return render(request, "competencies/_recommendations.html", {"recs": recs, "compact": True,
+                                                                  **_reco_extra(user, book, recs, language)})
 
 
 def shared(request, token):

@@ -38,7 +38,13 @@ def _cert(public_id):
 @require_GET
 def my_certificates(request):
     """Her certificates, newest first, each with its page, PDF and verification link."""
-    return render(request, "credentials/mine.html", {"certificates": list(queries.certificates_of(request.user)[:500])})
+    certificates = list(queries.certificates_of(request.user)[:500])
+    closest = []
+    if not certificates:            # how to earn one: the courses she is closest to finishing
+        from saksham.learning.queries import continue_learning
+
+        closest = sorted(continue_learning(request.user), key=lambda r: -r.percent)[:3]
+    return render(request, "credentials/mine.html", {"certificates": certificates, "closest": closest})
 
 
 @require_GET

@@ -157,11 +157,20 @@ class ProgressIn(StrictSchema):
     events: list[EventIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
 
 
+class EnrolmentProgressOut(Schema):
+    id: UUID
+    percent: int
+    completed: bool
+    done: list[UUID]
+
+
 class ProgressOut(Schema):
     accepted: int
     duplicates: int
     credited_seconds: int
     completed: list[str]
+    enrolments: list[EnrolmentProgressOut] = Field(..., description="each enrolment of the batch as it now stands: "
+                                                   "share done, completed, items done")
 
 
 @router.post("/progress", response={200: ProgressOut, **ERRORS})
@@ -170,8 +179,10 @@ def progress(request, payload: ProgressIn):
     percent never goes backwards; the position is the latest by client time; time is capped per event. A bad
     event refuses the whole batch with a 4xx listing every bad event in ``details`` (nothing is written)."""
     r = services.progress_record(learner=request.auth, events=[e.__dict__ for e in payload.events])
+    touched = {e.enrolment for e in payload.events}
     return JsonResponse({"accepted": r.accepted, "duplicates": r.duplicates,
-                         "credited_seconds": r.credited_seconds, "completed": r.completed})
+                         "credited_seconds": r.credited_seconds, "completed": r.completed,
+                         "enrolments": queries.progress_summary(request.auth, touched)})
 
 
 class PeriodOut(Schema):

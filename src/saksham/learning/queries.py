@@ -268,6 +268,131 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
             "section_seconds_left": clock.seconds_left(now) if clock else None}
 
 
+def quiz_facts(enrolment, item_key) -> dict:
+    """What the start screen of a quiz tells her before she begins: the questions per section, the pass mark, the
+    attempts allowed, used and left, the time limits, and whether the right answers are shown afterwards."""
+    from saksham.learning import services
+    from saksham.learning.models import Attempt, Question
+
+    conf = services._quiz(enrolment, item_key).settings or {}
+    bank = list(Question.objects.filter(course=enrolment.course, is_active=True).values_list("public_id", "tags"))
+    ids = {str(q) for q, _tags in bank}
+    sections = []
+    for n, sec in enumerate(conf.get("sections") or [{"key": "all"}]):
+        if "pool" in sec:
+            available = sum(1 for _q, tags in bank if sec["pool"] in (tags or []))
+        elif "questions" in sec:
+            available = sum(1 for q in sec["questions"] if str(q) in ids)
+        else:
+            available = len(ids)
+        count = min(int(sec["pick"]), available) if sec.get("pick") else available
+        sections.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": count,
+                         "drawn": bool(sec.get("pick")) and available > int(sec["pick"]),
+                         "pass_percent": sec.get("pass_percent"), "time_limit_s": sec.get("time_limit_s")})
+    used = Attempt.objects.filter(enrolment=enrolment, item_key=item_key).count()
+    limit = conf.get("max_attempts")
+    solutions = conf["show_solutions"] if "show_solutions" in conf else \
+        services.course_policy(enrolment.course).show_solutions
+    return {"sections": sections, "questions": sum(s["questions"] for s in sections),
+            "pass_percent": conf.get("pass_percent", 0), "max_attempts": int(limit) if limit else None,
+            "used": used, "left": max(0, int(limit) - used) if limit else None,
+            "time_limit_s": conf.get("time_limit_s"), "show_solutions": bool(solutions),
+            "shuffled": bool(conf.get("shuffle")) or any(s["drawn"] for s in sections),
+            "negative_marking": conf.get("negative_marking") or 0}
+
+
+def progress_summary(learner, enrolment_ids) -> list[dict]:
+    """After a progress batch, what the player shows without a reload: each enrolment's share done, whether it is
+    completed, and the items done (assessments: passed). Two reads whatever the batch."""
+    rows = list(Enrolment.objects.filter(learner=learner, public_id__in=list(enrolment_ids))
+                .values_list("pk", "public_id", "version_id", "percent", "completed_at"))
+    done: dict[int, list[str]] = {pk: [] for pk, *_rest in rows}
+    versions = {pk: v for pk, _p, v, *_rest in rows}
+    for eid, key, completed_at, passed_at in (ItemProgress.objects.filter(enrolment_id__in=list(done))
+                                              .filter(Q(completed_at__isnull=False) | Q(passed_at__isnull=False))
+                                              .values_list("enrolment_id", "item_key", "completed_at", "passed_at")):
+        info = structure.version_items(versions[eid]).get(key)
+        if info is not None and (passed_at if info.is_assessment else completed_at):
+            done[eid].append(str(key))
+    return [{"id": str(pid), "percent": percent, "completed": completed_at is not None, "done": done[pk]}
+            for pk, pid, _v, percent, completed_at in rows]
+
+
+def certificate_links(learner, enrolment) -> list[dict]:
+    """The links other apps offer beside a completed course (``settings.MY_LEARNING_LINKS``: her certificate)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    out: list[dict] = []
+    for path in getattr(settings, "MY_LEARNING_LINKS", []):
+        out.extend(import_string(path)(learner, [enrolment]).get(enrolment.pk, []))
+    return out
+
+
+@dataclass
+class Resume:
+    enrolment: Enrolment
+    course: UUID
+    title: str
+    percent: int
+    item: UUID | None          # where she continues: the item she stopped at, or the next one not done after it
+    item_title: str
+    due_on: dt.date | None
+    overdue: bool
+    assigned: bool
+
+
+def continue_learning(learner, *, limit: int | None = None, exclude: int | None = None) -> list[Resume]:
+    """Her courses in progress with the point to resume at, assigned ones by due date first (overdue first of
+    all), then the others by the time she last learned. Two reads whatever their number (item lists come from the
+    per-process structure cache)."""
+    rows = list(Enrolment.objects.filter(learner=learner, state=EnrolmentState.ACTIVE, completed_at__isnull=True,
+                                         course__kind="course")
+                .exclude(pk=exclude).select_related("course", "version"))
+    far, never = dt.date.max, dt.datetime.min.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda e: (e.due_on or far, -(e.last_activity_at or e.created_at or never).timestamp()))
+    rows = rows[:limit] if limit else rows
+    done: dict[int, set[UUID]] = {e.pk: set() for e in rows}
+    for eid, key in (ItemProgress.objects.filter(enrolment_id__in=list(done))
+                     .filter(Q(completed_at__isnull=False) | Q(passed_at__isnull=False))
+                     .values_list("enrolment_id", "item_key")):
+        done[eid].add(key)
+    today = timezone.localdate()
+    out = []
+    for e in rows:
+        items = list(structure.version_items(e.version_id).values())
+        keys = [i.key for i in items]
+        at = keys.index(e.last_item_key) if e.last_item_key in keys else 0
+        # The item she stopped at, unless she finished it: then the first not done after it (or before it).
+        order = items[at:] + items[:at]
+        pick = items[at] if items and e.last_item_key in keys and e.last_item_key not in done[e.pk] else \
+            next((i for i in order if i.key not in done[e.pk]), items[at] if items else None)
+        out.append(Resume(enrolment=e, course=e.course.public_id, title=e.version.title, percent=e.percent,
+                          item=pick.key if pick else None, item_title=pick.title if pick else "",
+                          due_on=e.due_on, overdue=bool(e.due_on and e.due_on < today),
+                          assigned=e.assigned_by_id is not None))
+    return out
+
+
+def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
+    """A few courses to start with when she has nothing to do: the most popular in her language among those her
+    org may see, leaving out those she is in (in any language); in any language when none is in hers."""
+    from saksham.catalog.models import Course
+    from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
+
+    mine = course_families_of(learner)
+    audience = audience_orgs(learner)
+    for lang in (language, ""):
+        hits = catalog_search(SearchFilters(language=lang, kind="course", sort="popular", audience=audience),
+                              language=language, page_size=limit + min(len(mine), 20)).items
+        family = {str(p): t or c for p, c, t in Course.objects.filter(public_id__in=[h.course for h in hits])
+                  .values_list("public_id", "pk", "translation_of_id")}
+        hits = [h for h in hits if family.get(str(h.course)) not in mine][:limit]
+        if hits:
+            return hits
+    return []
+
+
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from saksham.catalog.models import Course, CourseKind, VersionStatus
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from saksham.core.ids import uuid7
 from saksham.learning import structure
 from saksham.learning.models import (
     CoursePolicy,
@@ -1007,9 +1008,10 @@ def _check_conf(conf: dict) -> None:
     number(conf.get("negative_marking"), "negative_marking", 0, 10)
     number(conf.get("max_attempts"), "max_attempts", 1, 1000, whole=True)
     number(conf.get("time_limit_s"), "time_limit_s", 1, 7 * 86400, whole=True)
-    if "partial_credit" in conf and not isinstance(conf["partial_credit"], bool):
-        raise Conflict(_("the assessment's setting %(name)s is true or false") % {"name": "partial_credit"},
-                       code="assessment_misconfigured", field="partial_credit")
+    for flag in ("partial_credit", "shuffle"):
+        if flag in conf and not isinstance(conf[flag], bool):
+            raise Conflict(_("the assessment's setting %(name)s is true or false") % {"name": flag},
+                           code="assessment_misconfigured", field=flag)
     sections = conf.get("sections")
     if sections is None:
         return
@@ -1027,15 +1029,19 @@ def _check_conf(conf: dict) -> None:
                            field=f"sections.{n}.questions")
 
 
-def _draw(course: Course, conf: dict) -> list[dict]:
-    import secrets
+def _draw(course: Course, conf: dict, *, seed: str, previous: list[dict] | None = None) -> list[dict]:
+    """An attempt's paper, drawn from a generator seeded by the attempt's id (the same id draws the same paper).
+    A section that picks N of a larger pool takes first the questions her previous attempt did not have, so a
+    retry brings new questions while the pool has them; ``shuffle`` puts each section's questions in a new order."""
+    import random
 
     from saksham.learning.models import Question
 
     bank = {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True)}
     sections = conf.get("sections") or [{"key": "all", "title": "", "questions": sorted(bank)}]
+    seen = {qid for sec in previous or () for qid in sec.get("questions", ())}
     paper = []
-    rng = secrets.SystemRandom()
+    rng = random.Random(seed)
     for n, sec in enumerate(sections):
         if "pool" in sec:
             pool = sorted(qid for qid, q in bank.items() if sec["pool"] in q.tags)
@@ -1045,7 +1051,15 @@ def _draw(course: Course, conf: dict) -> list[dict]:
         if pick:
             if len(pool) < int(pick):
                 raise Conflict(_("the assessment's question pool is too small"), code="assessment_misconfigured")
-            pool = rng.sample(pool, int(pick))
+            fresh = [q for q in pool if q not in seen]
+            if len(fresh) >= int(pick):
+                pool = rng.sample(fresh, int(pick))
+            else:
+                pool = fresh + rng.sample([q for q in pool if q in seen], int(pick) - len(fresh))
+                rng.shuffle(pool)
+        elif conf.get("shuffle"):
+            pool = list(pool)
+            rng.shuffle(pool)
         if not pool:
             raise Conflict(_("the assessment has no questions"), code="assessment_misconfigured")
         paper.append({"key": str(sec.get("key") or n + 1), "title": sec.get("title", ""), "questions": pool,
@@ -1141,8 +1155,12 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
         if limit and used >= int(limit):
             raise Conflict(_("all %(limit)s attempts are used") % {"limit": limit}, code="no_attempts_left")
         limit_s = conf.get("time_limit_s")
+        previous = (Attempt.objects.filter(enrolment=enrolment, item_key=info.key).order_by("-number")
+                    .values_list("paper", flat=True).first())
+        public_id = uuid7()
         attempt = Attempt.objects.create(
-            enrolment=enrolment, item_key=info.key, number=used + 1, paper=_draw(enrolment.course, conf),
+            public_id=public_id, enrolment=enrolment, item_key=info.key, number=used + 1,
+            paper=_draw(enrolment.course, conf, seed=str(public_id), previous=previous),
             started_at=now, deadline=now + dt.timedelta(seconds=int(limit_s)) if limit_s else None)
         if is_paced(attempt.paper):
             attempt.opened = [now.isoformat()]

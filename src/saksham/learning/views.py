@@ -35,9 +35,56 @@ def my_learning(request):
             links.setdefault(eid, []).extend(items)
     for e in mine["completed"]:
         e.links = links.get(e.pk, [])
-    return render(request, "learning/my_learning.html", {"mine": mine,
-                                                         "hours": queries.hours_summary(request.user),
-                                                         "karma": queries.karma_summary(request.user)})
+    lang = _language(request, None)
+    empty = not any(mine.values())
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for e in mine["assigned"]:
+        e.overdue = bool(e.due_on and e.due_on < today)
+    return render(request, "learning/my_learning.html", {
+        "mine": mine, "hours": queries.hours_summary(request.user), "karma": queries.karma_summary(request.user),
+        "resume": queries.continue_learning(request.user),
+        "programs": [e for e in mine["in_progress"] if e.course.kind == CourseKind.PROGRAM],
+        "suggestions": queries.suggested_courses(request.user, language=lang) if empty else []})
+
+
+@login_required
+def continue_fragment(request):
+    """The home page's "Continue learning" card (htmx): her courses in progress with where to resume, or, when
+    she has none, a few courses to start with."""
+    resume = queries.continue_learning(request.user, limit=4)
+    suggestions = [] if resume else queries.suggested_courses(request.user, language=_language(request, None))
+    return render(request, "learning/_continue.html", {"resume": resume, "suggestions": suggestions,
+                                                       "compact": True})
+
+
+@login_required
+def completion_fragment(request, course_id):
+    """The player's "Course completed" banner (htmx): the link to her certificate once it is issued (it is issued
+    in the background: until then the banner says so and asks again every few seconds), and what to learn next."""
+    course = _course(course_id)
+    e = queries.enrolment_for_course(request.user, course)
+    if e is None or e.completed_at is None:
+        raise Http404
+    try:
+        polls = min(max(int(request.GET.get("n", 0)), 0), 100)
+    except ValueError:
+        polls = 0
+    return render(request, "learning/_completion.html", {"c": _completion_context(request, e, polls=polls)})
+
+
+COMPLETION_POLLS = 40     # about two minutes of asking every three seconds
+
+
+def _completion_context(request, e, *, polls: int = 0) -> dict:
+    links = queries.certificate_links(request.user, e)
+    nxt = queries.continue_learning(request.user, limit=1, exclude=e.pk)
+    suggestions = [] if nxt else queries.suggested_courses(request.user, language=_language(request, None), limit=1)
+    return {"e": e, "course_id": e.course.public_id, "links": links,
+            "pending": not links and e.pipeline_done_at is None, "next": nxt[0] if nxt else None,
+            "poll": polls + 1 if polls < COMPLETION_POLLS else 0,
+            "suggestion": suggestions[0] if suggestions else None}
 
 
 @login_required
@@ -129,7 +176,8 @@ def player(request, course_id):
                 enrolment.refresh_from_db()
     return render(request, "learning/player.html", {
         "course": course, "e": enrolment, "t": texts, "outline": outline, "item": current, "next": nxt,
-        "item_settings": settings, "quiz": quiz})
+        "item_settings": settings, "quiz": quiz,
+        "completion": _completion_context(request, enrolment) if enrolment.completed_at else None})
 
 
 def _shown_answer(q: dict, value) -> str:
@@ -200,10 +248,31 @@ def _quiz_state(enrolment, key) -> dict:
             else:
                 for q in sec["questions"]:
                     q["got"], q["of"] = _num(q.get("awarded") or 0), _num(q["points"])
+                    awarded = q.get("awarded") or 0
+                    q["mark"] = "right" if awarded >= q["points"] else "partial" if awarded > 0 else "wrong"
+                    given = view["answers"].get(q["id"])
+                    q["mine_text"] = "" if given in (None, "", [], {}) else _shown_answer(q, given)
                     if view["solutions_shown"]:
                         q["solution_text"] = _shown_answer(q, q.get("solution"))
+    facts = queries.quiz_facts(enrolment, key)
+    for sec in facts["sections"]:
+        sec["limit"] = _duration(sec["time_limit_s"])
+    facts["limit"] = _duration(facts["time_limit_s"])
     return {"attempt": view, "open": bool(view and view["state"] == "open"), "expired_now": expired_now,
-            "ever_passed": any(a.passed for a in attempts), "attempts": len(attempts)}
+            "ever_passed": any(a.passed for a in attempts), "attempts": len(attempts), "facts": facts,
+            "out_of_attempts": facts["left"] == 0 and not any(a.passed for a in attempts)}
+
+
+def _duration(seconds: int | None) -> str:
+    """A time limit in words: "15 minutes", "90 seconds"."""
+    from django.utils.translation import ngettext
+
+    if not seconds:
+        return ""
+    if seconds % 60:
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    minutes = seconds // 60
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def _posted_answers(post, attempt) -> dict:

@@ -60,6 +60,10 @@ class ConfirmForm(forms.Form):
     code = forms.CharField(label=_("Code from the email"), max_length=12)
 
 
+class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+
+
 class LoginForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)

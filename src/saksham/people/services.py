@@ -128,22 +128,68 @@ def registration_create(*, data: dict, password: str, ip: str | None = None) -> 
     return user
 
 
-def confirmation_send(*, user: User) -> str:
-    """Send a fresh six-digit code and a one-click link. Returns the code (for the caller's tests only)."""
+def confirmation_send(*, user: User) -> EmailCode:
+    """Start a fresh confirmation: her earlier codes stop working and the email with a new six-digit code and a
+    one-click link is sent by a background task after commit (the request does not wait for the mail server)."""
+    now = timezone.now()
+    EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=now)
+    ec = EmailCode.objects.create(user=user, purpose="confirm", code_hash="", expires_at=now + CONFIRM_CODE_TTL)
+
+    def enqueue():
+        from saksham.people.tasks import confirmation_email_send
+
+        confirmation_email_send.enqueue(ec.pk)
+
+    transaction.on_commit(enqueue)
+    return ec
+
+
+def confirmation_email_deliver(*, code_id: int) -> bool:
+    """Draw the code of a queued confirmation and email it with the link, in her language. One email per code:
+    a code already drawn, replaced by a newer one, expired or no longer needed sends nothing."""
+    ec = EmailCode.objects.select_related("user").filter(pk=code_id, purpose="confirm", used_at__isnull=True,
+                                                         code_hash="").first()
+    if ec is None or ec.expires_at < timezone.now() or ec.user.status != Status.PENDING_EMAIL:
+        return False
     code = f"{secrets.randbelow(1_000_000):06d}"
-    EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=timezone.now())
-    EmailCode.objects.create(user=user, purpose="confirm", code_hash=_hash_code(code),
-                             expires_at=timezone.now() + CONFIRM_CODE_TTL)
+    if not EmailCode.objects.filter(pk=ec.pk, code_hash="", used_at__isnull=True).update(code_hash=_hash_code(code)):
+        return False
+    user = ec.user
     token = signing.dumps(str(user.public_id), salt=CONFIRM_SALT)
     link = _site(reverse("people:confirm_link", args=[token]))
     with translation.override(user.preferred_language):
-        transaction.on_commit(lambda: send_mail(
+        send_mail(
             _("Confirm your email for %(site)s") % {"site": settings.PROFILE["branding"]["name"]},
             _("Your confirmation code is %(code)s.\n\nOr open this link: %(link)s\n\nThe code is valid for 24 hours.")
             % {"code": code, "link": link},
             settings.DEFAULT_FROM_EMAIL, [user.email],
-        ))
-    return code
+        )
+    return True
+
+
+CONFIRM_RESEND_WAIT = timedelta(seconds=60)
+CONFIRM_CODES_PER_HOUR = 5
+
+
+@transaction.atomic
+def confirmation_resend(*, email: str) -> EmailCode:
+    """She asks for a new code: it replaces the one sent before (only the newest code works). At most one a
+    minute and five an hour per account, so nobody can flood an inbox."""
+    user = User.objects.select_for_update().filter(email=(email or "").strip().lower()).first()
+    if user is None or user.status != Status.PENDING_EMAIL:
+        raise ValidationFailed(_("Nothing to confirm for this email."), field="email", code="nothing_to_confirm")
+    now = timezone.now()
+    recent = list(EmailCode.objects.filter(user=user, purpose="confirm", created_at__gte=now - timedelta(hours=1))
+                  .order_by("-created_at").values_list("created_at", flat=True))
+    if recent and now - recent[0] < CONFIRM_RESEND_WAIT:
+        wait = int((CONFIRM_RESEND_WAIT - (now - recent[0])).total_seconds()) + 1
+        raise RateLimited(_("A code was sent less than a minute ago. You can ask for a new one in %(n)s seconds.")
+                          % {"n": wait}, field="email", code="resend_too_soon", details={"retry_after": wait})
+    if len(recent) >= CONFIRM_CODES_PER_HOUR:
+        raise RateLimited(_("You have asked for a new code too many times. Try again in an hour."), field="email",
+                          code="resend_limit", details={"retry_after": 3600})
+    audit.record(actor=user, action="person.confirm_resend", target=user)
+    return confirmation_send(user=user)
 
 
 def _after_email_confirmed(user: User) -> User:

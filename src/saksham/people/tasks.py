@@ -43,3 +43,11 @@ def notification_emails_send() -> int:
     from saksham.people.notifications import emails_send
 
     return emails_send()
+
+
+@task()
+def confirmation_email_send(code_id: int) -> bool:
+    """Email a registration's confirmation code (queued after the registration or a "resend" commits)."""
+    from saksham.people.services import confirmation_email_deliver
+
+    return confirmation_email_deliver(code_id=code_id)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("register", views.register, name="register"),
     path("register/orgs", views.org_options, name="org_options"),
     path("confirm", views.confirm, name="confirm"),
+    path("confirm/resend", views.confirm_resend, name="confirm_resend"),
     path("confirm/<str:token>", views.confirm_link, name="confirm_link"),
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),

@@ -25,6 +25,7 @@ from saksham.people.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendForm,
     SetPasswordForm,
     org_code_from,
     org_label,
@@ -63,6 +64,8 @@ def register(request):
         else:
             request.session["confirm_email"] = user.email
             messages.success(request, _("We sent a confirmation code to %(email)s.") % {"email": user.email})
+            messages.info(request, _("The email usually arrives within a minute. If it does not, look in your spam "
+                                     "folder or ask for a new code below."))
             return redirect("people:confirm")
     return render(request, "people/register.html", {"form": form})
 
@@ -83,7 +86,28 @@ def confirm(request):
             _form_error(form, exc)
         else:
             return _confirmed(request, user)
-    return render(request, "people/confirm.html", {"form": form})
+    return render(request, "people/confirm.html", {"form": form,
+                                                   "email": request.session.get("confirm_email", "")})
+
+
+@require_POST
+def confirm_resend(request):
+    """"Resend code": a new code replaces the one sent before; limited per account (a minute between two, five an
+    hour), with the wait in words when she asks too soon."""
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the email you registered with to get a new code."))
+        return redirect("people:confirm")
+    email = form.cleaned_data["email"]
+    try:
+        services.confirmation_resend(email=email)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        request.session["confirm_email"] = email
+        messages.success(request, _("A new code is on its way to %(email)s. The code sent before no longer works.")
+                         % {"email": email})
+    return redirect("people:confirm")
 
 
 def confirm_link(request, token):
@@ -339,7 +363,8 @@ def import_template(request, file_format):
 # What happened to a person, in words (the audit log keeps the codes).
 HISTORY_ACTIONS = {
     "person.activate": gettext_lazy("Account activated"), "person.approve": gettext_lazy("Registration approved"),
-    "person.confirm_email": gettext_lazy("Email confirmed"), "person.create": gettext_lazy("Added"),
+    "person.confirm_email": gettext_lazy("Email confirmed"),
+    "person.confirm_resend": gettext_lazy("Asked for a new confirmation code"), "person.create": gettext_lazy("Added"),
     "person.deactivate": gettext_lazy("Deactivated"), "person.register": gettext_lazy("Registered"),
     "person.reject": gettext_lazy("Registration rejected"), "person.update": gettext_lazy("Profile changed"),
     "role.grant": gettext_lazy("Role given"), "role.revoke": gettext_lazy("Role taken away"),

@@ -54,15 +54,36 @@
       }
       if (r.ok) {
         const body = await r.json();
+        (body.enrolments || []).forEach((e) => { if (e.id === ENROLMENT) showProgress(e); });
         if (body.completed && body.completed.includes(ENROLMENT)) showCompleted();
       }
     } catch (e) { /* offline: the queue waits */ }
     sending = false;
   }
-  function showCompleted() { const b = document.getElementById("completed-banner"); if (b) b.hidden = false; }
-  function markOutline() {
-    const a = document.querySelector('.outline a[data-item="' + ITEM + '"]');
-    if (a && !a.parentElement.classList.contains("done")) { a.parentElement.classList.add("done"); a.textContent = "✓ " + a.textContent; }
+  // The outline follows what the server recorded: the course's share done and a tick on every item done.
+  function showProgress(e) {
+    const bar = document.getElementById("course-progress"), pct = document.getElementById("course-percent");
+    if (bar && e.percent >= Number(bar.value)) bar.value = e.percent;
+    if (pct && e.percent >= Number(pct.textContent)) pct.textContent = e.percent;
+    (e.done || []).forEach(markOutline);
+    if (e.completed) showCompleted();
+  }
+  async function showCompleted() {
+    const b = document.getElementById("completed-banner");
+    if (!b || !b.hidden) return;
+    b.hidden = false;
+    try {
+      const r = await fetch(b.dataset.url, { credentials: "same-origin", headers: { "HX-Request": "true" } });
+      if (r.ok) { b.innerHTML = await r.text(); if (window.htmx) window.htmx.process(b); }
+    } catch (e) { /* offline: the page shows it on the next visit */ }
+  }
+  function markOutline(key) {
+    const a = document.querySelector('.outline a[data-item="' + (key || ITEM) + '"]');
+    if (!a || a.parentElement.classList.contains("done")) return;
+    a.parentElement.classList.add("done");
+    a.textContent = "✓ " + a.textContent;
+    const partial = a.parentElement.querySelector("small");
+    if (partial) partial.remove();
   }
 
   setInterval(() => { if (activeSince) record(); flush(false); }, HEARTBEAT_MS);
@@ -77,8 +98,31 @@
   const done = document.getElementById("mark-done");
   if (done) done.addEventListener("click", async () => { record(null, 100); await flush(false); markOutline(); });
 
+  // Media: a loading line while the file comes, and when it cannot come, a message with a retry and a link
+  // to open or download it, never an endless spinner.
+  const loading = document.getElementById("media-loading"), failed = document.getElementById("media-error");
+  const mediaLoaded = () => { if (loading) loading.hidden = true; if (failed) failed.hidden = true; };
+  const mediaFailed = () => { if (loading) loading.hidden = true; if (failed) failed.hidden = false; };
+  const STALL_MS = 30000;
+
   if (KIND === "video") {
     const v = document.getElementById("video");
+    let stall = setTimeout(() => { if (v.readyState < 1) mediaFailed(); }, STALL_MS);
+    v.addEventListener("loadedmetadata", () => { clearTimeout(stall); mediaLoaded(); });
+    v.addEventListener("waiting", () => { if (loading) loading.hidden = false; });
+    v.addEventListener("playing", () => { if (loading) loading.hidden = true; });
+    v.addEventListener("canplay", () => { if (loading) loading.hidden = true; });
+    v.addEventListener("error", () => { clearTimeout(stall); mediaFailed(); });
+    if (v.error) mediaFailed();
+    else if (v.readyState >= 1) mediaLoaded();
+    const retry = document.getElementById("media-retry");
+    if (retry) retry.addEventListener("click", () => {
+      if (failed) failed.hidden = true;
+      if (loading) loading.hidden = false;
+      clearTimeout(stall);
+      stall = setTimeout(() => { if (v.readyState < 1) mediaFailed(); }, STALL_MS);
+      v.load();
+    });
     const pct = () => (v.duration ? (100 * v.currentTime) / v.duration : 0);
     v.addEventListener("loadedmetadata", () => {
       if (position > 0 && (!v.duration || position < v.duration - 1)) v.currentTime = position;
@@ -111,7 +155,25 @@
       record(p, pages ? (100 * p) / pages : null);
     };
     input.value = Math.max(1, Math.round(position) || 1);
-    frame.src = frame.dataset.src + "#page=" + input.value;
+    // An iframe tells nothing when its file fails: ask for the file first (same origin: its status; another
+    // origin: only whether it answers at all), then show it.
+    const open = async () => {
+      if (failed) failed.hidden = true;
+      if (loading) loading.hidden = false;
+      let ok = true;
+      try {
+        const r = await fetch(frame.dataset.src, { method: "HEAD", credentials: "same-origin" });
+        ok = r.ok || r.status === 405;
+      } catch (e) {
+        try { await fetch(frame.dataset.src, { method: "HEAD", mode: "no-cors" }); } catch (e2) { ok = false; }
+      }
+      if (!ok) { mediaFailed(); return; }
+      frame.addEventListener("load", mediaLoaded, { once: true });
+      frame.src = frame.dataset.src + "#page=" + input.value;
+    };
+    open();
+    const retry = document.getElementById("media-retry");
+    if (retry) retry.addEventListener("click", () => { frame.removeAttribute("src"); open(); });
     document.getElementById("page-prev").addEventListener("click", () => show(Number(input.value) - 1));
     document.getElementById("page-next").addEventListener("click", () => show(Number(input.value) + 1));
     input.addEventListener("change", () => show(Number(input.value)));
