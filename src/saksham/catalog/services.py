@@ -579,30 +579,30 @@ def _notify_step(version: CourseVersion, step: str, *, actor, user_ids, comments
     """Tell the people the next step of a version's review is theirs, or what happened to their course; each
     reads it in her own language, with a link to the version's studio page."""
     from django.urls import reverse
-    from django.utils.text import format_lazy
-    from django.utils.translation import gettext_lazy
+    from django.utils.translation import gettext_noop
 
+    from saksham.core.messages import Message
     from saksham.people.services import notifications_send_bulk
 
     ids = sorted({u for u in user_ids if u and u != actor.pk})
     if not ids:
         return
     title = {
-        "submit": gettext_lazy("“{course}” is waiting for your review"),
-        "approve": gettext_lazy("“{course}” is approved and ready to publish"),
-        "reject": gettext_lazy("“{course}” was sent back with the reviewer's comments"),
-        "publish": gettext_lazy("“{course}” is published"),
+        "submit": gettext_noop("“%(course)s” is waiting for your review"),
+        "approve": gettext_noop("“%(course)s” is approved and ready to publish"),
+        "reject": gettext_noop("“%(course)s” was sent back with the reviewer's comments"),
+        "publish": gettext_noop("“%(course)s” is published"),
     }[step]
     body = {
-        "submit": gettext_lazy("{name} sent version {number} of the course to review."),
-        "approve": gettext_lazy("{name} approved version {number} of the course."),
-        "reject": gettext_lazy("{name} sent version {number} back: {comments}"),
-        "publish": gettext_lazy("{name} published version {number}: learners can take it now."),
+        "submit": gettext_noop("%(name)s sent version %(number)s of the course to review."),
+        "approve": gettext_noop("%(name)s approved version %(number)s of the course."),
+        "reject": gettext_noop("%(name)s sent version %(number)s back: %(comments)s"),
+        "publish": gettext_noop("%(name)s published version %(number)s: learners can take it now."),
     }[step]
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    notifications_send_bulk(users=ids, kind="course_workflow", title=format_lazy(title, course=version.title),
-                            body=format_lazy(body, name=actor.full_name or actor.email, number=version.number,
-                                             comments=comments),
+    notifications_send_bulk(users=ids, kind="course_workflow", title=Message.gettext(title, course=version.title),
+                            body=Message.gettext(body, name=actor.full_name or actor.email, number=version.number,
+                                                 comments=comments),
                             url=reverse("catalog:version", args=[version.public_id]),
                             key=f"course:{step}:{version.public_id}:{stamp}")
 
