@@ -13,7 +13,9 @@ def deployment(request):
 
         return bool(user and user.is_authenticated and has_any_catalog_role(user))
 
+    match = getattr(request, "resolver_match", None)
     return {
+        "show_week_banner": bool(match and match.view_name in settings.WEEK_BANNER_PAGES),
         "branding": settings.PROFILE.get("branding", {}),
         "country": settings.PROFILE["country"],
         "ui_languages": settings.LANGUAGES,
