@@ -5,6 +5,7 @@ theme's palette (white text at 5:1 or more). The SVG is inline in the page, so i
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from functools import lru_cache
 
@@ -72,7 +73,7 @@ def generated_cover(key: str, title: str, language: str, primary: str, caption: 
     anchor = "end" if rtl else "start"
     step = int(size * 1.35)
     top = HEIGHT - MARGIN - step * (len(lines) - 1) - 6
-    n = int(key.replace("-", "")[-4:], 16) if key else 0
+    n = int(hashlib.blake2s(key.encode(), digest_size=2).hexdigest(), 16)
     cx, r = 250 + n % 60, 70 + n % 40
     dir_attr = ' direction="rtl"' if rtl else ""
     bar_x = x - 36 if rtl else x
