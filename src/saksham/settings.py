@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files, compressed (brotli, gzip) once by collectstatic and chosen by the browser's Accept-Encoding
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,6 +223,12 @@ VERSION_PROBLEM_CHECKS: list[str] = [
 # The competencies a creator picks from in the studio: dotted path of fn(language) -> [{"code", "name", "levels":
 # {1: name, ...}, "competencies": [{"code", "name"}, ...]}] (one entry per framework); empty: codes typed in.
 COMPETENCY_CHOICES = "saksham.competencies.queries.competency_choices"
+# Panels of a signed-in person's home page from the apps that build on the catalogue, by slot: "continue" (her
+# courses in progress, with where she stopped), "main" (under the recommendations), "side" (beside them, under the
+# learning week): dotted paths of fn(request) -> HTML (or "" for nothing).
+HOME_PANELS: dict[str, list[str]] = {"continue": [], "main": [], "side": []}
+# The pages that show the banner of the live learning weeks (url names); the others leave it out.
+WEEK_BANNER_PAGES: list[str] = ["web:home", "learning:mine", "campaigns:list", "campaigns:week"]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run inside the
 # batch's transaction (each in a savepoint; a failure is logged, the progress kept) with a list of
 # saksham.learning.services.TimeCredit (learner, org, course version, day, seconds). Cheap appends only.
@@ -324,8 +332,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# WhiteNoise serves what collectstatic gathered (with its .br and .gz copies), never the apps' source folders.
+WHITENOISE_USE_FINDERS = False
 
 # --- uploads ------------------------------------------------------------------
 # Bulk import files stream to disk; anything larger than this is refused before it is read.

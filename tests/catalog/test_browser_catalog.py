@@ -104,8 +104,8 @@ def test_creator_reviewer_publisher_and_learner(live_server, browser_page, make_
     sign_in(page, base, learner)
     page.goto(f"{base}/courses")
     page.fill("#q", "rajbhasha hindi")
-    page.locator("#results").get_by_text("राजभाषा हिंदी").wait_for()
-    page.locator("#results").get_by_text("राजभाषा हिंदी").click()
+    page.locator("#results").get_by_role("link", name="राजभाषा हिंदी").wait_for()
+    page.locator("#results").get_by_role("link", name="राजभाषा हिंदी").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "राजभाषा हिंदी"
     assert page.get_by_text("भाग 2").count() == 1

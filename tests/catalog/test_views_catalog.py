@@ -73,7 +73,7 @@ def test_search_results_name_any_profile_language_and_the_kind_in_words(client, 
     r = client.get("/courses")
     page = r.content.decode()
     assert r.status_code == 200 and "સ્વચ્છ ભારત" in page
-    assert "ગુજરાતી" in page and "· Course</p>" in page
+    assert "ગુજરાતી" in page and '<span class="kind">Course</span>' in page
 
 
 def test_the_menu_leads_course_staff_to_the_studio_and_not_learners(client, staff):

@@ -359,6 +359,19 @@ def catalog_search(filters: SearchFilters, *, language: str, page: int = 1, page
     return result
 
 
+def cover_urls(course_ids) -> dict[str, str]:
+    """The uploaded cover (the live version's thumbnail) of each course that has one, by public id: one query for
+    a page of cards."""
+    ids = [str(c) for c in course_ids if c]
+    if not ids:
+        return {}
+    rows = (Course.objects.filter(public_id__in=ids, live_version__isnull=False)
+            .exclude(live_version__thumbnail="").values_list("public_id", "live_version__thumbnail"))
+    from django.core.files.storage import default_storage
+
+    return {str(pk): default_storage.url(name) for pk, name in rows}
+
+
 def search_facets(parsed, where, params) -> dict:
     counts = search.facets(parsed, where=where, params=params)
     providers = counts["provider_id"]

@@ -77,7 +77,8 @@ def search(request):
         error = exc.user_message()
     kept = {k: g[k] for k in ("q", "language", "provider", "kind", "competency", "duration", "min_duration",
                               "max_duration", "min_rating", "sort") if g.get(k)}
-    context = {"f": filters, "result": result, "error": error, "lang_names": _lang_names(),
+    covers = queries.cover_urls([h.course for h in result.items]) if result else {}
+    context = {"f": filters, "result": result, "error": error, "lang_names": _lang_names(), "covers": covers,
                "durations": DURATIONS, "ratings": RATINGS, "query": urlencode(kept),
                "duration": g.get("duration", ""), "min_rating": g.get("min_rating", ""),
                "studio": request.user.is_authenticated and has_any_catalog_role(request.user),

@@ -20,7 +20,9 @@ def deployment(request):
 
         return bool(user and user.is_authenticated and has_any_catalog_role(user))
 
+    match = getattr(request, "resolver_match", None)
     return {
+        "show_week_banner": bool(match and match.view_name in settings.WEEK_BANNER_PAGES),
         "branding": profile_texts(settings.PROFILE.get("branding", {})),     # texts in the UI language
         "country": {**settings.PROFILE["country"],
                     "name": profile_text(settings.PROFILE["country"].get("names") or settings.PROFILE["country"]["name"])},

@@ -3,6 +3,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from saksham.orgs.models import Org, OrgKind
@@ -10,9 +11,20 @@ from saksham.orgs.queries import country
 
 
 def home(request):
+    """Signed out: what the platform is, the two ways in and the national figures. Signed in: her learning, with
+    the panels the apps above contribute (settings.HOME_PANELS: slot -> dotted paths of fn(request) -> HTML)."""
     root = country()
     regions = list(Org.objects.filter(parent=root, kind=OrgKind.REGION).order_by("name")) if root else []
-    return render(request, "web/home.html", {"regions": regions})
+    context = {"regions": regions}
+    if request.user.is_authenticated:
+        panels = {slot: [import_string(path)(request) for path in paths]
+                  for slot, paths in getattr(settings, "HOME_PANELS", {}).items()}
+        context["panels"] = {slot: [p for p in shown if p] for slot, shown in panels.items()}
+    else:
+        from saksham.insights.queries import public_headline
+
+        context["headline"] = public_headline()
+    return render(request, "web/home.html", context)
 
 
 @require_POST

@@ -36,3 +36,23 @@ def level_label(code: str) -> str:
     """"beginner" -> "Beginner" in the page's language."""
     label = _LEVEL_LABELS.get(code)
     return str(label) if label else (code or "")
+
+
+@register.simple_tag
+def course_cover(course_id, title: str, language: str, url: str = "", caption: str = ""):
+    """The course's cover: the uploaded image, or one drawn from its title in its own script."""
+    from django.utils.safestring import mark_safe
+
+    from saksham.catalog.covers import cover_html
+
+    return mark_safe(cover_html(course_id=course_id, title=title, language=language, url=url or "",  # escaped there
+                                caption=caption or ""))
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template ("" when absent)."""
+    try:
+        return mapping.get(str(key), "")
+    except AttributeError:
+        return ""

@@ -18,7 +18,8 @@ def notifications_link(context):
     n = notifications_unread_count(user)
     label = _("Notifications")
     if not n:
-        return format_html('<a href="{}">{}</a>', reverse("people:notifications"), label)
+        return format_html('<a class="nav-link notifications" href="{}">{}</a>', reverse("people:notifications"), label)
     shown = f"{UNREAD_CAP}+" if n > UNREAD_CAP else str(n)
-    return format_html('<a href="{}">{} <span class="badge unread" data-unread="{}" aria-label="{}">{}</span></a>',
-                       reverse("people:notifications"), label, n, _("%(n)s unread") % {"n": shown}, shown)
+    return format_html('<a class="nav-link notifications" href="{}">{} <span class="badge unread" data-unread="{}">'
+                       '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span></a>',
+                       reverse("people:notifications"), label, n, shown, _("%(n)s unread") % {"n": shown})

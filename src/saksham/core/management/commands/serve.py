@@ -2,13 +2,13 @@ import os
 import subprocess
 import sys
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the platform with granian (WSGI), N worker processes; static files served by granian."
+    help = ("Serve the platform with granian (WSGI), N worker processes; static files served compressed (brotli or "
+            "gzip, made once by collectstatic) by WhiteNoise.")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SAKSHAM_HOST", "127.0.0.1"))
@@ -22,7 +22,6 @@ class Command(BaseCommand):
         cmd = [
             sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--blocking-threads", "4", "--backlog", "2048",
-            "--static-path-route", settings.STATIC_URL.rstrip("/"), "--static-path-mount", str(settings.STATIC_ROOT),
             "saksham.wsgi:application",
         ]
         self.stdout.write(f"Serving on http://{host}:{port}/ with {workers} workers (Ctrl-C stops)")
