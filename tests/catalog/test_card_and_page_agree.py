@@ -9,10 +9,6 @@ from saksham.catalog.queries import SearchFilters, catalog_search
 from saksham.people.models import Role
 
 
-def _card(html: str) -> str:
-    return " ".join(re.search(r'<li class="card course-hit">(.*?)</li>', html, re.S)[1].split())
-
-
 def test_the_card_and_the_page_it_opens_agree(client, build, publish, staff, other_provider, make_user):
     en = publish(build(title="Right to Information Act", summary="RTI for officers"))
     nifm = {r: make_user(f"{r}@nifm.gov.in", other_provider.org, role=role)
@@ -39,22 +35,22 @@ def test_the_card_and_the_page_it_opens_agree(client, build, publish, staff, oth
                                         ("hi", hi, other_provider.org.name)):
         type(learner).objects.filter(pk=learner.pk).update(preferred_language=lang)
         html = client.get("/courses?q=information", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
-        card = re.search(r'<li class="card course-hit">(.*?)</li>', html, re.S)[1]
-        href = re.search(r'<a href="([^"]+)"', card)[1]
+        card = re.search(r'<li class="col course-hit">(.*?)</li>', html, re.S)[1]
+        href = re.search(r'<h3 class="card-title"><a href="([^"]+)"', card)[1]
         assert href == f"/courses/{opened.course.public_id}"
-        meta = " ".join(re.search(r'<p class="helptext">(.*?)</p>', card, re.S)[1].split())
+        card_text = " ".join(card.split())
         page = client.get(href, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
-        crumb = " ".join(re.search(r'<p class="helptext"><a href="/courses">.*?</a> › (.*?)</p>', page, re.S)[1]
-                         .split())
-        stats = " ".join(re.search(r'<div class="stats">(.*?)\n</div>', page, re.S)[1].split())
+        page_provider = re.search(r'<p class="helptext"[^>]*>[^<]*: <strong>(.*?)</strong>', page)[1]
+        stats = " ".join(re.search(r'<div class="stats"[^>]*>(.*?)\n</div>', page, re.S)[1].split())
         # provider, rating, rating count, learners, languages: the card's and the page's
-        assert meta.startswith(provider_name + " · ") and crumb == provider_name, lang
-        assert re.search(r"★ ([\d.]+) \((\d+)\)", meta).groups() == ("3.3", "40")
+        assert re.search(r'<p class="provider"[^>]*>(.*?)</p>', card)[1] == provider_name == page_provider, lang
+        assert re.search(r"★ ([\d.]+) .*?\((\d+)\)", card_text).groups() == ("3.3", "40")
         assert re.search(r"★ ([\d.]+)</strong> (\d+)", stats).groups() == ("3.3", "40")
-        assert re.search(r'class="learners">(\d+)', meta)[1] == re.findall(r"<strong>(\d+)</strong>", stats)[-1] \
-            == "1259"
-        assert "+1" in meta
-        also = re.findall(r'<a href="([^"]+)" lang="(\w+)"', re.search(r'id="also-in">(.*?)</p>', page, re.S)[1])
+        assert re.search(r'class="learners">([\d,]+)', card_text)[1] == re.findall(r"<strong>([\d,]+)</strong>",
+                                                                                  stats)[-1] == "1,259"
+        assert len(re.findall(r'<span class="badge">', card)) == 2       # her language, and "also in 1 more"
+        also = re.findall(r'<a class="badge also-lang" href="([^"]+)" lang="(\w+)"',
+                          re.search(r'id="also-in"[^>]*>(.*?)</p>', page, re.S)[1])
         other = hi if opened is en else en
         assert [code for _h, code in also] == [other.language] and str(other.course.public_id) in also[0][0]
 
