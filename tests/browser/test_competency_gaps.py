@@ -53,7 +53,7 @@ def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_serve
     page.wait_for_selector("#recommendations .rec")
     assert "RTI for public information officers" in page.inner_text("#recommendations")
 
-    page.click("text=My passport")
+    page.locator("a:visible", has_text="My passport").first.click()
     page.wait_for_selector("#required")
     assert page.get_attribute('#required tr[data-code="FC-RTI-01"]', "class") == "gap"
     assert page.inner_text('#required tr[data-code="FC-RTI-01"] .state') == "Gap"
