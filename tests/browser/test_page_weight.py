@@ -3,7 +3,6 @@ most 150 KB of CSS and JavaScript, compressed as the platform serves it to a bro
 for browsers that do not take brotli)."""
 
 import brotli
-
 import pytest
 
 import tests.browser_support  # noqa: F401  (skips this module without Chromium)
