@@ -12,10 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from saksham.catalog import search
+from saksham.catalog.hooks import (
+    COURSE_RETIRED_STEPS,
+    VERSION_PROBLEM_CHECKS,
+    VERSION_PUBLISHED_STEPS,
+    CourseRetired,
+    VersionPublished,
+)
 from saksham.catalog.models import (
     ContentItem,
     Course,
@@ -32,7 +38,7 @@ from saksham.catalog.models import (
     VersionCompetency,
     VersionStatus,
 )
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, TooLarge, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import language_codes
@@ -559,8 +565,8 @@ def version_problems(version: CourseVersion) -> dict[str, str]:
                 message = (_("The translation into %(language)s has no title.") if f == "title"
                            else _("The translation into %(language)s has no summary."))
                 problems[f"{lang}.{f}"] = message % {"language": names.get(lang, lang)}
-    for path in getattr(settings, "VERSION_PROBLEM_CHECKS", []):
-        problems.update(import_string(path)(version))
+    for more in hooks.query(VERSION_PROBLEM_CHECKS, version):
+        problems.update(more)
     return problems
 
 
@@ -679,9 +685,8 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
     audit.record(actor=actor, action="course.publish", target=course,
                  changes={"version": [previous.number if previous else None, version.number]})
     _notify_step(version, "publish", actor=actor, user_ids={version.created_by_id, version.submitted_by_id})
-    facts = {"course_id": course.pk, "version_id": version.pk, "previous_version_id": previous.pk if previous else None}
-    for path in getattr(settings, "VERSION_PUBLISHED_STEPS", []):
-        transaction.on_commit(lambda path=path: import_string(path)(**facts), robust=True)
+    hooks.after_commit(VERSION_PUBLISHED_STEPS, VersionPublished(
+        course_id=course.pk, version_id=version.pk, previous_version_id=previous.pk if previous else None))
     return version
 
 
@@ -707,8 +712,7 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     search.index_family(course)
     audit.record(actor=actor, action=f"course.{listing}", target=course, changes={"status": [before, listing]})
     if listing == VersionStatus.RETIRED:
-        for path in getattr(settings, "COURSE_RETIRED_STEPS", []):
-            transaction.on_commit(lambda path=path: import_string(path)(course_id=course.pk), robust=True)
+        hooks.after_commit(COURSE_RETIRED_STEPS, CourseRetired(course_id=course.pk))
     return course
 
 
@@ -731,13 +735,13 @@ def course_audience_set(*, actor, course: Course, audience: Org | None) -> Cours
     return course
 
 
-def collections_move_org(source: Org, target: Org) -> int:
-    """A step of settings.ORG_MERGE_STEPS: collections made for the people of a merged org are for the people
-    of the org it merged into."""
+def collections_move_org(merged) -> int:
+    """A step of settings.ORG_MERGE_STEPS (``saksham.orgs.hooks.OrgsMerged``): collections made for the people of
+    a merged org are for the people of the org it merged into."""
     from saksham.catalog.models import SearchEntry
 
-    SearchEntry.objects.filter(audience=source.pk).update(audience=target.pk)
-    return Course.objects.filter(audience=source).update(audience=target)
+    SearchEntry.objects.filter(audience=merged.source_id).update(audience=merged.target_id)
+    return Course.objects.filter(audience_id=merged.source_id).update(audience_id=merged.target_id)
 
 
 @transaction.atomic

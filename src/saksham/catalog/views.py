@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,16 +14,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
 from saksham.catalog.api import _language, course_detail_data
+from saksham.catalog.hooks import COMPETENCY_CHOICES, COURSE_PAGE_PANELS, STUDIO_ITEM_PANELS
 from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
-from saksham.core import permissions
+from saksham.core import hooks, permissions
 from saksham.core.errors import DomainError, NotFound, ValidationFailed
 from saksham.orgs.queries import languages as profile_languages
 from saksham.people.models import Role
@@ -101,8 +100,8 @@ def course(request, course_id):
                       else reverse("catalog:course", args=[member]) + f"?lang={code}"),
              "code": code, "name": names.get(code, code)}
             for code, member in sorted(data["family_display"].items()) if code != data["language"]]
-    panels = [import_string(path)(request, c) for path in getattr(settings, "COURSE_PAGE_PANELS", [])]
-    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p]})
+    panels = hooks.render(COURSE_PAGE_PANELS, request, c)
+    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": panels})
 
 
 # --- studio --------------------------------------------------------------------------------------------------
@@ -198,8 +197,7 @@ def _picked(post) -> list[tuple[str, int | None]]:
 
 def competency_choices(language: str) -> list[dict]:
     """The frameworks' competencies and level names for the picker (``settings.COMPETENCY_CHOICES``)."""
-    path = getattr(settings, "COMPETENCY_CHOICES", "")
-    return import_string(path)(language) if path else []
+    return hooks.one(COMPETENCY_CHOICES, language, default=[])
 
 
 # Where the studio page lets its creator fix each problem of the pre-review checklist.
@@ -228,10 +226,9 @@ def checklist(v, problems: dict[str, str]) -> list[dict]:
 
 def _item_panels(request, v, modules, editable: bool) -> None:
     """Each item's panels from the apps above the catalogue (``settings.STUDIO_ITEM_PANELS``), on ``item.panels``."""
-    paths = getattr(settings, "STUDIO_ITEM_PANELS", [])
     for m in modules:
         for i in m.items.all():
-            i.panels = [html for html in (import_string(path)(request, v, i, editable) for path in paths) if html]
+            i.panels = hooks.render(STUDIO_ITEM_PANELS, request, v, i, editable)
 
 
 def _key(value) -> uuid.UUID | None:

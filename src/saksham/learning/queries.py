@@ -320,13 +320,10 @@ def progress_summary(learner, enrolment_ids) -> list[dict]:
 
 def certificate_links(learner, enrolment) -> list[dict]:
     """The links other apps offer beside a completed course (``settings.MY_LEARNING_LINKS``: her certificate)."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
+    from saksham.core import hooks
+    from saksham.learning.hooks import MY_LEARNING_LINKS
 
-    out: list[dict] = []
-    for path in getattr(settings, "MY_LEARNING_LINKS", []):
-        out.extend(import_string(path)(learner, [enrolment]).get(enrolment.pk, []))
-    return out
+    return [link for links in hooks.query(MY_LEARNING_LINKS, learner, [enrolment]) for link in links.get(enrolment.pk, [])]
 
 
 @dataclass

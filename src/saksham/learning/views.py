@@ -6,21 +6,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saksham.catalog.api import _language
 from saksham.catalog.models import CourseKind
 from saksham.catalog.queries import course_get_live, version_texts
+from saksham.core import hooks
 from saksham.core.errors import DomainError, NotFound
 from saksham.learning import queries, services
+from saksham.learning.hooks import MY_LEARNING_LINKS
 from saksham.learning.models import EnrolmentState
 
 
@@ -30,8 +30,8 @@ def my_learning(request):
     # Links other apps add beside a completed course (the certificate): settings.MY_LEARNING_LINKS, dotted paths of
     # fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
     links: dict[int, list[dict]] = {}
-    for path in getattr(settings, "MY_LEARNING_LINKS", []):
-        for eid, items in import_string(path)(request.user, mine["completed"]).items():
+    for answer in hooks.query(MY_LEARNING_LINKS, request.user, mine["completed"]):
+        for eid, items in answer.items():
             links.setdefault(eid, []).extend(items)
     for e in mine["completed"]:
         e.links = links.get(e.pk, [])
