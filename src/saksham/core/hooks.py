@@ -166,11 +166,16 @@ def after_commit(point: HookPoint, payload) -> None:
         raise ValueError(f"{point.name} is a {point.phase} point")
     _checked(point, payload)
     for path in paths(point):
-        transaction.on_commit(functools.partial(_call_after_commit, point, path, payload), robust=True)
+        transaction.on_commit(_listener_call(path, payload), robust=True)
 
 
-def _call_after_commit(point: HookPoint, path: str, payload) -> None:
-    resolve(path)(payload)
+def _listener_call(path: str, payload) -> Callable[[], None]:
+    def call() -> None:
+        resolve(path)(payload)
+
+    # Django names a failing robust callback by its qualified name in the log: name the listener.
+    call.__qualname__ = call.__name__ = path
+    return call
 
 
 def render(point: HookPoint, *args, slot: str | None = None) -> list[str]:
