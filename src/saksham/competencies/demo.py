@@ -222,8 +222,10 @@ def build_passports() -> int:
     if learner is None:
         return 0
     added = 0
+    from saksham.learning.hooks import Completion
+
     for e in my_learning(learner)["completed"]:
-        added += services.on_completion(e)
+        added += services.on_completion(Completion.of(e))
     provider = Provider.objects.filter(org__code="ISTM").first() or Provider.objects.order_by("id").first()
     admin = _admin()
     if provider is not None and admin is not None:

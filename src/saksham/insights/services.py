@@ -200,7 +200,7 @@ def _upsert(cur, table: str, key: tuple[str, ...], values: dict[tuple, int], dat
 # --- the steps (hooks of the other apps) ------------------------------------------------------------------
 
 def on_people_added(facts) -> None:
-    """settings.REGISTRATION_STEPS: people newly registered (``saksham.people.services.PeopleAdded``)."""
+    """settings.REGISTRATION_STEPS: people newly registered (``saksham.people.hooks.PeopleAdded``)."""
     fold = Fold()
     day = local_day_sql("u.date_joined")
     with connection.cursor() as cur:
@@ -219,7 +219,7 @@ def on_people_added(facts) -> None:
 
 def on_enrolments_started(facts) -> None:
     """settings.ENROLMENT_STEPS: enrolments active for the first time
-    (``saksham.learning.services.EnrolmentsStarted``: one enrolment, or a bulk assignment of one course)."""
+    (``saksham.learning.hooks.EnrolmentsStarted``: one enrolment, or a bulk assignment of one course)."""
     fold = Fold()
     day = local_day_sql("e.enrolled_at")
     with transaction.atomic(), connection.cursor() as cur:
