@@ -106,7 +106,8 @@ def discover() -> dict[str, HookPoint]:
 
 @functools.cache
 def resolve(path: str) -> Callable:
-    """The callable at a dotted path, imported once per process."""
+    """The callable at a dotted path, imported once per process (a listener is changed by changing the setting,
+    not by replacing the module's attribute afterwards)."""
     return import_string(path)
 
 
