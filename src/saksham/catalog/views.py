@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,7 +103,10 @@ def course(request, course_id):
              "code": code, "name": names.get(code, code)}
             for code, member in sorted(data["family_display"].items()) if code != data["language"]]
     panels = [import_string(path)(request, c) for path in getattr(settings, "COURSE_PAGE_PANELS", [])]
-    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p]})
+    # A description that only repeats the summary (shown under the title) is not shown twice.
+    repeats = strip_tags(data.get("description") or "").split() == (data.get("summary") or "").split()
+    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p],
+                                                   "description_repeats": repeats})
 
 
 # --- studio --------------------------------------------------------------------------------------------------

@@ -292,8 +292,26 @@ def _course_rows(course_ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def _by_family(ranked, limit: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """Per-course counts folded by course family (a course and its translations are one course): the ``limit``
+    largest as (root course id, count), and how many of each family's languages the counts came from. The rows are
+    at most one per course of the catalogue."""
+    ids = [c for c, _v in ranked]
+    root = {c: t or c for c, t in _rows(f"SELECT id, translation_of_id FROM catalog_course WHERE id IN "
+                                        f"({_in(ids) or 'NULL'})", ids)} if ids else {}
+    totals: dict[int, int] = {}
+    members: dict[int, int] = {}
+    for cid, v in ranked:
+        fam = root.get(cid, cid)
+        totals[fam] = totals.get(fam, 0) + int(v or 0)
+        members[fam] = members.get(fam, 0) + 1
+    top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return top, members
+
+
 def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
-    """Courses ranked by enrolments or completions of the org's people. The country reads the course rollups
+    """Courses ranked by enrolments or completions of the org's people, one course in several languages as one
+    (its languages' counts added up, shown by its original's title). The country reads the course rollups
     (any period); any other org its all-time org-course rollup (its own enrolments below ``TOP_DEPTH``)."""
     if metric not in ("enr", "cmp"):
         raise ValidationFailed(_("metric is enr or cmp"), field="metric")
@@ -303,22 +321,22 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
         if period.days is not None and period.days > 31:
             note = "whole months"
         ranked = _rows(f"SELECT course_id, SUM(value) AS v FROM insights_courserollup WHERE metric = %s AND {where} "
-                       f"GROUP BY course_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
+                       f"GROUP BY course_id", [metric, *params])
     elif org.depth <= TOP_DEPTH:
         note = "all time"
-        ranked = _rows("SELECT course_id, value FROM insights_orgcourserollup WHERE org_id = %s AND metric = %s "
-                       "ORDER BY value DESC LIMIT %s", [org.pk, metric, limit])
+        ranked = _rows("SELECT course_id, value FROM insights_orgcourserollup WHERE org_id = %s AND metric = %s",
+                       [org.pk, metric])
     else:
         note = "all time"
         low, high = subtree_range(org.path)
         col = "enrolled_at" if metric == "enr" else "completed_at"
         ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM learning_enrolment e JOIN people_user u "
                        f"ON u.id = e.learner_id WHERE u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s "
-                       f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id ORDER BY v DESC LIMIT %s",
-                       [low, high, limit])
+                       f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id", [low, high])
+    ranked, languages = _by_family(ranked, limit)
     info = _course_rows([c for c, _x in ranked])
-    rows = [{"rank": n + 1, **info.get(cid, {"id": "", "title": "?"}), "value": int(v)}
-            for n, (cid, v) in enumerate(ranked)]
+    rows = [{"rank": n + 1, **info.get(cid, {"id": "", "title": "?"}), "value": int(v),
+             "languages": languages.get(cid, 1)} for n, (cid, v) in enumerate(ranked)]
     return {"org": org_ref(org), "metric": metric, "period": period.as_dict(), "note": note, "rows": rows}
 
 
