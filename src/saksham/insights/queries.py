@@ -455,6 +455,11 @@ def subtree_orgs(org: Org) -> list[tuple[int, str]]:
     return _rows("SELECT id, name FROM orgs_org WHERE path >= %s AND path < %s ORDER BY path", [low, high])
 
 
+# Learning hours as the database writes them into a report: the one definition of the figure
+# (saksham.learning.queries.hours: one decimal, half up, integer arithmetic), so the report and every page agree.
+_HOURS_SQL = "ROUND((COALESCE(s.seconds, 0) * 10 + 1800) / 3600 / 10.0, 1)"
+
+
 def _page_sql(report: str) -> str:
     """One org's rows after a (person, enrolment) cursor, in (person, enrolment) order: the person index
     (org, id) gives the order, so a page costs its rows, not the org's size."""
@@ -462,7 +467,7 @@ def _page_sql(report: str) -> str:
         # Shaped by the database (hours rounded, the day as text, the org's name a parameter): the export writes
         # these rows as they come, without a Python step per row.
         return ("SELECT u.id, 0, u.full_name, u.email, %s, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
-                "COALESCE(s.certificates, 0), ROUND(COALESCE(s.seconds, 0) / 3600.0, 2), "
+                f"COALESCE(s.certificates, 0), {_HOURS_SQL}, "
                 "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u "
                 "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id "
                 "WHERE u.org_id = %s AND u.id > %s ORDER BY u.id LIMIT %s")
@@ -482,7 +487,7 @@ def _page_sql(report: str) -> str:
 
 # The whole country's people: one walk of the people table in id order (sequential reads), not org by org.
 _PEOPLE_SCAN = ("SELECT u.id, 0, u.full_name, u.email, o.name, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
-                "COALESCE(s.certificates, 0), ROUND(COALESCE(s.seconds, 0) / 3600.0, 2), "
+                f"COALESCE(s.certificates, 0), {_HOURS_SQL}, "
                 "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u JOIN orgs_org o ON o.id = u.org_id "
                 "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id WHERE u.id > %s ORDER BY u.id LIMIT %s")
 
@@ -556,7 +561,7 @@ def report_rows(report: str, org: Org, *, after: str | None = None, limit: int =
 
 
 def _hours(seconds) -> float:
-    return round((seconds or 0) / 3600, 2)
+    return hours(seconds)
 
 
 def shape_row(report: str, org_name: str, r: tuple) -> list:
