@@ -152,6 +152,11 @@ def test_every_page_and_endpoint_shows_the_same_figures(client, orgs, people, co
     assert {k: numbers[k] for k in known} == known
     assert {k: public[k] for k in known} == known
     assert numbers["registered"] == public["registered"]
+    # The home page's headline shows the same figures, to the same precision.
+    home = attr_figures(page(client, None, "/"))
+    assert {k: home[k] for k in ("hours", "completions", "certificates") if k in home} == \
+        {k: known[k] for k in ("hours", "completions", "certificates") if k in home}
+    assert "hours" in home
 
     # The national dashboard and its API, all time.
     admin = people["platform"]
