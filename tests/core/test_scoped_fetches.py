@@ -1,0 +1,328 @@
+"""Every URL with an id in it answers 404 to someone of another organisation, for an object that exists: a handler
+never tells a stranger whether another organisation's object exists (the getters of each app's queries.py).
+
+The URLs are read from Django's resolver (the pages and the API's routes alike), so a new URL with an id fails here
+until it fetches through a getter, or until it is listed in PUBLIC (public by design, with the reason) or
+NOT_AN_OBJECT (its parameter names no object of an org)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from saksham.catalog import services as catalog
+from saksham.catalog.models import ItemKind
+from saksham.orgs.models import OrgKind
+from saksham.orgs.services import org_create
+from saksham.people.models import Role
+
+# Public by design: anyone (or anyone signed in) may see the object, so a stranger's 404 would be wrong. Where she
+# may see it but not act on it, the action answers 403 (see test_visible_but_not_allowed_is_403).
+PUBLIC = {
+    "orgs/<str:code>": "the org browser: the hierarchy of government offices is public",
+    "api/v1/orgs/<ref>": "the hierarchy is public (reading); changing it is 403 to non-admins",
+    "api/v1/orgs/<ref>/move": "the org is public; moving it is 403 to non-admins",
+    "api/v1/orgs/<ref>/merge": "the org is public; merging it is 403 to non-admins",
+    "api/v1/orgs/<ref>/deactivate": "the org is public; deactivating it is 403 to non-admins",
+    "api/v1/orgs/<ref>/reactivate": "the org is public; reactivating it is 403 to non-admins",
+    "api/v1/catalog/providers/<provider>/courses": "providers are public in the catalogue; creating is 403",
+    "api/v1/catalog/providers/<provider>/import": "providers are public in the catalogue; importing is 403",
+    "certificates/<uuid:public_id>": "a certificate is public by its id (anyone with the link sees it)",
+    "certificates/<uuid:public_id>.json": "a certificate is public by its id",
+    "certificates/<uuid:public_id>.pdf": "a certificate is public by its id",
+    "certificates/<uuid:public_id>/qr.svg": "a certificate is public by its id",
+    "certificates/<uuid:public_id>/revoke": "a certificate is public by its id; revoking is 403 to non-admins",
+    "api/v1/credentials/<uuidstr:certificate_id>": "a certificate is public by its id",
+    "api/v1/credentials/<uuidstr:certificate_id>/revoke": "a certificate is public by its id; revoking is 403",
+    "verify/<uuid:public_id>": "certificate verification is public",
+    "credentials/issuers/<uuid:org_id>/did.json": "an issuer's DID document is public (verifiers fetch it)",
+    "credentials/status/<uuid:list_id>": "a status list is public (verifiers fetch it)",
+    "competencies/frameworks/<uuid:framework_id>": "competency frameworks are national reference data, public",
+    "competencies/frameworks/<uuid:framework_id>/export.<str:fmt>": "frameworks are public reference data",
+    "api/v1/competencies/frameworks/<framework_id>": "frameworks are public reference data",
+    "api/v1/competencies/frameworks/<framework_id>/default": "frameworks are public; making one the default is 403",
+    "api/v1/competencies/frameworks/<framework_id>/elements/<code>": "frameworks are public; editing is 403",
+    "feedback/reviews/<uuid:rating_id>/<str:action>": "reviews of a published course are public on its page",
+    "api/v1/feedback/ratings/<rating_id>/reply": "reviews are public on the course page; replying is 403",
+    "api/v1/feedback/ratings/<rating_id>/report": "reviews are public; any learner may report one",
+    "api/v1/feedback/ratings/<rating_id>/hide": "reviews are public; hiding is 403 to non-moderators",
+    "api/v1/feedback/ratings/<rating_id>/unhide": "reviews are public; unhiding is 403 to non-moderators",
+}
+
+# URLs whose parameters are not the id of an org's object.
+NOT_AN_OBJECT = {
+    "confirm/<str:token>": "a signed sign-up token",
+    "activate/<str:uidb64>/<str:token>": "a signed activation token",
+    "password/reset/<uidb64>/<token>": "a signed password-reset token",
+    "people/imports/template.<str:file_format>": "a file format",
+    "competencies/shared/<str:token>": "a passport shared by its secret link (public by design)",
+    "api/v1/competencies/shared/<token>": "a passport shared by its secret link (public by design)",
+    "api/v1/competencies/activities/<code>": "an upsert by code of national reference data (403 to non-admins)",
+    "api/v1/competencies/roles/<code>": "an upsert by code of national reference data (403 to non-admins)",
+}
+
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _walk(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def id_routes() -> dict[str, list[URLPattern]]:
+    """Every route with a parameter (the operators' admin and static files aside), with its patterns."""
+    out: dict[str, list[URLPattern]] = {}
+    for route, p in _walk(get_resolver()):
+        if "<" not in route or route.startswith(("admin/", "^")):
+            continue
+        out.setdefault(route, []).append(p)
+    return out
+
+
+def _methods(patterns: list[URLPattern]) -> list[str] | None:
+    """The HTTP methods of an API route (from ninja's path view), None for a page."""
+    cb = patterns[0].callback
+    cells = [c.cell_contents for c in (getattr(cb, "__closure__", None) or ())]
+    views = [c for c in cells if type(c).__name__ == "PathView"]
+    if not views:
+        return None
+    return sorted({m for op in views[0].operations for m in op.methods})
+
+
+# --- the objects of the first org (Bihar) ------------------------------------------------------------------------
+
+@pytest.fixture
+def bihar_objects(orgs, people, make_user, settings, tmp_path, django_capture_on_commit_callbacks):
+    from saksham.campaigns import services as campaigns
+    from saksham.competencies import services as competencies
+    from saksham.credentials import services as credentials
+    from saksham.feedback import services as feedback
+    from saksham.insights.models import Export
+    from saksham.learning import plans
+    from saksham.learning import services as learning
+    from saksham.people import services as people_services
+    from saksham.people.models import ImportJob, Notification
+    from tests.credentials.conftest import complete
+
+    settings.DATA_DIR = tmp_path
+    settings.SITE_URL = "https://learn.example.gov.in"
+    admin, learner = people["bihar_admin"], people["bihar_learner"]
+    org = org_create(code="BIPARD", name="Bihar Institute of Public Administration", kind=OrgKind.ORGANISATION,
+                     parent=orgs["BR-GAD"])
+    provider = catalog.provider_register(actor=None, org=org)
+    creator = make_user("creator@bipard.gov.in", org, role=Role.CONTENT_CREATOR)
+    reviewer = make_user("reviewer@bipard.gov.in", org, role=Role.CONTENT_REVIEWER)
+    publisher = make_user("publisher@bipard.gov.in", org, role=Role.PUBLISHER)
+
+    def build(title, with_quiz=True):
+        v = catalog.course_create(actor=creator, provider=provider,
+                                  data={"title": title, "summary": "A course of Bihar.", "language": "en",
+                                        "description": "<p>Text.</p>", "duration_minutes": 30})
+        m = catalog.module_add(actor=creator, version=v, title="Module 1")
+        catalog.item_add(actor=creator, module=m, kind=ItemKind.PAGE, data={"title": "Reading", "body": "<p>x</p>"})
+        if not with_quiz:
+            return v, m, None, None
+        q = learning.question_create(actor=creator, course=v.course, kind="true_false",
+                                     data={"text": "Bihar is a state.", "answer": True})
+        quiz = catalog.item_add(actor=creator, module=m, kind=ItemKind.QUIZ,
+                                data={"title": "Quiz", "settings": {"pass_percent": 60}})
+        return v, m, quiz, q
+
+    def publish(v):
+        catalog.version_submit(actor=creator, version=v)
+        catalog.version_review(actor=reviewer, version=v, approve=True)
+        catalog.version_publish(actor=publisher, version=v)
+        v.refresh_from_db()
+        return v.course
+
+    # A draft (never published): what the course and version URLs are asked about.
+    draft, module, quiz, _q = build("Bihar draft course")
+    # A published course with a learner of Bihar enrolled, an attempt, a rating, a certificate.
+    live, _m, live_quiz, _q2 = build("Bihar service rules")
+    course = publish(live)
+    plain = publish(build("Bihar office procedure", with_quiz=False)[0])
+    enrolment = learning.enrolment_create(learner=learner, course=course)
+    attempt = learning.attempt_start(learner=learner, enrolment=enrolment, item_key=live_quiz.key)
+    other = make_user("sunita@bihar.gov.in", orgs["BR-GAD"])
+    with django_capture_on_commit_callbacks(execute=True):
+        done = complete(other, plain)
+    cert = credentials.certificate_issue_for_enrolment(enrolment=done) or done.certificates.first()
+    rating = feedback.rating_create(learner=other, course=plain, stars=4, review="Clear.")
+    pending = make_user("waiting@bihar.gov.in", orgs["BR-GAD"])
+    from saksham.people.models import Status
+
+    pending.status = Status.PENDING_APPROVAL if hasattr(Status, "PENDING_APPROVAL") else pending.status
+    pending.save()
+
+    plan = plans.plan_create(actor=admin, org=orgs["BR"], name="Bihar plan", year=timezone.localdate().year,
+                             courses=[{"course": course.public_id,
+                                       "due_on": timezone.localdate() + dt.timedelta(days=30)}],
+                             targets=[{"kind": "all"}])
+    target = plan.targets.first()
+    request = plans.content_request_create(actor=admin, org=orgs["BR"], title="A course on land records")
+    group = people_services.user_group_create(actor=admin, org=orgs["BR"], name="New joiners")
+    job = ImportJob.objects.create(org=orgs["BR"], created_by=admin, file="imports/x.csv", original_name="x.csv",
+                                   file_format="csv")
+    note = Notification.objects.create(recipient=learner, kind="announcement", title="Hello")
+    token, _secret = people_services.api_token_create(user=learner, name="mine")
+    share = competencies.share_create(learner=learner)
+    export = Export.objects.create(requested_by=admin, report="people", params={}, file_format="csv")
+    week = campaigns.week_create(actor=admin, data={
+        "title": "Bihar Learning Week", "scope": "IN-BR", "starts_on": timezone.localdate(),
+        "ends_on": timezone.localdate() + dt.timedelta(days=6), "time_zone": "Asia/Kolkata", "goal_hours": 2})
+    return {
+        "course": draft.course, "version": draft, "module": module, "quiz": quiz, "live": course,
+        "enrolment": enrolment, "attempt": attempt, "certificate": cert, "rating": rating, "plan": plan,
+        "target": target, "request": request, "group": group, "job": job, "notification": note, "token": token,
+        "share": share, "export": export, "week": week, "provider": provider, "person": learner, "org": orgs["BR"],
+    }
+
+
+def _values(route: str, o: dict) -> dict[str, str]:
+    """The URL's parameters for the objects of Bihar."""
+    v = {
+        "notification_id": o["notification"].public_id, "person_id": o["person"].public_id,
+        "user_id": o["person"].public_id, "job_id": o["job"].public_id, "course_id": o["course"].public_id,
+        "version_id": o["version"].public_id, "item_key": o["quiz"].key, "language": "hi",
+        "enrolment_id": o["enrolment"].public_id, "plan_id": o["plan"].public_id, "fmt": "csv",
+        "rating_id": o["rating"].public_id, "action": "hide", "week_id": o["week"].public_id,
+        "provider_id": o["provider"].public_id, "export_id": o["export"].public_id,
+        "module_key": o["module"].key, "share_id": o["share"].public_id, "attempt_id": o["attempt"].public_id,
+        "target_id": o["target"].public_id, "request_id": o["request"].public_id,
+        "group_id": o["group"].public_id, "token_id": o["token"].public_id, "board": "states",
+        "certificate_id": o["certificate"].public_id, "public_id": o["certificate"].public_id,
+        "provider": o["provider"].public_id, "ref": o["org"].code, "code": o["org"].code,
+        "org_id": o["org"].public_id, "list_id": o["certificate"].status_list.public_id,
+        "framework_id": uuid.uuid4(),
+    }
+    if "/items/<key>" in route:
+        v["key"] = o["quiz"].key
+    elif "/modules/<key>" in route:
+        v["key"] = o["module"].key
+    if route.startswith("api/v1/plans/") and "courses/<course_id>" in route:
+        v["course_id"] = o["live"].public_id
+    out = {}
+    for _conv, name in _PARAM.findall(route):
+        assert name in v, f"{route}: no value for <{name}>: add one to _values"
+        out[name] = str(v[name])
+    return out
+
+
+def _url(route: str, values: dict) -> str:
+    return "/" + _PARAM.sub(lambda m: values[m.group(2)], route)
+
+
+def _body(route: str, method: str, schema: dict) -> tuple[dict, str]:
+    """A well-formed body for the operation (from the OpenAPI document), so the handler runs."""
+    path = "/" + _PARAM.sub(lambda m: "{" + m.group(2) + "}", route)
+    op = schema["paths"].get(path, {}).get(method.lower(), {})
+    content = op.get("requestBody", {}).get("content", {})
+    components = schema.get("components", {}).get("schemas", {})
+
+    def make(s, name=""):
+        if "$ref" in s:
+            return make(components[s["$ref"].split("/")[-1]], name)
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in s:
+                return make(s[key][0], name)
+        if "enum" in s:
+            return s["enum"][0]
+        if "const" in s:
+            return s["const"]
+        if "default" in s and s["default"] is not None:
+            return s["default"]
+        t = s.get("type")
+        if t == "object":
+            return {k: make(p, k) for k, p in s.get("properties", {}).items() if k in s.get("required", [])}
+        if t == "array":
+            return [make(s.get("items", {}), name) for _ in range(s.get("minItems", 0))]
+        if t == "integer":
+            return max(1, s.get("minimum", 1))
+        if t == "number":
+            return max(1, s.get("minimum", 1))
+        if t == "boolean":
+            return True
+        fmt = s.get("format")
+        if fmt == "uuid":
+            return str(uuid.uuid4())
+        if fmt == "date":
+            return (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+        if fmt == "date-time":
+            return timezone.now().isoformat()
+        if fmt == "binary":
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            return SimpleUploadedFile("file.csv", b"a,b\n1,2\n")
+        return "x" * max(1, s.get("minLength", 1))
+
+    if "application/json" in content:
+        return make(content["application/json"]["schema"]), "application/json"
+    if "multipart/form-data" in content:
+        return make(content["multipart/form-data"]["schema"]), "multipart"
+    return {}, ""
+
+
+def _request(client: Client, method: str, url: str, body: dict, kind: str, headers: dict):
+    if kind == "multipart":
+        return client.post(url, body, **headers)
+    if method == "GET":
+        return client.get(url, **headers)
+    if kind:
+        return client.generic(method, url, data=__import__("json").dumps(body), content_type="application/json",
+                              **headers)
+    return client.generic(method, url, **headers)
+
+
+def _asks(client_for, route, patterns, values, schema):
+    """(method, response) of each way the route is called by the client."""
+    url = _url(route, values)
+    methods = _methods(patterns)
+    api = methods is not None
+    client, headers = client_for(api)
+    out = []
+    for method in methods or ["GET"]:
+        body, kind = _body(route, method, schema) if api else ({}, "")
+        r = _request(client, method, url, body, kind, headers)
+        if not api and r.status_code == 405:
+            method, r = "POST", client.post(url, {})
+        out.append((method, r))
+    return out
+
+
+def test_every_id_url_is_listed_or_asked():
+    listed = set(PUBLIC) | set(NOT_AN_OBJECT)
+    assert not listed - set(id_routes()), f"listed but no longer a URL: {listed - set(id_routes())}"
+
+
+@pytest.mark.parametrize("outsider", ["gujarat_admin", "gujarat_learner"])
+def test_another_orgs_object_is_not_found(bihar_objects, people, outsider):
+    from saksham.api import api as ninja_api
+    from saksham.people.services import api_token_create
+
+    schema = ninja_api.get_openapi_schema()
+    user = people[outsider]
+    page_client, api_client = Client(), Client()
+    page_client.force_login(user)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user, name='t')[1]}"}
+
+    def client_for(api):
+        return (api_client, bearer) if api else (page_client, {})
+
+    wrong = []
+    for route, patterns in sorted(id_routes().items()):
+        if route in PUBLIC or route in NOT_AN_OBJECT:
+            continue
+        values = _values(route, bihar_objects)
+        for method, r in _asks(client_for, route, patterns, values, schema):
+            if r.status_code != 404:
+                wrong.append(f"{method} {_url(route, values)} -> {r.status_code}")
+    assert not wrong, f"{len(wrong)} URLs answer a stranger other than 404:\n" + "\n".join(wrong)
