@@ -403,3 +403,28 @@ def test_the_same_urls_find_the_object_for_its_own_people(bihar_objects, people)
         if r.status_code == 404:
             wrong.append(f"GET {_url(route, values)} ({_insider(route)}) -> 404")
     assert not wrong, "\n".join(wrong)
+
+
+def test_visible_but_not_allowed_is_403(bihar_objects, people, api, client):
+    """What a stranger may see (a published course, a public certificate or review, an org of the hierarchy) but
+    not act on answers 403, not 404."""
+    o, learner, admin = bihar_objects, people["gujarat_learner"], people["gujarat_admin"]
+    live = o["live"].public_id
+    r = client.put(f"/api/v1/learning/courses/{live}/policy", {"enrolment": "open"},
+                   content_type="application/json", **api._headers(learner))
+    assert r.status_code == 403
+    assert api.get(f"/learning/courses/{live}/questions", learner).status_code == 403
+    assert api.post(f"/orgs/{o['org'].code}/deactivate", user=admin).status_code == 403
+    assert api.post(f"/credentials/{o['certificate'].public_id}/revoke", {"reason": "x"}, user=admin).status_code \
+        == 403
+    assert api.post(f"/feedback/ratings/{o['rating'].public_id}/hide", user=learner).status_code == 403
+
+
+def test_a_malformed_id_is_the_apis_422_and_a_pages_404(bihar_objects, people, api, client):
+    """The API validates its path parameters (422, as for any malformed parameter); a page's URL converter does
+    not match, so the page is not found (404)."""
+    assert api.get("/users/not-an-id", people["gujarat_admin"]).status_code == 422
+    assert api.get("/campaigns/weeks/not-an-id", people["gujarat_admin"]).status_code == 422
+    client.force_login(people["gujarat_admin"])
+    assert client.get("/people/not-an-id").status_code == 404
+    assert client.get("/weeks/not-an-id").status_code == 404

@@ -17,7 +17,6 @@ from saksham.core.errors import NotFound
 from saksham.core.schemas import ErrorOut, StrictSchema
 from saksham.learning import queries, services
 from saksham.learning.models import Enrolment
-from saksham.people.models import User
 
 router = Router(tags=["learning"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -70,9 +69,9 @@ def enrol(request, payload: EnrolIn):
     ``learner`` with a due date. Enrolling again returns the enrolment (200); after leaving, resumes it."""
     course = _course(payload.course)
     if payload.learner:
-        learner = User.objects.select_related("org").filter(public_id=payload.learner).first()
-        if learner is None:
-            raise NotFound(_("no such person"), field="learner")
+        from saksham.people.queries import person_get
+
+        learner = person_get(request.auth, payload.learner)
         e = services.enrolment_create(learner=learner, course=course, assigned_by=request.auth,
                                       due_on=payload.due_on)
     else:
