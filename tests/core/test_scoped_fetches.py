@@ -157,11 +157,6 @@ def bihar_objects(orgs, people, make_user, settings, tmp_path, django_capture_on
         done = complete(other, plain)
     cert = credentials.certificate_issue_for_enrolment(enrolment=done) or done.certificates.first()
     rating = feedback.rating_create(learner=other, course=plain, stars=4, review="Clear.")
-    pending = make_user("waiting@bihar.gov.in", orgs["BR-GAD"])
-    from saksham.people.models import Status
-
-    pending.status = Status.PENDING_APPROVAL if hasattr(Status, "PENDING_APPROVAL") else pending.status
-    pending.save()
 
     plan = plans.plan_create(actor=admin, org=orgs["BR"], name="Bihar plan", year=timezone.localdate().year,
                              courses=[{"course": course.public_id,
@@ -203,7 +198,6 @@ def _values(route: str, o: dict) -> dict[str, str]:
         "certificate_id": o["certificate"].public_id, "public_id": o["certificate"].public_id,
         "provider": o["provider"].public_id, "ref": o["org"].code, "code": o["org"].code,
         "org_id": o["org"].public_id, "list_id": o["certificate"].status_list.public_id,
-        "framework_id": uuid.uuid4(),
     }
     if "/items/<key>" in route:
         v["key"] = o["quiz"].key
