@@ -402,11 +402,11 @@ def _act_structure(request, v, action: str) -> str:
 
 @login_required
 def version(request, version_id):
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     status = 200
     if request.method == "POST":
         try:
@@ -546,11 +546,11 @@ def _error_name(field: str, language: str) -> str:
 @login_required
 def translation_edit(request, version_id, language):
     """Every learner-facing text of a version in one language, each beside its source; saved as one set."""
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     names = _lang_names()
     if language not in names or language == v.language:
         raise Http404

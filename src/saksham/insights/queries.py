@@ -88,6 +88,21 @@ def provider_for(actor, public_id):
     return provider
 
 
+def provider_get(actor, public_id):
+    """A provider whose dashboard the actor may read (``provider_for``); the one 404 otherwise."""
+    return provider_for(actor, public_id)
+
+
+def export_get(actor, public_id):
+    """One of her own exports (anyone else's, even an admin's of the same org, is the one 404)."""
+    from saksham.insights.models import Export
+
+    try:
+        return Export.objects.get(public_id=uuid.UUID(str(public_id)), requested_by=actor)
+    except (Export.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("no such export"), field="export") from None
+
+
 def providers_of(actor) -> list:
     from saksham.catalog.models import Provider
     from saksham.catalog.rules import catalog_scopes

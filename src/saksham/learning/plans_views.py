@@ -103,8 +103,8 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, plan_id):
-    _require_admin(request)
     plan = _plan(request, plan_id)
+    _require_admin(request)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -168,10 +168,11 @@ def plan_detail(request, plan_id):
 
 @login_required
 def plan_export(request, plan_id, fmt):
+    plan = _plan(request, plan_id)
     _require_admin(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(_plan(request, plan_id), fmt)
+    return export_response(plan, fmt)
 
 
 # --- content requests -----------------------------------------------------------------------------------------

@@ -32,6 +32,24 @@ def enrolment_of(learner, public_id) -> Enrolment:
     return e
 
 
+def enrolment_get(actor, public_id, action: str = "enrolment.view") -> Enrolment:
+    """An enrolment ``actor`` may see (hers, or one of a learner she administers, or of a course she publishes),
+    then allowed ``action`` ("enrolment.decide"; 403); missing, malformed and not visible are the one 404."""
+    from saksham.core import permissions
+
+    try:
+        ref = _uuid(public_id, "enrolment")
+    except NotFound:
+        ref = None
+    e = (Enrolment.objects.select_related("learner__org", "course__provider__org", "version")
+         .filter(public_id=ref).first() if ref else None)
+    if e is None or not permissions.allowed(actor, "enrolment.view", e):
+        raise NotFound(_("no such enrolment"), field="enrolment")
+    if action != "enrolment.view":
+        permissions.require(actor, action, e)
+    return e
+
+
 def enrolment_for_course(learner, course) -> Enrolment | None:
     return Enrolment.objects.filter(learner=learner, course=course).select_related("version").first()
 
