@@ -80,7 +80,7 @@ def _structure(team, version: CourseVersion, lang: str, n: int) -> None:
     words = MODULES.get(lang, MODULES["en"])
     creator = team["creator"]
     for i in range(2 + n % 2):
-        m = services.module_add(actor=creator, version=version, title=f"{i + 1}. {words[i]}")
+        m = services.module_add(actor=creator, version=version, title=words[i])
         services.item_add(actor=creator, module=m, kind=ItemKind.VIDEO, data={
             "title": words[4], "url": f"https://media.example.gov.in/courses/{version.course.public_id}/{i + 1}.mp4",
             "duration_minutes": 8 + (n + i) % 12})

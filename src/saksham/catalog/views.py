@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -101,7 +102,10 @@ def course(request, course_id):
              "code": code, "name": names.get(code, code)}
             for code, member in sorted(data["family_display"].items()) if code != data["language"]]
     panels = hooks.render(COURSE_PAGE_PANELS, request, c)
-    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": panels})
+    # A description that only repeats the summary (shown under the title) is not shown twice.
+    repeats = strip_tags(data.get("description") or "").split() == (data.get("summary") or "").split()
+    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": panels,
+                                                   "description_repeats": repeats})
 
 
 # --- studio --------------------------------------------------------------------------------------------------
@@ -395,11 +399,11 @@ def _act_structure(request, v, action: str) -> str:
 
 @login_required
 def version(request, version_id):
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     status = 200
     if request.method == "POST":
         try:
@@ -539,11 +543,11 @@ def _error_name(field: str, language: str) -> str:
 @login_required
 def translation_edit(request, version_id, language):
     """Every learner-facing text of a version in one language, each beside its source; saved as one set."""
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     names = _lang_names()
     if language not in names or language == v.language:
         raise Http404

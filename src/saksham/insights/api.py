@@ -97,13 +97,13 @@ def providers(request):
 
 @router.get("/providers/{provider_id}")
 def provider(request, provider_id: str):
-    p = queries.provider_for(request.user, provider_id)
+    p = queries.provider_get(request.user, provider_id)
     return queries.provider_dashboard(p, _period(request))
 
 
 @router.get("/providers/{provider_id}/courses/{course_id}/dropoff")
 def dropoff(request, provider_id: str, course_id: str):
-    p = queries.provider_for(request.user, provider_id)
+    p = queries.provider_get(request.user, provider_id)
     return queries.course_dropoff(p, course_id)
 
 
@@ -165,11 +165,4 @@ def export_file(request, export_id: str):
 
 
 def _own_export(user, export_id: str):
-    import uuid
-
-    from saksham.insights.models import Export
-
-    try:
-        return Export.objects.get(public_id=uuid.UUID(str(export_id)), requested_by=user)
-    except (Export.DoesNotExist, ValueError):
-        raise NotFound(_("no such export"), field="export") from None
+    return queries.export_get(user, export_id)

@@ -16,7 +16,9 @@ def build_learning() -> int:
     learner = User.objects.filter(email__startswith="learner@demo.").first()
     if learner is None:
         return 0
-    courses = list(Course.objects.filter(live_version__status=VersionStatus.PUBLISHED)
+    # Three different courses (one course in several languages is one course): three family roots.
+    courses = list(Course.objects.filter(live_version__status=VersionStatus.PUBLISHED, translation_of__isnull=True,
+                                         kind="course")
                    .select_related("live_version").order_by("id")[:3])
     if not courses:
         return 0

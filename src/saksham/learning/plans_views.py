@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.core.errors import DomainError
@@ -21,8 +21,8 @@ from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
 
-STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"), "not_started": _l("not started"),
-                 "overdue": _l("overdue")}
+STATUS_LABELS = {"completed": gettext_lazy("completed"), "in_progress": gettext_lazy("in progress"),
+                 "not_started": gettext_lazy("not started"), "overdue": gettext_lazy("overdue")}
 
 
 class _Echo:
@@ -103,8 +103,8 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, plan_id):
-    _require_admin(request)
     plan = _plan(request, plan_id)
+    _require_admin(request)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -168,10 +168,11 @@ def plan_detail(request, plan_id):
 
 @login_required
 def plan_export(request, plan_id, fmt):
+    plan = _plan(request, plan_id)
     _require_admin(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(_plan(request, plan_id), fmt)
+    return export_response(plan, fmt)
 
 
 # --- content requests -----------------------------------------------------------------------------------------

@@ -32,6 +32,24 @@ def enrolment_of(learner, public_id) -> Enrolment:
     return e
 
 
+def enrolment_get(actor, public_id, action: str = "enrolment.view") -> Enrolment:
+    """An enrolment ``actor`` may see (hers, or one of a learner she administers, or of a course she publishes),
+    then allowed ``action`` ("enrolment.decide"; 403); missing, malformed and not visible are the one 404."""
+    from saksham.core import permissions
+
+    try:
+        ref = _uuid(public_id, "enrolment")
+    except NotFound:
+        ref = None
+    e = (Enrolment.objects.select_related("learner__org", "course__provider__org", "version")
+         .filter(public_id=ref).first() if ref else None)
+    if e is None or not permissions.allowed(actor, "enrolment.view", e):
+        raise NotFound(_("no such enrolment"), field="enrolment")
+    if action != "enrolment.view":
+        permissions.require(actor, action, e)
+    return e
+
+
 def enrolment_for_course(learner, course) -> Enrolment | None:
     return Enrolment.objects.filter(learner=learner, course=course).select_related("version").first()
 
@@ -41,13 +59,18 @@ def my_learning(learner) -> dict[str, list[Enrolment]]:
     rows = list(Enrolment.objects.filter(learner=learner).exclude(state=EnrolmentState.REJECTED)
                 .select_related("version", "course").order_by("-last_activity_at", "-created_at"))
     out: dict[str, list[Enrolment]] = {"in_progress": [], "completed": [], "assigned": [], "requested": []}
+    # One course in several languages is one course: once she completed it in one language, her enrolments in its
+    # other languages are done too (``done_in``: the completed one) and leave "in progress".
+    done_in = {e.course.translation_of_id or e.course_id: e for e in rows if e.completed_at}
     for e in rows:
+        e.done_in = None if e.completed_at else done_in.get(e.course.translation_of_id or e.course_id)
         if e.completed_at:
             out["completed"].append(e)
         elif e.state == EnrolmentState.REQUESTED:
             out["requested"].append(e)
         elif e.state == EnrolmentState.ACTIVE:
-            out["in_progress"].append(e)
+            if e.done_in is None:
+                out["in_progress"].append(e)
             if e.assigned_by_id:
                 out["assigned"].append(e)
     _program_counts(learner, [e for e in rows if e.course.kind == "program"])
@@ -346,6 +369,10 @@ def continue_learning(learner, *, limit: int | None = None, exclude: int | None 
     rows = list(Enrolment.objects.filter(learner=learner, state=EnrolmentState.ACTIVE, completed_at__isnull=True,
                                          course__kind="course")
                 .exclude(pk=exclude).select_related("course", "version"))
+    # A course she completed in another language is done (one course in several languages is one course).
+    done = {t or c for c, t in Enrolment.objects.filter(learner=learner, completed_at__isnull=False)
+            .values_list("course_id", "course__translation_of_id")}
+    rows = [e for e in rows if (e.course.translation_of_id or e.course_id) not in done]
     far, never = dt.date.max, dt.datetime.min.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda e: (e.due_on or far, -(e.last_activity_at or e.created_at or never).timestamp()))
     rows = rows[:limit] if limit else rows

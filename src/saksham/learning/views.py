@@ -63,7 +63,7 @@ def continue_fragment(request):
 def completion_fragment(request, course_id):
     """The player's "Course completed" banner (htmx): the link to her certificate once it is issued (it is issued
     in the background: until then the banner says so and asks again every few seconds), and what to learn next."""
-    course = _course(course_id)
+    course = _course(request, course_id)
     e = queries.enrolment_for_course(request.user, course)
     if e is None or e.completed_at is None:
         raise Http404
@@ -109,11 +109,10 @@ def requests(request):
 @login_required
 @require_POST
 def decide(request, enrolment_id):
-    from saksham.learning.models import Enrolment
-
-    e = Enrolment.objects.select_related("learner__org", "course__provider__org").filter(public_id=enrolment_id).first()
-    if e is None:
-        raise Http404
+    try:
+        e = queries.enrolment_get(request.user, enrolment_id, "enrolment.decide")
+    except NotFound:
+        raise Http404 from None
     try:
         services.enrolment_decide(actor=request.user, enrolment=e, approve=request.POST.get("approve") == "1")
         messages.success(request, _("Decision recorded."))
@@ -122,16 +121,16 @@ def decide(request, enrolment_id):
     return redirect("learning:requests")
 
 
-def _course(course_id):
+def _course(request, course_id):
     try:
-        return course_get_live(course_id)
+        return course_get_live(course_id, viewer=request.user)
     except NotFound:
         raise Http404 from None
 
 
 @login_required
 def player(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     if course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):     # no items: its page lists its courses
         return redirect("catalog:course", course_id=course.public_id)
     enrolment = queries.enrolment_for_course(request.user, course)
@@ -302,7 +301,7 @@ def _posted_answers(post, attempt) -> dict:
 @require_POST
 def quiz(request, course_id, item_key):
     """The quiz form: start (or try again), save the answers, go to the next section, submit."""
-    course = _course(course_id)
+    course = _course(request, course_id)
     enrolment = queries.enrolment_for_course(request.user, course)
     if enrolment is None:
         raise Http404
@@ -328,7 +327,7 @@ def quiz(request, course_id, item_key):
 @login_required
 @require_POST
 def enrol(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     try:
         e = services.enrolment_create(learner=request.user, course=course)
     except DomainError as exc:
@@ -347,7 +346,7 @@ def enrol(request, course_id):
 @login_required
 @require_POST
 def leave(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     e = queries.enrolment_for_course(request.user, course)
     try:
         if e is None:

@@ -151,6 +151,9 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.catalog.demo import build_catalog
 
     build_catalog()
+    from saksham.catalog.workflow_demo import build_workflow
+
+    build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
     from saksham.learning.demo import build_learning
 
     build_learning()
