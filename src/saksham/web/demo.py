@@ -151,8 +151,9 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.catalog.demo import build_catalog
 
     build_catalog()
-    from saksham.learning.demo import build_learning
+    from saksham.learning.demo import build_learning, build_quizzes
 
+    build_quizzes()       # a few courses end with a graded quiz (their next version)
     build_learning()
     from saksham.learning.plans_demo import build_plan
 
