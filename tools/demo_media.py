@@ -97,6 +97,7 @@ def pdf(path: Path) -> None:
     from fpdf import FPDF
 
     doc = FPDF(format="A4")
+    doc.set_auto_page_break(auto=False)     # one page per language; the texts are short
     doc.set_title("Saksham: guidelines for learners")
     doc.set_author("Saksham")
     doc.set_creation_date(__import__("datetime").datetime(2026, 12, 6, tzinfo=__import__("datetime").UTC))

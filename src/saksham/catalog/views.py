@@ -633,7 +633,7 @@ def media_file(request, path: str):
     from django.utils._os import safe_join
 
     try:
-        full = safe_join(settings.MEDIA_ROOT, "catalog", path)
+        full = safe_join(os.path.join(settings.MEDIA_ROOT, "catalog"), path)   # never above catalog/
     except Exception:   # noqa: BLE001 - a path leaving the folder is simply not there
         raise Http404 from None
     if not os.path.isfile(full):
