@@ -410,7 +410,8 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
     if stored:
         from django.core.files.storage import default_storage
 
-        if os.path.splitext(stored)[1].lower() not in UPLOAD_TYPES[kind] or not default_storage.exists(stored):
+        if (not stored.startswith("catalog/") or os.path.splitext(stored)[1].lower() not in UPLOAD_TYPES[kind]
+                or not default_storage.exists(stored)):     # only the catalogue's files are served (views.media_file)
             raise ValidationFailed(_("no such file"), field="file", code="unsupported_file_type")
     url = out.get("url", existing.url if existing else "")
     has_file = upload is not None or bool(stored) or bool(existing and existing.file)
