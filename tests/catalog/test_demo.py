@@ -30,7 +30,7 @@ def test_the_demo_leaves_work_waiting_for_each_studio_role(client, db):
     sent_back = CourseVersion.objects.get(title=DRAFT_TITLE)
     assert sent_back.status == "draft" and sent_back.review_comments == REVIEW_COMMENTS
     [in_review] = CourseVersion.objects.filter(status="in_review")
-    assert in_review.number == 2 and in_review.course.live_version.status == "published"
+    assert in_review.number >= 2 and in_review.course.live_version.status == "published"
     creator = User.objects.get(email="creator@demo.gov.in")
     reviewer = User.objects.get(email="reviewer@demo.gov.in")
     assert Notification.objects.filter(recipient=creator, kind="course_workflow").exists()

@@ -393,7 +393,7 @@ def items_reorder(*, actor, module: Module, keys: list[str]) -> None:
     _reorder(list(module.items.all()), [str(k) for k in keys], "items")
 
 
-def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None = None) -> dict:
+def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None = None, stored: str = "") -> dict:
     if kind not in ItemKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(ItemKind.values)}, field="kind")
     out: dict[str, Any] = {}
@@ -409,12 +409,18 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
         if not isinstance(data["settings"], dict):
             raise ValidationFailed(_("settings must be an object"), field="settings")
         out["settings"] = data["settings"]
-    if upload is not None:
+    if upload is not None or stored:
         if kind not in ("video", "document"):
             raise ValidationFailed(_("a %(kind)s item takes no file") % {"kind": kind}, field="file", code="unsupported_file_type")
         check_upload(upload, kind=kind)
+    if stored:
+        from django.core.files.storage import default_storage
+
+        if (not stored.startswith("catalog/") or os.path.splitext(stored)[1].lower() not in UPLOAD_TYPES[kind]
+                or not default_storage.exists(stored)):     # only the catalogue's files are served (views.media_file)
+            raise ValidationFailed(_("no such file"), field="file", code="unsupported_file_type")
     url = out.get("url", existing.url if existing else "")
-    has_file = upload is not None or bool(existing and existing.file)
+    has_file = upload is not None or bool(stored) or bool(existing and existing.file)
     body = out.get("body", existing.body if existing else "")
     if kind == ItemKind.VIDEO and not (url or has_file):
         raise ValidationFailed(_("a video needs a url or an uploaded file"), field="url", code="required")
@@ -428,14 +434,18 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
 
 
 @transaction.atomic
-def item_add(*, actor, module: Module, kind: str, data: dict, upload=None) -> ContentItem:
+def item_add(*, actor, module: Module, kind: str, data: dict, upload=None, stored: str = "") -> ContentItem:
+    """A new item at the end of ``module``. Its file is ``upload`` (saved under catalog/files/), or ``stored``: the
+    name of a file already in the media storage that many items share (the demo's media), not copied."""
     _editable(actor, module.version)
-    fields = _clean_item(kind, data, upload)
+    fields = _clean_item(kind, data, upload, stored=stored)
     if module.items.count() >= MAX_ITEMS:
         raise ValidationFailed(_("a module holds at most %(max_items)s items") % {"max_items": MAX_ITEMS}, code="too_many")
     item = ContentItem(module=module, kind=kind, position=_next_position(module.items), **fields)
     if upload is not None:
         item.file.save(os.path.basename(upload.name), upload, save=False)
+    elif stored:
+        item.file.name = stored
     item.content_hash = _item_hash(item)
     item.save()
     return item

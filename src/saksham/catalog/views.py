@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +18,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
@@ -597,3 +599,63 @@ def course_edit(request, course_id):
         messages.error(request, exc.user_message())
         return redirect("catalog:studio")
     return redirect("catalog:version", version_id=draft.public_id)
+
+
+# --- course files ------------------------------------------------------------------------------------------
+
+MEDIA_RANGE_MAX = 4 * 1024 * 1024   # bytes sent for one range at most (a browser asks on for the rest)
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The one range of a ``Range: bytes=a-b`` header (``a-``, ``-n`` too) within ``size`` bytes; None for a
+    header this view does not honour (several ranges, other units): the whole file is sent then."""
+    unit, _sep, spec = header.partition("=")
+    if unit.strip() != "bytes" or "," in spec:
+        return None
+    first, _sep, last = spec.strip().partition("-")
+    try:
+        if first == "":
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    return (start, end) if 0 <= start <= end else (size, size)
+
+
+@xframe_options_sameorigin
+def media_file(request, path: str):
+    """A course's file from the media storage (uploaded videos, documents and covers, the demo's media) under
+    ``catalog/``, with its content type and byte ranges (a video seeks without downloading it all); the player may
+    frame a document. Nothing else of the media folder (bulk-import files, exports) is reachable here."""
+    import mimetypes
+    import os
+
+    from django.http import FileResponse, HttpResponse
+    from django.utils._os import safe_join
+
+    try:
+        full = safe_join(os.path.join(settings.MEDIA_ROOT, "catalog"), path)   # never above catalog/
+    except Exception:   # noqa: BLE001 - a path leaving the folder is simply not there
+        raise Http404 from None
+    if not os.path.isfile(full):
+        raise Http404
+    size = os.path.getsize(full)
+    ctype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+    span = _byte_range(request.headers.get("Range", ""), size) if request.headers.get("Range") else None
+    if span is not None:
+        start, end = span[0], min(span[1], span[0] + MEDIA_RANGE_MAX - 1)
+        if start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        with open(full, "rb") as fh:
+            fh.seek(start)
+            body = fh.read(end - start + 1)
+        response = HttpResponse(body, status=206, content_type=ctype)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(open(full, "rb"), content_type=ctype)  # noqa: SIM115 - FileResponse closes it
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

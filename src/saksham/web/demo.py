@@ -151,11 +151,12 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.catalog.demo import build_catalog
 
     build_catalog()
+    from saksham.learning.demo import build_learning, build_quizzes
+
+    build_quizzes()       # a few courses end with a graded quiz (their next version)
     from saksham.catalog.workflow_demo import build_workflow
 
     build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
-    from saksham.learning.demo import build_learning
-
     build_learning()
     from saksham.learning.plans_demo import build_plan
 
