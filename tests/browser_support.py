@@ -1,6 +1,8 @@
 """What every browser test shares: Debian's Chromium driven by Playwright, or a skip when it is not installed.
 Importing this module from a test module skips it on a machine without Chromium; the ``browser`` fixture is in
-tests/conftest.py."""
+tests/conftest.py. Here too: a page of a given size (``open_page``), signing in and choosing a language
+(``sign_in``, ``set_language``), waiting for what the page's requests change (``wait_until``), and the
+screenshots every test keeps at its main steps (``shot``), named after the test's subject and step."""
 
 import os
 import time
