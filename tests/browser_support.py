@@ -1,8 +1,11 @@
 """What every browser test shares: Debian's Chromium driven by Playwright, or a skip when it is not installed.
 Importing this module from a test module skips it on a machine without Chromium; the ``browser`` fixture is in
-tests/conftest.py."""
+tests/conftest.py. Here too: a page of a given size (``open_page``), signing in and choosing a language
+(``sign_in``, ``set_language``), waiting for what the page's requests change (``wait_until``), and the
+screenshots every test keeps at its main steps (``shot``), named after the test's subject and step."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -19,8 +22,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 
 
-def sign_in(page, base: str, email: str, password: str | None = None) -> None:
-    """Sign in through the login form and wait for the home page."""
+def open_page(browser, width: int = 1000, height: int = 900, *, phone: bool = False, locale: str | None = "en-IN",
+              timeout: int = 10_000, **options):
+    """A new page in a context of its own (``page.context``; close that at the end): a screen of that size (a touch
+    phone's with ``phone``), Indian English by default, and ``timeout`` milliseconds for every wait."""
+    if phone:
+        options.update(is_mobile=True, has_touch=True)
+    if locale:
+        options["locale"] = locale
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.set_default_timeout(timeout)
+    return context.new_page()
+
+
+def sign_in(page, base: str, email: str, password: str | None = None, *, lang: str | None = None) -> None:
+    """Sign in through the login form and wait for the home page; with ``lang``, then choose that language."""
     from tests.conftest import PASSWORD
 
     page.goto(f"{base}/login")
@@ -28,6 +44,29 @@ def sign_in(page, base: str, email: str, password: str | None = None) -> None:
     page.fill("#id_password", password or PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+    if lang:
+        set_language(page, base, lang)
+
+
+def set_language(page, base: str, lang: str) -> None:
+    """Choose ``lang`` through the language form's endpoint, as the language menu does (the session's CSRF cookie
+    goes with it)."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    r = page.request.post(f"{base}/language", form={"language": lang, "next": "/", "csrfmiddlewaretoken": token},
+                          headers={"Referer": f"{base}/"}, max_redirects=0)
+    assert r.status in (200, 302), r.status
+
+
+def wait_until(predicate, timeout: float = 10.0):
+    """Poll ``predicate`` (a check of the database, say, that the page's requests change) until it returns something
+    true, and return that; fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
 
 
 SHOTS = Path(os.environ.get("SAKSHAM_SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "var" / "screenshots"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import open_page, set_language, shot, sign_in  # (skips without Chromium)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,35 +62,25 @@ def _first_link(page, pattern: str) -> str:
     return next((h.split("?")[0] for h in hrefs if re.match(pattern, h.split("?")[0])), "")
 
 
-def _set_language(page, base: str, lang: str) -> None:
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    r = page.request.post(f"{base}/language", form={"language": lang, "next": "/", "csrfmiddlewaretoken": token},
-                          headers={"Referer": f"{base}/"}, max_redirects=0)
-    assert r.status in (200, 302), r.status
-
-
 def test_every_main_page_of_every_role_has_no_serious_accessibility_violation(browser, live_server, deployment):
     base = live_server.url
     domain = "demo.gov.in"
     problems, checked = [], 0
     for width, height in ((1366, 800), (390, 844)):
         phone = width < 500
-        context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
+        page = open_page(browser, width, height, phone=phone, locale=None, timeout=15_000)
+        context = page.context
         links: dict[str, str] = {}
         for n, (role, paths) in enumerate(PAGES.items()):
             context.clear_cookies()
-            page.goto(f"{base}/login")
-            if role:
-                page.fill("#id_email", f"{role}@{domain}")
-                page.fill("#id_password", PASSWORD)
-                page.locator("main button[type=submit]").click()
-                page.wait_for_url(f"{base}/")
+            if not role:
+                page.goto(f"{base}/login")      # (signed out, with the CSRF cookie)
+            else:
+                sign_in(page, base, f"{role}@{domain}", PASSWORD)
             # Every language on the large screen; on the phone one language a role, in turn (the layout is the
             # phone's, the words are checked above).
             for lang in (LANGUAGES if not phone else (LANGUAGES[n % 3],)):
-                _set_language(page, base, lang)
+                set_language(page, base, lang)
                 for path in paths:
                     name = path if path in LINKS else ""
                     if name:
@@ -104,6 +94,8 @@ def test_every_main_page_of_every_role_has_no_serious_accessibility_violation(br
                     for target, (source, pattern) in LINKS.items():
                         if (source == name or source == path) and not links.get(target):
                             links[target] = _first_link(page, pattern)
+                    if path == paths[0]:
+                        shot(page, f"a11y-{role or 'anonymous'}-{lang}-{width}")
                     page.add_script_tag(path=str(AXE))
                     for v in page.evaluate(RUN_AXE, EXCLUDE):
                         problems.append(f"[{role or 'anonymous'} {lang} {width}px] {path}: {v}")

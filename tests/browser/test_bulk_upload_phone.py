@@ -5,7 +5,6 @@ report, whose status and error columns stay in place."""
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.browser_support import sync_api
+from tests.browser_support import open_page, shot, sync_api
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,14 +28,7 @@ def _gu(text: str) -> str:
         return gettext(text)
 
 
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("SAKSHAM_SHOTS_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, orgs, shots):
+def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, orgs, tmp_path):
     from saksham.competencies.models import Position
     from saksham.people.models import ImportJob, User
 
@@ -44,10 +36,8 @@ def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, o
     admin = people["dopt_admin"]
     admin.preferred_language = "gu"
     admin.save()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  accept_downloads=True, locale="gu-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser, 390, 844, phone=True, accept_downloads=True, locale="gu-IN")
+    context = page.context
     base = live_server.url
     page.goto(f"{base}/login")
     page.fill("#id_email", admin.email)
@@ -57,6 +47,7 @@ def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, o
     page.goto(f"{base}/people/imports")
     sync_api.expect(page.locator("h1")).to_have_text(_gu("Bulk upload of people"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    shot(page, "bulk-upload-page-gu-390")
 
     # The templates: the Excel one has the sheet to fill and the guide, the CSV one the header first.
     with page.expect_download() as info:
@@ -64,8 +55,8 @@ def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, o
     from openpyxl import load_workbook
 
     assert info.value.suggested_filename == "people-template.xlsx"
-    info.value.save_as(shots / "people-template.xlsx")
-    wb = load_workbook(shots / "people-template.xlsx")
+    info.value.save_as(tmp_path / "people-template.xlsx")
+    wb = load_workbook(tmp_path / "people-template.xlsx")
     assert [c.value for c in wb.worksheets[0][1]][:2] == ["full_name", "email"] and len(wb.worksheets) == 2
     assert any("YYYY-MM-DD" in str(r[2]) for r in wb.worksheets[1].iter_rows(values_only=True))
     with page.expect_download() as info:
@@ -81,7 +72,7 @@ def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, o
     assert page.locator("#id_new_designations_0").is_checked()     # refuse unknown designations by default
     page.set_input_files("#id_file", files=[{"name": "hq-staff.csv", "mimeType": "text/csv",
                                              "buffer": CSV.encode("utf-8")}])
-    page.screenshot(path=str(shots / "upload-form-gu-390.png"), full_page=True)
+    shot(page, "bulk-upload-form-gu-390")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/people/imports/[0-9a-f-]{36}$"))
 
@@ -95,7 +86,7 @@ def test_an_admin_uploads_on_a_phone_in_gujarati(browser, live_server, people, o
     # On a phone each cell shows its column's name (the table's responsive layout).
     assert table.locator("td").nth(2).get_attribute("data-label") == _gu("Closest known designations")
     assert page.evaluate("document.documentElement.scrollWidth") <= 391
-    page.screenshot(path=str(shots / "upload-report-gu-390.png"), full_page=True)
+    shot(page, "bulk-upload-report-gu-390")
     assert User.objects.get(email="asha@dopt.gov.in").org == orgs["HQ"]
     assert ImportJob.objects.get().new_designations == "refuse"
 

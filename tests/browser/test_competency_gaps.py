@@ -1,14 +1,12 @@
 """In a real browser: a learner sees her role's competency gaps and a recommended course that closes one, follows
 the recommendation, completes the course, and finds the gap closed in her passport."""
 
-import time
-
 import pytest
 
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.competencies import services as competencies
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in, wait_until  # (skips without Chromium)
 from tests.competencies import conftest as _comp
 
 build, publish, provider, other_provider, staff = (_comp.build, _comp.publish, _comp.provider, _comp.other_provider,
@@ -34,24 +32,15 @@ def rti_course(build, publish, staff, framework):
     return v.course
 
 
-def _wait(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_server, mapping, learner, rti_course):
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser)
+    context = page.context
     sign_in(page, base, learner.email)
     # The home page loads her recommendations.
     page.wait_for_selector("#recommendations .rec")
     assert "RTI for public information officers" in page.inner_text("#recommendations")
+    shot(page, "gaps-home-recommendations")
 
     page.locator("a:visible", has_text="My passport").first.click()
     page.wait_for_selector("#required")
@@ -59,6 +48,7 @@ def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_serve
     assert page.inner_text('#required tr[data-code="FC-RTI-01"] .state') == "Gap"
     rec = page.locator(f'#recommendations .rec[data-course="{rti_course.public_id}"]')
     assert "Right to information (FC-RTI-01) to level 2" in rec.inner_text()
+    shot(page, "gaps-passport-with-a-gap")
 
     # She follows the recommendation, enrols and reads both pages.
     rec.locator("a").click()
@@ -70,12 +60,14 @@ def test_a_learner_closes_a_gap_through_a_recommended_course(browser, live_serve
     page.wait_for_selector("#page-body")
     page.click("#mark-done")
     page.wait_for_selector("#completed-banner:not([hidden])")
+    shot(page, "gaps-course-completed")
 
     # Her passport: the gap is closed by the course, with its evidence.
-    _wait(lambda: learner.enrolments.filter(completed_at__isnull=False).exists())
+    wait_until(lambda: learner.enrolments.filter(completed_at__isnull=False).exists())
     page.goto(f"{base}/competencies/passport")
     assert page.get_attribute('#required tr[data-code="FC-RTI-01"]', "class") == "met"
     assert "Completed course" in page.inner_text("#evidence")
     assert "RTI for public information officers" in page.inner_text("#evidence")
     assert str(rti_course.public_id) not in page.inner_text("#recommendations")
+    shot(page, "gaps-passport-gap-closed")
     context.close()

@@ -3,15 +3,13 @@ provider open their dashboards; the charts (Chart.js) and the map of states show
 hover and focus and the same numbers as tables; a phone-sized screen shows the public figures and map."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from saksham.insights import services
 from saksham.learning import services as learning
-from tests.browser_support import sign_in, sync_api  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in, sync_api  # (skips without Chromium)
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff, course = (_learning.build, _learning.publish, _learning.provider,
@@ -39,9 +37,7 @@ def activity(people, course):
 
 
 def _page(browser, live_server, user, width=1100, language=None):
-    context = browser.new_context(viewport={"width": width, "height": 844 if width < 500 else 800}, locale="en-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser, width, 844 if width < 500 else 800)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
@@ -67,15 +63,9 @@ INKED = """box => { const c = box.querySelector('canvas'); if (!c || !c.width ||
   for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }"""
 
 
-def _shot(page, tmp_path, name):
-    folder = Path(os.environ.get("SAKSHAM_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.parametrize(("language", "width"), [("hi", 1366), ("gu", 390)])
 def test_the_national_dashboard_draws_its_charts_and_the_map(browser, live_server, people, orgs, activity, language,
-                                                             width, tmp_path):
+                                                             width):
     page = _page(browser, live_server, people["platform"], width, language)
     page.goto(f"{live_server.url}/insights/")
     drawn = _charts(page)
@@ -114,7 +104,7 @@ def test_the_national_dashboard_draws_its_charts_and_the_map(browser, live_serve
     assert page.locator(".region-map tr[data-region='IN-BR'] td").nth(1).inner_text() == "1"
     page.click(".card:has([data-chart-id='series_reg']) details summary")
     assert page.locator(".card:has([data-chart-id='series_reg']) details table tbody tr").count() >= 1
-    _shot(page, tmp_path, f"dashboard-national-{language}-{width}")
+    shot(page, f"dashboard-national-{language}-{width}")
 
     # A figure links to its breakdown, whose chart shows the states.
     page.click("a.figure[href*='metric=enr']")
@@ -125,8 +115,7 @@ def test_the_national_dashboard_draws_its_charts_and_the_map(browser, live_serve
 
 
 @pytest.mark.parametrize(("language", "width"), [("gu", 1366), ("hi", 390)])
-def test_a_state_dashboard_shows_its_state_on_the_map(browser, live_server, people, orgs, activity, language, width,
-                                                     tmp_path):
+def test_a_state_dashboard_shows_its_state_on_the_map(browser, live_server, people, orgs, activity, language, width):
     page = _page(browser, live_server, people["bihar_admin"], width, language)
     page.goto(f"{live_server.url}/insights/")
     assert page.inner_text("h1") == orgs["BR"].display_name
@@ -140,7 +129,7 @@ def test_a_state_dashboard_shows_its_state_on_the_map(browser, live_server, peop
     page.click(".region-map details summary")
     assert page.locator(".region-map details table tbody tr").count() == 1
     assert page.inner_text("[data-figure='enr']") == "1"
-    _shot(page, tmp_path, f"dashboard-state-{language}-{width}")
+    shot(page, f"dashboard-state-{language}-{width}")
     page.goto(f"{live_server.url}/insights/?org={orgs['GJ'].public_id}")
     assert "Gujarat" not in page.content()
     assert not page.errors, page.errors

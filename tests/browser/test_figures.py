@@ -6,7 +6,6 @@ board says what it holds of the week's counters; /numbers shows the hours the da
 import datetime as dt
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -16,7 +15,7 @@ from saksham.campaigns import services as campaigns
 from saksham.insights import services as insights
 from saksham.learning import services as learning
 from saksham.learning import structure
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff, course = (_learning.build, _learning.publish, _learning.provider,
@@ -24,7 +23,6 @@ build, publish, provider, other_provider, staff, course = (_learning.build, _lea
                                                           _learning.course)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/figures-shots")
 SIZES = {"laptop": (1366, 800), "phone": (390, 844)}
 DIGITS = str.maketrans("०१२३४५६७८९૦૧૨૩૪૫૬૭૮૯", "01234567890123456789")
 
@@ -61,14 +59,11 @@ def test_the_learner_sees_one_number_per_figure(browser, live_server, settings, 
     campaigns.week_fold()
     insights.rebuild()
     cache.clear()
-    SHOTS.mkdir(exist_ok=True)
 
     for lang in ("gu", "hi"):
         type(learner).objects.filter(pk=learner.pk).update(preferred_language=lang)
         for size, (w, h) in SIZES.items():
-            context = browser.new_context(viewport={"width": w, "height": h})
-            context.set_default_timeout(15_000)
-            page = context.new_page()
+            page = open_page(browser, w, h, locale=None, timeout=15_000)
             type(learner).objects.filter(pk=learner.pk).update(preferred_language="en")
             sign_in(page, base, learner.email)
             type(learner).objects.filter(pk=learner.pk).update(preferred_language=lang)
@@ -79,7 +74,7 @@ def test_the_learner_sees_one_number_per_figure(browser, live_server, settings, 
             counted = page.get_attribute('#hours [data-figure="week-hours"]', "data-value")
             assert float(banner) == float(counted) == 0.4
             assert _number(page.inner_text('#hours [data-figure="hours-week"]')) == 0.4
-            page.screenshot(path=str(SHOTS / f"learn-{lang}-{size}.png"), full_page=True)
+            shot(page, f"figures-learn-{lang}-{size}")
 
             page.goto(f"{base}/weeks/{week.public_id}")
             mine = [float(x) for x in re.findall(r"\d+\.\d", page.inner_text("#my-hours").translate(DIGITS))]
@@ -89,9 +84,9 @@ def test_the_learner_sees_one_number_per_figure(browser, live_server, settings, 
             assert [_number(r) for r in ranks] == [1, 2, 2, 4] and hours == [0.5, 0.4, 0.4, 0.1]
             assert _number(page.inner_text("#my-rank")) == 2
             assert page.is_visible("#board-totals")
-            page.screenshot(path=str(SHOTS / f"week-{lang}-{size}.png"), full_page=True)
+            shot(page, f"figures-week-{lang}-{size}")
 
             page.goto(f"{base}/numbers")
             assert _number(page.inner_text('[data-figure="hours"]')) == 1.5
-            page.screenshot(path=str(SHOTS / f"numbers-{lang}-{size}.png"), full_page=True)
-            context.close()
+            shot(page, f"figures-numbers-{lang}-{size}")
+            page.context.close()

@@ -8,7 +8,6 @@ import http.server
 import io
 import re
 import threading
-import time
 import wave
 
 import pytest
@@ -17,7 +16,7 @@ from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
 from saksham.learning.models import Enrolment, ItemProgress
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in, wait_until  # (skips without Chromium)
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -85,32 +84,22 @@ def course(build, publish, staff, media_url):
     return v.course, qs
 
 
-def _wait(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def test_a_learner_plays_through_a_course_and_comes_back_to_the_same_place(browser, live_server, course, learner):
     course, qs = course
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser)
+    context = page.context
     sign_in(page, base, learner.email)
 
     page.goto(f"{base}/learn/courses/{course.public_id}")
     page.click("#enrol")
     page.wait_for_selector("#video")
+    shot(page, "journey-en-video")
     # She watches to 1:35 (seeking stands in for watching), then closes the tab.
     page.wait_for_function("document.getElementById('video').readyState >= 1")
     page.evaluate("document.getElementById('video').currentTime = 95")
     video_key = page.get_attribute("#player", "data-item")
-    _wait(lambda: ItemProgress.objects.filter(item_key=video_key, position__gte=94).exists())
+    wait_until(lambda: ItemProgress.objects.filter(item_key=video_key, position__gte=94).exists())
     page.close(run_before_unload=True)
 
     # She comes back (a new tab): the player opens at the video, at 1:35.
@@ -118,10 +107,12 @@ def test_a_learner_plays_through_a_course_and_comes_back_to_the_same_place(brows
     page.goto(f"{base}/learn/courses/{course.public_id}")
     assert page.get_attribute("#player", "data-item") == video_key
     page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 95) < 1")
+    shot(page, "journey-en-video-resumed")
     page.click("#mark-done")
     page.wait_for_selector(".outline li.done")
     page.click("#next")
     page.wait_for_selector("#page-body")
+    shot(page, "journey-en-page")
     page.click("#mark-done")
     page.wait_for_function("document.querySelectorAll('.outline li.done').length == 2")
     page.click("#next")
@@ -133,6 +124,7 @@ def test_a_learner_plays_through_a_course_and_comes_back_to_the_same_place(brows
     page.check(f'[data-question="{tf}"] input[value="true"]')
     page.click("#quiz-submit")
     page.wait_for_selector("#quiz-result.wrong")
+    shot(page, "journey-en-quiz-failed")
     page.click("#quiz-again")
     page.check(f'[data-question="{single}"] input[value="a"]')
     page.check(f'[data-question="{tf}"] input[value="true"]')
@@ -140,9 +132,11 @@ def test_a_learner_plays_through_a_course_and_comes_back_to_the_same_place(brows
     page.wait_for_selector("#quiz-result.right")
     assert "Section 12(3)" in page.inner_text("#quiz-solutions")
     page.wait_for_selector("#completed-banner:not([hidden])")
+    shot(page, "journey-en-completed")
     e = Enrolment.objects.get(learner=learner, course=course)
     assert e.completed_at is not None and e.percent == 100
 
     page.goto(f"{base}/learn")
     assert "Right to Information" in page.inner_text("#completed")
+    shot(page, "journey-en-my-learning")
     context.close()

@@ -3,13 +3,10 @@ she registers (the button says it is working), asks for a new code too soon (tol
 code replaces the old), confirms, signs in, finds a course from the home page's suggestions, learns a page (the
 outline's percentage moves without a reload), sees a broken video say so, fails the quiz (the pass mark, attempts
 left and her own answers), tries again on new questions and passes, follows the completion banner to her new
-certificate and verifies it. Screenshots go to $SAKSHAM_SCREENSHOTS (a test folder when unset)."""
+certificate and verifies it. Its screenshots are kept as the run's artefacts (tests.browser_support.shot)."""
 
 import datetime as dt
-import os
 import re
-import time
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -19,7 +16,7 @@ from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
 from saksham.learning.models import Attempt
 from saksham.people.models import EmailCode
-from tests.browser_support import sync_api  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sync_api, wait_until  # (skips without Chromium)
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -38,22 +35,6 @@ TEXT = {
            "wait": "एक मिनट से कम", "sent": "नया कोड",
            "completed": "पाठ्यक्रम पूरा हुआ", "video_error": "यह वीडियो लोड नहीं हो सका।"},
 }
-
-
-def _shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("SAKSHAM_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _wait(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def _course(build, publish, staff, lang):
@@ -79,15 +60,13 @@ def _course(build, publish, staff, lang):
 
 @pytest.mark.parametrize("lang", ["gu", "hi"])
 def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser, live_server, orgs, build, publish,
-                                                                       staff, lang, tmp_path):
+                                                                       staff, lang):
     t = TEXT[lang]
     course = _course(build, publish, staff, lang)
-    shots = _shots(tmp_path)
     base = live_server.url
-    context = browser.new_context(viewport=PHONE, locale="en-IN")
+    page = open_page(browser, **PHONE, timeout=15_000)
+    context = page.context
     context.add_cookies([{"name": "saksham_language", "value": lang, "url": base}])
-    context.set_default_timeout(15_000)
-    page = context.new_page()
     email = f"anita.{lang}@dopt.gov.in"
 
     # Register: the button says it is working and cannot be pressed twice.
@@ -102,7 +81,7 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation(url=f"{base}/confirm"):
         page.click("#register-submit")
-    page.screenshot(path=str(shots / f"confirm-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-confirm-390")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
     old = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
 
@@ -114,7 +93,7 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
         EmailCode.objects.filter(pk=ec.pk).update(created_at=ec.created_at - dt.timedelta(seconds=61))
     page.click("#resend-code")
     page.wait_for_url(f"{base}/confirm")
-    _wait(lambda: len(mail.outbox) == 2)
+    wait_until(lambda: len(mail.outbox) == 2)
     assert t["sent"] in page.inner_text("body")
     new = re.search(r"\b(\d{6})\b", mail.outbox[1].body).group(1)
     if new != old:
@@ -132,7 +111,7 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
         page.click("form button[type=submit]")
     page.wait_for_selector("#continue-learning")
     page.wait_for_selector("#recommendations")
-    page.screenshot(path=str(shots / f"home-empty-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-home-empty-390")
     page.click(f'#continue-learning a[href="/courses/{course.public_id}"]')
     page.wait_for_selector("#course-panel #enrol")
     page.click("#course-panel #enrol")
@@ -148,13 +127,13 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
     page.click('.outline a:has-text("Video")')
     page.wait_for_selector("#media-error:not([hidden])")
     assert t["video_error"] in page.inner_text("#media-error") and page.locator("#media-loading").is_hidden()
-    page.screenshot(path=str(shots / f"media-error-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-media-error-390")
 
     # The quiz: the rules first; a failed attempt shows the pass mark, attempts left and her answers.
     page.click(f'.outline a:has-text("{t["quiz"]}")')
     page.wait_for_selector("#quiz-facts")
     assert "100%" in page.inner_text("#quiz-facts") and "3" in page.inner_text("#quiz-attempts")
-    page.screenshot(path=str(shots / f"quiz-start-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-quiz-start-390")
     page.click("#quiz-start")
     page.wait_for_selector("#quiz-form")
     assert page.locator("#quiz-form fieldset.question legend").count() == 2
@@ -166,7 +145,7 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
     assert page.inner_text("#quiz-attempts-left") == t["left"]
     assert page.locator('#quiz-marks li[data-mark="wrong"]').count() == 2
     assert page.locator("#quiz-marks .quiz-mine").count() == 2
-    page.screenshot(path=str(shots / f"quiz-failed-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-quiz-failed-390")
     first = set(Attempt.objects.get(number=1).paper[0]["questions"])
 
     # Trying again brings the two questions she has not seen.
@@ -182,10 +161,10 @@ def test_a_new_learner_walks_from_registering_to_a_verified_certificate(browser,
     # The completion banner links the new certificate (issued by the task right after the pass).
     page.wait_for_selector("#completed-banner:not([hidden]) .certificate-link")
     assert t["completed"] in page.inner_text("#completed-banner")
-    page.screenshot(path=str(shots / f"completed-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-completed-390")
     page.click("#completed-banner .certificate-link")
     page.wait_for_url(re.compile(r"/certificates/[0-9a-f-]+$"))
-    page.screenshot(path=str(shots / f"certificate-{lang}.png"), full_page=True)
+    shot(page, f"journey-{lang}-certificate-390")
     page.click("#verify-link")
     page.wait_for_selector("#verdict.valid")
     sync_api.expect(page.locator("#verdict")).to_have_attribute("data-verdict", "valid")

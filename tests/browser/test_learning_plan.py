@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from saksham.core import l10n
 from saksham.feedback.models import Rating
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -20,11 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(browser, base, user):
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser)
     sign_in(page, base, user.email)
-    return context, page
+    return page.context, page
 
 
 def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(browser, live_server, course,
@@ -52,6 +50,7 @@ def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(
     page.wait_for_selector("#compliance")
     assert page.inner_text("#plan-status") == "Published"
     assert "1" in page.inner_text("#compliance tbody")
+    shot(page, "plan-published")
     ctx.close()
 
     ctx, page = _sign_in(browser, base, ravi)
@@ -61,8 +60,10 @@ def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(
         shown_due = l10n.format_date(due)
     row = page.locator("tr", has_text=title).first
     assert shown_due in row.inner_text()
+    shot(page, "plan-my-learning-due")
     page.goto(f"{base}/notifications")
     assert "Bihar capacity plan: 1 course assigned to you" in page.inner_text("main")
+    shot(page, "plan-notification")
 
     page.goto(f"{base}/courses/{course.public_id}")
     page.check("#rate-form input[name=stars][value='4']")
@@ -71,5 +72,6 @@ def test_an_admin_publishes_a_plan_and_the_learner_sees_it_and_rates_the_course(
     page.wait_for_selector("text=Thank you for your rating.")
     assert page.inner_text("#rating-avg") == "★ 4.0"
     assert "Practical and clear." in page.inner_text("#ratings")
+    shot(page, "plan-course-rated")
     assert Rating.objects.get(learner=ravi, course=course).stars == 4
     ctx.close()

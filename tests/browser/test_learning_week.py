@@ -11,7 +11,7 @@ from saksham.campaigns import services as campaigns
 from saksham.campaigns.models import LearningWeek, WeekBadge
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -33,11 +33,9 @@ def short_course(build, publish, staff):
 
 
 def _login(browser, base, user):
-    context = browser.new_context(viewport={"width": 420, "height": 900}, locale="en-IN")   # a phone
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = open_page(browser, 420, 900, timeout=15_000)   # a phone
     sign_in(page, base, user.email)
-    return context, page
+    return page.context, page
 
 
 def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people, short_course, settings):
@@ -58,6 +56,7 @@ def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people
     admin.select_option("#id_featured", str(short_course.public_id))
     admin.click("#week-form button[type=submit]")
     admin.wait_for_selector("#week-counters")
+    shot(admin, "week-created-by-the-admin")
     week = LearningWeek.objects.get()
     assert week.goal_completions == 1 and list(week.featured.all()) == [short_course]
 
@@ -65,6 +64,7 @@ def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people
     learner = people["bihar_learner"]
     ctx, page = _login(browser, base, learner)
     assert "Karmayogi Saptah" in page.inner_text(".week-banner")
+    shot(page, "week-banner-420")
     page.goto(f"{base}/weeks/{week.public_id}")
     assert page.inner_text('[data-counter="completions"]') == "0"
     course_page = ctx.new_page()
@@ -73,11 +73,13 @@ def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people
     course_page.wait_for_selector("#page-body")
     course_page.click("#mark-done")
     course_page.wait_for_selector("#completed-banner:not([hidden])")
+    shot(course_page, "week-featured-course-completed-420")
     # The week page's counters move by themselves (htmx polling), within seconds.
     page.wait_for_function("document.querySelector('[data-counter=\"completions\"]').textContent.trim() == '1'",
                            timeout=20_000)
     page.reload()
     assert "Goal met" in page.inner_text("#my-progress") and "Your rank: 1" in page.inner_text("#my-rank")
+    shot(page, "week-goal-met-420")
 
     # The week ends; the admin finalises the results; the learner finds her badge.
     LearningWeek.objects.filter(pk=week.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
@@ -86,10 +88,12 @@ def test_a_learning_week_from_creation_to_the_badge(browser, live_server, people
     admin.click("#finalise")
     admin.wait_for_selector("#badge-count")
     assert "1 learner met the goal" in admin.inner_text("#badge-count")
+    shot(admin, "week-finalised-by-the-admin")
     assert WeekBadge.objects.filter(week=week, learner=learner).count() == 1
     page.reload()
     assert page.is_visible("#my-badge")
     page.goto(f"{base}/weeks")
     assert "Karmayogi Saptah" in page.inner_text("#week-badges")
+    shot(page, "week-badge-420")
     ctx.close()
     admin_ctx.close()

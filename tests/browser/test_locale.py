@@ -1,10 +1,8 @@
 """In a real browser, in Hindi and Gujarati, on a phone (390×844) and a laptop (1366×800): My learning, the course
 page and the notifications centre write dates, numbers and units as the language does, and a notification written
-in English reads in hers. Screenshots go to SAKSHAM_SHOTS (default: the test's temporary folder)."""
+in English reads in hers."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from babel import dates as cldr
@@ -14,7 +12,7 @@ from saksham.core.messages import Message
 from saksham.learning.services import enrolment_create
 from saksham.people.models import Notification
 from saksham.people.services import notification_send
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -26,9 +24,7 @@ SIZES = {"phone": (390, 844), "laptop": (1366, 800)}
 CLDR = {"hi": "hi_IN", "gu": "gu_IN"}
 
 
-def test_pages_in_hindi_and_gujarati_at_both_sizes(browser, live_server, course, people, tmp_path):
-    shots = Path(os.environ.get("SAKSHAM_SHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+def test_pages_in_hindi_and_gujarati_at_both_sizes(browser, live_server, course, people):
     base, ravi = live_server.url, people["bihar_learner"]
     due = dt.date(2026, 12, 5)
     enrolment_create(learner=ravi, course=course, due_on=due)
@@ -41,9 +37,7 @@ def test_pages_in_hindi_and_gujarati_at_both_sizes(browser, live_server, course,
         ravi.preferred_language = language
         ravi.save(update_fields=["preferred_language"])
         for size, (w, h) in SIZES.items():
-            ctx = browser.new_context(viewport={"width": w, "height": h}, locale="en-IN")
-            ctx.set_default_timeout(10_000)
-            page = ctx.new_page()
+            page = open_page(browser, w, h)
             sign_in(page, base, ravi.email)
             assert page.get_attribute("html", "lang") == language
             page.goto(f"{base}/notifications")
@@ -51,10 +45,10 @@ def test_pages_in_hindi_and_gujarati_at_both_sizes(browser, live_server, course,
             assert cldr.format_date(due, "medium", locale=CLDR[language]) in text        # inside her sentence
             assert cldr.format_date(at, "medium", locale=CLDR[language]) in text         # when it came
             assert "Due on" not in text and "a.m." not in text and "p.m." not in text
-            page.screenshot(path=str(shots / f"notifications-{language}-{size}.png"), full_page=True)
+            shot(page, f"locale-notifications-{language}-{size}")
             page.goto(f"{base}/learn")
-            page.screenshot(path=str(shots / f"learn-{language}-{size}.png"), full_page=True)
+            shot(page, f"locale-learn-{language}-{size}")
             page.goto(f"{base}/courses/{course.public_id}")
             assert " min" not in page.inner_text("main")
-            page.screenshot(path=str(shots / f"course-{language}-{size}.png"), full_page=True)
-            ctx.close()
+            shot(page, f"locale-course-{language}-{size}")
+            page.context.close()

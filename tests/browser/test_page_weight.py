@@ -5,7 +5,7 @@ for browsers that do not take brotli)."""
 import brotli
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import sign_in  # importing it skips this module without Chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +30,10 @@ def _signed_in(browser, base: str, role: str | None):
     """The cookies of a session of ``role`` (None: signed out), to open pages with them from an empty cache."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{base}/login")
-    if role:
-        page.fill("#id_email", f"{role}@demo.gov.in")
-        page.fill("#id_password", PASSWORD)
-        page.locator("main button[type=submit]").click()
-        page.wait_for_url(f"{base}/")
+    if not role:
+        page.goto(f"{base}/login")      # (signed out, with the CSRF cookie)
+    else:
+        sign_in(page, base, f"{role}@demo.gov.in", PASSWORD)
     state = context.storage_state()
     context.close()
     return state

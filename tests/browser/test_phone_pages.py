@@ -4,7 +4,7 @@ course creator, fit the screen (a wide table scrolls inside itself; the page nev
 
 import pytest
 
-import tests.browser_support  # noqa: F401  (skips this module without Chromium)
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +33,9 @@ def deployment(transactional_db):
 def test_the_main_pages_fit_a_360px_phone(browser, live_server, deployment):
     problems = []
     for role, paths in PAGES.items():
-        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login")
-        page.fill("#id_email", f"{role}@demo.gov.in")
-        page.fill("#id_password", PASSWORD)
-        page.locator("main button[type=submit]").click()
-        page.wait_for_url(f"{live_server.url}/")
+        page = open_page(browser, 360, 740, phone=True, locale=None)
+        context = page.context
+        sign_in(page, live_server.url, f"{role}@demo.gov.in", PASSWORD)
         follow: dict[str, str] = {}
         for path in paths:
             page.goto(f"{live_server.url}{path}")
@@ -48,9 +43,12 @@ def test_the_main_pages_fit_a_360px_phone(browser, live_server, deployment):
                 prefix = next((p for p in FOLLOW if href.startswith(p) and len(href) > len(p)), None)
                 if prefix and prefix not in follow and not href.endswith((".pdf", ".json", "/edit")):
                     follow[prefix] = href
+        named = {path: path.strip("/").replace("/", "-") or "home" for path in paths}
+        named.update({href: f"{prefix.strip('/').replace('/', '-')}-one" for prefix, href in follow.items()})
         for path in [*paths, *follow.values()]:
             page.goto(f"{live_server.url}{path}")
             page.wait_for_load_state("networkidle")
+            shot(page, f"phone-{role}-{named[path]}-360")
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 361:
                 problems.append(f"{role} {path}: {width}px wide, {page.evaluate(WIDER_THAN_THE_SCREEN)}")

@@ -2,15 +2,13 @@
 saved as soon as it is given, the page moves to the next section by itself when the time is up, and the result
 shows the points earned per question."""
 
-import time
-
 import pytest
 
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.learning import services as learning
 from saksham.learning.models import Attempt
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in, wait_until  # (skips without Chromium)
 from tests.learning import conftest as _learning
 
 build, publish, provider, other_provider, staff = (_learning.build, _learning.publish, _learning.provider,
@@ -41,10 +39,8 @@ def quiz(build, publish, staff, learner):
 def test_a_paced_quiz_on_a_phone(browser, live_server, quiz, learner):
     course, key, ids = quiz
     base = live_server.url
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  locale="en-IN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser, 360, 740, phone=True)
+    context = page.context
     sign_in(page, base, learner.email)
     page.goto(f"{base}/learn/courses/{course.public_id}?item={key}")
     page.click("#quiz-start")
@@ -52,17 +48,18 @@ def test_a_paced_quiz_on_a_phone(browser, live_server, quiz, learner):
     assert "Section 1 of 2" in page.inner_text("#section-clock")
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     page.check(f'[data-question="{ids["multiple"]}"] input[value="a"]')
-    end = time.monotonic() + 5
-    while time.monotonic() < end and Attempt.objects.get().answers.get(ids["multiple"]) != ["a"]:
-        time.sleep(0.1)
+    wait_until(lambda: Attempt.objects.get().answers.get(ids["multiple"]) == ["a"], timeout=5)
     assert Attempt.objects.get().answers == {ids["multiple"]: ["a"]}          # saved at once
+    shot(page, "quiz-sections-first-360")
     # The section's 4 seconds run out: the page moves on by itself; the first section cannot be reopened.
     page.wait_for_selector("text=Section 2 of 2")
     assert page.query_selector(f'[data-question="{ids["single"]}"]') is None
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    shot(page, "quiz-sections-second-360")
     page.check(f'[data-question="{ids["true_false"]}"] input[value="true"]')
     page.click("#quiz-submit")
     page.wait_for_selector("#quiz-result")
     assert "0.5 of 1 points" in page.inner_text("#quiz-solutions")
     assert Attempt.objects.get().score == 1.5
+    shot(page, "quiz-sections-result-360")
     context.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from tests.browser_support import sync_api
+from tests.browser_support import open_page, shot, sign_in, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +19,9 @@ PASSWORD = "Long-enough-pass-1"
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, accept_downloads=True, locale="en-IN")
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
+    pg = open_page(browser, accept_downloads=True)
     yield pg
-    context.close()
-
-
-def _sign_in(page, base, email, password):
-    page.goto(f"{base}/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    pg.context.close()
 
 
 # What the page knows of its fonts: the Gujarati face of the family, and widths of Gujarati text set
@@ -54,7 +44,7 @@ FONT_PROBE = """async () => {
 }"""
 
 
-def test_a_civil_servant_registers_and_reads_the_site_in_gujarati(page, live_server, orgs, tmp_path):
+def test_a_civil_servant_registers_and_reads_the_site_in_gujarati(page, live_server, orgs):
     base = live_server.url
     page.goto(f"{base}/register")
     page.fill("#id_full_name", "Anita Devi")
@@ -94,9 +84,7 @@ def test_a_civil_servant_registers_and_reads_the_site_in_gujarati(page, live_ser
     assert "મારી પ્રોફાઇલ" in page.text_content("header")   # in the menu (folded on a small screen)
 
     probe = page.evaluate(FONT_PROBE)
-    shot = tmp_path / "home-gu.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+    assert shot(page, "register-home-gu").stat().st_size > 10_000
     assert probe["family"].startswith('"Saksham Sans"')
     gujarati = [f for f in probe["faces"]
                 if f["family"].strip("\"'") == "Saksham Sans" and re.search(r"U\+0?A80-0?AFF", f["range"].upper())]
@@ -121,7 +109,7 @@ CSV = ("full_name,email,designation,mobile\n"
        "Bad Row,not-an-email,Clerk,\n")
 
 
-def test_an_org_admin_uploads_people_and_downloads_the_report(page, live_server, people, settings, tmp_path):
+def test_an_org_admin_uploads_people_and_downloads_the_report(page, live_server, people, settings):
     # The import waits in the queue until this test plays the worker, so that the page is seen polling.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     # Progress polls are held back while the "worker" writes: with SQLite in memory the live server
@@ -130,7 +118,7 @@ def test_an_org_admin_uploads_people_and_downloads_the_report(page, live_server,
     page.route("**/progress", lambda route: held.append(route) if held is not None else route.continue_())
 
     base = live_server.url
-    _sign_in(page, base, "admin@dopt.gov.in", "Correct-horse-42")
+    sign_in(page, base, "admin@dopt.gov.in", "Correct-horse-42")
     page.get_by_role("link", name="Bulk upload").first.click()
     page.wait_for_url(f"{base}/people/imports")
     page.set_input_files("#id_file", files=[{"name": "dopt-staff.csv", "mimeType": "text/csv",
@@ -161,7 +149,7 @@ def test_an_org_admin_uploads_people_and_downloads_the_report(page, live_server,
     sync_api.expect(progress.locator("progress")).to_have_attribute("value", "100")
     assert progress.locator("td[data-label='Line']").first.inner_text() == "5"
     assert progress.locator("[hx-get]").count() == 0  # finished: no more polling
-    page.screenshot(path=str(tmp_path / "import-done.png"))
+    shot(page, "register-import-done", full_page=False)
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the report").click()

@@ -5,15 +5,13 @@ opens the notification, previews the page and the quiz with its answers and send
 creator sees why, fixes it and resubmits; the reviewer approves and the publisher publishes."""
 
 import copy
-import os
-from pathlib import Path
 
 import pytest
 
 from saksham.catalog.models import ContentItem, CourseVersion, VersionCompetency
 from saksham.competencies import services as competencies
 from saksham.learning.models import Question
-from tests.browser_support import sign_in, sync_api  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in, sync_api  # (skips without Chromium)
 from tests.competencies.conftest import DOC
 from tests.learning import conftest as _learning
 
@@ -23,18 +21,6 @@ _fresh_structure_cache = _learning._fresh_structure_cache
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 800}
-SHOTS = Path(os.environ.get("SAKSHAM_SHOTS", "/tmp/studio-shots"))
-
-
-def _context(browser, size, phone=False):
-    ctx = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, locale="en-IN")
-    ctx.set_default_timeout(15_000)
-    return ctx
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _fits(page, width):
@@ -66,8 +52,8 @@ def test_create_review_send_back_and_publish(browser, live_server, staff, provid
     base = live_server.url
 
     # --- the creator, in Gujarati, on a phone --------------------------------------------------------------------
-    phone = _context(browser, PHONE, phone=True)
-    page = phone.new_page()
+    page = open_page(browser, **PHONE, phone=True, timeout=15_000)
+    phone = page.context
     sign_in(page, base, creator.email)
     page.goto(f"{base}/studio/new")
     page.select_option("#provider", str(provider.public_id))
@@ -98,7 +84,7 @@ def test_create_review_send_back_and_publish(browser, live_server, staff, provid
     assert "ક્વિઝ “Check your understanding”માં હજી કોઈ પ્રશ્ન નથી." in checklist
     assert "items." not in checklist and str(quiz.key) not in checklist
     _fits(page, PHONE["width"])
-    _shot(page, "studio-checklist-gu-phone")
+    shot(page, "studio-checklist-gu-phone")
 
     # The quiz editor: a bad question is refused at its field, in Gujarati; then three questions and a pool of 2.
     with page.expect_navigation():
@@ -123,7 +109,7 @@ def test_create_review_send_back_and_publish(browser, live_server, staff, provid
     summary = page.inner_text("#summary")
     assert "એક પ્રયાસમાં 2 પ્રશ્નો કઢાય છે" in summary and "બેંકમાં 3" in summary
     _fits(page, PHONE["width"])
-    _shot(page, "quiz-editor-gu-phone")
+    shot(page, "studio-quiz-editor-gu-phone")
 
     # The competency picker: a list of the framework's competencies with the level names.
     with page.expect_navigation():
@@ -139,8 +125,8 @@ def test_create_review_send_back_and_publish(browser, live_server, staff, provid
     assert page.inner_text("#status") == "સમીક્ષામાં"
 
     # --- the reviewer, in Hindi, on a laptop ---------------------------------------------------------------------
-    laptop = _context(browser, LAPTOP)
-    rpage = laptop.new_page()
+    rpage = open_page(browser, **LAPTOP, timeout=15_000)
+    laptop = rpage.context
     sign_in(rpage, base, reviewer.email)
     rpage.goto(f"{base}/notifications")
     note = rpage.locator("ul.notifications li", has_text="आपकी समीक्षा की प्रतीक्षा में है")
@@ -152,7 +138,7 @@ def test_create_review_send_back_and_publish(browser, live_server, staff, provid
     text = panel.inner_text()
     assert "Who answers an RTI request?" in text and "✓ The PIO" in text and "○ The minister" in text
     assert "✓ Reasons for a refusal" in text and "सही उत्तर: सही" in text
-    _shot(rpage, "review-preview-hi-laptop")
+    shot(rpage, "studio-review-preview-hi-laptop")
     rpage.fill("#comments", "Add the time limit for a first appeal.")
     with rpage.expect_navigation():
         rpage.locator("#review button[value=reject]").click()

@@ -107,3 +107,23 @@ def test_a_field_code_inside_a_translated_sentence_becomes_its_label():
     # A form's own labels come first.
     e = ValidationFailed("postal_code: wrong", field="postal_code")
     assert e.user_message({"postal_code": "Office PIN"}) == "Office PIN: wrong"
+
+
+@pytest.mark.parametrize(("text", "write"), [
+    ("{{ v|ldate }}|{{ v|ldate:'' }}|{{ v|ldate:'long' }}",
+     lambda v: [l10n.format_date(v, "medium"), l10n.format_date(v, "medium"), l10n.format_date(v, "long")]),
+    ("{{ v|ltime }}|{{ v|ltime:'' }}|{{ v|ltime:'medium' }}",
+     lambda v: [l10n.format_time(v, "short"), l10n.format_time(v, "short"), l10n.format_time(v, "medium")]),
+    ("{{ v|ldatetime }}|{{ v|ldatetime:'' }}|{{ v|ldatetime:'short' }}",
+     lambda v: [l10n.format_datetime(v, "medium"), l10n.format_datetime(v, "medium"),
+                l10n.format_datetime(v, "short")]),
+    ("{{ m|lminutes }}|{{ m|lminutes:'' }}|{{ m|lminutes:'long' }}",
+     lambda v: [l10n.format_minutes(90, "short"), l10n.format_minutes(90, "short"), l10n.format_minutes(90, "long")]),
+    ("{{ h|lhours }}|{{ h|lhours:'' }}|{{ h|lhours:'short' }}",
+     lambda v: [l10n.format_hours(4.5, "long"), l10n.format_hours(4.5, "long"), l10n.format_hours(4.5, "short")]),
+])
+@pytest.mark.parametrize("language", ["en", "hi", "gu"])
+def test_each_styled_filter_writes_its_default_style_unless_the_template_names_one(text, write, language):
+    shown = render(text, language, v=AT, m=90, h=4.5).split("|")
+    with translation.override(language):
+        assert shown == write(AT)

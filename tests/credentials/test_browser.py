@@ -2,23 +2,17 @@
 by the shipped Noto fonts (not boxes); a learner completes a course, opens her certificate from "My learning",
 follows its QR link to the verification page, which says valid, and after a revocation says revoked."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ItemKind
 from saksham.credentials import services
 from saksham.learning.models import Enrolment
-from tests.browser_support import sign_in  # importing it skips this module without Chromium
+from tests.browser_support import open_page, shot, sign_in  # importing it skips this module without Chromium
 from tests.credentials.conftest import complete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("SAKSHAM_SCREENSHOTS", "/tmp/saksham-screenshots"))
 
 
 @pytest.fixture
@@ -70,9 +64,7 @@ def test_the_certificate_page_is_shaped_in_gujarati_and_urdu(browser, site, buil
         m = page.evaluate(MEASURE, [selector, codepoint])
         assert m["loaded"] >= 1, m                       # the shipped Noto face for the script was loaded
         assert m["whole"] < 0.93 * m["parts"], m         # shaped: conjuncts / joined forms, not letter by letter
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = page.screenshot(path=str(SHOTS / f"certificate-{lang}.png"), full_page=True)
-    assert len(shot) > 10_000
+    assert shot(page, f"certificate-shaped-{lang}").stat().st_size > 10_000
     page.close()
 
 
@@ -85,9 +77,8 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     publish(v)
     v.refresh_from_db()
     learner = people["bihar_learner"]
-    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="en-IN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = open_page(browser, timeout=15_000)
+    context = page.context
     sign_in(page, site, learner.email)
     page.goto(f"{site}/learn/courses/{v.course.public_id}")
     page.click("#enrol")
@@ -108,6 +99,7 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
         page.wait_for_timeout(200)
     page.click("#completed .certificate-link")
     page.wait_for_selector("#certificate")
+    shot(page, "certificate-of-the-course")
     assert page.inner_text("#recipient") == learner.full_name
     assert page.inner_text("#course-title") == "Right to Information"
     assert page.locator("#qr svg").count() == 1
@@ -118,8 +110,7 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     page.goto(qr_url)
     assert page.get_attribute("#verdict", "data-verdict") == "valid"
     assert learner.full_name in page.inner_text("#verdict")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "verify-valid.png"), full_page=True)
+    shot(page, "certificate-verify-valid")
 
     # The employer types the short code instead.
     page.goto(f"{site}/verify")
@@ -137,5 +128,5 @@ def test_she_completes_a_course_opens_her_certificate_and_its_qr_verifies_it(bro
     assert page.get_attribute("#verdict", "data-verdict") == "revoked"
     assert "Revoked" in page.inner_text("#verdict h2")
     assert "completed in error" in page.inner_text("#revoked-reason")
-    page.screenshot(path=str(SHOTS / "verify-revoked.png"), full_page=True)
+    shot(page, "certificate-verify-revoked")
     context.close()

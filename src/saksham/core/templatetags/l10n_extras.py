@@ -28,19 +28,26 @@ def _int(arg, default=None):
         return default
 
 
-@register.filter
-def ldate(value, style="medium"):
-    return l10n.format_date(value, style or "medium")
+def _styled(format_, default: str):
+    """A filter that writes its value with ``format_`` in the width or style its argument names (``default``
+    when it names none)."""
+
+    def filter_(value, style=default):
+        return format_(value, style or default)
+
+    return filter_
 
 
-@register.filter
-def ltime(value, style="short"):
-    return l10n.format_time(value, style or "short")
-
-
-@register.filter
-def ldatetime(value, style="medium"):
-    return l10n.format_datetime(value, style or "medium")
+# name: (how it writes, the width or style it takes when the template names none)
+for _name, (_format, _default) in {
+    "ldate": (l10n.format_date, "medium"),
+    "ltime": (l10n.format_time, "short"),
+    "ldatetime": (l10n.format_datetime, "medium"),
+    "lminutes": (l10n.format_minutes, "short"),
+    "lhours": (l10n.format_hours, "long"),
+}.items():
+    register.filter(_name, _styled(_format, _default))
+del _name, _format, _default
 
 
 @register.filter
@@ -56,13 +63,3 @@ def lnumber(value, decimals=None):
 @register.filter
 def lpercent(value, decimals=0):
     return l10n.format_percent(value, _int(decimals, 0))
-
-
-@register.filter
-def lminutes(value, width="short"):
-    return l10n.format_minutes(value, width or "short")
-
-
-@register.filter
-def lhours(value, width="long"):
-    return l10n.format_hours(value, width or "long")
