@@ -41,6 +41,7 @@ def test_the_demo_leaves_work_waiting_for_each_studio_role(client, db):
     client.force_login(creator)
     page = client.get(f"/studio/versions/{sent_back.public_id}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert REVIEW_COMMENTS in page.replace("&#x27;", "'")
+    assert f"/studio/versions/{sent_back.public_id}/quiz/" in page      # its quiz opens in the editor
     demo.build(learners=10)
     assert CourseVersion.objects.filter(status="in_review").count() == 1
     assert CourseVersion.objects.filter(title=DRAFT_TITLE).count() == 1

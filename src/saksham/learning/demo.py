@@ -64,7 +64,7 @@ def build_quizzes() -> int:
         conf = services.quiz_settings_clean({**spec["settings"], "sections": sections}, set(
             str(q) for q in course.questions.filter(is_active=True).values_list("public_id", flat=True)))
         module = catalog.module_add(actor=team["creator"], version=draft,
-                                    title=f"{draft.modules.count() + 1}. {spec['module']}")
+                                    title=spec["module"])
         catalog.item_add(actor=team["creator"], module=module, kind=ItemKind.QUIZ,
                          data={"title": spec["title"], "duration_minutes": 15, "settings": conf})
         catalog.version_submit(actor=team["creator"], version=draft)
@@ -72,6 +72,42 @@ def build_quizzes() -> int:
         catalog.version_publish(actor=team["publisher"], version=draft)
         added += 1
     return added
+
+
+DRAFT_QUIZ = [
+    {"kind": "single", "text": "Who chairs an office's Internal Committee?",
+     "options": [{"id": "a", "text": "The head of the office"}, {"id": "b", "text": "A senior woman employee"},
+                 {"id": "c", "text": "An officer from another ministry"}], "answer": "b",
+     "explanation": "The Act asks for a woman employed at a senior level as the presiding officer."},
+    {"kind": "true_false", "text": "A complaint must be made within three months of the incident.", "answer": True,
+     "explanation": "Within three months; the Committee may extend it by three more for reasons recorded."},
+    {"kind": "single", "text": "A colleague tells you about harassment. What do you do first?",
+     "options": [{"id": "a", "text": "Listen, and tell her how to reach the Committee"},
+                 {"id": "b", "text": "Tell the whole section so it stops"}, {"id": "c", "text": "Advise her to ignore it"}],
+     "answer": "a", "explanation": "Support her and keep what she told you confidential."},
+]
+
+
+def build_draft_quiz() -> int:
+    """The demo creator's course that the reviewer sent back (saksham.catalog.workflow_demo) gets a short quiz, so
+    the studio shows a draft with a quiz to open in its editor. Returns 1 when it added the quiz."""
+    from saksham.catalog.workflow_demo import DRAFT_TITLE
+
+    team = _team()
+    version = (CourseVersion.objects.filter(title=DRAFT_TITLE, status=VersionStatus.DRAFT)
+               .select_related("course").first())
+    if None in team.values() or version is None or ContentItem.objects.filter(
+            module__version=version, kind=ItemKind.QUIZ).exists():
+        return 0
+    creator = version.created_by or team["creator"]
+    ids = [str(services.question_create(actor=creator, course=version.course, kind=q["kind"], data=q).public_id)
+           for q in DRAFT_QUIZ]
+    conf = services.quiz_settings_clean({"pass_percent": 60, "max_attempts": 3,
+                                         "sections": [{"key": "check", "title": "", "questions": ids}]}, set(ids))
+    module = catalog.module_add(actor=creator, version=version, title="Check yourself")
+    catalog.item_add(actor=creator, module=module, kind=ItemKind.QUIZ,
+                     data={"title": "Quiz: a safe workplace", "duration_minutes": 10, "settings": conf})
+    return 1
 
 
 def _families() -> list[Course]:

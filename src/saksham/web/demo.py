@@ -157,6 +157,9 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     from saksham.catalog.workflow_demo import build_workflow
 
     build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
+    from saksham.learning.demo import build_draft_quiz
+
+    build_draft_quiz()    # the course sent back has a quiz to open in the editor
     build_learning()
     from saksham.learning.plans_demo import build_plan
 
