@@ -366,13 +366,13 @@ def continue_learning(learner, *, limit: int | None = None, exclude: int | None 
     """Her courses in progress with the point to resume at, assigned ones by due date first (overdue first of
     all), then the others by the time she last learned. Two reads whatever their number (item lists come from the
     per-process structure cache)."""
-    rows = list(Enrolment.objects.filter(learner=learner, state=EnrolmentState.ACTIVE, completed_at__isnull=True,
-                                         course__kind="course")
-                .exclude(pk=exclude).select_related("course", "version"))
-    # A course she completed in another language is done (one course in several languages is one course).
-    done = {t or c for c, t in Enrolment.objects.filter(learner=learner, completed_at__isnull=False)
-            .values_list("course_id", "course__translation_of_id")}
-    rows = [e for e in rows if (e.course.translation_of_id or e.course_id) not in done]
+    # Her enrolments through the learner index, sorted out here: a condition on completed_at would let the planner
+    # prefer the country-wide index of unfinished enrolments (seconds at a national scale). A course she completed
+    # in another language is done (one course in several languages is one course).
+    mine = list(Enrolment.objects.filter(learner=learner).select_related("course", "version"))
+    done = {e.course.translation_of_id or e.course_id for e in mine if e.completed_at is not None}
+    rows = [e for e in mine if e.pk != exclude and e.state == EnrolmentState.ACTIVE and e.completed_at is None
+            and e.course.kind == "course" and (e.course.translation_of_id or e.course_id) not in done]
     far, never = dt.date.max, dt.datetime.min.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda e: (e.due_on or far, -(e.last_activity_at or e.created_at or never).timestamp()))
     rows = rows[:limit] if limit else rows

@@ -702,12 +702,14 @@ def on_completion_programs(completion: Completion) -> None:
     root = Course.objects.filter(pk=completion.course_id).values_list("translation_of_id", flat=True).first() \
         or completion.course_id
     family = Course.objects.filter(Q(pk=root) | Q(translation_of_id=root)).values("pk")
+    # Her program enrolments through the learner index; whether one is finished is sorted out here, since a
+    # condition on completed_at lets the planner prefer the country-wide index of unfinished enrolments.
     programs = (Enrolment.objects.filter(learner_id=completion.learner_id, state=EnrolmentState.ACTIVE,
-                                         completed_at__isnull=True, course__kind=CourseKind.PROGRAM,
+                                         course__kind=CourseKind.PROGRAM,
                                          version_id__in=CourseLink.objects.filter(course_id__in=family)
                                          .values("version_id"))
-                .only("pk", "public_id", "learner_id", "version_id").order_by("pk"))
-    for program in programs:
+                .only("pk", "public_id", "learner_id", "version_id", "completed_at").order_by("pk"))
+    for program in [p for p in programs if p.completed_at is None]:
         with transaction.atomic():
             enrolment_refresh(program)
 
