@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,6 +16,7 @@ from saksham.competencies import queries, services
 from saksham.competencies.models import Element, Kind
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.exports import csv_response
 from saksham.core.schemas import ErrorOut, StrictSchema
 
 router = Router(tags=["competencies"])
@@ -85,9 +85,7 @@ def framework_export(request, framework_id: UUID, format: str = "json"):
     f = queries.framework_get(framework_id)
     doc = services.framework_export(f)
     if format == "csv":
-        response = HttpResponse(fw.document_to_csv(doc), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{f.code}.csv"'
-        return response
+        return csv_response(fw.document_to_csv(doc), f"{f.code}.csv")
     if format != "json":
         raise ValidationFailed(_("format is json or csv"), field="format")
     return doc

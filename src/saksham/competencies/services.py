@@ -39,6 +39,7 @@ from saksham.competencies.models import (
 )
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.sql import greatest
 
 GENERATION = "generation"
 
@@ -509,7 +510,6 @@ def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) 
 def _holding_raise(cur, learner, competency_id: int, *, level: int, declared: int, at: dt.datetime) -> None:
     """Raise her holding (levels never drop) and, when the proved level rose, move her in the org's coverage
     counts: the upsert returns the level before and after, so concurrent raises each move her once."""
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     at_db = connection.ops.adapt_datetimefield_value(at)
     cur.execute(f"""
         INSERT INTO competencies_holding (learner_id, competency_id, level, declared, previous, at)
@@ -517,8 +517,8 @@ def _holding_raise(cur, learner, competency_id: int, *, level: int, declared: in
         ON CONFLICT (learner_id, competency_id) DO UPDATE SET
           previous = competencies_holding.level,
           at = CASE WHEN excluded.level > competencies_holding.level THEN excluded.at ELSE competencies_holding.at END,
-          level = {greatest}(competencies_holding.level, excluded.level),
-          declared = {greatest}(competencies_holding.declared, excluded.declared)
+          level = {greatest("competencies_holding.level", "excluded.level")},
+          declared = {greatest("competencies_holding.declared", "excluded.declared")}
         RETURNING previous, level""", [learner.pk, competency_id, level, declared, at_db])
     before, after = cur.fetchone()
     if after > before:

@@ -23,6 +23,7 @@ from saksham.competencies import queries, services
 from saksham.competencies.models import Element, EvidenceKind, Kind, text_in
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.exports import attachment, csv_response, csv_text
 
 
 def _lang(request) -> str:
@@ -185,13 +186,11 @@ def framework_export(request, framework_id, fmt):
         raise Http404 from None
     doc = services.framework_export(f)
     if fmt == "csv":
-        response = HttpResponse(fw.document_to_csv(doc), content_type="text/csv; charset=utf-8")
-    elif fmt == "json":
-        response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
-    else:
+        return csv_response(fw.document_to_csv(doc), f"{f.code}.csv")
+    if fmt != "json":
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{f.code}.{fmt}"'
-    return response
+    response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
+    return attachment(response, f"{f.code}.json")
 
 
 # --- the mapping --------------------------------------------------------------------------------------------
@@ -248,11 +247,7 @@ def mapping(request):
 @login_required
 def mapping_export(request):
     _require(request, "competencies.view_mappings")
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(services.mapping_export_rows())
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="frac-mapping.csv"'
-    return response
+    return csv_response(csv_text(services.mapping_export_rows()), "frac-mapping.csv")
 
 
 # --- coverage -----------------------------------------------------------------------------------------------

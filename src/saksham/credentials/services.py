@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from saksham.core import audit, permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.ids import uuid7
+from saksham.core.sql import uuid_param
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import OB_V3, VC_V2
 from saksham.credentials.models import (
@@ -460,7 +461,6 @@ def _insert(rows: list[Issued]) -> None:
     """One executemany of INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a row whose enrolment (or
     dedupe key) already has a current certificate, or whose status index is taken, is skipped, not an error."""
     ops = connection.ops
-    uuid_db = (lambda u: u.hex) if connection.vendor == "sqlite" else (lambda u: u)
     at = {}
 
     def when(value):
@@ -470,7 +470,7 @@ def _insert(rows: list[Issued]) -> None:
             at[value] = ops.adapt_datetimefield_value(value)
         return at[value]
 
-    params = [(uuid_db(r.public_id), r.kind, r.dedupe_key, True, r.enrolment_id, r.learner_id, r.org_id, r.course_id,
+    params = [(uuid_param(r.public_id), r.kind, r.dedupe_key, True, r.enrolment_id, r.learner_id, r.org_id, r.course_id,
                r.recipient_name, r.title, r.provider_name, r.language, r.minutes, r.code, r.signing_key_id,
                when(r.issued_at), when(r.valid_until), r.status_list_id, r.status_index, "", r.document)
               for r in rows]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from django.http import FileResponse, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.exports import csv_response, file_response
 from saksham.insights import exports, queries
 
 router = Router(tags=["insights"])
@@ -121,17 +119,8 @@ def export_response(request, table: str, fmt: str, params: dict):
             job = exports.export_create(actor=request.user, name=table, fmt=fmt, params=params)
             return None, job
     if fmt == "csv":
-        resp = StreamingHttpResponse(exports.csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-        tmp.close()
-        path = Path(tmp.name)
-        exports.write_xlsx(path, header, rows)
-        handle = open(path, "rb")  # noqa: SIM115  (closed by the response)
-        path.unlink()                                   # the open handle keeps the data until it is sent
-        resp = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return resp, None
+        return csv_response(exports.csv_chunks(header, rows), f"{stem}.csv"), None
+    return file_response(lambda path: exports.write_xlsx(path, header, rows), f"{stem}.xlsx"), None
 
 
 def _job_json(job) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.core import exports as core_exports
 from saksham.core.errors import ValidationFailed
 from saksham.insights import queries
 
@@ -136,17 +138,7 @@ def csv_chunks(header: list[str], rows: Iterator[list], batch: int = 2000) -> It
 
 
 def write_xlsx(path: Path, header: list[str], rows: Iterator[list], title: str = "Report") -> int:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31] or "Report")
-    ws.append(header)
-    n = 0
-    for row in rows:
-        ws.append(row)
-        n += 1
-    wb.save(path)
-    return n
+    return core_exports.write_xlsx(path, itertools.chain([header], rows), title or "Report") - 1
 
 
 def write_file(path: Path, fmt: str, header: list[str], rows: Iterator[list]) -> None:

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from saksham.core.progress import Progress
+from saksham.core.sql import is_postgresql
 
 SLOTS = 10_000
 CHUNK = 200_000
@@ -76,8 +77,7 @@ LANGUAGE_WEIGHTS = {"en": 45, "hi": 30, "bn": 3, "mr": 3, "te": 3, "ta": 3, "gu"
                     "pa": 2, "as": 1, "ur": 1}
 
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
+_pg = is_postgresql
 
 
 def _rand(n: int) -> str:

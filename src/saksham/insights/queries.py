@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
+from saksham.core.sql import uuid_param
 from saksham.insights.models import ALL_TIME
 from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
@@ -389,13 +390,12 @@ def course_dropoff(provider, course_public_id) -> dict:
     keys = {}
     for it in items:
         keys.setdefault(it.module_id, (it.module, []))[1].append(it)
-    key_db = (lambda k: k) if connection.vendor == "postgresql" else (lambda k: k.hex)
     modules = []
     enrolled = _rows("SELECT COUNT(*) FROM learning_enrolment WHERE course_id = %s AND enrolled_at IS NOT NULL",
                      [course.pk])[0][0]
     for module, its in keys.values():
-        ks = [key_db(i.key) for i in its]
-        required = [key_db(i.key) for i in its if getattr(i, "required", True)] or ks
+        ks = [uuid_param(i.key) for i in its]
+        required = [uuid_param(i.key) for i in its if getattr(i, "required", True)] or ks
         started = _rows(f"SELECT COUNT(DISTINCT p.enrolment_id) FROM learning_itemprogress p JOIN learning_enrolment e "
                         f"ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN ({_in(ks)})",
                         [course.pk, *ks])[0][0]

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from saksham.core.sql import greatest, is_postgresql
 from saksham.insights.models import ACTIVE_METRICS, ALL_TIME
 from saksham.orgs.models import PATH_STEP
 
@@ -37,8 +38,7 @@ TOP_DEPTH = 16         # org-course rollups are kept for every org down to this 
 
 # --- SQL helpers (SQLite and PostgreSQL) ------------------------------------------------------------------
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
+_pg = is_postgresql
 
 
 def local_day_sql(col: str) -> str:
@@ -57,10 +57,6 @@ def month_sql(col: str) -> str:
 
 def week_sql(col: str) -> str:
     return f"CAST(date_trunc('week', {col}) AS date)" if _pg() else f"date({col}, 'weekday 0', '-6 days')"
-
-
-def _max(a: str, b: str) -> str:
-    return f"GREATEST({a}, {b})" if _pg() else f"MAX({a}, {b})"
 
 
 def _as_date(value) -> dt.date:
@@ -168,7 +164,7 @@ class Fold:
                     f"seconds = {t}.seconds + excluded.seconds, "
                     f"last_active = CASE WHEN {t}.last_active IS NULL THEN excluded.last_active "
                     f"WHEN excluded.last_active IS NULL THEN {t}.last_active "
-                    f"ELSE {_max(f'{t}.last_active', 'excluded.last_active')} END", params)
+                    f"ELSE {greatest(f'{t}.last_active', 'excluded.last_active')} END", params)
 
 
 def _grain_day(grain: str, day: dt.date | None) -> dt.date:

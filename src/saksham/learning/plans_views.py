@@ -3,13 +3,10 @@ answer content requests. Thin: every write goes through ``plans``."""
 
 from __future__ import annotations
 
-import csv
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.core.errors import DomainError
+from saksham.core.exports import table_response
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
@@ -25,35 +23,10 @@ STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"),
                  "overdue": _l("overdue")}
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def export_response(plan, fmt: str):
     """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
-    stem = f"plan-{plan.year}-{plan.public_id}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("compliance")
-        for row in plans.compliance_export_rows(plan):
-            ws.append(row)
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        wb.save(tmp.name)
-        tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=f"{stem}.xlsx")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"
-        for row in plans.compliance_export_rows(plan):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    return table_response(fmt, plans.compliance_export_rows(plan), f"plan-{plan.year}-{plan.public_id}",
+                          sheet="compliance")
 
 
 def _require_admin(request):

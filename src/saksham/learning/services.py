@@ -30,6 +30,7 @@ from saksham.catalog.models import Course, CourseKind, VersionStatus
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from saksham.core.ids import uuid7
+from saksham.core.sql import greatest_name, least_name, uuid_param
 from saksham.learning import structure
 from saksham.learning.models import (
     CoursePolicy,
@@ -369,13 +370,6 @@ def time_steps_run(credits: list[TimeCredit]) -> None:
             logging.getLogger(__name__).exception("learning time step %s failed; progress kept", path)
 
 
-def _fn(name: str) -> str:
-    """Two-argument MAX/MIN: SQLite's scalar functions, PostgreSQL's GREATEST/LEAST."""
-    if connection.vendor == "postgresql":
-        return {"MAX": "GREATEST", "MIN": "LEAST"}[name]
-    return name
-
-
 def _ms(at: dt.datetime) -> int:
     return int(at.timestamp() * 1000)
 
@@ -518,11 +512,7 @@ _STATEMENT_COLS = "(public_id, learner_id, enrolment_id, verb, item_key, result,
 
 
 def _sql(template: str) -> str:
-    return template.replace("{MAX}", _fn("MAX")).replace("{MIN}", _fn("MIN"))
-
-
-def _key_db(key: UUID):
-    return key.hex if connection.vendor != "postgresql" else key
+    return template.replace("{MAX}", greatest_name()).replace("{MIN}", least_name())
 
 
 def _statements_insert(cur, rows: list[tuple]) -> None:
@@ -536,7 +526,7 @@ def _statements_insert(cur, rows: list[tuple]) -> None:
     now = ops.adapt_datetimefield_value(timezone.now())
     params: list = []
     for learner_id, enrolment_id, verb, key, result, at, dedupe in sorted(rows, key=lambda r: r[6]):
-        params += [_key_db(uuid7()), learner_id, enrolment_id, verb, _key_db(key) if key else None,
+        params += [uuid_param(uuid7()), learner_id, enrolment_id, verb, uuid_param(key) if key else None,
                    json.dumps(result or {}), ops.adapt_datetimefield_value(at), now, dedupe]
     cur.execute(f"INSERT INTO learning_statement {_STATEMENT_COLS} VALUES "
                 + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
@@ -593,7 +583,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
             credit_sql = _sql("(" + " + ".join(terms) + ")")
             sql = _sql(_UPSERT).replace("{CREDIT}", credit_sql)
             insert_credit = capped[0] + sum(inner[1:])
-            cur.execute(sql, [en.pk, _key_db(key), percent, last["position"], last["ms"], insert_credit,
+            cur.execute(sql, [en.pk, uuid_param(key), percent, last["position"], last["ms"], insert_credit,
                               insert_credit, len(evs), now_db if done_at else None, now_db,
                               *term_params, *term_params, now_db])
             credit, n_events, newly_done = cur.fetchone()
@@ -622,7 +612,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
         # 3. The enrolment's totals, where she resumes, and the day ledger: one increment each.
         upd = _sql(_ENROLMENT)
         for pk, agg in sorted(per_enrolment.items()):
-            cur.execute(upd, [agg["credit"], agg["ms"], _key_db(agg["key"]), agg["ms"], now_db, pk])
+            cur.execute(upd, [agg["credit"], agg["ms"], uuid_param(agg["key"]), agg["ms"], now_db, pk])
         day_sql = _sql(_DAY)
         for day, seconds in sorted(per_day.items()):
             cur.execute(day_sql, [learner.pk, ops.adapt_datefield_value(day), seconds])
@@ -645,8 +635,8 @@ def _done_count(enrolment) -> tuple[int, int]:
         if linked is not None:
             done, total, _courses = program_progress([enrolment.learner_id], linked)[enrolment.learner_id]
             return done, total
-    plain = [_key_db(k) for k, i in items.items() if i.required and not i.is_assessment]
-    tests = [_key_db(k) for k, i in items.items() if i.required and i.is_assessment]
+    plain = [uuid_param(k) for k, i in items.items() if i.required and not i.is_assessment]
+    tests = [uuid_param(k) for k, i in items.items() if i.required and i.is_assessment]
     total = len(plain) + len(tests)
     if not total:
         return 0, 0
@@ -820,7 +810,7 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
                 for old_id, ids in sorted(by_old.items()):
                     if old_id not in carried_by_old:
                         old = CourseVersion.objects.get(pk=old_id)
-                        carried_by_old[old_id] = [_key_db(UUID(k)) for k in sorted(carry_over_keys(old, new))]
+                        carried_by_old[old_id] = [uuid_param(UUID(k)) for k in sorted(carry_over_keys(old, new))]
                     carried = carried_by_old[old_id]
                     id_marks = ", ".join(["%s"] * len(ids))
                     keep = f" AND item_key NOT IN ({', '.join(['%s'] * len(carried))})" if carried else ""
@@ -880,7 +870,7 @@ def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None 
               percent = 100,
               completed_at = COALESCE(learning_itemprogress.completed_at, excluded.completed_at),
               passed_at = COALESCE(learning_itemprogress.passed_at, excluded.passed_at),
-              updated_at = excluded.updated_at"""), [enrolment.pk, _key_db(item_key), now_db, now_db, now_db])
+              updated_at = excluded.updated_at"""), [enrolment.pk, uuid_param(item_key), now_db, now_db, now_db])
     return enrolment_refresh(enrolment, now=at)
 
 
