@@ -17,11 +17,10 @@ from saksham.catalog import queries, services
 from saksham.catalog.models import ContentItem, Course, Module, Provider
 from saksham.catalog.queries import SearchFilters
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
 
 router = Router(tags=["catalog"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 def _language(request, lang: str | None) -> str:

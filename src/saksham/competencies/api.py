@@ -17,17 +17,11 @@ from saksham.competencies.models import Element, Kind
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 
 router = Router(tags=["competencies"])
 
 
-class ProblemOut(ErrorOut):
-    details: list[dict] | dict | None = None
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-          422: ProblemOut}
 
 
 def _lang(request) -> str:

@@ -13,13 +13,12 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
 from saksham.credentials.models import Certificate
 
 router = Router(tags=["credentials"])
 SYNC_REISSUE_MAX = 2000          # a larger re-issue runs as a background task
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 class VerifyOut(Schema):

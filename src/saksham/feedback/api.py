@@ -13,12 +13,11 @@ from ninja import Field, Router, Schema, Status
 from saksham.catalog.models import LIVE_STATUSES, Course
 from saksham.core import permissions
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.feedback import queries, services
 from saksham.feedback.models import Rating
 
 router = Router(tags=["feedback"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _course(public_id: UUID) -> Course:

@@ -13,13 +13,12 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Course, VersionStatus
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning import queries, services
 from saksham.learning.models import Enrolment
 from saksham.people.models import User
 
 router = Router(tags=["learning"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _course(public_id: UUID) -> Course:

@@ -12,14 +12,13 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Provider
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning import plans
 from saksham.learning.models import ContentRequest, LearningPlan
 from saksham.orgs.queries import org_get
 
 router = Router(tags=["learning plans"])
 requests_router = Router(tags=["content requests"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _org(ref: str):

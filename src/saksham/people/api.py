@@ -9,14 +9,13 @@ from ninja.files import UploadedFile
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
 from saksham.people import queries, services
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
 
 router = Router(tags=["people"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class OrgRef(Schema):
@@ -395,7 +394,7 @@ def _import_job(request, job_id: UUID):
     return job
 
 
-@router.post("/imports", response={202: ImportJobOut, **ERRORS, 413: ErrorOut})
+@router.post("/imports", response={202: ImportJobOut, **ERRORS})
 def import_create(request, org: Form[str], file: File[UploadedFile], send_emails: Form[bool] = True,
                   new_designations: Form[str] = "accept"):
     """Upload a CSV or XLSX of people for an org (code); the import runs in the background. A designation the
