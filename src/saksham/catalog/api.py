@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -17,19 +16,11 @@ from saksham.catalog import queries, services
 from saksham.catalog.models import ContentItem, Course, Module, Provider
 from saksham.catalog.queries import SearchFilters
 from saksham.core.errors import NotFound
+from saksham.core.l10n import reader_language as _language
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
 
 router = Router(tags=["catalog"])
-
-
-def _language(request, lang: str | None) -> str:
-    if lang:
-        return lang
-    user = getattr(request, "auth", None) or getattr(request, "user", None)
-    if user is not None and getattr(user, "is_authenticated", False) and user.preferred_language:
-        return user.preferred_language
-    return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
 
 
 def _viewer(request):

@@ -22,10 +22,10 @@ from saksham.catalog.models import (
 )
 from saksham.catalog.rules import CATALOG_ROLES, catalog_scopes
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import content_languages
 from saksham.orgs.queries import language_codes, subtrees_q
 from saksham.people.rules import is_platform_admin
 
-FALLBACK_LANGUAGE = "en"
 PAGE_SIZE_MAX = 50
 LIST_FIELDS = ("objectives", "keywords")
 
@@ -33,8 +33,8 @@ LIST_FIELDS = ("objectives", "keywords")
 # --- texts in a language -----------------------------------------------------------------------------------
 
 def _chain(version: CourseVersion, language: str) -> list[str]:
-    """learner's language > course's language > English (each once)."""
-    return list(dict.fromkeys([language, version.language, FALLBACK_LANGUAGE]))
+    """learner's language > the profile's default language > the course's own language (each once)."""
+    return content_languages(language, version.language)
 
 
 @dataclass
@@ -73,7 +73,7 @@ def version_texts(version: CourseVersion, language: str) -> Localised:
                 return value
         return ""
 
-    shown = language if language in by_lang else version.language
+    shown = next((lang for lang in chain if lang in by_lang), version.language)
     return Localised(
         language=shown,
         title=pick("course", "title"), summary=pick("course", "summary"), description=pick("course", "description"),

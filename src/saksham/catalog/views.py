@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
-from saksham.catalog.api import _language, course_detail_data
+from saksham.catalog.api import course_detail_data
 from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound, ValidationFailed
+from saksham.core.l10n import default_language
+from saksham.core.l10n import reader_language as _language
 from saksham.orgs.queries import languages as profile_languages
 from saksham.people.models import Role
 
@@ -424,7 +426,7 @@ def version(request, version_id):
     editable = can_edit and v.status == VersionStatus.DRAFT
     languages = _translation_status(v, modules, editable)
     _item_panels(request, v, modules, editable)
-    lang = translation.get_language() or "en"
+    lang = translation.get_language() or default_language()
     choices = competency_choices(lang) if editable else []
     tags = queries.competency_tags(v, lang)
     context = {

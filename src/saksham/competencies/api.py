@@ -17,6 +17,7 @@ from saksham.competencies.models import Element, Kind
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response
+from saksham.core.l10n import reader_language
 from saksham.core.schemas import ERRORS, StrictSchema
 
 router = Router(tags=["competencies"])
@@ -25,8 +26,7 @@ router = Router(tags=["competencies"])
 
 
 def _lang(request) -> str:
-    user = getattr(request, "auth", None)
-    return request.GET.get("lang") or getattr(user, "preferred_language", "") or "en"
+    return reader_language(request, request.GET.get("lang"))
 
 
 # --- frameworks -------------------------------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def person_passport(request, person_id: UUID):
 @router.get("/shared/{token}", response={200: PassportOut, **ERRORS}, auth=None)
 def shared(request, token: str):
     """A passport shared by its learner (no sign-in; what she holds and the evidence, not her gaps)."""
-    return _passport_data(queries.shared_passport(token, language=request.GET.get("lang") or "en"), private=False)
+    return _passport_data(queries.shared_passport(token, language=_lang(request)), private=False)
 
 
 class DeclareIn(StrictSchema):

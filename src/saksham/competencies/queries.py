@@ -36,11 +36,11 @@ from saksham.competencies.models import (
 from saksham.competencies.services import GENERATION, designation_key
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import default_language, reader_language
 from saksham.orgs.models import PATH_STEP
 
 RECO_CACHE_S = 1800
 CANDIDATES = 40
-FALLBACK_LANGUAGE = "en"
 
 _LOCAL: dict = {}
 
@@ -222,7 +222,7 @@ class Passport:
 def passport(learner, *, language: str | None = None, evidence: bool = True) -> Passport:
     """Every competency she holds (level proved, level declared), her role's requirements beside them with the
     gaps (required level not proved), and the evidence behind them, newest first."""
-    language = language or learner.preferred_language or FALLBACK_LANGUAGE
+    language = reader_language(requested=language, user=learner)
     gen = generation()
     idx = _index(gen)["id"]
     holdings = {c: (lvl, dec, at) for c, lvl, dec, at in
@@ -330,7 +330,7 @@ def recommendations(learner, *, limit: int = 10, book: Passport | None = None, l
     she is enrolled in, asked for or finished."""
     from saksham.learning.queries import course_families_of
 
-    language = language or learner.preferred_language or FALLBACK_LANGUAGE
+    language = reader_language(requested=language, user=learner)
     book = book or passport(learner, language=language, evidence=False)
     exclude = course_families_of(learner)
     key = designation_key(learner.designation)
@@ -349,7 +349,7 @@ def recommendations(learner, *, limit: int = 10, book: Passport | None = None, l
 
 def _readable(languages: list[str], language: str) -> int:
     """2: in her language; 1: in the fallback language; 0: neither."""
-    return 2 if language in languages else (1 if FALLBACK_LANGUAGE in languages else 0)
+    return 2 if language in languages else (1 if default_language() in languages else 0)
 
 
 def _compute(learner, book: Passport, exclude: set[int], key: str, language: str, limit: int) -> list[Recommendation]:

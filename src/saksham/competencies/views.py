@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,10 +23,11 @@ from saksham.competencies.models import Element, EvidenceKind, Kind, text_in
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
 from saksham.core.exports import attachment, csv_response, csv_text
+from saksham.core.l10n import reader_language
 
 
 def _lang(request) -> str:
-    return translation.get_language() or "en"
+    return reader_language(request)
 
 
 def _int(value, default=0) -> int:

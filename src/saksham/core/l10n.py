@@ -191,3 +191,29 @@ def profile_text(value, language: str | None = None) -> str:
 def profile_texts(data: dict) -> dict:
     """A section of the profile (branding, hierarchy levels ...) with each text in the UI language."""
     return {k: profile_text(v) if isinstance(v, dict | str) else v for k, v in (data or {}).items()}
+
+
+# --- the language of content (courses, competencies, certificates) ------------------------------------------------
+
+def default_language() -> str:
+    """The deployment profile's default language: the fallback of every text in more than one language."""
+    return (settings.PROFILE or {}).get("default_language") or settings.LANGUAGE_CODE
+
+
+def reader_language(request=None, requested: str | None = None, *, user=None) -> str:
+    """The language a reader wants content in: the one she asked for (``?lang=``), else her profile's preferred
+    language, else the language of the page (the request's), else the profile's default language.
+    ``user`` stands for the request's signed-in person (or API token holder) where there is no request."""
+    if requested:
+        return requested
+    if user is None and request is not None:
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "preferred_language", ""):
+        return user.preferred_language
+    return (getattr(request, "LANGUAGE_CODE", None) if request is not None else None) or default_language()
+
+
+def content_languages(requested: str | None, own: str | None = None) -> list[str]:
+    """The languages a text is looked for in, in order: the reader's, the profile's default, then the content's own
+    (the language it was written in, or its first); each once."""
+    return [code for code in dict.fromkeys([requested, default_language(), own]) if code]

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from saksham.core import l10n
+from saksham.core.l10n import default_language
 from saksham.credentials.models import Certificate
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "web" / "fonts"
@@ -98,7 +99,7 @@ def view_of(cert: Certificate) -> CertificateView:
     hours = next((r.get("value") for r in subject.get("result", []) if str(r.get("resultDescription", ""))
                   .endswith("#hours")), "")
     url = certificate_url(cert.public_id)
-    lang = cert.language or "en"
+    lang = cert.language or default_language()
     return CertificateView(
         id=str(cert.public_id), code=cert.code, language=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
         recipient=subject.get("name", cert.recipient_name), title=ach.get("name", cert.title),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.l10n import default_language
 from saksham.credentials import queries, services, verify
 from saksham.credentials import render as rendering
 from saksham.credentials.models import StatusList
@@ -101,7 +102,7 @@ def event_issue(request):
                 report = services.event_certificates_issue(
                     actor=request.user, org=org, event_code=f.get("event_code", ""), title=f.get("title", ""),
                     held_on=held_on, hours=f.get("hours", ""), data=upload.read(),
-                    language=f.get("language", "en") or "en",
+                    language=f.get("language") or default_language(),
                     competencies=[c.strip() for c in f.get("competencies", "").split(",") if c.strip()])
             except DomainError as exc:
                 errors[exc.field or "form"] = exc.message_for_field() if exc.field else exc.user_message()

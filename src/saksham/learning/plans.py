@@ -37,6 +37,7 @@ from django.utils.translation import get_language, gettext
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.l10n import default_language
 from saksham.core.messages import Message, by_language
 from saksham.learning.models import (
     ContentRequest,
@@ -480,7 +481,7 @@ def _title(course: Course, language: str | None = None) -> str:
     v = course.live_version
     if v is None:
         return str(course.public_id)
-    return version_texts(v, language or get_language() or "en").title if language else v.title
+    return version_texts(v, language or get_language() or default_language()).title if language else v.title
 
 
 def _cutoff(due_on: dt.date) -> dt.datetime:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import content_languages
 from saksham.learning import structure
 from saksham.learning.models import Enrolment, EnrolmentState, ItemProgress, LearningDay
 from saksham.people.rules import admin_paths
@@ -104,8 +105,8 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         v = c.live_version
         if v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED) and pk not in done_here:
             continue                           # retired: no longer part of what is left to do
-        title = v.title if v.language == language else texts.get((v.pk, language)) or \
-            (v.title if v.language == "en" else texts.get((v.pk, "en"))) or v.title
+        title = next((t for t in (v.title if lang == v.language else texts.get((v.pk, lang))
+                                  for lang in content_languages(language, v.language)) if t), v.title)
         st, percent, done = mine.get(pk, (None, 0, None))
         done = done or (pk in done_here)
         state = ("completed" if done else "in_progress" if st == EnrolmentState.ACTIVE

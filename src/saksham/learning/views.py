@@ -16,10 +16,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from saksham.catalog.api import _language
 from saksham.catalog.models import CourseKind
 from saksham.catalog.queries import course_get_live, version_texts
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.l10n import reader_language as _language
 from saksham.learning import queries, services
 from saksham.learning.models import EnrolmentState
 
