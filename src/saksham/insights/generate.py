@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from saksham.core.progress import Progress
 from saksham.core.sql import is_postgresql
+from saksham.learning.readmodel import ENROLMENT, LEARNING_DAY
 
 SLOTS = 10_000
 CHUNK = 200_000
@@ -432,20 +433,20 @@ class Generator:
                 }, f"FROM ({inner}) x WHERE true", [], ignore=True)
                 # The hours ledger: each enrolment's time on the day of its last activity.
                 day = _local_date("e.last_activity_at")
-                _upsert_days = (f"INSERT INTO learning_learningday (learner_id, day, seconds) "
-                                f"SELECT e.learner_id, {day}, SUM(e.seconds_spent) FROM learning_enrolment e "
+                _upsert_days = (f"INSERT INTO {LEARNING_DAY} (learner_id, day, seconds) "
+                                f"SELECT e.learner_id, {day}, SUM(e.seconds_spent) FROM {ENROLMENT} e "
                                 f"WHERE e.learner_id BETWEEN %s AND %s AND e.seconds_spent > 0 "
                                 f"GROUP BY e.learner_id, {day}")
                 cur.execute(_upsert_days, [lo, hi])
                 cur.execute(f"INSERT INTO insights_certificatefact (key, learner_id, course_id, issued_on) "
                             f"SELECT 'lc:' || e.learner_id || ':' || e.course_id, e.learner_id, e.course_id, "
-                            f"{_local_date('e.completed_at')} FROM learning_enrolment e "
+                            f"{_local_date('e.completed_at')} FROM {ENROLMENT} e "
                             f"WHERE e.learner_id BETWEEN %s AND %s AND e.completed_at IS NOT NULL", [lo, hi])
             progress.update(hi - first_id + 1)
 
     def ratings(self) -> None:
         with connection.cursor() as cur:
-            cur.execute("UPDATE catalog_course SET enrolment_count = (SELECT COUNT(*) FROM learning_enrolment e "
+            cur.execute(f"UPDATE catalog_course SET enrolment_count = (SELECT COUNT(*) FROM {ENROLMENT} e "
                         "WHERE e.course_id = catalog_course.id) WHERE id IN (SELECT course_id FROM gen_course)")
             rows = [(round(self.rng.uniform(3.6, 4.9), 2), cid) for _, cid, _, _ in self.course_info]
             for n in range(0, len(rows), 2000):
@@ -476,7 +477,7 @@ class Generator:
             self.scratch(False)
         if _pg():
             with connection.cursor() as cur:
-                for t in ("people_user", "learning_enrolment", "learning_learningday", "insights_certificatefact",
+                for t in ("people_user", ENROLMENT.name, LEARNING_DAY.name, "insights_certificatefact",
                           "orgs_org", "catalog_course"):
                     cur.execute(f"ANALYZE {t}")
         else:

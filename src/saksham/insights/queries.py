@@ -20,6 +20,7 @@ from saksham.core.sql import uuid_param
 from saksham.insights.models import ALL_TIME
 from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
+from saksham.learning.readmodel import ENROLMENT, ITEM_PROGRESS
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_range
 
@@ -313,7 +314,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
         note = "all time"
         low, high = subtree_range(org.path)
         col = "enrolled_at" if metric == "enr" else "completed_at"
-        ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM learning_enrolment e JOIN people_user u "
+        ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM {ENROLMENT} e JOIN people_user u "
                        f"ON u.id = e.learner_id WHERE u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s "
                        f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id ORDER BY v DESC LIMIT %s",
                        [low, high, limit])
@@ -391,16 +392,16 @@ def course_dropoff(provider, course_public_id) -> dict:
     for it in items:
         keys.setdefault(it.module_id, (it.module, []))[1].append(it)
     modules = []
-    enrolled = _rows("SELECT COUNT(*) FROM learning_enrolment WHERE course_id = %s AND enrolled_at IS NOT NULL",
+    enrolled = _rows(f"SELECT COUNT(*) FROM {ENROLMENT} WHERE course_id = %s AND enrolled_at IS NOT NULL",
                      [course.pk])[0][0]
     for module, its in keys.values():
         ks = [uuid_param(i.key) for i in its]
         required = [uuid_param(i.key) for i in its if getattr(i, "required", True)] or ks
-        started = _rows(f"SELECT COUNT(DISTINCT p.enrolment_id) FROM learning_itemprogress p JOIN learning_enrolment e "
+        started = _rows(f"SELECT COUNT(DISTINCT p.enrolment_id) FROM {ITEM_PROGRESS} p JOIN {ENROLMENT} e "
                         f"ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN ({_in(ks)})",
                         [course.pk, *ks])[0][0]
-        finished = _rows(f"SELECT COUNT(*) FROM (SELECT p.enrolment_id FROM learning_itemprogress p JOIN "
-                         f"learning_enrolment e ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN "
+        finished = _rows(f"SELECT COUNT(*) FROM (SELECT p.enrolment_id FROM {ITEM_PROGRESS} p JOIN "
+                         f"{ENROLMENT} e ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN "
                          f"({_in(required)}) AND p.completed_at IS NOT NULL GROUP BY p.enrolment_id "
                          f"HAVING COUNT(*) = %s) x", [course.pk, *required, len(required)])[0][0]
         modules.append({"position": module.position, "title": module.title, "started": int(started),
@@ -457,7 +458,7 @@ def _page_sql(report: str) -> str:
     # (person, course) order: the people index (org, id), then each person's enrolments on the unique index
     # (learner, course), so the rows stream in order and a page stops at its limit.
     return (f"SELECT u.id, e.course_id, u.full_name, u.email, v.title, {cols} FROM people_user u "
-            f"JOIN learning_enrolment e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
+            f"JOIN {ENROLMENT} e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
             f"WHERE u.org_id = %s AND u.id >= %s AND (u.id > %s OR e.course_id > %s) AND {cond} "
             f"ORDER BY u.id, e.course_id LIMIT %s")
 
