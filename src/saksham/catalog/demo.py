@@ -15,6 +15,7 @@ from saksham.catalog.models import Course, CourseVersion, ItemKind, Provider
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create
+from saksham.people.demo import DEMO_PASSWORD
 from saksham.people.models import Role, Status, User
 from saksham.people.services import role_grant
 
@@ -54,8 +55,6 @@ def _team() -> dict[str, User]:
         email = f"catalogue.{key}@demo.{domain}"
         user = User.objects.filter(email=email).first()
         if user is None:
-            from saksham.web.demo import DEMO_PASSWORD
-
             hashed = hashed or make_password(DEMO_PASSWORD)
             user = User.objects.create(email=email, full_name=name, org=root, status=Status.ACTIVE, is_active=True,
                                        password=hashed, created_via="demo-login", designation=name)

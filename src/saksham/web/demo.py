@@ -14,11 +14,11 @@ from django.db import transaction
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create, profile_apply
+from saksham.people.demo import DEMO_PASSWORD
 from saksham.people.models import Role, Status, User
 from saksham.people.services import role_grant
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-DEMO_PASSWORD = "Saksham-demo-2026"
 
 
 def demo_data() -> dict:
