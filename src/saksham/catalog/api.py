@@ -19,6 +19,7 @@ from saksham.core.errors import NotFound
 from saksham.core.l10n import reader_language as _language
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
+from saksham.people.services import api_token_user
 
 router = Router(tags=["catalog"])
 
@@ -28,7 +29,6 @@ def _viewer(request):
     session, or None."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        from saksham.people.services import api_token_user
 
         return api_token_user(header[7:].strip())
     user = getattr(request, "user", None)

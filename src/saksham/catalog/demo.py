@@ -12,6 +12,7 @@ from django.db import transaction
 
 from saksham.catalog import services
 from saksham.catalog.models import Course, CourseVersion, ItemKind, Provider
+from saksham.catalog.queries import competency_names
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create
@@ -109,7 +110,6 @@ def _course(team, provider, lang, title, summary, minutes, level, competencies, 
                                      "description": f"<p>{summary}</p>", "duration_minutes": minutes, "level": level,
                                      "keywords": keywords, "objectives": [summary.split(",")[0].split("।")[0]]})
     # With the competencies app's framework loaded, tags carry the level the course builds (by its own level).
-    from saksham.catalog.queries import competency_names
 
     known = competency_names(competencies, "en")
     if competencies and known is not None and set(competencies) <= set(known):

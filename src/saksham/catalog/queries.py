@@ -21,8 +21,10 @@ from saksham.catalog.models import (
     VersionStatus,
 )
 from saksham.catalog.rules import CATALOG_ROLES, catalog_scopes
+from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.l10n import content_languages
+from saksham.orgs.models import PATH_STEP, Org
 from saksham.orgs.queries import language_codes, subtrees_q
 from saksham.people.rules import is_platform_admin
 
@@ -98,7 +100,6 @@ def audience_orgs(user) -> list[int] | None:
         return None
     cached = getattr(user, "_audience_orgs", None)
     if cached is None:
-        from saksham.orgs.models import PATH_STEP, Org
 
         path = Org.objects.filter(pk=user.org_id).values_list("path", flat=True).first() or ""
         cached = [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
@@ -115,7 +116,6 @@ def visible_to(course: Course, user) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    from saksham.core import permissions
 
     return permissions.allowed(user, "course.view_drafts", course)
 
@@ -404,7 +404,6 @@ def workspace_courses(actor, *, status: str = "") -> QuerySet[CourseVersion]:
 
 
 def version_for_staff(actor, public_id) -> CourseVersion:
-    from saksham.core import permissions
 
     v = (CourseVersion.objects.select_related("course__provider__org", "course__live_version")
          .filter(public_id=public_id).first())
@@ -414,7 +413,6 @@ def version_for_staff(actor, public_id) -> CourseVersion:
 
 
 def course_for_staff(actor, public_id) -> Course:
-    from saksham.core import permissions
 
     c = Course.objects.select_related("provider__org", "live_version").filter(public_id=public_id).first()
     if c is None or not permissions.allowed(actor, "course.view_drafts", c):

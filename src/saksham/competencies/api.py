@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from saksham.catalog.models import Provider
+from saksham.catalog.queries import competency_tags, version_for_staff
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
-from saksham.competencies.models import Element, Kind
+from saksham.competencies.models import Element, Kind, text_in
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response
 from saksham.core.l10n import reader_language
 from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.orgs.queries import org_get
+from saksham.people.models import User
+from saksham.people.queries import person_get_visible
 
 router = Router(tags=["competencies"])
 
@@ -41,7 +46,6 @@ class FrameworkOut(Schema):
 
 
 def _framework_data(f, language: str) -> dict:
-    from saksham.competencies.models import text_in
 
     return {"id": f.public_id, "code": f.code, "name": text_in(f.texts, language, "name") or f.code,
             "languages": f.languages, "is_default": f.is_default,
@@ -108,7 +112,6 @@ class CompetencyOut(Schema):
 
 
 def _element_data(e: Element, language: str) -> dict:
-    from saksham.competencies.models import text_in
 
     return {"code": e.code, "kind": e.kind, "name": e.name(language),
             "description": text_in(e.texts, language, "description"),
@@ -184,7 +187,6 @@ def role_put(request, code: str, payload: RoleIn):
 
 @router.put("/positions", response={200: dict, **ERRORS})
 def position_put(request, payload: PositionIn):
-    from saksham.orgs.queries import org_get
 
     org = None
     if payload.org:
@@ -234,7 +236,6 @@ class TagOut(Schema):
 @router.put("/courses/versions/{version_id}/tags", response={200: list[TagOut], **ERRORS})
 def tags_put(request, version_id: UUID, payload: TagsIn):
     """Tag a draft version with the competencies it builds and the level of each."""
-    from saksham.catalog.queries import competency_tags, version_for_staff
 
     v = version_for_staff(request.auth, version_id)
     services.course_tags_set(actor=request.auth, version=v, tags=[(t.code, t.level) for t in payload.tags])
@@ -243,7 +244,6 @@ def tags_put(request, version_id: UUID, payload: TagsIn):
 
 @router.get("/courses/versions/{version_id}/tags", response={200: list[TagOut], **ERRORS})
 def tags_get(request, version_id: UUID):
-    from saksham.catalog.queries import competency_tags, version_for_staff
 
     return competency_tags(version_for_staff(request.auth, version_id), _lang(request))
 
@@ -338,7 +338,6 @@ def my_passport(request):
 @router.get("/people/{person_id}/passport", response={200: PassportOut, **ERRORS})
 def person_passport(request, person_id: UUID):
     """A person's passport, for her admins."""
-    from saksham.people.queries import person_get_visible
 
     person = person_get_visible(request.auth, person_id)
     if person is None:
@@ -379,8 +378,6 @@ class ReportIn(StrictSchema):
 @router.post("/reports", response={201: dict, 200: dict, **ERRORS})
 def report(request, payload: ReportIn):
     """A training institute reports a competency a learner gained with it."""
-    from saksham.catalog.models import Provider
-    from saksham.people.models import User
 
     provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
     if provider is None:
@@ -466,7 +463,6 @@ class CoverageOut(Schema):
 def coverage(request, org: str):
     """For each competency the designations in the org's subtree require: people needing it, people holding it
     at each level 1-5, people at the required level. Admins of the org (or above) only."""
-    from saksham.orgs.queries import org_get
 
     scope = org_get(code=org)
     if scope is None:

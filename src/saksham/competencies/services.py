@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import VersionStatus
+from saksham.catalog.queries import competency_tags
+from saksham.catalog.services import competency_tags_set
 from saksham.competencies import framework as fw
 from saksham.competencies.models import (
     MAX_LEVEL,
@@ -33,6 +36,7 @@ from saksham.competencies.models import (
     JobRole,
     Kind,
     ModuleTag,
+    OrgDesignation,
     PassportShare,
     Position,
     Requirement,
@@ -40,6 +44,9 @@ from saksham.competencies.models import (
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
 from saksham.core.sql import greatest
+from saksham.learning.queries import enrolment_facts_since
+from saksham.orgs.queries import org_get
+from saksham.people.queries import people_visible_to
 
 GENERATION = "generation"
 
@@ -337,8 +344,6 @@ def _mapping_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
 
 def _known_designations(actor, keys: set[str]) -> set[str]:
     """The designations (keys) that a mapping may name: those already mapped, and those people hold."""
-    from saksham.competencies.models import OrgDesignation
-    from saksham.people.queries import people_visible_to
 
     known = set(Position.objects.filter(key__in=keys).values_list("key", flat=True))
     # The per-org designation counts (coverage's rollup) know every designation held, as of their last refresh;
@@ -355,7 +360,6 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
     """A FRAC spreadsheet (CSV or XLSX): one row per (designation, role, activity, competency, level), with an
     optional org code (the mapping then holds in that org's subtree). Every row is checked first; any bad row
     refuses the file with one error per bad row (line numbers as in the file), and nothing is written."""
-    from saksham.orgs.queries import org_get
 
     if len(content) > 10 * 1024 * 1024:
         raise ValidationFailed(_("the file is larger than 10 MB"), field="file", code="too_large")
@@ -472,7 +476,6 @@ def mapping_export_rows() -> list[list[str]]:
 def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
     """Tag a draft course version with competencies and levels (the catalogue's service checks the codes
     against the frameworks through ``queries.competency_labels``)."""
-    from saksham.catalog.services import competency_tags_set
 
     return competency_tags_set(actor=actor, version=version, tags=tags)
 
@@ -480,7 +483,6 @@ def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
 @transaction.atomic
 def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Tag one module of a draft with the competencies (and levels) it builds; replaces its tags."""
-    from saksham.catalog.models import VersionStatus
 
     permissions.require(actor, "course.edit", version.course)
     if version.status != VersionStatus.DRAFT:
@@ -599,7 +601,6 @@ def on_completion(enrolment) -> int:
     """A post-completion step (settings.POST_COMPLETION_STEPS): the competencies the completed version builds
     become evidence in her passport ("assessment passed" for a standalone assessment, else "completed course"),
     keyed by the enrolment and the code, so a re-run adds nothing. Returns how many facts were new."""
-    from saksham.catalog.queries import competency_tags
 
     if enrolment.completed_at is None:
         return 0
@@ -684,7 +685,6 @@ def cohort_counts_fold(*, batch: int = 50000) -> int:
     """Fold enrolments made since the last fold into the per-(org, designation, course family) counts and the
     national per-(designation, family) counts. Incremental (a watermark on the enrolment id), one transaction per
     batch with its watermark, so a crash repeats nothing. Returns how many enrolments were folded."""
-    from saksham.learning.queries import enrolment_facts_since
 
     total = 0
     while True:

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from saksham.catalog.queries import competency_tags
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
 from saksham.competencies.models import Element, EvidenceKind, Kind, text_in
@@ -24,6 +25,10 @@ from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
 from saksham.core.exports import attachment, csv_response, csv_text
 from saksham.core.l10n import reader_language
+from saksham.learning.queries import suggested_courses
+from saksham.orgs.models import Org
+from saksham.orgs.queries import country, org_get
+from saksham.people.rules import admin_paths, is_admin
 
 
 def _lang(request) -> str:
@@ -76,7 +81,6 @@ def passport(request):
 def _reco_extra(user, book, recs, language: str) -> dict:
     """What keeps the "for you" card from being a dead end: when her designation has no role map, a word on why
     with a link to her profile; when few courses are recommended, the most popular ones in her language."""
-    from saksham.learning.queries import suggested_courses
 
     more = []
     if len(recs) < 3:
@@ -254,8 +258,6 @@ def mapping_export(request):
 
 @login_required
 def coverage(request):
-    from saksham.orgs.queries import org_get
-    from saksham.people.rules import admin_paths, is_admin
 
     if not is_admin(request.user):
         raise DjangoPermissionDenied
@@ -264,11 +266,9 @@ def coverage(request):
     org = org_get(code=code) if code else None
     if org is None:
         if paths is None:
-            from saksham.orgs.queries import country
 
             org = country()
         else:
-            from saksham.orgs.models import Org
 
             org = Org.objects.filter(path__in=paths).order_by("path").first()
     if org is None:
@@ -287,7 +287,6 @@ def course_panel(request, course) -> str:
     to which level, and which of them close a gap of the signed-in learner's role."""
     from django.template.loader import render_to_string
 
-    from saksham.catalog.queries import competency_tags
 
     if course.live_version_id is None:
         return ""

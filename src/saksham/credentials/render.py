@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from saksham.core import l10n
 from saksham.core.l10n import default_language
 from saksham.credentials.models import Certificate
+from saksham.credentials.services import certificate_url, verify_url
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "web" / "fonts"
 # Family name -> WOFF2 file stem: Latin first, then every script a name or a title may be written in.
@@ -91,7 +92,6 @@ class CertificateView:
 
 
 def view_of(cert: Certificate) -> CertificateView:
-    from saksham.credentials.services import certificate_url, verify_url
 
     doc = json.loads(cert.document)
     subject = doc.get("credentialSubject", {})

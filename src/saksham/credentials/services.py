@@ -28,12 +28,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import Translation, VersionCompetency
 from saksham.core import audit, permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.ids import uuid7
+from saksham.core.messages import Message
 from saksham.core.sql import uuid_param
 from saksham.credentials import crypto, statuslist
-from saksham.credentials.contexts import OB_V3, VC_V2
+from saksham.credentials.contexts import OB_V3, VC_V2, known
 from saksham.credentials.models import (
     PLATFORM_SCOPE,
     STATUS_LIST_SIZE,
@@ -43,6 +45,9 @@ from saksham.credentials.models import (
     SigningKey,
     StatusList,
 )
+from saksham.learning.models import Enrolment
+from saksham.orgs.models import Org
+from saksham.people.rules import administers, is_platform_admin
 
 log = logging.getLogger(__name__)
 
@@ -584,7 +589,6 @@ def _notify(facts: list[dict]) -> None:
         return
     from django.contrib.auth import get_user_model
 
-    from saksham.core.messages import Message
 
     def title(t):
         return Message.gettext("Your certificate for %(title)s is ready", title=t)
@@ -610,7 +614,6 @@ def _notify(facts: list[dict]) -> None:
 # --- from enrolments ---------------------------------------------------------------------------------------
 
 def _texts(version_ids: set[int], language_of: dict[int, str]) -> dict[tuple[int, str], dict[str, str]]:
-    from saksham.catalog.models import Translation
 
     out: dict[tuple[int, str], dict[str, str]] = {}
     langs = set(language_of.values())
@@ -631,9 +634,6 @@ def specs_for_enrolments(enrolment_ids) -> list[IssueSpec]:
     """Certificate facts of completed enrolments (by id): her name as she wrote it, the course's texts in her
     language (else the course's own), its provider, competencies, hours and completion date. A few set-based
     reads per batch, whatever its size."""
-    from saksham.catalog.models import VersionCompetency
-    from saksham.learning.models import Enrolment
-    from saksham.orgs.models import Org
 
     rows = list(Enrolment.objects.filter(pk__in=list(enrolment_ids), completed_at__isnull=False)
                 .order_by("pk").values_list(*_FACT_FIELDS))
@@ -688,7 +688,6 @@ def certificates_issue_for_enrolments(enrolment_ids: list[int], *, batch: int = 
 
 def backlog_enrolment_ids(*, limit: int | None = None) -> list[int]:
     """Completed enrolments without a current certificate (one set-based query)."""
-    from saksham.learning.models import Enrolment
 
     qs = (Enrolment.objects.filter(completed_at__isnull=False)
           .exclude(pk__in=Certificate.objects.filter(current=True, enrolment__isnull=False).values("enrolment_id"))
@@ -722,7 +721,6 @@ def _status_changed(list_public_id) -> None:
 
 @permissions.rule("certificate.revoke")
 def _can_revoke(actor, cert) -> bool:
-    from saksham.people.rules import administers, is_platform_admin
 
     if is_platform_admin(actor):
         return True
@@ -730,7 +728,6 @@ def _can_revoke(actor, cert) -> bool:
     if cert.course_id:
         provider_path = cert.course.provider.org.path
     elif cert.kind == CertificateKind.EVENT:          # event:<org pk>:<code>:<email>: the org that held it
-        from saksham.orgs.models import Org
 
         org_pk = cert.dedupe_key.split(":")[1]
         provider_path = Org.objects.filter(pk=int(org_pk)).values_list("path", flat=True).first() \
@@ -740,7 +737,6 @@ def _can_revoke(actor, cert) -> bool:
 
 @permissions.rule("certificate.issue")
 def _can_issue(actor, org) -> bool:
-    from saksham.people.rules import administers, is_platform_admin
 
     return is_platform_admin(actor) or (org is not None and administers(actor, org.path))
 
@@ -896,7 +892,6 @@ def credential_sign(*, actor, credential: dict, options: dict | None = None) -> 
     """Sign a credential given by an authorised issuer account (VC-API ``/credentials/issue``): its issuer must
     be one of this platform's DIDs whose key the actor may use (the platform's: a platform admin; a provider
     org's: an admin of that org). The credential is signed as given, with ``validFrom`` added when absent."""
-    from saksham.credentials.contexts import known
 
     if not isinstance(credential, dict):
         raise ValidationFailed(_("credential must be a JSON object"), field="credential")

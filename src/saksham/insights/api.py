@@ -9,6 +9,8 @@ from ninja import Router
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response, file_response
 from saksham.insights import exports, queries
+from saksham.insights.models import Export
+from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["insights"])
 
@@ -69,7 +71,6 @@ def top_courses(request, org: str | None = None, metric: str = "enr", limit: int
 @router.get("/top-providers")
 def top_providers(request, metric: str = "enr", limit: int = 10):
     """Providers ranked nationally: for platform admins."""
-    from saksham.people.rules import is_platform_admin
 
     queries.dashboard_org(request.user, None)
     if not is_platform_admin(request.user):
@@ -156,7 +157,6 @@ def export_file(request, export_id: str):
 def _own_export(user, export_id: str):
     import uuid
 
-    from saksham.insights.models import Export
 
     try:
         return Export.objects.get(public_id=uuid.UUID(str(export_id)), requested_by=user)

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from saksham.core import exports as core_exports
 from saksham.core.errors import ValidationFailed
 from saksham.insights import queries
+from saksham.insights.models import Export
+from saksham.people.rules import is_platform_admin
 
 PAGE = 10_000
 FORMATS = ("csv", "xlsx")
@@ -82,7 +84,6 @@ def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[l
                       for r in data["rows"]]))
     if name == "top_providers":
         queries.dashboard_org(actor, None)
-        from saksham.people.rules import is_platform_admin
 
         if not is_platform_admin(actor):
             raise ValidationFailed(_("the providers' ranking is national"), field="table")
@@ -158,7 +159,6 @@ def export_dir() -> Path:
 
 def export_create(*, actor, name: str, fmt: str, params: dict):
     """A background export (large reports): checked now (scope, names), written by the task."""
-    from saksham.insights.models import Export
 
     if fmt not in FORMATS:
         raise ValidationFailed(_("format is csv or xlsx"), field="format")

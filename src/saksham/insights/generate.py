@@ -30,9 +30,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from saksham.catalog.models import Course, CourseVersion, Provider
 from saksham.core.progress import Progress
 from saksham.core.sql import is_postgresql
+from saksham.insights.services import local_day_sql, rebuild
 from saksham.learning.readmodel import ENROLMENT, LEARNING_DAY
+from saksham.orgs.models import Org, OrgKind
+from saksham.orgs.services import profile_apply
 
 SLOTS = 10_000
 CHUNK = 200_000
@@ -203,8 +207,6 @@ class Generator:
     def orgs(self) -> tuple[list[int], list[float]]:
         """Create departments and offices under each state and ministries with theirs; return the leaf orgs
         learners are drawn from and their weights."""
-        from saksham.orgs.models import Org, OrgKind
-        from saksham.orgs.services import profile_apply
 
         root, _ = profile_apply()
         regions = list(Org.objects.filter(parent=root, kind=OrgKind.REGION).order_by("code"))
@@ -279,7 +281,6 @@ class Generator:
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
 
     def catalogue(self) -> None:
-        from saksham.catalog.models import Course, CourseVersion, Provider
 
         now = timezone.now()
         Provider.objects.bulk_create([Provider(org_id=o, kind="institute", created_at=now) for o in self.provider_orgs])
@@ -485,7 +486,6 @@ class Generator:
                 cur.execute("PRAGMA analysis_limit = 1000")
                 cur.execute("ANALYZE")
         if self.rebuild:
-            from saksham.insights.services import rebuild
 
             with self._step("rollups (rebuild)"):
                 bar = Progress(None, "rollups")
@@ -495,6 +495,5 @@ class Generator:
 
 
 def _local_date(col: str) -> str:
-    from saksham.insights.services import local_day_sql
 
     return local_day_sql(col)

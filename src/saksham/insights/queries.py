@@ -15,6 +15,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import ContentItem, Course, Provider
+from saksham.catalog.rules import catalog_scopes
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.core.sql import uuid_param
 from saksham.insights.models import ALL_TIME
@@ -22,7 +24,8 @@ from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
 from saksham.learning.readmodel import ENROLMENT, ITEM_PROGRESS
 from saksham.orgs.models import Org
-from saksham.orgs.queries import subtree_range
+from saksham.orgs.queries import subtree_range, subtrees_q
+from saksham.people.rules import admin_paths, administers, is_admin, is_platform_admin
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "12m": 365, "all": None}
 SUM_METRICS = ("reg", "enr", "cmp", "crt", "sec")
@@ -32,13 +35,11 @@ FIGURES = ("reg", "enr", "cmp", "crt", "sec")
 # --- who may see what -------------------------------------------------------------------------------------
 
 def _admin_paths(actor):
-    from saksham.people.rules import admin_paths
 
     return admin_paths(actor)
 
 
 def is_insights_user(actor) -> bool:
-    from saksham.people.rules import is_admin
 
     return bool(actor and actor.is_authenticated and actor.is_active and is_admin(actor))
 
@@ -74,9 +75,6 @@ def dashboard_org(actor, public_id=None) -> Org:
 def provider_for(actor, public_id):
     """A provider whose dashboard the actor may read: a catalogue role at (or above) its org, an admin of its
     org's subtree, or a platform admin."""
-    from saksham.catalog.models import Provider
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.people.rules import administers
 
     try:
         provider = Provider.objects.select_related("org").get(public_id=uuid.UUID(str(public_id)))
@@ -91,9 +89,6 @@ def provider_for(actor, public_id):
 
 
 def providers_of(actor) -> list:
-    from saksham.catalog.models import Provider
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.people.rules import is_platform_admin
 
     qs = Provider.objects.select_related("org").order_by("org__name")
     if is_platform_admin(actor):
@@ -101,7 +96,6 @@ def providers_of(actor) -> list:
     paths = [p for p, _x in catalog_scopes(actor)] + list(_admin_paths(actor) or [])
     if not paths:
         return []
-    from saksham.orgs.queries import subtrees_q
 
     return list(qs.filter(subtrees_q(paths, "org__path"))[:200])
 
@@ -376,7 +370,6 @@ def provider_dashboard(provider, period: Period) -> dict:
 def course_dropoff(provider, course_public_id) -> dict:
     """Per module of the live version: learners who started it and who finished every required item of it
     (from the course's progress rows: cost grows with the course's enrolments)."""
-    from saksham.catalog.models import ContentItem, Course
 
     try:
         course = Course.objects.select_related("live_version").get(public_id=uuid.UUID(str(course_public_id)),

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Course, VersionStatus
-from saksham.core.errors import NotFound
+from saksham.core import permissions
+from saksham.core.errors import NotFound, PermissionDenied
 from saksham.core.schemas import ERRORS, StrictSchema
-from saksham.learning import queries, services
+from saksham.learning import queries, services, xapi
 from saksham.learning.models import Enrolment
 from saksham.people.models import User
+from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["learning"])
 
@@ -300,7 +302,6 @@ def question_create(request, payload: QuestionIn):
 
 @router.get("/courses/{course_id}/questions", response={200: list[QuestionOut], **ERRORS})
 def question_list(request, course_id: UUID):
-    from saksham.core import permissions
 
     course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
     if course is None:
@@ -441,9 +442,6 @@ def points(request, page: int = 1, page_size: int = 50):
 def xapi_statements(request, after: int = 0, limit: int = 100, everyone: bool = False):
     """xAPI 1.0.3 statements (a StatementResult) of her learning events, oldest first; ``more`` holds the
     address of the next page. A platform admin exports everyone's with ``everyone=true``."""
-    from saksham.core.errors import PermissionDenied
-    from saksham.learning import xapi
-    from saksham.people.rules import is_platform_admin
 
     if everyone and not is_platform_admin(request.auth):
         raise PermissionDenied(_("only platform admins export everyone's statements"))

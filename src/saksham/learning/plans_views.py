@@ -13,10 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
+from saksham.catalog.queries import providers_for
+from saksham.catalog.rules import has_any_catalog_role
 from saksham.core.errors import DomainError
 from saksham.core.exports import table_response
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
+from saksham.orgs.models import Org
+from saksham.orgs.queries import org_get
+from saksham.people.models import User
+from saksham.people.queries import user_groups_visible_to
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
 
 STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"), "not_started": _l("not started"),
@@ -42,7 +48,6 @@ def _plan(request, plan_id):
 
 
 def _admin_orgs(user):
-    from saksham.orgs.models import Org
 
     if is_platform_admin(user):
         return list(Org.objects.filter(parent__isnull=True)[:1]) + list(
@@ -55,7 +60,6 @@ def _admin_orgs(user):
 def plan_list(request):
     _require_admin(request)
     if request.method == "POST":
-        from saksham.orgs.queries import org_get
 
         org = org_get(code=request.POST.get("org", ""))
         try:
@@ -90,7 +94,6 @@ def plan_detail(request, plan_id):
                 kind = request.POST.get("kind", "")
                 person = None
                 if kind == TargetKind.PERSON:
-                    from saksham.people.models import User
 
                     found = User.objects.filter(email__iexact=request.POST.get("person", "").strip()).first()
                     person = found.public_id if found else "-"
@@ -112,7 +115,6 @@ def plan_detail(request, plan_id):
             messages.error(request, exc.user_message())
         return redirect("learning:plan", plan_id=plan.public_id)
     from saksham.learning.plans_api import plan_data
-    from saksham.people.queries import user_groups_visible_to
 
     status = request.GET.get("status", "")
     try:
@@ -151,8 +153,6 @@ def plan_export(request, plan_id, fmt):
 
 @login_required
 def content_requests(request):
-    from saksham.catalog.queries import providers_for
-    from saksham.catalog.rules import has_any_catalog_role
 
     admin, staff = is_admin(request.user), has_any_catalog_role(request.user)
     if not admin and not staff:
@@ -171,7 +171,6 @@ def content_requests(request):
                                              text=request.POST.get("text", ""))
                 messages.success(request, _("Your answer is sent."))
             else:
-                from saksham.orgs.queries import org_get
 
                 org = org_get(code=request.POST.get("org", ""))
                 if org is None:

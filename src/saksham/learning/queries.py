@@ -10,10 +10,20 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import ContentItem, Course, ItemKind, Translation, VersionStatus
+from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.l10n import content_languages
 from saksham.learning import structure
-from saksham.learning.models import Enrolment, EnrolmentState, ItemProgress, LearningDay
+from saksham.learning.models import (
+    Attempt,
+    Enrolment,
+    EnrolmentState,
+    ItemProgress,
+    KarmaEntry,
+    LearningDay,
+    Question,
+)
 from saksham.people.rules import admin_paths
 
 
@@ -80,7 +90,6 @@ class ProgramCourse:
 def program_courses(learner, version, language: str) -> list[ProgramCourse]:
     """The courses of a program's version in order, each with its title in ``language`` (else English, else its
     own) and her state in it: three reads whatever the number of courses."""
-    from saksham.catalog.models import Course, Translation
 
     linked = structure.program_courses(version.pk) or ()
     courses = {c.pk: c for c in Course.objects.filter(pk__in=linked).select_related("live_version")}
@@ -89,7 +98,6 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         (v, lang): t for v, lang, t in Translation.objects.filter(
             version_id__in=versions, target="course", field="title", language__in=[language, "en"])
         .values_list("version_id", "language", "text") if t}
-    from saksham.catalog.models import VersionStatus
     from saksham.learning.services import program_progress
 
     mine, done_here = {}, set()
@@ -214,7 +222,6 @@ def check_page(page: int, page_size: int) -> tuple[int, int]:
 # --- assessments --------------------------------------------------------------------------------------------
 
 def attempt_of(learner, public_id):
-    from saksham.learning.models import Attempt
 
     a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
          .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
@@ -224,7 +231,6 @@ def attempt_of(learner, public_id):
 
 
 def attempts_of(enrolment, item_key):
-    from saksham.learning.models import Attempt
 
     return Attempt.objects.filter(enrolment=enrolment, item_key=_uuid(item_key, "item")).order_by("number")
 
@@ -379,7 +385,6 @@ def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
     """A few courses to start with when she has nothing to do: the most popular in her language among those her
     org may see, leaving out those she is in (in any language); in any language when none is in hers."""
     from saksham.catalog.models import Course
-    from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
 
     mine = course_families_of(learner)
     audience = audience_orgs(learner)
@@ -397,7 +402,6 @@ def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:
-    from saksham.learning.models import KarmaEntry
 
     month = timezone.localdate().replace(day=1)
     qs = KarmaEntry.objects.filter(learner=learner)
@@ -406,7 +410,6 @@ def karma_summary(learner) -> dict:
 
 
 def karma_history(learner):
-    from saksham.learning.models import KarmaEntry
 
     return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")
 
@@ -464,7 +467,6 @@ def quiz_settings(item) -> dict:
 
 
 def _bank(course) -> dict:
-    from saksham.learning.models import Question
 
     return {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True).order_by("id")}
 
@@ -511,7 +513,6 @@ def _section_name(sec: QuizSection) -> str:
 def quiz_problems(version) -> dict[str, str]:
     """The pre-review checklist's problems of a version's quizzes (``settings.VERSION_PROBLEM_CHECKS``): a quiz or
     a section without questions, a section that draws more questions than it holds."""
-    from saksham.catalog.models import ContentItem, ItemKind
 
     items = list(ContentItem.objects.filter(module__version=version, kind=ItemKind.QUIZ).order_by("module__position",
                                                                                                  "position"))

@@ -26,20 +26,28 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saksham.catalog.models import Course, CourseKind, VersionStatus
+from saksham.catalog import services as catalog_services
+from saksham.catalog.models import Course, CourseKind, CourseLink, CourseVersion, ItemKind, VersionStatus
+from saksham.catalog.queries import carry_over_keys
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from saksham.core.ids import uuid7
 from saksham.core.sql import greatest_name, least_name, uuid_param
-from saksham.learning import structure
+from saksham.learning import grading, karma, structure
 from saksham.learning.models import (
+    Attempt,
+    AttemptState,
     CoursePolicy,
     Enrolment,
     EnrolmentMode,
     EnrolmentSource,
     EnrolmentState,
+    Question,
+    QuestionKind,
     Statement,
 )
+from saksham.people.models import User
+from saksham.people.rules import admin_paths
 
 MAX_BATCH = 500
 FUTURE_SKEW = dt.timedelta(minutes=5)
@@ -195,7 +203,6 @@ def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within
 
 
 def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
-    from saksham.learning import karma
 
     karma.on_enrol(enrolment)
     if first_time:
@@ -237,8 +244,6 @@ def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due
 
 def _assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.date | None,
                  within: tuple[int, ...]) -> int:
-    from saksham.people.models import User
-    from saksham.people.rules import admin_paths
 
     _enrollable(course)
     version = _live(course)
@@ -520,7 +525,6 @@ def _statements_insert(cur, rows: list[tuple]) -> None:
     duplicates (same dedupe) skipped."""
     if not rows:
         return
-    from saksham.core.ids import uuid7
 
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
@@ -719,7 +723,6 @@ def on_completion_programs(enrolment: Enrolment) -> None:
     re-run changes nothing."""
     if enrolment.completed_at is None:
         return
-    from saksham.catalog.models import CourseLink
 
     root = Course.objects.filter(pk=enrolment.course_id).values_list("translation_of_id", flat=True).first() \
         or enrolment.course_id
@@ -745,7 +748,6 @@ def on_course_retired(*, course_id: int) -> None:
 def programs_recount(course_id: int, *, batch: int = 1000) -> int:
     """Recount the unfinished program enrolments whose version lists ``course_id``, a batch per transaction, in
     id order; returns how many completed. Idempotent: a re-run after a crash recounts what is left."""
-    from saksham.catalog.models import CourseLink
 
     versions = CourseLink.objects.filter(course_id=course_id).values("version_id")
     completed, after = 0, 0
@@ -788,8 +790,6 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
     transaction: a crash halfway resumes with the enrolments not yet moved, and a re-run moves nothing twice."""
     from types import SimpleNamespace
 
-    from saksham.catalog.models import CourseVersion
-    from saksham.catalog.queries import carry_over_keys
 
     result = MoveResult()
     new = CourseVersion.objects.select_related("course").filter(pk=version_id).first()
@@ -891,7 +891,6 @@ MAX_QUESTION_OPTIONS = 20
 
 
 def _question_fields(kind: str, data: dict) -> dict:
-    from saksham.learning.models import QuestionKind
 
     if kind not in QuestionKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(QuestionKind.values)}, field="kind")
@@ -953,7 +952,6 @@ def _question_fields(kind: str, data: dict) -> dict:
 
 @transaction.atomic
 def question_create(*, actor, course: Course, kind: str, data: dict):
-    from saksham.learning.models import Question
 
     permissions.require(actor, "question.manage", course)
     q = Question.objects.create(course=course, created_by=actor, **_question_fields(kind, data))
@@ -1025,7 +1023,6 @@ def _draw(course: Course, conf: dict, *, seed: str, previous: list[dict] | None 
     retry brings new questions while the pool has them; ``shuffle`` puts each section's questions in a new order."""
     import random
 
-    from saksham.learning.models import Question
 
     bank = {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True)}
     sections = conf.get("sections") or [{"key": "all", "title": "", "questions": sorted(bank)}]
@@ -1114,7 +1111,6 @@ def _check_section_answers(attempt, answers: dict, now: dt.datetime) -> None:
 
 def _expire_if_due(attempt, now: dt.datetime):
     """Grade an open attempt whose time ran out with the answers it saved. Committed on its own."""
-    from saksham.learning.models import AttemptState
 
     if attempt.state == AttemptState.OPEN and attempt.deadline and now > attempt.deadline + ATTEMPT_GRACE:
         with transaction.atomic():
@@ -1161,7 +1157,6 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
 
 
 def _open_attempt(learner, attempt, now):
-    from saksham.learning.models import AttemptState
 
     if attempt.enrolment.learner_id != learner.pk:
         raise NotFound(_("no such attempt"), field="attempt")
@@ -1173,14 +1168,12 @@ def _open_attempt(learner, attempt, now):
 
 
 def _paper_questions(attempt) -> dict:
-    from saksham.learning.models import Question
 
     ids = [q for sec in attempt.paper for q in sec["questions"]]
     return {str(q.public_id): q for q in Question.objects.filter(public_id__in=ids)}
 
 
 def _check_answers(attempt, answers) -> dict:
-    from saksham.learning import grading
 
     if not isinstance(answers, dict):
         raise ValidationFailed(_("answers is an object {question id: answer}"), field="answers")
@@ -1196,7 +1189,6 @@ def _check_answers(attempt, answers) -> dict:
 
 def attempt_save(*, learner, attempt, answers: dict):
     """Save answers of an open attempt (merged with those saved before): she may leave and resume."""
-    from saksham.learning.models import Attempt
 
     now = timezone.now()
     _open_attempt(learner, attempt, now)
@@ -1258,7 +1250,6 @@ def attempt_submit(*, learner, attempt, answers: dict | None = None):
 
 
 def _finish(attempt, *, now: dt.datetime, state: str):
-    from saksham.learning import grading
     from saksham.learning.models import Attempt, AttemptState
 
     enrolment = attempt.enrolment
@@ -1278,7 +1269,6 @@ def _finish(attempt, *, now: dt.datetime, state: str):
                                                "scaled": round(result["percent"] / 100, 4)},
                                      "success": result["passed"], "completion": True})
     if result["passed"]:
-        from saksham.learning import karma
 
         karma.on_pass(attempt)
         item_passed(enrolment=enrolment, item_key=attempt.item_key, at=now)
@@ -1304,7 +1294,6 @@ MAX_SECTIONS, MAX_SECTION_QUESTIONS = 50, 500
 
 
 def _quiz_item_editable(actor, item):
-    from saksham.catalog.models import ItemKind
 
     if item.kind != ItemKind.QUIZ:
         raise NotFound(_("no such quiz"), field="item")
@@ -1398,7 +1387,6 @@ def quiz_settings_clean(conf: dict, bank: set[str]) -> dict:
 
 
 def _quiz_write(actor, item, course, conf: dict):
-    from saksham.catalog import services as catalog_services
     from saksham.learning.queries import _bank
 
     clean = quiz_settings_clean(conf, set(_bank(course)))
@@ -1464,7 +1452,6 @@ def _used_elsewhere(course, item, question) -> bool:
 @transaction.atomic
 def quiz_section_delete(*, actor, item, key: str):
     """Remove a section; its questions no other quiz uses are deactivated."""
-    from saksham.learning.models import Question
 
     course = _quiz_item_editable(actor, item)
     conf = _materialised(item, course)

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.orgs.models import Org
-from saksham.orgs.queries import org_get
-from saksham.people.models import ApiToken, EmailCode, Membership, Role, Status, User
+from saksham.orgs.queries import org_ancestors, org_get
+from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
 from saksham.people.validation import PersonValidator, email_domain_whitelisted
 
 PROFILE_FIELDS = ("full_name", "mobile", "designation", "group", "service", "employee_code", "preferred_language",
@@ -207,8 +207,6 @@ def _after_email_confirmed(user: User) -> User:
 
 def approvers_of(person: User) -> list[User]:
     """The admins nearest to the person's org: those of her org, else of the closest ancestor that has any."""
-    from saksham.orgs.queries import org_ancestors
-    from saksham.people.models import ADMIN_ROLES
 
     for org in [person.org, *reversed(org_ancestors(person.org))]:
         admins = list(User.objects.filter(memberships__org=org, memberships__role__in=ADMIN_ROLES, is_active=True)

@@ -29,7 +29,7 @@ from saksham.people.forms import (
     org_code_from,
     org_label,
 )
-from saksham.people.models import ImportStatus, Role, Status, User
+from saksham.people.models import ImportStatus, Notification, NotificationKind, Role, Status, User
 
 
 def _ip(request):
@@ -233,7 +233,6 @@ def notifications_read(request):
 @require_POST
 def notification_open(request, notification_id):
     """Open a notification: it is read, and she goes where it points (a path of this site only)."""
-    from saksham.people.models import Notification
 
     n = Notification.objects.filter(recipient=request.user, public_id=notification_id).first()
     if n is None:
@@ -247,7 +246,6 @@ def notification_open(request, notification_id):
 @login_required
 @require_POST
 def notification_preferences(request):
-    from saksham.people.models import NotificationKind
 
     in_app, email = set(request.POST.getlist("in_app")), set(request.POST.getlist("email"))
     services.notification_preferences_set(user=request.user, choices={

@@ -11,6 +11,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from saksham.campaigns.demo import build_week
+from saksham.catalog.demo import build_catalog
+from saksham.competencies.demo import build_competencies, build_framework
+from saksham.feedback.demo import build_feedback
+from saksham.insights.services import rebuild
+from saksham.learning.demo import build_learning
+from saksham.learning.plans_demo import build_plan
+from saksham.learning.tasks import enrolment_counts_refresh
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create, profile_apply
@@ -145,29 +153,21 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     orgs = build_orgs(data)
     logins = build_logins(data, orgs)
     created = build_learners(data, learners)
-    from saksham.competencies.demo import build_competencies, build_framework
 
     build_framework()      # before the catalogue: its courses are tagged with the framework's codes and levels
-    from saksham.catalog.demo import build_catalog
 
     build_catalog()
-    from saksham.learning.demo import build_learning
 
     build_learning()
-    from saksham.learning.plans_demo import build_plan
 
     build_plan()
-    from saksham.feedback.demo import build_feedback
 
     build_feedback()
     build_competencies()
-    from saksham.campaigns.demo import build_week
 
     build_week()          # one national learning week running now
-    from saksham.learning.tasks import enrolment_counts_refresh
 
     enrolment_counts_refresh.call()     # the catalogue's learners of each course, from the enrolments above
-    from saksham.insights.services import rebuild
 
     rebuild()             # the dashboards' rollups of everything written above in bulk
     return created, logins

@@ -6,8 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
+from saksham.insights.queries import public_headline
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
+from saksham.people.services import profile_update
 
 
 def home(request):
@@ -21,7 +23,6 @@ def home(request):
                   for slot, paths in getattr(settings, "HOME_PANELS", {}).items()}
         context["panels"] = {slot: [p for p in shown if p] for slot, shown in panels.items()}
     else:
-        from saksham.insights.queries import public_headline
 
         context["headline"] = public_headline()
     return render(request, "web/home.html", context)
@@ -37,7 +38,6 @@ def set_language(request):
     response = HttpResponseRedirect(nxt)
     if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated and request.user.preferred_language != lang:
-            from saksham.people.services import profile_update
 
             profile_update(actor=request.user, person=request.user, data={"preferred_language": lang})
         translation.activate(lang)
