@@ -16,9 +16,9 @@ from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.catalog.queries import providers_for
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core.errors import DomainError
-from saksham.core.exports import table_response
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
+from saksham.learning.plans_api import export_response, plan_data
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_get
 from saksham.people.models import User
@@ -27,12 +27,6 @@ from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
 
 STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"), "not_started": _l("not started"),
                  "overdue": _l("overdue")}
-
-
-def export_response(plan, fmt: str):
-    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
-    return table_response(fmt, plans.compliance_export_rows(plan), f"plan-{plan.year}-{plan.public_id}",
-                          sheet="compliance")
 
 
 def _require_admin(request):
@@ -114,8 +108,6 @@ def plan_detail(request, plan_id):
         except DomainError as exc:
             messages.error(request, exc.user_message())
         return redirect("learning:plan", plan_id=plan.public_id)
-    from saksham.learning.plans_api import plan_data
-
     status = request.GET.get("status", "")
     try:
         after = max(0, int(request.GET.get("after", 0)))
