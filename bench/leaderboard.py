@@ -5,7 +5,7 @@ learners generated set-based (one INSERT ... SELECT), a national learning week w
 participating (their rows loaded set-based, the rollups rebuilt from them).
 
 Replay: a separate process calls the two counting steps exactly as learning does after commit —
-``on_completion(enrolment)`` (a step of POST_COMPLETION_STEPS, one transaction per completion) at RATE
+``on_completion(completion)`` (a step of POST_COMPLETION_STEPS, one transaction per completion) at RATE
 completions per second, and ``on_learning_time(credits)`` (a step of LEARNING_TIME_STEPS) with the progress
 time of those learners and of others — while another process runs the fold every FOLD_EVERY_S seconds, as the
 periodic task does.
@@ -187,13 +187,12 @@ def _setup_child():
 
 def _replay(learners: list[tuple[int, int]], seconds: float, rate: float, seed: int, counter, stop) -> None:
     _setup_child()
-    from types import SimpleNamespace
 
     from django.utils import timezone
 
     from saksham.campaigns import services
     from saksham.catalog.models import Course
-    from saksham.learning.services import TimeCredit
+    from saksham.learning.hooks import Completion, TimeCredit
 
     rng = random.Random(seed)
     course_id = Course.objects.order_by("id").values_list("id", flat=True).first() or 1
@@ -212,9 +211,9 @@ def _replay(learners: list[tuple[int, int]], seconds: float, rate: float, seed: 
         day = timezone.localdate()
         for _ in range(min(due, 50)):
             learner_id, org_id = learners[rng.randrange(len(learners))]
-            # The fields of a completed enrolment the step reads (learning hands it a model instance).
-            e = SimpleNamespace(pk=base + done, learner=SimpleNamespace(pk=learner_id, org_id=org_id),
-                                course_id=course_id, completed_at=timezone.now())
+            # What learning hands the step: a Completion of plain ids.
+            e = Completion(enrolment_id=base + done, enrolment_public_id="", learner_id=learner_id, org_id=org_id,
+                           course_id=course_id, version_id=1, completed_at=timezone.now())
             services.on_completion(e)              # one transaction per completion, as the pipeline runs it
             done += 1
             with counter.get_lock():

@@ -150,7 +150,13 @@ else:
 # --- background tasks -------------------------------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("SAKSHAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-# What moves from one org to another when orgs merge: one dotted path per app, step(source, target) -> count.
+# --- hook points --------------------------------------------------------------
+# The lists below are the listeners of the hook points, in order. Each point is declared (payload, phase) in the
+# hooks.py of the app that calls it and dispatched by saksham.core.hooks; `saksham check` proves every path
+# resolves to a callable taking its payload (saksham.E001); `saksham hooks` prints the map (docs/architecture.md).
+
+# What moves from one org to another when orgs merge: one dotted path per app, step(OrgsMerged) -> count
+# (saksham.orgs.hooks), inside the merge's transaction; a failure undoes the merge.
 ORG_MERGE_STEPS = [
     "saksham.people.services.people_move_org",
     "saksham.catalog.services.collections_move_org",     # collections made for its people
@@ -158,13 +164,15 @@ ORG_MERGE_STEPS = [
 ]
 
 # What follows an org moved to another parent (its subtree with it), inside the move's transaction after the
-# paths are updated: step(*, org, old_ancestor_ids, new_ancestor_ids), ancestor ids root first, the org excluded.
+# paths are updated: step(OrgMoved) (saksham.orgs.hooks: org id, old and new ancestor ids, root first, the org
+# excluded); a failure undoes the move.
 ORG_MOVE_STEPS: list[str] = [
     "saksham.insights.services.on_org_moved",      # the subtree's figures leave its old ancestors, join its new
 ]
 
-# What follows a course completion, in order: one dotted path per step, step(enrolment), each idempotent. Run by
-# one task (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
+# What follows a course completion, in order: one dotted path per step, step(Completion) (saksham.learning.hooks:
+# the enrolment's ids and completion time; a step loads what it needs), each idempotent. Run by one task
+# (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
 # Learning never imports the apps that react; they add their step here.
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
@@ -192,13 +200,13 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.campaigns.tasks.weeks_registered_refresh", 3600), # learning weeks: per-capita denominators
     ("saksham.learning.tasks.progress_events_prune_task", 3600),  # progress event ids older than the retention
 ]
-# Reactions to a course version going live, run after commit: dotted paths of
-# fn(*, course_id, version_id, previous_version_id).
+# Reactions to a course version going live, run after commit: dotted paths of fn(VersionPublished)
+# (saksham.catalog.hooks: course_id, version_id, previous_version_id).
 VERSION_PUBLISHED_STEPS: list[str] = [
     "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
     "saksham.competencies.services.on_version_published",   # recommendations see the new tags
 ]
-# Reactions to a course being retired, run after commit: dotted paths of fn(*, course_id).
+# Reactions to a course being retired, run after commit: dotted paths of fn(CourseRetired) (course_id).
 COURSE_RETIRED_STEPS: list[str] = [
     "saksham.learning.services.on_course_retired",      # programs listing it recount without it
 ]
@@ -231,13 +239,13 @@ HOME_PANELS: dict[str, list[str]] = {"continue": [], "main": [], "side": []}
 WEEK_BANNER_PAGES: list[str] = ["web:home", "learning:mine", "campaigns:list", "campaigns:week"]
 # Reactions to seconds of learning newly credited by a progress batch: dotted paths of fn(credits), run inside the
 # batch's transaction (each in a savepoint; a failure is logged, the progress kept) with a list of
-# saksham.learning.services.TimeCredit (learner, org, course version, day, seconds). Cheap appends only.
+# saksham.learning.hooks.TimeCredit (learner, org, course version, day, seconds). Cheap appends only.
 LEARNING_TIME_STEPS: list[str] = [
     "saksham.insights.services.on_learning_time",    # dashboards: hours and active learners
     "saksham.campaigns.services.on_learning_time",   # learning weeks: hours of learners in scope
 ]
 # Reactions to enrolments active for the first time (one, or a bulk assignment), run after commit: dotted paths
-# of fn(facts), facts a list of saksham.learning.services.EnrolmentsStarted.
+# of fn(facts), facts a list of saksham.learning.hooks.EnrolmentsStarted.
 ENROLMENT_STEPS: list[str] = [
     "saksham.insights.services.on_enrolments_started",
 ]
@@ -248,12 +256,12 @@ KNOWN_DESIGNATION_SOURCES: list[str] = [
     "saksham.competencies.queries.designations_known_in",   # the role map's designations
 ]
 # Reactions to people newly registered (one, or a bulk-import chunk), run after commit: dotted paths of
-# fn(facts), facts a list of saksham.people.services.PeopleAdded.
+# fn(facts), facts a list of saksham.people.hooks.PeopleAdded.
 REGISTRATION_STEPS: list[str] = [
     "saksham.insights.services.on_people_added",
 ]
-# Reactions to certificates issued, run after commit by the credentials app: dotted paths of fn(facts), each
-# fact with at least learner_id, org_id, course_id, issued_at.
+# Reactions to certificates issued, run after commit by the credentials app: dotted paths of fn(facts), facts a
+# list of saksham.credentials.hooks.CertificateIssued (learner_id, org_id, course_id, issued_at ...).
 CERTIFICATE_ISSUED_STEPS: list[str] = [
     "saksham.insights.services.on_certificates_issued",
 ]

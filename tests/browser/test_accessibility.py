@@ -2,6 +2,7 @@
 the main pages of every role of the demo deployment, in English, Hindi and Gujarati, on a 1366x800 screen and on a
 390x844 phone; no page may have a serious or critical violation."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PASSWORD = "Saksham-demo-2026"
 LANGUAGES = ("en", "hi", "gu")
-# The main pages of each role (the README's "Where things are"); "course" and "week" stand for the first course
-# and learning week the pages link to.
+# The main pages of each role (the README's "Where things are"); a name stands for the first page of its kind that
+# an earlier page links to (LINKS).
 PAGES = {
     None: ["/", "/courses", "course", "/login", "/register", "/verify", "/numbers"],
-    "learner": ["/", "/courses", "course", "/learn", "/certificates", "/competencies/passport", "/weeks", "week",
+    "learner": ["/", "/courses", "course", "/learn", "player", "quiz", "/certificates", "/competencies/passport", "/weeks", "week",
                 "/learn/points", "/notifications", "/profile"],
-    "creator": ["/studio", "/studio/new", "/insights/providers/"],
-    "reviewer": ["/studio"],
+    "creator": ["/studio", "version", "quiz_edit", "/studio/new", "/insights/providers/"],
+    "reviewer": ["/studio", "version"],
     "publisher": ["/studio", "/feedback/moderation"],
     "mdo.admin": ["/people", "/people/imports", "/insights/", "/learn/plans", "/learn/requests",
                   "/competencies/coverage"],
@@ -28,9 +29,14 @@ PAGES = {
     "admin": ["/insights/", "/orgs", "/competencies/frameworks", "/competencies/mapping", "/weeks/new",
               "/certificates/events"],
 }
-# The dashboards' charts are left out until they are drawn by the charting library (the hand-drawn SVG puts its
-# links inside graphics hidden from screen readers); the rest of the dashboard pages is checked.
-EXCLUDE = ["[data-chart]"]
+# The pages that others lead to: name -> (the page that links to it, the pattern of the link).
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# A quiz is a content item of the player ("?item=<key>" of a quiz in its outline).
+LINKS = {"course": ("/courses", rf"^/courses/{UUID}$"), "week": ("/weeks", rf"^/weeks/{UUID}$"),
+         "player": ("/learn", rf"^/learn/courses/{UUID}$"), "quiz": ("player", "a[data-kind=quiz]"),
+         "version": ("/studio", rf"^/studio/versions/{UUID}$"),
+         "quiz_edit": ("version", rf"^/studio/versions/{UUID}/quiz/{UUID}$")}
+EXCLUDE: list[str] = []
 RUN_AXE = """async (exclude) => {
   const r = await axe.run({exclude: exclude.map(s => [s])}, {resultTypes: ['violations'], preload: false,
     runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
@@ -46,10 +52,14 @@ def deployment(transactional_db):
     demo.build(learners=10)
 
 
-def _first_link(page, prefix: str) -> str:
+def _first_link(page, pattern: str) -> str:
+    """The first link of the page's main part whose path matches ``pattern`` (or, for a CSS selector, the first
+    element it selects), as a path from the root."""
+    if pattern.startswith("a["):
+        href = page.eval_on_selector_all(f"main {pattern}", "els => els.length ? els[0].href : ''")
+        return href.split("//", 1)[-1].split("/", 1)[-1] and "/" + href.split("//", 1)[-1].split("/", 1)[-1]
     hrefs = page.eval_on_selector_all("main a[href^='/']", "els => els.map(e => e.getAttribute('href'))")
-    return next((h for h in hrefs if h.startswith(prefix) and len(h) > len(prefix) and "/" not in h[len(prefix):]),
-                "")
+    return next((h.split("?")[0] for h in hrefs if re.match(pattern, h.split("?")[0])), "")
 
 
 def _set_language(page, base: str, lang: str) -> None:
@@ -82,23 +92,23 @@ def test_every_main_page_of_every_role_has_no_serious_accessibility_violation(br
             for lang in (LANGUAGES if not phone else (LANGUAGES[n % 3],)):
                 _set_language(page, base, lang)
                 for path in paths:
-                    if path in ("course", "week"):
-                        path = links.get(path, "")
+                    name = path if path in LINKS else ""
+                    if name:
+                        path = links.get(name, "")
                         if not path:
                             continue
                     page.goto(f"{base}{path}")
                     if page.locator("[hx-trigger*=load], [data-chart]").count():
                         page.wait_for_load_state("networkidle")     # what the page loads after it is shown
                     assert page.get_attribute("html", "lang") == lang, (role, path, lang)
-                    if path == "/courses":
-                        links.setdefault("course", _first_link(page, "/courses/"))
-                    if path == "/weeks":
-                        links.setdefault("week", _first_link(page, "/weeks/"))
+                    for target, (source, pattern) in LINKS.items():
+                        if (source == name or source == path) and not links.get(target):
+                            links[target] = _first_link(page, pattern)
                     page.add_script_tag(path=str(AXE))
                     for v in page.evaluate(RUN_AXE, EXCLUDE):
                         problems.append(f"[{role or 'anonymous'} {lang} {width}px] {path}: {v}")
                     checked += 1
         context.close()
-    assert links.get("course") and links.get("week"), links
+    assert all(links.get(k) for k in ("course", "week", "player", "version")), links
     assert checked > 100, checked
     assert not problems, "\n".join(problems)

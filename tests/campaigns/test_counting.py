@@ -8,6 +8,7 @@ from django.utils import timezone
 from saksham.campaigns import queries, services
 from saksham.campaigns.models import LearningWeek, WeekDelta, WeekLearner, WeekOrg
 from saksham.learning import services as learning
+from saksham.learning.hooks import Completion
 from tests.campaigns.conftest import credit, today
 from tests.learning.conftest import items_of
 
@@ -82,7 +83,7 @@ def test_a_completion_and_its_time_count_through_the_learning_hooks_once(make_we
     row = WeekLearner.objects.get(week=week, learner=learner)
     assert row.completions == 1 and row.seconds > 0 and row.goal_met_at is not None
     learning.post_completion_run(e)                              # the pipeline again: counted once
-    services.on_completion(e)
+    services.on_completion(Completion.of(e))
     row.refresh_from_db()
     assert row.completions == 1
 

@@ -11,6 +11,7 @@ from saksham.catalog import services as catalog
 from saksham.competencies import queries, services
 from saksham.competencies.models import Evidence, Holding
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from saksham.learning.hooks import Completion
 
 
 def test_a_creator_tags_a_course_with_levels_and_the_reviewer_sees_them(framework, build, staff, client):
@@ -55,7 +56,7 @@ def test_a_completed_course_puts_its_competencies_in_her_passport_once(framework
     ev = Evidence.objects.get(learner=learner, competency__code="FC-OP-01")
     assert ev.course_id == course.pk and ev.enrolment_ref == str(e.public_id) and ev.at == e.completed_at
     # The step again (a retried task): nothing twice.
-    assert services.on_completion(e) == 0
+    assert services.on_completion(Completion.of(e)) == 0
     from saksham.learning import services as learning
 
     learning.post_completion_run(e)

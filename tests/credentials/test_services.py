@@ -93,15 +93,17 @@ def test_the_post_completion_step_issues_and_reports_to_the_issued_steps(course,
     cert = queries.certificate_for_enrolment(e)
     assert cert is not None and cert.learner_id == learner.pk
     seen = RECORDED
-    assert len(seen) == 1 and seen[0]["learner_id"] == learner.pk and seen[0]["course_id"] == course.pk
-    assert seen[0]["org_id"] == learner.org_id and seen[0]["issued_at"] == cert.issued_at
-    assert seen[0]["certificate_id"] == str(cert.public_id)
+    assert len(seen) == 1 and seen[0].learner_id == learner.pk and seen[0].course_id == course.pk
+    assert seen[0].org_id == learner.org_id and seen[0].issued_at == cert.issued_at
+    assert seen[0].certificate_id == str(cert.public_id)
     # She is told in-app, once, with a link to her certificate.
     from saksham.people.models import Notification
 
     note = Notification.objects.get(recipient=learner, kind="certificate")
     assert note.url.endswith(f"/certificates/{cert.public_id}") and "Right to Information" in note.title
-    services.issued_steps_run([services.certificate_facts(cert)])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issued_steps_run([services.certificate_facts(cert)])
+    assert len(RECORDED) == 2
     assert Notification.objects.filter(recipient=learner, kind="certificate").count() == 1
 
 

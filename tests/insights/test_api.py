@@ -140,3 +140,22 @@ def test_provider_dashboard(api, people, staff, provider, course, activity, othe
     assert d.status_code == 200 and len(d.json()["modules"]) == 2 and d.json()["enrolled"] == 3
     ex = api.get("/insights/export", staff["publisher"], table="provider_courses", provider=str(provider.public_id))
     assert b"Right to Information" in b"".join(ex.streaming_content)
+
+
+def test_top_courses_count_a_course_in_several_languages_once(api, people, orgs, build, publish, course,
+                                                              django_capture_on_commit_callbacks):
+    """Ravi takes the course in English, Priya its Hindi translation, Hetal another course: the ranking has the
+    course once with both enrolments (its languages added up), for the country and for an org alike."""
+    with django_capture_on_commit_callbacks(execute=True):
+        hindi = publish(build(title="सूचना का अधिकार", language="hi", translation_of=course))
+        hindi.refresh_from_db()
+        other = publish(build(title="Noting and drafting"))
+        other.refresh_from_db()
+        learning.enrolment_create(learner=people["bihar_learner"], course=course)
+        learning.enrolment_create(learner=people["hq_learner"], course=hindi.course)
+        learning.enrolment_create(learner=people["gujarat_learner"], course=other.course)
+    services.rebuild()
+    top = api.get("/insights/top-courses", people["platform"]).json()["rows"]
+    assert [(r["title"], r["value"], r["languages"]) for r in top] == [
+        ("Right to Information", 2, 2), ("Noting and drafting", 1, 1)]
+    assert [r["rank"] for r in top] == [1, 2]

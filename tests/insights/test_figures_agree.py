@@ -152,6 +152,11 @@ def test_every_page_and_endpoint_shows_the_same_figures(client, orgs, people, co
     assert {k: numbers[k] for k in known} == known
     assert {k: public[k] for k in known} == known
     assert numbers["registered"] == public["registered"]
+    # The home page's headline shows the same figures, to the same precision.
+    home = attr_figures(page(client, None, "/"))
+    assert {k: home[k] for k in ("hours", "completions", "certificates") if k in home} == \
+        {k: known[k] for k in ("hours", "completions", "certificates") if k in home}
+    assert "hours" in home
 
     # The national dashboard and its API, all time.
     admin = people["platform"]
@@ -222,3 +227,10 @@ def test_every_page_and_endpoint_shows_the_same_figures(client, orgs, people, co
     # A state admin's and a ministry admin's dashboards hold their own people only.
     ministry = attr_figures(page(client, people["ministry_admin"], "/insights/"))
     assert (ministry["sec"], ministry["cmp"]) == (hours(16), 1)
+
+    # The people report (page, API and the export's rows alike) shows each person's hours by the same definition.
+    report = api(client, admin, "/insights/people?limit=100")
+    col = report["columns"].index("hours")
+    by_person = {r[0]: float(r[col]) for r in report["rows"]}
+    for _org, name, minutes, _finish in PLAN:
+        assert by_person[learners[name].full_name] == hours(minutes), name

@@ -144,5 +144,5 @@ def test_a_refused_move_changes_nothing(case, orgs, people, course, enlist, sett
     assert snapshot() == before
 
 
-def failing_step(**kwargs):
+def failing_step(moved):
     raise RuntimeError("step failed")

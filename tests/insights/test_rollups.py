@@ -18,6 +18,7 @@ from saksham.insights.models import (
 )
 from saksham.learning import services as learning
 from saksham.learning import structure
+from saksham.learning.hooks import Completion
 from tests.insights.conftest import random_courses
 
 
@@ -84,7 +85,7 @@ def test_incremental_rollups_equal_a_rebuild_on_random_activity(seed, orgs, peop
         services.on_certificates_issued(facts)
         services.on_certificates_issued([{**f, "certificate_id": "again"} for f in facts[:2]])
         for e in done[:2]:                                       # a re-run pipeline step counts nothing twice
-            services.on_completion(e)
+            services.on_completion(Completion.of(e))
     # Learning time waits as deltas until the periodic fold (every 2 s in a worker) folds it.
     pending = TimeDelta.objects.count()
     assert pending and not OrgRollup.objects.filter(metric="sec").exists()

@@ -1,14 +1,14 @@
-"""Post-completion steps for the tests (settings.POST_COMPLETION_STEPS points here)."""
+"""Post-completion steps for the tests (settings.POST_COMPLETION_STEPS points here): each gets a Completion."""
 
 CALLS: list = []
 CRASHED = False
 
 
-def record(enrolment) -> None:
-    CALLS.append(enrolment.pk)
+def record(completion) -> None:
+    CALLS.append(completion.enrolment_id)
 
 
-def crash_once(enrolment) -> None:
+def crash_once(completion) -> None:
     global CRASHED
     if not CRASHED:
         CRASHED = True

@@ -132,3 +132,24 @@ def test_a_plan_that_assigned_several_members_to_one_person_counts_her_once(team
     assert row["completed"] == 1
     [mine] = [p for p in plans.compliance_people(plan) if p["email"] == "sita@bihar.gov.in"]
     assert mine["status"] == "completed" and mine["percent"] == 100
+
+
+def test_my_learning_counts_a_course_done_in_another_language_as_done(client, team, family):
+    """An admin assigned the Tamil course to Arun, who had already done it in English: his assignment shows it
+    done (in English, with the date), and it is neither in progress nor offered to continue."""
+    arun = team["arun"]
+    enrolment_create(learner=arun, course=family["en"])
+    Enrolment.objects.filter(learner=arun, course=family["en"]).update(completed_at=timezone.now(), percent=100)
+    enrolment_create(learner=arun, course=family["ta"], assigned_by=team["admin"], due_on=TODAY + dt.timedelta(days=9))
+    enrolment_create(learner=arun, course=family["bn"])
+    from saksham.learning import queries
+
+    mine = queries.my_learning(arun)
+    assert [e.course for e in mine["assigned"]] == [family["ta"]]
+    assert mine["assigned"][0].done_in.course == family["en"]
+    assert mine["in_progress"] == []
+    assert queries.continue_learning(arun) == []
+    client.force_login(arun)
+    html = client.get("/learn", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Completed in English on" in html
+    assert 'id="continue-learning"' in html and "Continue: " not in html

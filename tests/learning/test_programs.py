@@ -12,6 +12,7 @@ from django.utils import timezone
 from saksham.catalog import services as catalog
 from saksham.core.errors import ValidationFailed
 from saksham.learning import queries, services
+from saksham.learning.hooks import Completion
 from saksham.learning.models import Enrolment, EnrolmentMode, EnrolmentSource, EnrolmentState
 from tests.learning.conftest import items_of
 
@@ -147,7 +148,7 @@ def test_a_program_completes_when_her_last_course_completes(program, courses, le
     # The step again (a re-run after a crash): nothing changes.
     first = e.completed_at
     ce.refresh_from_db()
-    services.on_completion_programs(ce)
+    services.on_completion_programs(Completion.of(ce))
     e.refresh_from_db()
     assert e.completed_at == first
     # A program's hours are its courses': not counted twice.
@@ -184,7 +185,7 @@ def test_courses_completed_before_count_at_once(program, courses, learner, event
     e.refresh_from_db()
     assert e.percent == 66 and e.completed_at is None
     finish(learner, courses[2], event)
-    services.on_completion_programs(mine(learner, courses[2]))
+    services.on_completion_programs(Completion.of(mine(learner, courses[2])))
     e.refresh_from_db()
     assert e.completed_at is not None
 
@@ -286,7 +287,7 @@ def test_the_same_course_in_another_language_counts_for_the_program(program, cou
     hindi = publish(build(title="सूचना का अधिकार अधिनियम", language="hi", translation_of=courses[1])).course
     e = services.enrolment_create(learner=learner, course=program)
     finish(learner, hindi, event)
-    services.on_completion_programs(mine(learner, hindi))
+    services.on_completion_programs(Completion.of(mine(learner, hindi)))
     e.refresh_from_db()
     assert e.percent == 33 and e.completed_at is None
     client.force_login(learner)
@@ -294,7 +295,7 @@ def test_the_same_course_in_another_language_counts_for_the_program(program, cou
     assert "1 of 3 courses completed" in page
     for c in (courses[0], courses[2]):
         finish(learner, c, event)
-        services.on_completion_programs(mine(learner, c))
+        services.on_completion_programs(Completion.of(mine(learner, c)))
     e.refresh_from_db()
     assert e.completed_at is not None
 
@@ -304,7 +305,7 @@ def test_a_retired_course_she_has_not_taken_no_longer_blocks_the_program(program
     e = services.enrolment_create(learner=learner, course=program)
     finish(learner, courses[0], event)
     finish(learner, courses[1], event)
-    services.on_completion_programs(mine(learner, courses[1]))
+    services.on_completion_programs(Completion.of(mine(learner, courses[1])))
     e.refresh_from_db()
     assert e.completed_at is None and e.percent == 66
     with django_capture_on_commit_callbacks(execute=True):

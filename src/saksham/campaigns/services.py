@@ -409,21 +409,21 @@ def on_learning_time(credits) -> None:
                                           for learner_id, (org_id, seconds) in sums[week_id].items()], now=now)
 
 
-def on_completion(enrolment) -> None:
-    """A step of settings.POST_COMPLETION_STEPS: count a completion made during a live week that counts
-    completions (in scope, of a counted course). Idempotent: a week counts an enrolment once."""
-    if enrolment.completed_at is None:
+def on_completion(completion) -> None:
+    """A step of settings.POST_COMPLETION_STEPS (a ``saksham.learning.hooks.Completion``): count a completion made
+    during a live week that counts completions (in scope, of a counted course). Idempotent: a week counts an
+    enrolment once."""
+    if completion.completed_at is None:
         return
     weeks = live_weeks()
     if not weeks:
         return
-    at = enrolment.completed_at
+    at = completion.completed_at
     weeks = [w for w in weeks if w.counts_completions and w.starts_at <= at < w.ends_at
-             and (not w.featured_only or enrolment.course_id in w.featured)]
+             and (not w.featured_only or completion.course_id in w.featured)]
     if not weeks:
         return
-    learner = enrolment.learner
-    path = _org_paths([learner.org_id]).get(learner.org_id, "")
+    path = _org_paths([completion.org_id]).get(completion.org_id, "")
     weeks = [w for w in weeks if path.startswith(w.scope_path)]
     if not weeks:
         return
@@ -432,9 +432,9 @@ def on_completion(enrolment) -> None:
         for w in weeks:
             cur.execute("INSERT INTO campaigns_weekcompletion (week_id, enrolment_id, learner_id) VALUES (%s, %s, %s) "
                         "ON CONFLICT (week_id, enrolment_id) DO NOTHING RETURNING id",
-                        [w.id, enrolment.pk, learner.pk])
+                        [w.id, completion.enrolment_id, completion.learner_id])
             if cur.fetchone() is not None:
-                _credit(cur, w, [(learner.pk, learner.org_id, 0, 1)], now=now)
+                _credit(cur, w, [(completion.learner_id, completion.org_id, 0, 1)], now=now)
 
 
 # --- the fold -------------------------------------------------------------------------------------------------

@@ -76,19 +76,43 @@ def _providers(data: dict) -> dict[str, Provider]:
     return out
 
 
+# The demo's own media (demo/media/README.md), copied once into the media storage and shared by every demo item.
+MEDIA = {"video": ("overview.webm", {"duration_s": 15}), "document": ("guidelines.pdf", {"pages": 3})}
+
+
+def demo_media() -> dict[str, tuple[str, dict]]:
+    """The storage name and item settings of the demo video and document, copying the files into the media
+    storage (``catalog/demo/``) when they are not there yet."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    out = {}
+    for kind, (filename, conf) in MEDIA.items():
+        name = f"catalog/demo/{filename}"
+        if not default_storage.exists(name):
+            with open(DEMO_DIR / "media" / filename, "rb") as fh:
+                saved = default_storage.save(name, File(fh))
+            if saved != name:       # another process copied it meanwhile: use that copy
+                default_storage.delete(saved)
+        out[kind] = (name, conf)
+    return out
+
+
 def _structure(team, version: CourseVersion, lang: str, n: int) -> None:
     words = MODULES.get(lang, MODULES["en"])
     creator = team["creator"]
+    media = demo_media()
     for i in range(2 + n % 2):
-        m = services.module_add(actor=creator, version=version, title=f"{i + 1}. {words[i]}")
-        services.item_add(actor=creator, module=m, kind=ItemKind.VIDEO, data={
-            "title": words[4], "url": f"https://media.example.gov.in/courses/{version.course.public_id}/{i + 1}.mp4",
-            "duration_minutes": 8 + (n + i) % 12})
+        m = services.module_add(actor=creator, version=version, title=words[i])
+        name, conf = media["video"]
+        services.item_add(actor=creator, module=m, kind=ItemKind.VIDEO, stored=name, data={
+            "title": words[4], "duration_minutes": 1, "settings": conf})
         services.item_add(actor=creator, module=m, kind=ItemKind.PAGE, data={
             "title": words[5], "body": f"<h3>{version.title}</h3><p>{version.summary}</p>", "duration_minutes": 10})
         if i == 1:
-            services.item_add(actor=creator, module=m, kind=ItemKind.DOCUMENT, data={
-                "title": words[6], "url": "https://media.example.gov.in/guidelines.pdf"})
+            name, conf = media["document"]
+            services.item_add(actor=creator, module=m, kind=ItemKind.DOCUMENT, stored=name, data={
+                "title": words[6], "duration_minutes": 5, "settings": conf})
             services.item_add(actor=creator, module=m, kind=ItemKind.LINK, data={
                 "title": words[7], "url": "https://www.india.gov.in/"})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -409,6 +410,39 @@ def version_for_staff(actor, public_id) -> CourseVersion:
          .filter(public_id=public_id).first())
     if v is None or not permissions.allowed(actor, "course.view_drafts", v.course):
         raise NotFound(_("no such course version"), field="id")
+    return v
+
+
+def _as_uuid(public_id):
+    try:
+        return public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def course_get(actor, public_id, action: str | None = None) -> Course:
+    """The course, if ``actor`` may see it: a live one whose audience she is in (``visible_to``), or any of a
+    provider where she holds a catalogue role; then, with ``action`` (a rule such as "course.policy"), she must be
+    allowed it (403). Missing, malformed and not visible are the one 404."""
+    ref = _as_uuid(public_id)
+    c = (Course.objects.select_related("provider__org", "live_version", "audience").filter(public_id=ref).first()
+         if ref else None)
+    live = c is not None and c.live_version_id is not None and c.live_version.status in (VersionStatus.PUBLISHED,
+                                                                                          VersionStatus.UNLISTED)
+    if c is None or not ((live and visible_to(c, actor)) or permissions.allowed(actor, "course.view_drafts", c)):
+        raise NotFound(_("no such course"), field="id")
+    if action:
+        permissions.require(actor, action, c)
+    return c
+
+
+def version_get(actor, public_id, action: str = "course.view_drafts") -> CourseVersion:
+    """A version of a course, if ``actor`` may see its drafts (its provider's catalogue staff); with another
+    ``action`` ("course.edit", "course.publish"; "course.review" on the version itself) checked (403). Otherwise
+    the one 404."""
+    v = version_for_staff(actor, _as_uuid(public_id))
+    if action != "course.view_drafts":
+        permissions.require(actor, action, v if action == "course.review" else v.course)
     return v
 
 

@@ -12,10 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from saksham.catalog import search
+from saksham.catalog.hooks import (
+    COURSE_RETIRED_STEPS,
+    VERSION_PROBLEM_CHECKS,
+    VERSION_PUBLISHED_STEPS,
+    CourseRetired,
+    VersionPublished,
+)
 from saksham.catalog.models import (
     ContentItem,
     Course,
@@ -34,9 +40,10 @@ from saksham.catalog.models import (
     VersionStatus,
 )
 from saksham.catalog.queries import competency_names
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, TooLarge, ValidationFailed
 from saksham.core.messages import Message
+from saksham.orgs.hooks import OrgsMerged
 from saksham.orgs.models import PATH_STEP, Org
 from saksham.orgs.queries import language_codes
 from saksham.orgs.queries import languages as profile_languages
@@ -390,7 +397,7 @@ def items_reorder(*, actor, module: Module, keys: list[str]) -> None:
     _reorder(list(module.items.all()), [str(k) for k in keys], "items")
 
 
-def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None = None) -> dict:
+def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None = None, stored: str = "") -> dict:
     if kind not in ItemKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(ItemKind.values)}, field="kind")
     out: dict[str, Any] = {}
@@ -406,12 +413,18 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
         if not isinstance(data["settings"], dict):
             raise ValidationFailed(_("settings must be an object"), field="settings")
         out["settings"] = data["settings"]
-    if upload is not None:
+    if upload is not None or stored:
         if kind not in ("video", "document"):
             raise ValidationFailed(_("a %(kind)s item takes no file") % {"kind": kind}, field="file", code="unsupported_file_type")
         check_upload(upload, kind=kind)
+    if stored:
+        from django.core.files.storage import default_storage
+
+        if (not stored.startswith("catalog/") or os.path.splitext(stored)[1].lower() not in UPLOAD_TYPES[kind]
+                or not default_storage.exists(stored)):     # only the catalogue's files are served (views.media_file)
+            raise ValidationFailed(_("no such file"), field="file", code="unsupported_file_type")
     url = out.get("url", existing.url if existing else "")
-    has_file = upload is not None or bool(existing and existing.file)
+    has_file = upload is not None or bool(stored) or bool(existing and existing.file)
     body = out.get("body", existing.body if existing else "")
     if kind == ItemKind.VIDEO and not (url or has_file):
         raise ValidationFailed(_("a video needs a url or an uploaded file"), field="url", code="required")
@@ -425,14 +438,18 @@ def _clean_item(kind: str, data: dict, upload, *, existing: ContentItem | None =
 
 
 @transaction.atomic
-def item_add(*, actor, module: Module, kind: str, data: dict, upload=None) -> ContentItem:
+def item_add(*, actor, module: Module, kind: str, data: dict, upload=None, stored: str = "") -> ContentItem:
+    """A new item at the end of ``module``. Its file is ``upload`` (saved under catalog/files/), or ``stored``: the
+    name of a file already in the media storage that many items share (the demo's media), not copied."""
     _editable(actor, module.version)
-    fields = _clean_item(kind, data, upload)
+    fields = _clean_item(kind, data, upload, stored=stored)
     if module.items.count() >= MAX_ITEMS:
         raise ValidationFailed(_("a module holds at most %(max_items)s items") % {"max_items": MAX_ITEMS}, code="too_many")
     item = ContentItem(module=module, kind=kind, position=_next_position(module.items), **fields)
     if upload is not None:
         item.file.save(os.path.basename(upload.name), upload, save=False)
+    elif stored:
+        item.file.name = stored
     item.content_hash = _item_hash(item)
     item.save()
     return item
@@ -562,8 +579,8 @@ def version_problems(version: CourseVersion) -> dict[str, str]:
                 message = (_("The translation into %(language)s has no title.") if f == "title"
                            else _("The translation into %(language)s has no summary."))
                 problems[f"{lang}.{f}"] = message % {"language": names.get(lang, lang)}
-    for path in getattr(settings, "VERSION_PROBLEM_CHECKS", []):
-        problems.update(import_string(path)(version))
+    for more in hooks.query(VERSION_PROBLEM_CHECKS, version):
+        problems.update(more)
     return problems
 
 
@@ -678,9 +695,8 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
     audit.record(actor=actor, action="course.publish", target=course,
                  changes={"version": [previous.number if previous else None, version.number]})
     _notify_step(version, "publish", actor=actor, user_ids={version.created_by_id, version.submitted_by_id})
-    facts = {"course_id": course.pk, "version_id": version.pk, "previous_version_id": previous.pk if previous else None}
-    for path in getattr(settings, "VERSION_PUBLISHED_STEPS", []):
-        transaction.on_commit(lambda path=path: import_string(path)(**facts), robust=True)
+    hooks.after_commit(VERSION_PUBLISHED_STEPS, VersionPublished(
+        course_id=course.pk, version_id=version.pk, previous_version_id=previous.pk if previous else None))
     return version
 
 
@@ -706,8 +722,7 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     search.index_family(course)
     audit.record(actor=actor, action=f"course.{listing}", target=course, changes={"status": [before, listing]})
     if listing == VersionStatus.RETIRED:
-        for path in getattr(settings, "COURSE_RETIRED_STEPS", []):
-            transaction.on_commit(lambda path=path: import_string(path)(course_id=course.pk), robust=True)
+        hooks.after_commit(COURSE_RETIRED_STEPS, CourseRetired(course_id=course.pk))
     return course
 
 
@@ -730,12 +745,12 @@ def course_audience_set(*, actor, course: Course, audience: Org | None) -> Cours
     return course
 
 
-def collections_move_org(source: Org, target: Org) -> int:
-    """A step of settings.ORG_MERGE_STEPS: collections made for the people of a merged org are for the people
-    of the org it merged into."""
+def collections_move_org(merged: OrgsMerged) -> int:
+    """A step of settings.ORG_MERGE_STEPS (``saksham.orgs.hooks.OrgsMerged``): collections made for the people of
+    a merged org are for the people of the org it merged into."""
 
-    SearchEntry.objects.filter(audience=source.pk).update(audience=target.pk)
-    return Course.objects.filter(audience=source).update(audience=target)
+    SearchEntry.objects.filter(audience=merged.source_id).update(audience=merged.target_id)
+    return Course.objects.filter(audience_id=merged.source_id).update(audience_id=merged.target_id)
 
 
 @transaction.atomic

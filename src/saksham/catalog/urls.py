@@ -11,4 +11,5 @@ urlpatterns = [
     path("studio/versions/<uuid:version_id>", views.version, name="version"),
     path("studio/versions/<uuid:version_id>/translations/<str:language>", views.translation_edit, name="translation"),
     path("studio/courses/<uuid:course_id>/edit", views.course_edit, name="course_edit"),
+    path("media/catalog/<path:path>", views.media_file, name="media"),
 ]

@@ -3,6 +3,8 @@ reviewers decide and publishers publish. Thin: every write goes through services
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import uuid
 from urllib.parse import urlencode
 
@@ -11,20 +13,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.module_loading import import_string
+from django.utils._os import safe_join
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
 from saksham.catalog.api import course_detail_data
+from saksham.catalog.hooks import COMPETENCY_CHOICES, COURSE_PAGE_PANELS, STUDIO_ITEM_PANELS
 from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
-from saksham.core import permissions
+from saksham.core import hooks, permissions
 from saksham.core.errors import DomainError, NotFound, ValidationFailed
 from saksham.core.l10n import default_language
 from saksham.core.l10n import reader_language as _language
@@ -103,8 +108,11 @@ def course(request, course_id):
                       else reverse("catalog:course", args=[member]) + f"?lang={code}"),
              "code": code, "name": names.get(code, code)}
             for code, member in sorted(data["family_display"].items()) if code != data["language"]]
-    panels = [import_string(path)(request, c) for path in getattr(settings, "COURSE_PAGE_PANELS", [])]
-    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": [p for p in panels if p]})
+    panels = hooks.render(COURSE_PAGE_PANELS, request, c)
+    # A description that only repeats the summary (shown under the title) is not shown twice.
+    repeats = strip_tags(data.get("description") or "").split() == (data.get("summary") or "").split()
+    return render(request, "catalog/course.html", {"c": data, "also": also, "panels": panels,
+                                                   "description_repeats": repeats})
 
 
 # --- studio --------------------------------------------------------------------------------------------------
@@ -200,8 +208,7 @@ def _picked(post) -> list[tuple[str, int | None]]:
 
 def competency_choices(language: str) -> list[dict]:
     """The frameworks' competencies and level names for the picker (``settings.COMPETENCY_CHOICES``)."""
-    path = getattr(settings, "COMPETENCY_CHOICES", "")
-    return import_string(path)(language) if path else []
+    return hooks.one(COMPETENCY_CHOICES, language, default=[])
 
 
 # Where the studio page lets its creator fix each problem of the pre-review checklist.
@@ -230,10 +237,9 @@ def checklist(v, problems: dict[str, str]) -> list[dict]:
 
 def _item_panels(request, v, modules, editable: bool) -> None:
     """Each item's panels from the apps above the catalogue (``settings.STUDIO_ITEM_PANELS``), on ``item.panels``."""
-    paths = getattr(settings, "STUDIO_ITEM_PANELS", [])
     for m in modules:
         for i in m.items.all():
-            i.panels = [html for html in (import_string(path)(request, v, i, editable) for path in paths) if html]
+            i.panels = hooks.render(STUDIO_ITEM_PANELS, request, v, i, editable)
 
 
 def _key(value) -> uuid.UUID | None:
@@ -400,11 +406,11 @@ def _act_structure(request, v, action: str) -> str:
 
 @login_required
 def version(request, version_id):
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     status = 200
     if request.method == "POST":
         try:
@@ -544,11 +550,11 @@ def _error_name(field: str, language: str) -> str:
 @login_required
 def translation_edit(request, version_id, language):
     """Every learner-facing text of a version in one language, each beside its source; saved as one set."""
-    _require_staff(request)
     try:
-        v = queries.version_for_staff(request.user, version_id)
+        v = queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    _require_staff(request)
     names = _lang_names()
     if language not in names or language == v.language:
         raise Http404
@@ -598,3 +604,57 @@ def course_edit(request, course_id):
         messages.error(request, exc.user_message())
         return redirect("catalog:studio")
     return redirect("catalog:version", version_id=draft.public_id)
+
+
+# --- course files ------------------------------------------------------------------------------------------
+
+MEDIA_RANGE_MAX = 4 * 1024 * 1024   # bytes sent for one range at most (a browser asks on for the rest)
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The one range of a ``Range: bytes=a-b`` header (``a-``, ``-n`` too) within ``size`` bytes; None for a
+    header this view does not honour (several ranges, other units): the whole file is sent then."""
+    unit, _sep, spec = header.partition("=")
+    if unit.strip() != "bytes" or "," in spec:
+        return None
+    first, _sep, last = spec.strip().partition("-")
+    try:
+        if first == "":
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    return (start, end) if 0 <= start <= end else (size, size)
+
+
+@xframe_options_sameorigin
+def media_file(request, path: str):
+    """A course's file from the media storage (uploaded videos, documents and covers, the demo's media) under
+    ``catalog/``, with its content type and byte ranges (a video seeks without downloading it all); the player may
+    frame a document. Nothing else of the media folder (bulk-import files, exports) is reachable here."""
+    try:
+        full = safe_join(os.path.join(settings.MEDIA_ROOT, "catalog"), path)   # never above catalog/
+    except Exception:   # noqa: BLE001 - a path leaving the folder is simply not there
+        raise Http404 from None
+    if not os.path.isfile(full):
+        raise Http404
+    size = os.path.getsize(full)
+    ctype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+    span = _byte_range(request.headers.get("Range", ""), size) if request.headers.get("Range") else None
+    if span is not None:
+        start, end = span[0], min(span[1], span[0] + MEDIA_RANGE_MAX - 1)
+        if start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        with open(full, "rb") as fh:
+            fh.seek(start)
+            body = fh.read(end - start + 1)
+        response = HttpResponse(body, status=206, content_type=ctype)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(open(full, "rb"), content_type=ctype)  # noqa: SIM115 - FileResponse closes it
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -23,7 +23,7 @@ from saksham.core.l10n import reader_language
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
 from saksham.people.models import User
-from saksham.people.queries import person_get_visible
+from saksham.people.queries import person_get
 
 router = Router(tags=["competencies"])
 
@@ -338,10 +338,7 @@ def my_passport(request):
 @router.get("/people/{person_id}/passport", response={200: PassportOut, **ERRORS})
 def person_passport(request, person_id: UUID):
     """A person's passport, for her admins."""
-
-    person = person_get_visible(request.auth, person_id)
-    if person is None:
-        raise NotFound(_("no such person"), field="person")
+    person = person_get(request.auth, person_id)
     return _passport_data(queries.passport_of(request.auth, person, language=_lang(request)))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from saksham.catalog.models import Provider
 from saksham.competencies import services
 from saksham.competencies.models import Framework, Position
+from saksham.learning.hooks import Completion
 from saksham.learning.queries import my_learning
 from saksham.people.models import Role, User
 
@@ -216,14 +217,12 @@ def build_mapping() -> int:
 
 def build_passports() -> int:
     """The demo learner's passport: her completed course, an institute's report, a self-declaration."""
-    from saksham.people.models import User
-
     learner = User.objects.filter(email__startswith="learner@demo.").select_related("org").first()
     if learner is None:
         return 0
     added = 0
     for e in my_learning(learner)["completed"]:
-        added += services.on_completion(e)
+        added += services.on_completion(Completion.of(e))
     provider = Provider.objects.filter(org__code="ISTM").first() or Provider.objects.order_by("id").first()
     admin = _admin()
     if provider is not None and admin is not None:

@@ -14,16 +14,15 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from saksham.catalog.models import VersionStatus
 from saksham.catalog.queries import competency_tags
 from saksham.catalog.services import competency_tags_set
 from saksham.competencies import framework as fw
+from saksham.competencies.hooks import PASSPORT_CERTIFICATE_LOOKUP
 from saksham.competencies.models import (
     MAX_LEVEL,
     Activity,
@@ -41,9 +40,10 @@ from saksham.competencies.models import (
     Position,
     Requirement,
 )
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
 from saksham.core.sql import greatest
+from saksham.learning.models import Enrolment
 from saksham.learning.queries import enrolment_facts_since
 from saksham.orgs.queries import org_get
 from saksham.people.queries import people_visible_to
@@ -588,21 +588,21 @@ def evidence_record(*, learner, competency: Element, level: int, kind: str, key:
 
 
 def _certificate(enrolment) -> tuple[str, str] | None:
-    path = getattr(settings, "PASSPORT_CERTIFICATE_LOOKUP", "")
-    if not path:
-        return None
-    try:
-        return import_string(path)(enrolment)
-    except Exception:  # noqa: BLE001 - a missing certificate leaves the link empty, never blocks the passport
-        return None
+    # A missing certificate (or a failing lookup, logged) leaves the link empty, never blocks the passport.
+    return hooks.one(PASSPORT_CERTIFICATE_LOOKUP, enrolment)
 
 
-def on_completion(enrolment) -> int:
-    """A post-completion step (settings.POST_COMPLETION_STEPS): the competencies the completed version builds
-    become evidence in her passport ("assessment passed" for a standalone assessment, else "completed course"),
-    keyed by the enrolment and the code, so a re-run adds nothing. Returns how many facts were new."""
+def on_completion(completion) -> int:
+    """A post-completion step (settings.POST_COMPLETION_STEPS, a ``Completion``): the competencies the completed
+    version builds become evidence in her passport ("assessment passed" for a standalone assessment, else
+    "completed course"), keyed by the enrolment and the code, so a re-run adds nothing. Returns how many facts were
+    new."""
 
-    if enrolment.completed_at is None:
+    if completion.completed_at is None:
+        return 0
+    enrolment = (Enrolment.objects.select_related("learner", "course", "version")
+                 .filter(pk=completion.enrolment_id).first())
+    if enrolment is None or enrolment.completed_at is None:
         return 0
     version = enrolment.version
     tags = competency_tags(version)
@@ -711,8 +711,9 @@ def cohort_counts_fold(*, batch: int = 50000) -> int:
             return total
 
 
-def on_version_published(*, course_id: int, version_id: int, previous_version_id: int | None) -> None:
-    """A step of settings.VERSION_PUBLISHED_STEPS: a course went live (or changed its tags)."""
+def on_version_published(published) -> None:
+    """A step of settings.VERSION_PUBLISHED_STEPS (``saksham.catalog.hooks.VersionPublished``): a course went live
+    (or changed its tags)."""
     generation_bump()
 
 

@@ -17,8 +17,8 @@ import threading
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from saksham.core.hooks import resolve
 from saksham.core.models import PeriodicRun
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def due_enqueue(now: dt.datetime | None = None) -> list[str]:
         claimed = PeriodicRun.objects.filter(name=path, next_run_at__lte=now).update(
             next_run_at=now + dt.timedelta(seconds=seconds), last_run_at=now)
         if claimed:
-            import_string(path).enqueue()
+            resolve(path).enqueue()
             enqueued.append(path)
     return enqueued
 

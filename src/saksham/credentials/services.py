@@ -25,17 +25,17 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Translation, VersionCompetency
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.ids import uuid7
 from saksham.core.messages import Message
 from saksham.core.sql import uuid_param
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import OB_V3, VC_V2, known
+from saksham.credentials.hooks import CERTIFICATE_ISSUED_STEPS, CertificateIssued
 from saksham.credentials.models import (
     PLATFORM_SCOPE,
     STATUS_LIST_SIZE,
@@ -549,32 +549,28 @@ def _supersede(old: list[Certificate], now: dt.datetime) -> None:
 
 
 def _after_issue(rows: list[Issued]) -> None:
-    facts = [certificate_facts(r) for r in rows]
-    transaction.on_commit(lambda: issued_steps_run(facts))
+    issued_steps_run([certificate_facts(r) for r in rows])
 
 
-def certificate_facts(cert: Certificate) -> dict:
+def certificate_facts(cert: Certificate) -> CertificateIssued:
     """What CERTIFICATE_ISSUED_STEPS receive about one issuance (plain values, no model instances)."""
-    return {"certificate_id": str(cert.public_id), "learner_id": cert.learner_id, "org_id": cert.org_id,
-            "course_id": cert.course_id, "enrolment_id": cert.enrolment_id, "kind": cert.kind,
-            "issued_at": cert.issued_at, "minutes": cert.minutes, "language": cert.language,
-            "code": cert.code, "title": cert.title}
+    return CertificateIssued(certificate_id=str(cert.public_id), learner_id=cert.learner_id, org_id=cert.org_id,
+                             course_id=cert.course_id, enrolment_id=cert.enrolment_id, kind=cert.kind,
+                             issued_at=cert.issued_at, minutes=cert.minutes, language=cert.language,
+                             code=cert.code, title=cert.title)
 
 
-def issued_steps_run(facts: list[dict]) -> None:
-    """After an issuance commits: every CERTIFICATE_ISSUED_STEPS function with the facts of the certificates
-    of learners for courses (a list, one dict each), then each learner's in-app notification. A failing step is
-    logged and does not undo the certificates."""
-    with_learner = [f for f in facts if f["learner_id"] and f["course_id"]]
-    for path in getattr(settings, "CERTIFICATE_ISSUED_STEPS", []) if with_learner else []:
-        try:
-            import_string(path)(with_learner)
-        except Exception:
-            log.exception("certificate issued step %s failed for %d certificates", path, len(with_learner))
-    _notify(facts)
+def issued_steps_run(facts: list[CertificateIssued]) -> None:
+    """Once the issuance commits (at once outside a transaction): every CERTIFICATE_ISSUED_STEPS function with the
+    facts of the certificates of learners for courses, then each learner's in-app notification. A failing step
+    is logged and does not undo the certificates."""
+    with_learner = [f for f in facts if f.learner_id and f.course_id]
+    if with_learner:
+        hooks.after_commit(CERTIFICATE_ISSUED_STEPS, with_learner)
+    transaction.on_commit(lambda: _notify(facts), robust=True)
 
 
-def _notify(facts: list[dict]) -> None:
+def _notify(facts: list[CertificateIssued]) -> None:
     """Her in-app notification (and email, by her preferences) through the people app's notifications centre:
     one per certificate (keyed by it, so a re-run sends nothing twice). A large batch (a backlog, a bulk
     re-issue) goes set-based, per course, pointing to "My learning" where each certificate is linked."""
@@ -584,7 +580,7 @@ def _notify(facts: list[dict]) -> None:
         return
     send = getattr(people_services, "notification_send", None)
     bulk = getattr(people_services, "notifications_send_bulk", None)
-    facts = [f for f in facts if f["learner_id"]]
+    facts = [f for f in facts if f.learner_id]
     if send is None or not facts:
         return
     from django.contrib.auth import get_user_model
@@ -595,18 +591,18 @@ def _notify(facts: list[dict]) -> None:
 
     try:
         if len(facts) <= 20 or bulk is None:
-            users = get_user_model().objects.in_bulk([f["learner_id"] for f in facts])
+            users = get_user_model().objects.in_bulk([f.learner_id for f in facts])
             for f in facts:
-                if f["learner_id"] in users:
-                    send(user=users[f["learner_id"]], kind="certificate", title=title(f["title"]),
-                         url=f"/certificates/{f['certificate_id']}", key=f"certificate:{f['certificate_id']}")
+                if f.learner_id in users:
+                    send(user=users[f.learner_id], kind="certificate", title=title(f.title),
+                         url=f"/certificates/{f.certificate_id}", key=f"certificate:{f.certificate_id}")
             return
         groups: dict[tuple, list[int]] = {}
         for f in facts:
-            groups.setdefault((f["course_id"], f["title"]), []).append(f["learner_id"])
+            groups.setdefault((f.course_id, f.title), []).append(f.learner_id)
         for (course_id, t), ids in groups.items():
             bulk(users=ids, kind="certificate", title=title(t), url="/learn",
-                 key=f"certificate:{course_id or t[:40]}:{facts[0]['issued_at']:%Y%m%d%H%M%S}")
+                 key=f"certificate:{course_id or t[:40]}:{facts[0].issued_at:%Y%m%d%H%M%S}")
     except Exception:
         log.exception("certificate notifications failed")
 
@@ -695,10 +691,12 @@ def backlog_enrolment_ids(*, limit: int | None = None) -> list[int]:
     return list(qs[:limit] if limit else qs)
 
 
-def on_completion(enrolment) -> None:
-    """Post-completion step (settings.POST_COMPLETION_STEPS): the completion's certificate, idempotent. It runs
-    inside the post-completion task, in the background, seconds after the completion commits."""
-    certificate_issue_for_enrolment(enrolment=enrolment)
+def on_completion(completion) -> None:
+    """Post-completion step (settings.POST_COMPLETION_STEPS, a ``Completion``): the completion's certificate,
+    idempotent. It runs inside the post-completion task, in the background, seconds after the completion commits."""
+    enrolment = Enrolment.objects.filter(pk=completion.enrolment_id).first()
+    if enrolment is not None:
+        certificate_issue_for_enrolment(enrolment=enrolment)
 
 
 # --- revocation and re-issue -----------------------------------------------------------------------------------

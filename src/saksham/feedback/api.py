@@ -10,7 +10,8 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from saksham.catalog.models import LIVE_STATUSES, Course
+from saksham.catalog.api import _viewer
+from saksham.catalog.models import Course
 from saksham.core import permissions
 from saksham.core.errors import NotFound
 from saksham.core.schemas import ERRORS, StrictSchema
@@ -20,12 +21,8 @@ from saksham.feedback.models import Rating
 router = Router(tags=["feedback"])
 
 
-def _course(public_id: UUID) -> Course:
-    course = (Course.objects.select_related("live_version", "provider__org")
-              .filter(public_id=public_id, live_version__status__in=LIVE_STATUSES).first())
-    if course is None:
-        raise NotFound(_("no such course in the catalogue"), field="course")
-    return course
+def _course(request, public_id: UUID) -> Course:
+    return queries.course_get(getattr(request, "auth", None) or _viewer(request), public_id)
 
 
 class RatingIn(StrictSchema):
@@ -69,7 +66,7 @@ def rating_data(r: Rating, *, staff: bool = False) -> dict:
 
 @router.get("/courses/{course_id}/ratings", response={200: ReviewsOut, **ERRORS}, auth=None)
 def reviews(request, course_id: UUID, page: int = 1, page_size: int = 10):
-    course = _course(course_id)
+    course = _course(request, course_id)
     p = queries.reviews_of(course, page=page, page_size=page_size)
     return {"rating_avg": float(course.rating_avg), "rating_count": course.rating_count,
             "items": [rating_data(r) for r in p.items], "page": p.page, "page_size": p.page_size,
@@ -78,14 +75,14 @@ def reviews(request, course_id: UUID, page: int = 1, page_size: int = 10):
 
 @router.post("/courses/{course_id}/ratings", response={201: RatingOut, **ERRORS})
 def rating_create(request, course_id: UUID, payload: RatingIn):
-    r = services.rating_create(learner=request.auth, course=_course(course_id), stars=payload.stars,
+    r = services.rating_create(learner=request.auth, course=_course(request, course_id), stars=payload.stars,
                                review=payload.review)
     return Status(201, rating_data(r))
 
 
 @router.get("/courses/{course_id}/ratings/mine", response={200: RatingOut, **ERRORS})
 def rating_mine(request, course_id: UUID):
-    r = queries.rating_of(request.auth, _course(course_id))
+    r = queries.rating_of(request.auth, _course(request, course_id))
     if r is None:
         raise NotFound(_("you have not rated this course"), field="course")
     return rating_data(r, staff=True)
@@ -93,7 +90,7 @@ def rating_mine(request, course_id: UUID):
 
 @router.patch("/courses/{course_id}/ratings/mine", response={200: RatingOut, **ERRORS})
 def rating_edit(request, course_id: UUID, payload: RatingEditIn):
-    r = services.rating_update(learner=request.auth, course=_course(course_id), stars=payload.stars,
+    r = services.rating_update(learner=request.auth, course=_course(request, course_id), stars=payload.stars,
                                review=payload.review)
     return rating_data(r, staff=True)
 
@@ -190,13 +187,13 @@ def _survey(course):
 
 @router.get("/courses/{course_id}/survey", response={200: SurveyOut, **ERRORS})
 def survey(request, course_id: UUID):
-    course = _course(course_id)
+    course = _course(request, course_id)
     return survey_data(request, course, _survey(course))
 
 
 @router.put("/courses/{course_id}/survey", response={200: SurveyOut, **ERRORS})
 def survey_set(request, course_id: UUID, payload: SurveyIn):
-    course = _course(course_id)
+    course = _course(request, course_id)
     s = services.survey_set(actor=request.auth, course=course, title=payload.title,
                             questions=[q.model_dump() for q in payload.questions])
     return survey_data(request, course, s)
@@ -204,14 +201,14 @@ def survey_set(request, course_id: UUID, payload: SurveyIn):
 
 @router.post("/courses/{course_id}/survey/responses", response={201: dict, **ERRORS})
 def survey_answer(request, course_id: UUID, payload: AnswersIn):
-    course = _course(course_id)
+    course = _course(request, course_id)
     r = services.survey_answer(learner=request.auth, survey=_survey(course), answers=payload.answers)
     return Status(201, {"id": str(r.public_id), "answers": r.answers})
 
 
 @router.get("/courses/{course_id}/survey/results", response={200: dict, **ERRORS})
 def survey_results(request, course_id: UUID):
-    course = _course(course_id)
+    course = _course(request, course_id)
     permissions.require(request.auth, "survey.manage", course)
     results = queries.survey_results(_survey(course))
     for q in results["questions"]:

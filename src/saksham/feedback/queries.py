@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Course
+from saksham.catalog.queries import course_get_live
 from saksham.catalog.rules import catalog_scopes
+from saksham.core import permissions
 from saksham.core.errors import NotFound
 from saksham.feedback.models import QuestionKind, Rating, Survey
 from saksham.orgs.queries import subtrees_q
@@ -38,6 +41,18 @@ def rating_of(learner, course: Course) -> Rating | None:
     if not getattr(learner, "is_authenticated", False):
         return None
     return Rating.objects.filter(course=course, learner=learner).first()
+
+
+def course_get(actor, public_id, action: str | None = None) -> Course:
+    """A live course ``actor`` may see (a collection made for another org's people is not found either), then,
+    with ``action`` ("survey.manage"), allowed it (403). Missing, malformed and not visible are the one 404."""
+    try:
+        course = course_get_live(public_id, viewer=actor)
+    except (NotFound, ValueError, ValidationError):
+        raise NotFound(_("no such course in the catalogue"), field="course") from None
+    if action:
+        permissions.require(actor, action, course)
+    return course
 
 
 def rating_get(public_id) -> Rating:

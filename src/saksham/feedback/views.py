@@ -12,20 +12,19 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from saksham.catalog.models import LIVE_STATUSES, Course
+from saksham.catalog.models import Course
 from saksham.core import permissions
-from saksham.core.errors import DomainError
+from saksham.core.errors import DomainError, NotFound
 from saksham.feedback import queries, services
 from saksham.feedback.models import QuestionKind
 from saksham.learning.queries import enrolment_for_course
 
 
-def _course(course_id) -> Course:
-    course = (Course.objects.select_related("live_version", "provider__org")
-              .filter(public_id=course_id, live_version__status__in=LIVE_STATUSES).first())
-    if course is None:
-        raise Http404
-    return course
+def _course(request, course_id) -> Course:
+    try:
+        return queries.course_get(request.user, course_id)
+    except NotFound:
+        raise Http404 from None
 
 
 def _enrolled(user, course) -> bool:
@@ -64,7 +63,7 @@ class _Stub:
 @login_required
 @require_POST
 def rate(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     try:
         stars = int(request.POST.get("stars", 0))
     except ValueError:
@@ -107,7 +106,7 @@ def review_action(request, rating_id, action):
 
 @login_required
 def survey(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     s = queries.survey_of(course)
     if s is None:
         raise Http404
@@ -142,7 +141,7 @@ def survey(request, course_id):
 
 @login_required
 def survey_results(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     if not permissions.allowed(request.user, "survey.manage", course):
         raise DjangoPermissionDenied
     s = queries.survey_of(course)

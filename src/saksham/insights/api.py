@@ -9,7 +9,6 @@ from ninja import Router
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response, file_response
 from saksham.insights import exports, queries
-from saksham.insights.models import Export
 from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["insights"])
@@ -96,13 +95,13 @@ def providers(request):
 
 @router.get("/providers/{provider_id}")
 def provider(request, provider_id: str):
-    p = queries.provider_for(request.user, provider_id)
+    p = queries.provider_get(request.user, provider_id)
     return queries.provider_dashboard(p, _period(request))
 
 
 @router.get("/providers/{provider_id}/courses/{course_id}/dropoff")
 def dropoff(request, provider_id: str, course_id: str):
-    p = queries.provider_for(request.user, provider_id)
+    p = queries.provider_get(request.user, provider_id)
     return queries.course_dropoff(p, course_id)
 
 
@@ -155,10 +154,4 @@ def export_file(request, export_id: str):
 
 
 def _own_export(user, export_id: str):
-    import uuid
-
-
-    try:
-        return Export.objects.get(public_id=uuid.UUID(str(export_id)), requested_by=user)
-    except (Export.DoesNotExist, ValueError):
-        raise NotFound(_("no such export"), field="export") from None
+    return queries.export_get(user, export_id)

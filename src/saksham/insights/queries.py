@@ -19,7 +19,7 @@ from saksham.catalog.models import ContentItem, Course, Provider
 from saksham.catalog.rules import catalog_scopes
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
 from saksham.core.sql import uuid_param
-from saksham.insights.models import ALL_TIME
+from saksham.insights.models import ALL_TIME, Export
 from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
 from saksham.learning.readmodel import ENROLMENT, ITEM_PROGRESS
@@ -86,6 +86,19 @@ def provider_for(actor, public_id):
     if not ok:
         raise NotFound(_("no such provider"), field="provider")
     return provider
+
+
+def provider_get(actor, public_id):
+    """A provider whose dashboard the actor may read (``provider_for``); the one 404 otherwise."""
+    return provider_for(actor, public_id)
+
+
+def export_get(actor, public_id):
+    """One of her own exports (anyone else's, even an admin's of the same org, is the one 404)."""
+    try:
+        return Export.objects.get(public_id=uuid.UUID(str(public_id)), requested_by=actor)
+    except (Export.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("no such export"), field="export") from None
 
 
 def providers_of(actor) -> list:
@@ -288,8 +301,26 @@ def _course_rows(course_ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def _by_family(ranked, limit: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """Per-course counts folded by course family (a course and its translations are one course): the ``limit``
+    largest as (root course id, count), and how many of each family's languages the counts came from. The rows are
+    at most one per course of the catalogue."""
+    ids = [c for c, _v in ranked]
+    root = {c: t or c for c, t in _rows(f"SELECT id, translation_of_id FROM catalog_course WHERE id IN "
+                                        f"({_in(ids) or 'NULL'})", ids)} if ids else {}
+    totals: dict[int, int] = {}
+    members: dict[int, int] = {}
+    for cid, v in ranked:
+        fam = root.get(cid, cid)
+        totals[fam] = totals.get(fam, 0) + int(v or 0)
+        members[fam] = members.get(fam, 0) + 1
+    top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return top, members
+
+
 def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
-    """Courses ranked by enrolments or completions of the org's people. The country reads the course rollups
+    """Courses ranked by enrolments or completions of the org's people, one course in several languages as one
+    (its languages' counts added up, shown by its original's title). The country reads the course rollups
     (any period); any other org its all-time org-course rollup (its own enrolments below ``TOP_DEPTH``)."""
     if metric not in ("enr", "cmp"):
         raise ValidationFailed(_("metric is enr or cmp"), field="metric")
@@ -299,22 +330,22 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
         if period.days is not None and period.days > 31:
             note = "whole months"
         ranked = _rows(f"SELECT course_id, SUM(value) AS v FROM insights_courserollup WHERE metric = %s AND {where} "
-                       f"GROUP BY course_id ORDER BY v DESC LIMIT %s", [metric, *params, limit])
+                       f"GROUP BY course_id", [metric, *params])
     elif org.depth <= TOP_DEPTH:
         note = "all time"
-        ranked = _rows("SELECT course_id, value FROM insights_orgcourserollup WHERE org_id = %s AND metric = %s "
-                       "ORDER BY value DESC LIMIT %s", [org.pk, metric, limit])
+        ranked = _rows("SELECT course_id, value FROM insights_orgcourserollup WHERE org_id = %s AND metric = %s",
+                       [org.pk, metric])
     else:
         note = "all time"
         low, high = subtree_range(org.path)
         col = "enrolled_at" if metric == "enr" else "completed_at"
         ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM {ENROLMENT} e JOIN people_user u "
                        f"ON u.id = e.learner_id WHERE u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s "
-                       f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id ORDER BY v DESC LIMIT %s",
-                       [low, high, limit])
+                       f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id", [low, high])
+    ranked, languages = _by_family(ranked, limit)
     info = _course_rows([c for c, _x in ranked])
-    rows = [{"rank": n + 1, **info.get(cid, {"id": "", "title": "?"}), "value": int(v)}
-            for n, (cid, v) in enumerate(ranked)]
+    rows = [{"rank": n + 1, **info.get(cid, {"id": "", "title": "?"}), "value": int(v),
+             "languages": languages.get(cid, 1)} for n, (cid, v) in enumerate(ranked)]
     return {"org": org_ref(org), "metric": metric, "period": period.as_dict(), "note": note, "rows": rows}
 
 
@@ -431,6 +462,11 @@ def subtree_orgs(org: Org) -> list[tuple[int, str]]:
     return _rows("SELECT id, name FROM orgs_org WHERE path >= %s AND path < %s ORDER BY path", [low, high])
 
 
+# Learning hours as the database writes them into a report: the one definition of the figure
+# (saksham.learning.queries.hours: one decimal, half up, integer arithmetic), so the report and every page agree.
+_HOURS_SQL = "ROUND((COALESCE(s.seconds, 0) * 10 + 1800) / 3600 / 10.0, 1)"
+
+
 def _page_sql(report: str) -> str:
     """One org's rows after a (person, enrolment) cursor, in (person, enrolment) order: the person index
     (org, id) gives the order, so a page costs its rows, not the org's size."""
@@ -438,7 +474,7 @@ def _page_sql(report: str) -> str:
         # Shaped by the database (hours rounded, the day as text, the org's name a parameter): the export writes
         # these rows as they come, without a Python step per row.
         return ("SELECT u.id, 0, u.full_name, u.email, %s, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
-                "COALESCE(s.certificates, 0), ROUND(COALESCE(s.seconds, 0) / 3600.0, 2), "
+                f"COALESCE(s.certificates, 0), {_HOURS_SQL}, "
                 "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u "
                 "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id "
                 "WHERE u.org_id = %s AND u.id > %s ORDER BY u.id LIMIT %s")
@@ -458,7 +494,7 @@ def _page_sql(report: str) -> str:
 
 # The whole country's people: one walk of the people table in id order (sequential reads), not org by org.
 _PEOPLE_SCAN = ("SELECT u.id, 0, u.full_name, u.email, o.name, COALESCE(s.enrolments, 0), COALESCE(s.completions, 0), "
-                "COALESCE(s.certificates, 0), ROUND(COALESCE(s.seconds, 0) / 3600.0, 2), "
+                f"COALESCE(s.certificates, 0), {_HOURS_SQL}, "
                 "COALESCE(CAST(s.last_active AS TEXT), '') FROM people_user u JOIN orgs_org o ON o.id = u.org_id "
                 "LEFT JOIN insights_learnerstat s ON s.learner_id = u.id WHERE u.id > %s ORDER BY u.id LIMIT %s")
 
@@ -532,7 +568,7 @@ def report_rows(report: str, org: Org, *, after: str | None = None, limit: int =
 
 
 def _hours(seconds) -> float:
-    return round((seconds or 0) / 3600, 2)
+    return hours(seconds)
 
 
 def shape_row(report: str, org_name: str, r: tuple) -> list:

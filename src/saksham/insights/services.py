@@ -31,7 +31,7 @@ from django.utils import timezone
 from saksham.core.sql import greatest, is_postgresql
 from saksham.insights.models import ACTIVE_METRICS, ALL_TIME
 from saksham.learning.readmodel import ENROLMENT, LEARNING_DAY
-from saksham.orgs.models import PATH_STEP
+from saksham.orgs.models import PATH_STEP, Org
 
 GRAINS = ("d", "m", "t")
 TOP_DEPTH = 16         # org-course rollups are kept for every org down to this depth (all of them)
@@ -197,7 +197,7 @@ def _upsert(cur, table: str, key: tuple[str, ...], values: dict[tuple, int], dat
 # --- the steps (hooks of the other apps) ------------------------------------------------------------------
 
 def on_people_added(facts) -> None:
-    """settings.REGISTRATION_STEPS: people newly registered (``saksham.people.services.PeopleAdded``)."""
+    """settings.REGISTRATION_STEPS: people newly registered (``saksham.people.hooks.PeopleAdded``)."""
     fold = Fold()
     day = local_day_sql("u.date_joined")
     with connection.cursor() as cur:
@@ -216,7 +216,7 @@ def on_people_added(facts) -> None:
 
 def on_enrolments_started(facts) -> None:
     """settings.ENROLMENT_STEPS: enrolments active for the first time
-    (``saksham.learning.services.EnrolmentsStarted``: one enrolment, or a bulk assignment of one course)."""
+    (``saksham.learning.hooks.EnrolmentsStarted``: one enrolment, or a bulk assignment of one course)."""
     fold = Fold()
     day = local_day_sql("e.enrolled_at")
     with transaction.atomic(), connection.cursor() as cur:
@@ -248,23 +248,24 @@ def on_enrolments_started(facts) -> None:
         fold.write()
 
 
-def on_completion(enrolment) -> None:
-    """settings.POST_COMPLETION_STEPS: count a completion once (idempotent by the enrolment's marker)."""
-    if enrolment.completed_at is None:
+def on_completion(completion) -> None:
+    """settings.POST_COMPLETION_STEPS (a ``saksham.learning.hooks.Completion``): count a completion once
+    (idempotent by the enrolment's marker)."""
+    if completion.completed_at is None:
         return
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("INSERT INTO insights_completionmark (enrolment_id) VALUES (%s) "
-                    "ON CONFLICT (enrolment_id) DO NOTHING RETURNING enrolment_id", [enrolment.pk])
+                    "ON CONFLICT (enrolment_id) DO NOTHING RETURNING enrolment_id", [completion.enrolment_id])
         if cur.fetchone() is None:
             return
-        cur.execute("SELECT org_id FROM people_user WHERE id = %s", [enrolment.learner_id])
+        cur.execute("SELECT org_id FROM people_user WHERE id = %s", [completion.learner_id])
         org_id = cur.fetchone()[0]
-        day = local_day(enrolment.completed_at)
+        day = local_day(completion.completed_at)
         fold = Fold()
         fold.org_event(org_id, "cmp", day, 1)
-        fold.course_event(enrolment.course_id, "cmp", day, 1)
-        fold.org_course_event(org_id, enrolment.course_id, "cmp", 1)
-        fold.learner_event(enrolment.learner_id, cmp=1)
+        fold.course_event(completion.course_id, "cmp", day, 1)
+        fold.org_course_event(org_id, completion.course_id, "cmp", 1)
+        fold.learner_event(completion.learner_id, cmp=1)
         fold.write()
 
 
@@ -405,7 +406,7 @@ def _shift(cur, org_id: int, leaving: list[tuple[int, int]], joining: list[tuple
     return written
 
 
-def on_org_moved(*, org, old_ancestor_ids: list[int], new_ancestor_ids: list[int]) -> dict[str, int]:
+def on_org_moved(moved) -> dict[str, int]:
     """settings.ORG_MOVE_STEPS, inside the move's transaction: the moved org's own rollup rows already total its
     whole subtree, so they are subtracted from each old ancestor that is not also a new one and added to each new
     ancestor that was not an old one. The cost grows with the moved org's rollup rows, not with its people.
@@ -413,19 +414,23 @@ def on_org_moved(*, org, old_ancestor_ids: list[int], new_ancestor_ids: list[int
     Distinct counts (active learners) shift exactly too: a learner is counted in one org's subtree per period
     (the org of her first activity in it), so the subtree's count is a part of each ancestor's. The markers are
     per learner (``ActiveMark``), not per org, and stay as they are; so do the subtree's own rows, the per-course
-    and per-learner rows. Returns the rows written per table and direction."""
+    and per-learner rows. ``moved`` is a ``saksham.orgs.hooks.OrgMoved``. Returns the rows written per table and
+    direction."""
+    old_ancestor_ids, new_ancestor_ids = moved.old_ancestor_ids, moved.new_ancestor_ids
     old, new = set(old_ancestor_ids), set(new_ancestor_ids)
     leaving = [(a, d) for d, a in enumerate(old_ancestor_ids) if a not in new]
     joining = [(a, d) for d, a in enumerate(new_ancestor_ids) if a not in old]
     with connection.cursor() as cur:
-        return _shift(cur, org.pk, leaving, joining)
+        return _shift(cur, moved.org_id, leaving, joining)
 
 
-def on_orgs_merged(source, target) -> int:
+def on_orgs_merged(merged) -> int:
     """settings.ORG_MERGE_STEPS, after the merge moved source's child orgs (each shifted by ``on_org_moved``) and
     its people to target: source's rows now count its own people only, so they move to target and to target's
     ancestors that are not source's, leave source's ancestors that are not target's, and source keeps none.
-    Learning time still pending for source is folded into target. Returns the rollup rows source had."""
+    Learning time still pending for source is folded into target. ``merged`` is a
+    ``saksham.orgs.hooks.OrgsMerged``. Returns the rollup rows source had."""
+    source, target = Org.objects.get(pk=merged.source_id), Org.objects.get(pk=merged.target_id)
     def chain(org):
         return [int(org.path[i:i + PATH_STEP]) for i in range(0, len(org.path), PATH_STEP)]
 

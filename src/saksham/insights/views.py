@@ -129,7 +129,7 @@ def providers(request):
 @login_required
 def provider(request, provider_id):
     try:
-        p = queries.provider_for(request.user, provider_id)
+        p = queries.provider_get(request.user, provider_id)
     except NotFound:
         raise Http404 from None
     period = _period(request)

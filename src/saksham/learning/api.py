@@ -11,13 +11,13 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from saksham.catalog import queries as catalog_queries
 from saksham.catalog.models import Course, VersionStatus
-from saksham.core import permissions
 from saksham.core.errors import NotFound, PermissionDenied
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning import queries, services, xapi
 from saksham.learning.models import Enrolment
-from saksham.people.models import User
+from saksham.people.queries import person_get
 from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["learning"])
@@ -70,9 +70,7 @@ def enrol(request, payload: EnrolIn):
     ``learner`` with a due date. Enrolling again returns the enrolment (200); after leaving, resumes it."""
     course = _course(payload.course)
     if payload.learner:
-        learner = User.objects.select_related("org").filter(public_id=payload.learner).first()
-        if learner is None:
-            raise NotFound(_("no such person"), field="learner")
+        learner = person_get(request.auth, payload.learner)
         e = services.enrolment_create(learner=learner, course=course, assigned_by=request.auth,
                                       due_on=payload.due_on)
     else:
@@ -232,9 +230,7 @@ class DecideIn(StrictSchema):
 
 @router.post("/enrolments/{enrolment_id}/decide", response={200: EnrolmentOut, **ERRORS})
 def decide(request, enrolment_id: UUID, payload: DecideIn):
-    e = Enrolment.objects.select_related("course", "version").filter(public_id=enrolment_id).first()
-    if e is None:
-        raise NotFound(_("no such enrolment"), field="enrolment")
+    e = queries.enrolment_get(request.auth, enrolment_id, "enrolment.decide")
     return enrolment_data(services.enrolment_decide(actor=request.auth, enrolment=e, approve=payload.approve))
 
 
@@ -251,9 +247,7 @@ class PolicyOut(Schema):
 @router.put("/courses/{course_id}/policy", response={200: PolicyOut, **ERRORS})
 def policy_set(request, course_id: UUID, payload: PolicyIn):
     """How learners get in (open, invite only, moderated) and whether solutions are shown after an attempt."""
-    course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
-    if course is None:
-        raise NotFound(_("no such course"), field="course")
+    course = catalog_queries.course_get(request.auth, course_id, "course.policy")
     p = services.course_policy_set(actor=request.auth, course=course, enrolment=payload.enrolment,
                                    show_solutions=payload.show_solutions)
     return {"enrolment": p.enrolment, "show_solutions": p.show_solutions}
@@ -302,11 +296,7 @@ def question_create(request, payload: QuestionIn):
 
 @router.get("/courses/{course_id}/questions", response={200: list[QuestionOut], **ERRORS})
 def question_list(request, course_id: UUID):
-
-    course = Course.objects.select_related("provider__org").filter(public_id=course_id).first()
-    if course is None:
-        raise NotFound(_("no such course"), field="course")
-    permissions.require(request.auth, "question.manage", course)
+    course = catalog_queries.course_get(request.auth, course_id, "question.manage")
     return [_question_data(q) for q in course.questions.order_by("id")]
 
 

@@ -34,8 +34,11 @@ def cap_for(reason: str) -> int:
 
 
 @transaction.atomic
-def karma_award(*, learner, reason: str, key: str, at: dt.datetime | None = None) -> int:
-    """Award the reason's points once per ``key``, within the month's cap. Returns the points granted now."""
+def karma_award(*, learner=None, learner_id: int | None = None, reason: str, key: str,
+                at: dt.datetime | None = None) -> int:
+    """Award the reason's points once per ``key``, within the month's cap, to ``learner`` (or ``learner_id``).
+    Returns the points granted now."""
+    learner_id = learner.pk if learner is not None else learner_id
     if reason not in KarmaReason.values:
         raise ValidationFailed(_("unknown karma reason"), field="reason")
     at = at or timezone.now()
@@ -45,7 +48,7 @@ def karma_award(*, learner, reason: str, key: str, at: dt.datetime | None = None
     with connection.cursor() as cur:
         cur.execute("INSERT INTO learning_karmaentry (learner_id, reason, key, points, at, month) "
                     "VALUES (%s, %s, %s, 0, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING id",
-                    [learner.pk, reason, key, ops.adapt_datetimefield_value(at), ops.adapt_datefield_value(month)])
+                    [learner_id, reason, key, ops.adapt_datetimefield_value(at), ops.adapt_datefield_value(month)])
         row = cur.fetchone()
         if row is None:
             return 0                                          # already awarded for this fact
@@ -55,11 +58,11 @@ def karma_award(*, learner, reason: str, key: str, at: dt.datetime | None = None
             return 0
         cur.execute("INSERT INTO learning_karmamonth (learner_id, month, reason, points, last_grant) "
                     "VALUES (%s, %s, %s, 0, 0) ON CONFLICT (learner_id, month, reason) DO NOTHING",
-                    [learner.pk, ops.adapt_datefield_value(month), reason])
+                    [learner_id, ops.adapt_datefield_value(month), reason])
         cur.execute(f"UPDATE learning_karmamonth SET points = {least('%s', 'points + %s')}, "
                     f"last_grant = {least('%s', 'points + %s')} - points "
                     "WHERE learner_id = %s AND month = %s AND reason = %s RETURNING last_grant",
-                    [cap_for(reason), points, cap_for(reason), points, learner.pk,
+                    [cap_for(reason), points, cap_for(reason), points, learner_id,
                      ops.adapt_datefield_value(month), reason])
         granted = max(0, cur.fetchone()[0])
         if granted:
@@ -81,7 +84,8 @@ def on_pass(attempt) -> None:
                 key=f"{attempt.enrolment_id}:{attempt.item_key.hex}", at=attempt.submitted_at)
 
 
-def on_completion(enrolment) -> None:
-    """A post-completion step (settings.POST_COMPLETION_STEPS): idempotent by the enrolment's key."""
-    karma_award(learner=enrolment.learner, reason=KarmaReason.COURSE_COMPLETED, key=str(enrolment.pk),
-                at=enrolment.completed_at)
+def on_completion(completion) -> None:
+    """A post-completion step (settings.POST_COMPLETION_STEPS, a ``Completion``): idempotent by the enrolment's
+    key."""
+    karma_award(learner_id=completion.learner_id, reason=KarmaReason.COURSE_COMPLETED,
+                key=str(completion.enrolment_id), at=completion.completed_at)

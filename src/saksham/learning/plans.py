@@ -768,3 +768,12 @@ def content_requests_visible_to(actor) -> QuerySet[ContentRequest]:
     for p in paths:
         q |= subtree_q(p, "org__path")
     return qs.filter(q)
+
+
+def content_request_get(actor, public_id) -> ContentRequest:
+    """A content request the actor may see (``content_requests_visible_to``); the one 404 otherwise."""
+    ref = _as_uuid(public_id)
+    r = content_requests_visible_to(actor).filter(public_id=ref).first() if ref else None
+    if r is None:
+        raise NotFound(gettext("no such content request"), field="id")
+    return r

@@ -289,10 +289,7 @@ def request_data(r: ContentRequest) -> dict:
 
 
 def _request(request, public_id: UUID) -> ContentRequest:
-    r = plans.content_requests_visible_to(request.auth).filter(public_id=public_id).first()
-    if r is None:
-        raise NotFound(_("no such content request"), field="id")
-    return r
+    return plans.content_request_get(request.auth, public_id)
 
 
 @requests_router.get("", response={200: list[ContentRequestOut], **ERRORS})

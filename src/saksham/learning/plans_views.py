@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.catalog.queries import providers_for
@@ -25,8 +25,8 @@ from saksham.people.models import User
 from saksham.people.queries import user_groups_visible_to
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
 
-STATUS_LABELS = {"completed": _l("completed"), "in_progress": _l("in progress"), "not_started": _l("not started"),
-                 "overdue": _l("overdue")}
+STATUS_LABELS = {"completed": gettext_lazy("completed"), "in_progress": gettext_lazy("in progress"),
+                 "not_started": gettext_lazy("not started"), "overdue": gettext_lazy("overdue")}
 
 
 def _require_admin(request):
@@ -74,8 +74,8 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, plan_id):
-    _require_admin(request)
     plan = _plan(request, plan_id)
+    _require_admin(request)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -135,10 +135,11 @@ def plan_detail(request, plan_id):
 
 @login_required
 def plan_export(request, plan_id, fmt):
+    plan = _plan(request, plan_id)
     _require_admin(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(_plan(request, plan_id), fmt)
+    return export_response(plan, fmt)
 
 
 # --- content requests -----------------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from saksham.catalog.models import ContentItem, Course, ItemKind, Translation, VersionStatus
 from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
+from saksham.core import hooks, permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.l10n import content_languages
 from saksham.learning import structure
+from saksham.learning.hooks import MY_LEARNING_LINKS
 from saksham.learning.models import (
     Attempt,
     Enrolment,
@@ -43,6 +45,22 @@ def enrolment_of(learner, public_id) -> Enrolment:
     return e
 
 
+def enrolment_get(actor, public_id, action: str = "enrolment.view") -> Enrolment:
+    """An enrolment ``actor`` may see (hers, or one of a learner she administers, or of a course she publishes),
+    then allowed ``action`` ("enrolment.decide"; 403); missing, malformed and not visible are the one 404."""
+    try:
+        ref = _uuid(public_id, "enrolment")
+    except NotFound:
+        ref = None
+    e = (Enrolment.objects.select_related("learner__org", "course__provider__org", "version")
+         .filter(public_id=ref).first() if ref else None)
+    if e is None or not permissions.allowed(actor, "enrolment.view", e):
+        raise NotFound(_("no such enrolment"), field="enrolment")
+    if action != "enrolment.view":
+        permissions.require(actor, action, e)
+    return e
+
+
 def enrolment_for_course(learner, course) -> Enrolment | None:
     return Enrolment.objects.filter(learner=learner, course=course).select_related("version").first()
 
@@ -52,13 +70,18 @@ def my_learning(learner) -> dict[str, list[Enrolment]]:
     rows = list(Enrolment.objects.filter(learner=learner).exclude(state=EnrolmentState.REJECTED)
                 .select_related("version", "course").order_by("-last_activity_at", "-created_at"))
     out: dict[str, list[Enrolment]] = {"in_progress": [], "completed": [], "assigned": [], "requested": []}
+    # One course in several languages is one course: once she completed it in one language, her enrolments in its
+    # other languages are done too (``done_in``: the completed one) and leave "in progress".
+    done_in = {e.course.translation_of_id or e.course_id: e for e in rows if e.completed_at}
     for e in rows:
+        e.done_in = None if e.completed_at else done_in.get(e.course.translation_of_id or e.course_id)
         if e.completed_at:
             out["completed"].append(e)
         elif e.state == EnrolmentState.REQUESTED:
             out["requested"].append(e)
         elif e.state == EnrolmentState.ACTIVE:
-            out["in_progress"].append(e)
+            if e.done_in is None:
+                out["in_progress"].append(e)
             if e.assigned_by_id:
                 out["assigned"].append(e)
     _program_counts(learner, [e for e in rows if e.course.kind == "program"])
@@ -279,7 +302,6 @@ def quiz_facts(enrolment, item_key) -> dict:
     """What the start screen of a quiz tells her before she begins: the questions per section, the pass mark, the
     attempts allowed, used and left, the time limits, and whether the right answers are shown afterwards."""
     from saksham.learning import services
-    from saksham.learning.models import Attempt, Question
 
     conf = services._quiz(enrolment, item_key).settings or {}
     bank = list(Question.objects.filter(course=enrolment.course, is_active=True).values_list("public_id", "tags"))
@@ -327,13 +349,7 @@ def progress_summary(learner, enrolment_ids) -> list[dict]:
 
 def certificate_links(learner, enrolment) -> list[dict]:
     """The links other apps offer beside a completed course (``settings.MY_LEARNING_LINKS``: her certificate)."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    out: list[dict] = []
-    for path in getattr(settings, "MY_LEARNING_LINKS", []):
-        out.extend(import_string(path)(learner, [enrolment]).get(enrolment.pk, []))
-    return out
+    return [link for links in hooks.query(MY_LEARNING_LINKS, learner, [enrolment]) for link in links.get(enrolment.pk, [])]
 
 
 @dataclass
@@ -356,6 +372,10 @@ def continue_learning(learner, *, limit: int | None = None, exclude: int | None 
     rows = list(Enrolment.objects.filter(learner=learner, state=EnrolmentState.ACTIVE, completed_at__isnull=True,
                                          course__kind="course")
                 .exclude(pk=exclude).select_related("course", "version"))
+    # A course she completed in another language is done (one course in several languages is one course).
+    done = {t or c for c, t in Enrolment.objects.filter(learner=learner, completed_at__isnull=False)
+            .values_list("course_id", "course__translation_of_id")}
+    rows = [e for e in rows if (e.course.translation_of_id or e.course_id) not in done]
     far, never = dt.date.max, dt.datetime.min.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda e: (e.due_on or far, -(e.last_activity_at or e.created_at or never).timestamp()))
     rows = rows[:limit] if limit else rows
@@ -384,8 +404,6 @@ def continue_learning(learner, *, limit: int | None = None, exclude: int | None 
 def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
     """A few courses to start with when she has nothing to do: the most popular in her language among those her
     org may see, leaving out those she is in (in any language); in any language when none is in hers."""
-    from saksham.catalog.models import Course
-
     mine = course_families_of(learner)
     audience = audience_orgs(learner)
     for lang in (language, ""):

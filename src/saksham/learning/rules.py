@@ -9,6 +9,12 @@ from saksham.people.models import Role
 from saksham.people.rules import administers
 
 
+@rule("enrolment.view")
+def _view(actor, enrolment) -> bool:
+    """Her own enrolment; the admins of her subtree and the course's publishers see it too (they decide it)."""
+    return actor.pk == enrolment.learner_id or _decide(actor, enrolment)
+
+
 @rule("enrolment.assign")
 def _assign(actor, learner) -> bool:
     return administers(actor, learner.org.path)

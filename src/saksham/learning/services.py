@@ -29,11 +29,19 @@ from django.utils.translation import gettext as _
 from saksham.catalog import services as catalog_services
 from saksham.catalog.models import Course, CourseKind, CourseLink, CourseVersion, ItemKind, VersionStatus
 from saksham.catalog.queries import carry_over_keys
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from saksham.core.ids import uuid7
 from saksham.core.sql import greatest_name, least_name, uuid_param
 from saksham.learning import grading, karma, structure
+from saksham.learning.hooks import (  # noqa: F401 - the payloads are part of this module's interface
+    ENROLMENT_STEPS,
+    LEARNING_TIME_STEPS,
+    POST_COMPLETION_STEPS,
+    Completion,
+    EnrolmentsStarted,
+    TimeCredit,
+)
 from saksham.learning.models import (
     Attempt,
     AttemptState,
@@ -210,25 +218,10 @@ def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
                                                   enrolment_id=enrolment.pk))
 
 
-@dataclass(frozen=True)
-class EnrolmentsStarted:
-    """Enrolments active for the first time, handed after commit to every step of ``settings.ENROLMENT_STEPS``:
-    one enrolment (``enrolment_id``), or a bulk assignment: every enrolment of ``course_id`` whose
-    ``enrolled_at`` is exactly ``enrolled_at`` (a step reads them with one grouped statement)."""
-
-    course_id: int
-    enrolled_at: dt.datetime
-    enrolment_id: int | None = None
-
-
 def enrolment_steps_enqueue(fact: EnrolmentsStarted) -> None:
-    """Run every step of settings.ENROLMENT_STEPS (dotted paths of ``fn(facts)``) after the current transaction
-    commits. Steps keep their own counters (dashboards); a failing step is logged, the enrolment stays."""
-    from django.utils.module_loading import import_string
-
-    paths = list(getattr(settings, "ENROLMENT_STEPS", []))
-    if paths:
-        transaction.on_commit(lambda: [import_string(p)([fact]) for p in paths], robust=True)
+    """Hand enrolments started to every step of settings.ENROLMENT_STEPS (``fn(facts)``) after the current
+    transaction commits. Steps keep their own counters (dashboards); a failing step is logged, the enrolment stays."""
+    hooks.after_commit(ENROLMENT_STEPS, [fact])
 
 
 @transaction.atomic
@@ -345,34 +338,13 @@ class ProgressResult:
     credits: list[TimeCredit] = field(default_factory=list)  # seconds newly credited, per course version and day
 
 
-@dataclass(frozen=True)
-class TimeCredit:
-    """Seconds of learning newly credited to a learner by one progress batch, for one course version on one day
-    (deployment time zone). Handed, after commit, to every step of ``settings.LEARNING_TIME_STEPS``."""
-
-    learner_id: int
-    org_id: int | None
-    version_id: int
-    day: dt.date
-    seconds: int
-
-
 def time_steps_run(credits: list[TimeCredit]) -> None:
     """Run every step of settings.LEARNING_TIME_STEPS (dotted paths of ``fn(credits)``) inside the progress
     batch's transaction, each in its own savepoint: what a step appends (dashboard deltas, learning-week
     credits) commits with the progress or not at all, and a step that fails is rolled back to its savepoint
     and logged, never undoing the learner's progress. Steps must be cheap appends or per-learner updates (no
     shared row): heavier work belongs to a periodic fold."""
-    import logging
-
-    from django.utils.module_loading import import_string
-
-    for path in getattr(settings, "LEARNING_TIME_STEPS", []):
-        try:
-            with transaction.atomic():
-                import_string(path)(credits)
-        except Exception:
-            logging.getLogger(__name__).exception("learning time step %s failed; progress kept", path)
+    hooks.run(LEARNING_TIME_STEPS, credits)
 
 
 def _ms(at: dt.datetime) -> int:
@@ -703,31 +675,27 @@ def _complete(enrolment, now: dt.datetime) -> bool:
 
 def post_completion_run(enrolment: Enrolment) -> list[str]:
     """Run every step of settings.POST_COMPLETION_STEPS, in order, for a completed enrolment. Each step is
-    idempotent, so a re-run after a crash repeats nothing; ``pipeline_done_at`` marks a full run."""
-    from django.utils.module_loading import import_string
-
+    idempotent, so a re-run after a crash repeats nothing; ``pipeline_done_at`` marks a full run. Each step gets
+    a ``Completion`` (ids and the completion time) and loads what it needs."""
     if enrolment.completed_at is None:
         return []
-    ran = []
-    for path in getattr(settings, "POST_COMPLETION_STEPS", []):
-        import_string(path)(enrolment)
-        ran.append(path)
+    ran = list(hooks.run(POST_COMPLETION_STEPS, Completion.of(enrolment)))
     Enrolment.objects.filter(pk=enrolment.pk, pipeline_done_at__isnull=True).update(pipeline_done_at=timezone.now())
     return ran
 
 
-def on_completion_programs(enrolment: Enrolment) -> None:
+def on_completion_programs(completion: Completion) -> None:
     """Post-completion step (settings.POST_COMPLETION_STEPS): a completed course counts for her active programs
     that link it or the same course in another language; a program whose last course this was completes (and
     runs its own pipeline). Idempotent: the share never goes down and a completion is recorded once, so a
     re-run changes nothing."""
-    if enrolment.completed_at is None:
+    if completion.completed_at is None:
         return
 
-    root = Course.objects.filter(pk=enrolment.course_id).values_list("translation_of_id", flat=True).first() \
-        or enrolment.course_id
+    root = Course.objects.filter(pk=completion.course_id).values_list("translation_of_id", flat=True).first() \
+        or completion.course_id
     family = Course.objects.filter(Q(pk=root) | Q(translation_of_id=root)).values("pk")
-    programs = (Enrolment.objects.filter(learner_id=enrolment.learner_id, state=EnrolmentState.ACTIVE,
+    programs = (Enrolment.objects.filter(learner_id=completion.learner_id, state=EnrolmentState.ACTIVE,
                                          completed_at__isnull=True, course__kind=CourseKind.PROGRAM,
                                          version_id__in=CourseLink.objects.filter(course_id__in=family)
                                          .values("version_id"))
@@ -737,12 +705,13 @@ def on_completion_programs(enrolment: Enrolment) -> None:
             enrolment_refresh(program)
 
 
-def on_course_retired(*, course_id: int) -> None:
-    """A step of settings.COURSE_RETIRED_STEPS: the programs that list a retired course recount without it for
-    the learners who had not taken it (in the background: a national program may have lakhs of learners)."""
+def on_course_retired(retired) -> None:
+    """A step of settings.COURSE_RETIRED_STEPS (``saksham.catalog.hooks.CourseRetired``): the programs that list a
+    retired course recount without it for the learners who had not taken it (in the background: a national
+    program may have lakhs of learners)."""
     from saksham.learning.tasks import programs_recount
 
-    programs_recount.enqueue(course_id)
+    programs_recount.enqueue(retired.course_id)
 
 
 def programs_recount(course_id: int, *, batch: int = 1000) -> int:
@@ -764,14 +733,14 @@ def programs_recount(course_id: int, *, batch: int = 1000) -> int:
 
 # --- moving to a newer version ------------------------------------------------------------------------------
 
-def on_version_published(*, course_id: int, version_id: int, previous_version_id: int | None) -> None:
-    """A step of settings.VERSION_PUBLISHED_STEPS (run by the catalogue after a publish commits): move the
-    unfinished enrolments of the course to the new version, in the background."""
-    if previous_version_id is None:
+def on_version_published(published) -> None:
+    """A step of settings.VERSION_PUBLISHED_STEPS (``saksham.catalog.hooks.VersionPublished``, after a publish
+    commits): move the unfinished enrolments of the course to the new version, in the background."""
+    if published.previous_version_id is None:
         return
     from saksham.learning.tasks import enrolments_move_version
 
-    enrolments_move_version.enqueue(version_id)
+    enrolments_move_version.enqueue(published.version_id)
 
 
 @dataclass

@@ -133,12 +133,12 @@ def _number(value: str, *, scale: int = 1):
 
 
 def _quiz(request, version_id, item_key):
-    if not has_any_catalog_role(request.user):
-        raise DjangoPermissionDenied
     try:
-        v = catalog_queries.version_for_staff(request.user, version_id)
+        v = catalog_queries.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    if not has_any_catalog_role(request.user):
+        raise DjangoPermissionDenied
     item = (ContentItem.objects.filter(module__version=v, key=item_key, kind=ItemKind.QUIZ)
             .select_related("module__version__course__provider__org").first())
     if item is None:

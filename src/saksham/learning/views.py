@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saksham.catalog.models import CourseKind
 from saksham.catalog.queries import course_get_live, version_texts
+from saksham.core import hooks
 from saksham.core.errors import DomainError, NotFound
 from saksham.core.l10n import reader_language as _language
 from saksham.learning import queries, services, structure
-from saksham.learning.models import Enrolment, EnrolmentState
+from saksham.learning.hooks import MY_LEARNING_LINKS
+from saksham.learning.models import EnrolmentState
 from saksham.people.rules import is_admin
 
 
@@ -31,8 +31,8 @@ def my_learning(request):
     # Links other apps add beside a completed course (the certificate): settings.MY_LEARNING_LINKS, dotted paths of
     # fn(learner, enrolments) -> {enrolment id: [{"label", "href", "class"}]}.
     links: dict[int, list[dict]] = {}
-    for path in getattr(settings, "MY_LEARNING_LINKS", []):
-        for eid, items in import_string(path)(request.user, mine["completed"]).items():
+    for answer in hooks.query(MY_LEARNING_LINKS, request.user, mine["completed"]):
+        for eid, items in answer.items():
             links.setdefault(eid, []).extend(items)
     for e in mine["completed"]:
         e.links = links.get(e.pk, [])
@@ -64,7 +64,7 @@ def continue_fragment(request):
 def completion_fragment(request, course_id):
     """The player's "Course completed" banner (htmx): the link to her certificate once it is issued (it is issued
     in the background: until then the banner says so and asks again every few seconds), and what to learn next."""
-    course = _course(course_id)
+    course = _course(request, course_id)
     e = queries.enrolment_for_course(request.user, course)
     if e is None or e.completed_at is None:
         raise Http404
@@ -109,10 +109,10 @@ def requests(request):
 @login_required
 @require_POST
 def decide(request, enrolment_id):
-
-    e = Enrolment.objects.select_related("learner__org", "course__provider__org").filter(public_id=enrolment_id).first()
-    if e is None:
-        raise Http404
+    try:
+        e = queries.enrolment_get(request.user, enrolment_id, "enrolment.decide")
+    except NotFound:
+        raise Http404 from None
     try:
         services.enrolment_decide(actor=request.user, enrolment=e, approve=request.POST.get("approve") == "1")
         messages.success(request, _("Decision recorded."))
@@ -121,16 +121,16 @@ def decide(request, enrolment_id):
     return redirect("learning:requests")
 
 
-def _course(course_id):
+def _course(request, course_id):
     try:
-        return course_get_live(course_id)
+        return course_get_live(course_id, viewer=request.user)
     except NotFound:
         raise Http404 from None
 
 
 @login_required
 def player(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     if course.kind in (CourseKind.PROGRAM, CourseKind.COLLECTION):     # no items: its page lists its courses
         return redirect("catalog:course", course_id=course.public_id)
     enrolment = queries.enrolment_for_course(request.user, course)
@@ -300,7 +300,7 @@ def _posted_answers(post, attempt) -> dict:
 @require_POST
 def quiz(request, course_id, item_key):
     """The quiz form: start (or try again), save the answers, go to the next section, submit."""
-    course = _course(course_id)
+    course = _course(request, course_id)
     enrolment = queries.enrolment_for_course(request.user, course)
     if enrolment is None:
         raise Http404
@@ -326,7 +326,7 @@ def quiz(request, course_id, item_key):
 @login_required
 @require_POST
 def enrol(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     try:
         e = services.enrolment_create(learner=request.user, course=course)
     except DomainError as exc:
@@ -345,7 +345,7 @@ def enrol(request, course_id):
 @login_required
 @require_POST
 def leave(request, course_id):
-    course = _course(course_id)
+    course = _course(request, course_id)
     e = queries.enrolment_for_course(request.user, course)
     try:
         if e is None:

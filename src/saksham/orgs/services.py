@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.orgs.hooks import ORG_MERGE_STEPS, ORG_MOVE_STEPS, OrgMoved, OrgsMerged
 from saksham.orgs.models import PATH_STEP, Org, OrgKind
 from saksham.orgs.queries import is_within, subtree_q
 
@@ -99,8 +99,8 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     org.refresh_from_db()
     # What other apps keep per org and ancestor follows the subtree in this transaction (settings.ORG_MOVE_STEPS).
     old_ancestor_ids, new_ancestor_ids = _chain(old_path)[:-1], _chain(new_parent.path)
-    for path in settings.ORG_MOVE_STEPS:
-        import_string(path)(org=org, old_ancestor_ids=old_ancestor_ids, new_ancestor_ids=new_ancestor_ids)
+    hooks.run(ORG_MOVE_STEPS, OrgMoved(org_id=org.pk, old_ancestor_ids=tuple(old_ancestor_ids),
+                                       new_ancestor_ids=tuple(new_ancestor_ids)))
     audit.record(actor=actor, action="org.move", target=org,
                  changes={"parent": [old_parent.code if old_parent else None, new_parent.code]})
     return org
@@ -130,7 +130,7 @@ def org_reactivate(*, actor, org: Org) -> Org:
 @transaction.atomic
 def org_merge(*, actor, source: Org, target: Org) -> Org:
     """Merge ``source`` into ``target``: its child orgs move under target, whatever other apps keep
-    per org moves to target (the ``ORG_MERGE_STEPS`` of settings, each ``step(source, target) -> int``),
+    per org moves to target (the ``ORG_MERGE_STEPS`` of settings, each ``step(OrgsMerged) -> int``),
     and source is deactivated, pointing at target."""
     permissions.require(actor, "org.manage", source)
     permissions.require(actor, "org.manage", target)
@@ -140,7 +140,8 @@ def org_merge(*, actor, source: Org, target: Org) -> Org:
         raise ValidationFailed(_("cannot merge an org into its own subtree"), code="cycle", field="target")
     for child in list(Org.objects.filter(parent=source)):
         org_move(actor=actor, org=child, new_parent=target)
-    moved = {path.rsplit(".", 1)[-1]: import_string(path)(source, target) for path in settings.ORG_MERGE_STEPS}
+    done = hooks.run(ORG_MERGE_STEPS, OrgsMerged(source_id=source.pk, target_id=target.pk))
+    moved = {path.rsplit(".", 1)[-1]: n for path, n in done.items()}
     Org.objects.filter(pk=source.pk).update(is_active=False, merged_into=target)
     source.refresh_from_db()
     audit.record(actor=actor, action="org.merge", target=source,

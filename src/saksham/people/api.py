@@ -153,10 +153,7 @@ def _me(user: User) -> dict:
 
 
 def _person(request, ref: UUID) -> User:
-    person = queries.person_get_visible(request.auth, ref)
-    if person is None:
-        raise NotFound(_("no such person in your organisations"), field="id")
-    return person
+    return queries.person_get(request.auth, ref)
 
 
 def _clean_update(payload: ProfileIn) -> dict:
@@ -389,10 +386,7 @@ class ImportJobDetailOut(ImportJobOut):
 
 
 def _import_job(request, job_id: UUID):
-    job = queries.import_jobs_visible_to(request.auth).filter(public_id=job_id).first()
-    if job is None:
-        raise NotFound(_("no such import job"), field="id")
-    return job
+    return queries.import_job_get(request.auth, job_id)
 
 
 @router.post("/imports", response={202: ImportJobOut, **ERRORS})
@@ -518,10 +512,7 @@ class MembersIn(StrictSchema):
 
 
 def _group(request, group_id: UUID):
-    group = queries.user_groups_visible_to(request.auth).filter(public_id=group_id).first()
-    if group is None:
-        raise NotFound(_("no such group in your organisations"), field="id")
-    return group
+    return queries.user_group_get(request.auth, group_id)
 
 
 @router.get("/groups", response={200: list[GroupOut], **ERRORS})

@@ -61,15 +61,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, l10n, permissions
+from saksham.core import audit, hooks, l10n, permissions
 from saksham.core.errors import TooLarge, ValidationFailed
 from saksham.core.ids import uuid7_hexes
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q
+from saksham.people.hooks import KNOWN_DESIGNATION_SOURCES
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, NewDesignations, Status, User
 from saksham.people.validation import (
     COLUMNS,
@@ -625,8 +625,8 @@ class DesignationBook:
     def __init__(self, org: Org):
         self.org = org
         self.known: dict[str, str] = {}
-        for path in getattr(settings, "KNOWN_DESIGNATION_SOURCES", []):
-            for text in import_string(path)(org):
+        for texts in hooks.query(KNOWN_DESIGNATION_SOURCES, org):
+            for text in texts:
                 self.known.setdefault(designation_key(text), " ".join(text.split()))
         self._verdicts: dict[str, tuple[str, str] | None] = {}
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from itertools import product
 
 from django.db import connection
 from django.db.models import CharField, F, Func, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
+from saksham.core import permissions
+from saksham.core.errors import NotFound
 from saksham.core.models import AuditEntry
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q, subtrees_q
@@ -220,6 +224,52 @@ def person_get_visible(actor: User, public_id) -> User | None:
     if person.pk == actor.pk or administers(actor, person.org.path):
         return person
     return None
+
+
+def _uuid_or_none(public_id):
+    try:
+        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def person_get(actor: User, public_id, action: str = "person.view") -> User:
+    """A person ``actor`` may see (herself, or someone of the subtrees she administers), then allowed ``action``
+    ("person.manage"; 403). Missing, malformed and not visible are the one 404."""
+    person = person_get_visible(actor, public_id)
+    if person is None:
+        raise NotFound(_("no such person in your organisations"), field="id")
+    if action != "person.view":
+        permissions.require(actor, action, person)
+    return person
+
+
+def import_job_get(actor: User, public_id) -> ImportJob:
+    """An import job of an org the actor administers; the one 404 otherwise."""
+    ref = _uuid_or_none(public_id)
+    job = import_jobs_visible_to(actor).filter(public_id=ref).first() if ref else None
+    if job is None:
+        raise NotFound(_("no such import job"), field="id")
+    return job
+
+
+def user_group_get(actor: User, public_id):
+    """A user group of an org the actor administers; the one 404 otherwise."""
+    ref = _uuid_or_none(public_id)
+    group = user_groups_visible_to(actor).filter(public_id=ref).first() if ref else None
+    if group is None:
+        raise NotFound(_("no such group in your organisations"), field="id")
+    return group
+
+
+def notification_get(actor: User, public_id):
+    """One of her own notifications; anyone else's is the one 404."""
+    ref = _uuid_or_none(public_id)
+    n = Notification.objects.filter(recipient=actor, public_id=ref).first() if ref and actor.is_authenticated \
+        else None
+    if n is None:
+        raise NotFound(_("no such notification"), field="id")
+    return n
 
 
 def pending_approvals(actor: User) -> QuerySet[User]:

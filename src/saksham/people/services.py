@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -21,10 +20,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_ancestors, org_get
+from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded  # noqa: F401 - PeopleAdded: this module's interface
 from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
 from saksham.people.validation import PersonValidator, email_domain_whitelisted
 
@@ -78,25 +78,10 @@ def _hash_code(code: str) -> str:
 
 # --- registration -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PeopleAdded:
-    """People newly registered, handed after commit to every step of ``settings.REGISTRATION_STEPS``: one person
-    (``user_id``), or the people a bulk-import chunk created, as ``org_counts`` ((org id, how many), ...) who
-    joined at ``joined_at`` (counted by the import from the chunk it wrote, so no step reads the table)."""
-
-    user_id: int | None = None
-    org_counts: tuple[tuple[int, int], ...] = ()
-    joined_at: datetime | None = None
-
-
 def people_added_enqueue(fact: PeopleAdded) -> None:
-    """Run every step of settings.REGISTRATION_STEPS (dotted paths of ``fn(facts)``) after the current
+    """Hand people newly registered to every step of settings.REGISTRATION_STEPS (``fn(facts)``) after the current
     transaction commits; a failing step is logged and undoes nothing."""
-    from django.utils.module_loading import import_string
-
-    paths = list(getattr(settings, "REGISTRATION_STEPS", []))
-    if paths:
-        transaction.on_commit(lambda: [import_string(p)([fact]) for p in paths], robust=True)
+    hooks.after_commit(REGISTRATION_STEPS, [fact])
 
 
 @transaction.atomic
@@ -463,9 +448,10 @@ def role_revoke(*, actor: User, person: User, org: Org, role: str) -> None:
         audit.record(actor=actor, action="role.revoke", target=person, changes={"role": [f"{role}@{org.code}", None]})
 
 
-def people_move_org(source: Org, target: Org) -> int:
-    """Move every person of ``source`` to ``target`` (used by an org merge). Employee codes that
-    would clash in the target org are kept by suffixing the source org's code."""
+def people_move_org(merged) -> int:
+    """A step of settings.ORG_MERGE_STEPS (``saksham.orgs.hooks.OrgsMerged``): move every person of the source org
+    to the target. Employee codes that would clash in the target org are kept by suffixing the source org's code."""
+    source, target = Org.objects.get(pk=merged.source_id), Org.objects.get(pk=merged.target_id)
     clashing = set(
         User.objects.filter(org=target, employee_code__isnull=False).values_list("employee_code", flat=True)
     )

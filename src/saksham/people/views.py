@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from saksham.core.errors import DomainError
+from saksham.core.errors import DomainError, NotFound
 from saksham.core.exports import csv_lines, csv_response, file_response, table_response
 from saksham.orgs.queries import org_get, org_search
 from saksham.people import importing, queries, services, template
@@ -29,7 +29,7 @@ from saksham.people.forms import (
     org_code_from,
     org_label,
 )
-from saksham.people.models import ImportStatus, Notification, NotificationKind, Role, Status, User
+from saksham.people.models import ImportStatus, NotificationKind, Role, Status, User
 
 
 def _ip(request):
@@ -233,10 +233,10 @@ def notifications_read(request):
 @require_POST
 def notification_open(request, notification_id):
     """Open a notification: it is read, and she goes where it points (a path of this site only)."""
-
-    n = Notification.objects.filter(recipient=request.user, public_id=notification_id).first()
-    if n is None:
-        raise Http404
+    try:
+        n = queries.notification_get(request.user, notification_id)
+    except NotFound:
+        raise Http404 from None
     services.notifications_mark_read(user=request.user, ids=[n.public_id])
     if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
         return redirect(n.url)
@@ -283,8 +283,11 @@ def people(request):
 
 @login_required
 def person(request, person_id):
-    person = queries.person_get_visible(request.user, person_id)
-    if person is None or person.pk == request.user.pk and not queries.is_admin(request.user):
+    try:
+        person = queries.person_get(request.user, person_id)
+    except NotFound:
+        raise Http404 from None
+    if person.pk == request.user.pk and not queries.is_admin(request.user):
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
@@ -386,10 +389,10 @@ def _import_context(job) -> dict:
 
 
 def _job(request, job_id):
-    job = queries.import_jobs_visible_to(request.user).filter(public_id=job_id).first()
-    if job is None:
-        raise Http404
-    return job
+    try:
+        return queries.import_job_get(request.user, job_id)
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required

@@ -13,10 +13,11 @@ from django.db import transaction
 
 from saksham.campaigns.demo import build_week
 from saksham.catalog.demo import build_catalog
+from saksham.catalog.workflow_demo import build_workflow
 from saksham.competencies.demo import build_competencies, build_framework
 from saksham.feedback.demo import build_feedback
 from saksham.insights.services import rebuild
-from saksham.learning.demo import build_learning
+from saksham.learning.demo import build_learning, build_quizzes
 from saksham.learning.plans_demo import build_plan
 from saksham.learning.tasks import enrolment_counts_refresh
 from saksham.orgs.models import Org, OrgKind
@@ -157,7 +158,8 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     build_framework()      # before the catalogue: its courses are tagged with the framework's codes and levels
 
     build_catalog()
-
+    build_quizzes()       # a few courses end with a graded quiz (their next version)
+    build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
     build_learning()
 
     build_plan()

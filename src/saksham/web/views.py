@@ -3,13 +3,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
+from saksham.core import hooks
 from saksham.insights.queries import public_headline
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.people.services import profile_update
+from saksham.web.hooks import HOME_PANELS
 
 
 def home(request):
@@ -19,9 +20,7 @@ def home(request):
     regions = list(Org.objects.filter(parent=root, kind=OrgKind.REGION).order_by("name")) if root else []
     context = {"regions": regions}
     if request.user.is_authenticated:
-        panels = {slot: [import_string(path)(request) for path in paths]
-                  for slot, paths in getattr(settings, "HOME_PANELS", {}).items()}
-        context["panels"] = {slot: [p for p in shown if p] for slot, shown in panels.items()}
+        context["panels"] = hooks.render_slots(HOME_PANELS, request)
     else:
 
         context["headline"] = public_headline()

@@ -2,10 +2,10 @@ import logging
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from saksham.core import periodic
+from saksham.core.hooks import resolve
 
 # Run when a worker starts: each re-queues what a dead worker left half-done.
 ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.tasks.resume_post_completion"]
@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, max_tasks, interval, batch, no_periodic=False, verbosity=1, **opts):
         for path in ON_START:
-            n = import_string(path)()
+            n = resolve(path)()
             if n:
                 self.stdout.write(f"{path}: re-queued {n}")
         kwargs = {"interval": interval, "reload": False, "verbosity": verbosity}
