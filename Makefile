@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## create the demo deployment on SQLite and serve it on http://127.0.0.1:8000
 	$(BIN)/saksham demo
 
-test: $(STAMP)  ## ruff, then the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set)
+test: $(STAMP)  ## ruff, the layering contract, mypy on core, then the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -10,14 +10,25 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from saksham.campaigns.api import router as campaigns_router
+from saksham.catalog.api import router as catalog_router
+from saksham.competencies.api import router as competencies_router
 from saksham.core.errors import DomainError
+from saksham.credentials.api import router as credentials_router
+from saksham.feedback.api import router as feedback_router
+from saksham.insights.api import router as insights_router
+from saksham.learning.api import router as learning_router
+from saksham.learning.plans_api import requests_router as content_requests_router
+from saksham.learning.plans_api import router as plans_router
+from saksham.orgs.api import router as orgs_router
+from saksham.people.api import router as people_router
+from saksham.people.services import api_token_user
 
 
 class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
-        from saksham.people.services import api_token_user
 
         user = api_token_user(token)
         if user is not None:
@@ -85,17 +96,6 @@ def _not_found(request, exc):
 
 
 def _register_routers() -> None:
-    from saksham.campaigns.api import router as campaigns_router
-    from saksham.catalog.api import router as catalog_router
-    from saksham.competencies.api import router as competencies_router
-    from saksham.credentials.api import router as credentials_router
-    from saksham.feedback.api import router as feedback_router
-    from saksham.insights.api import router as insights_router
-    from saksham.learning.api import router as learning_router
-    from saksham.learning.plans_api import requests_router as content_requests_router
-    from saksham.learning.plans_api import router as plans_router
-    from saksham.orgs.api import router as orgs_router
-    from saksham.people.api import router as people_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/catalog", catalog_router)

@@ -8,7 +8,7 @@ from saksham.catalog.models import ContentItem, ItemKind, Translation
 from saksham.core.errors import Conflict, TooLarge, ValidationFailed
 
 
-def test_a_learner_reads_her_language_falling_back_to_the_courses_then_english(build, staff):
+def test_a_learner_reads_her_language_falling_back_to_the_profiles_default_then_the_courses(build, staff, settings):
     v = build(language="hi", title="राजभाषा हिंदी", summary="सरकारी कामकाज में हिंदी", description="")
     module = v.modules.first()
     services.translation_set(actor=staff["creator"], version=v, language="en", texts={
@@ -16,15 +16,21 @@ def test_a_learner_reads_her_language_falling_back_to_the_courses_then_english(b
         "modules": {str(module.key): {"title": "First module"}}})
     services.translation_set(actor=staff["creator"], version=v, language="gu", texts={
         "title": "રાજભાષા હિન્દી", "summary": "સરકારી કામમાં હિન્દી"})
+    assert settings.PROFILE["default_language"] == "en"
     gu = queries.version_texts(v, "gu")
     assert gu.title == "રાજભાષા હિન્દી" and gu.language == "gu"
-    assert gu.modules[0]["title"] == "Module 1"           # not in Gujarati: the course's own (Hindi) text
+    assert gu.modules[0]["title"] == "First module"        # not in Gujarati: the profile's default language (English)
+    assert gu.modules[0]["items"][0]["title"] == v.modules.first().items.first().title  # nor in English: the course's own
     assert gu.description == "<p>The Official Language</p>"  # empty in Hindi too: English
     en = queries.version_texts(v, "en")
     assert en.modules[0]["title"] == "First module"
     ta = queries.version_texts(v, "ta")
-    assert ta.title == "राजभाषा हिंदी" and ta.language == "hi"
+    assert ta.title == "Rajbhasha Hindi" and ta.language == "en"
     assert set(ta.languages) == {"hi", "en", "gu"}
+    settings.PROFILE = {**settings.PROFILE, "default_language": "gu"}   # a deployment whose default is Gujarati
+    ta = queries.version_texts(v, "ta")
+    assert ta.title == "રાજભાષા હિન્દી" and ta.language == "gu"
+    assert ta.modules[0]["title"] == "Module 1"           # neither in Tamil nor in Gujarati: the course's own
 
 
 def test_a_translation_needs_title_and_summary_and_known_keys(build, staff):

@@ -65,6 +65,7 @@ NOT_AN_OBJECT = {
     "api/v1/competencies/shared/<token>": "a passport shared by its secret link (public by design)",
     "api/v1/competencies/activities/<code>": "an upsert by code of national reference data (403 to non-admins)",
     "api/v1/competencies/roles/<code>": "an upsert by code of national reference data (403 to non-admins)",
+    "media/catalog/<path:path>": "a course's stored file by its path (the catalogue's files are served to all)",
 }
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -14,11 +14,10 @@ from ninja import Router, Schema, Status
 from saksham.campaigns import queries, services
 from saksham.campaigns.models import LearningWeek
 from saksham.core.errors import Conflict
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning.queries import hours
 
 router = Router(tags=["campaigns"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class WeekIn(StrictSchema):

@@ -13,6 +13,11 @@ from django.utils import timezone
 
 from saksham.campaigns import services
 from saksham.campaigns.models import LearningWeek
+from saksham.catalog.models import Course, VersionStatus
+from saksham.learning import services as learning
+from saksham.learning import structure
+from saksham.orgs.queries import country
+from saksham.people.models import Role, User
 
 
 def _minutes(rng: random.Random) -> int:
@@ -24,8 +29,6 @@ def _minutes(rng: random.Random) -> int:
 def _learn(learner, course, minutes: int, *, since: dt.datetime, now: dt.datetime, complete: bool) -> None:
     """``minutes`` of heartbeats of a minute each on the course's items (most recent first, never before
     ``since``), through the progress path; every item finished when ``complete``."""
-    from saksham.learning import services as learning
-    from saksham.learning import structure
 
     enrolment = learning.enrolment_create(learner=learner, course=course)
     if enrolment.state != "active":
@@ -49,9 +52,6 @@ def _learn(learner, course, minutes: int, *, since: dt.datetime, now: dt.datetim
 
 
 def build_week(learners: int = 300) -> LearningWeek | None:
-    from saksham.catalog.models import Course, VersionStatus
-    from saksham.orgs.queries import country
-    from saksham.people.models import Role, User
 
     root = country()
     admin = User.objects.filter(memberships__role=Role.PLATFORM_ADMIN).order_by("id").first()

@@ -21,7 +21,8 @@ from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.learning.queries import hours
 from saksham.orgs.models import Org, OrgKind
-from saksham.orgs.queries import subtrees_q
+from saksham.orgs.queries import country, subtrees_q
+from saksham.people.rules import admin_scopes, is_platform_admin
 
 COUNTERS_TTL_S = 2
 BOARD_TTL_S = 3
@@ -59,7 +60,6 @@ def week_get(actor, public_id, action: str = "week.view") -> LearningWeek:
 
 def weeks_visible(actor) -> QuerySet[LearningWeek]:
     """Weeks in whose scope the actor is (national and her state's), and those she runs."""
-    from saksham.people.rules import admin_scopes, is_platform_admin
 
     qs = LearningWeek.objects.select_related("scope")
     if is_platform_admin(actor):
@@ -73,7 +73,6 @@ def weeks_visible(actor) -> QuerySet[LearningWeek]:
 
 
 def weeks_managed(actor) -> QuerySet[LearningWeek]:
-    from saksham.people.rules import admin_scopes, is_platform_admin
 
     qs = LearningWeek.objects.select_related("scope")
     if is_platform_admin(actor):
@@ -84,8 +83,6 @@ def weeks_managed(actor) -> QuerySet[LearningWeek]:
 
 def scopes_for(actor) -> list[Org]:
     """The scopes the actor may create weeks for: the country and every region, or her own state."""
-    from saksham.orgs.queries import country
-    from saksham.people.rules import admin_scopes, is_platform_admin
 
     if is_platform_admin(actor):
         root = country()

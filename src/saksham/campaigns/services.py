@@ -23,10 +23,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saksham.campaigns.models import LearningWeek, RankBy, WeekBadge, WeekLearner
+from saksham.campaigns.models import (
+    LearningWeek,
+    RankBy,
+    WeekBadge,
+    WeekBucket,
+    WeekDelta,
+    WeekLearner,
+    WeekOrg,
+)
+from saksham.catalog.models import Course, CourseVersion, VersionStatus
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, ValidationFailed
+from saksham.core.messages import Message
 from saksham.orgs.models import PATH_STEP, Org, OrgKind
+from saksham.orgs.queries import org_get, subtree_q
+from saksham.people import services as people_services
+from saksham.people.models import User
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +118,6 @@ def _scope(scope) -> Org:
     if isinstance(scope, Org):
         org = scope
     else:
-        from saksham.orgs.queries import org_get
 
         org = org_get(code=str(scope)) if scope else None
         if org is None:
@@ -124,7 +136,6 @@ def _scope(scope) -> Org:
 
 
 def _featured(ids) -> list:
-    from saksham.catalog.models import Course, VersionStatus
 
     if ids is None:
         return []
@@ -375,7 +386,6 @@ def on_learning_time(credits) -> None:
     paths = _org_paths(c.org_id for c in credits)
     course_of: dict[int, int] = {}
     if any(w.featured_only for w in weeks):
-        from saksham.catalog.models import CourseVersion
 
         course_of = dict(CourseVersion.objects.filter(pk__in={c.version_id for c in credits})
                          .values_list("pk", "course_id"))
@@ -520,7 +530,6 @@ def week_rollups_rebuild(*, week: LearningWeek) -> None:
     learner rows hold them already."""
     from django.db.models import Count, Sum
 
-    from saksham.campaigns.models import WeekBucket, WeekDelta, WeekOrg
 
     with transaction.atomic():
         WeekDelta.objects.filter(week=week).delete()
@@ -555,8 +564,6 @@ def week_registered_refresh(*, week: LearningWeek) -> int:
     read of people by org, then O(orgs)), for the per-capita boards. Returns the orgs written."""
     from django.db.models import Count
 
-    from saksham.orgs.queries import subtree_q
-    from saksham.people.models import User
 
     orgs = list(Org.objects.filter(subtree_q(week.scope_path)).values_list("pk", "path", "kind", "depth"))
     per_org = dict(User.objects.filter(subtree_q(week.scope_path, "org__path"), is_active=True).order_by()
@@ -610,13 +617,11 @@ def _notify_badges(week: LearningWeek) -> int:
     """Tell each badge holder once, in her language, through the notifications centre
     (``people.services.notifications_send_bulk``, keyed per week and person so a re-run notifies nobody twice; or
     ``notification_send`` one by one). Without a notifications centre the badges wait, unnotified."""
-    from saksham.people import services as people_services
 
     bulk = getattr(people_services, "notifications_send_bulk", None)
     send = getattr(people_services, "notification_send", None)
     if bulk is None and send is None:
         return 0
-    from saksham.core.messages import Message
 
     title = Message.gettext("You met the goal of %(week)s: your badge is on My learning", week=week.title)
 
@@ -631,7 +636,6 @@ def _notify_badges(week: LearningWeek) -> int:
             if bulk is not None:
                 bulk(users=[learner for _x, learner in badges], kind="announcement", title=title, url=url, key=key)
             else:
-                from saksham.people.models import User
 
                 for user in User.objects.filter(pk__in=[learner for _x, learner in badges]):
                     send(user=user, kind="announcement", title=title, url=url, key=f"{key}:{user.pk}")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from saksham.campaigns import queries, services
 from saksham.campaigns.models import RankBy
+from saksham.catalog.models import Course, VersionStatus
 from saksham.core import permissions
 from saksham.core.errors import DomainError
 from saksham.learning.queries import hours
@@ -31,7 +32,6 @@ def _week(request, week_id: UUID, action: str = "week.view"):
 
 
 def _courses():
-    from saksham.catalog.models import Course, VersionStatus
 
     return [(str(c.public_id), c.live_version.title) for c in
             Course.objects.filter(live_version__status=VersionStatus.PUBLISHED).select_related("live_version")

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -17,20 +16,12 @@ from saksham.catalog import queries, services
 from saksham.catalog.models import ContentItem, Course, Module, Provider
 from saksham.catalog.queries import SearchFilters
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.l10n import reader_language as _language
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
+from saksham.people.services import api_token_user
 
 router = Router(tags=["catalog"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
-
-
-def _language(request, lang: str | None) -> str:
-    if lang:
-        return lang
-    user = getattr(request, "auth", None) or getattr(request, "user", None)
-    if user is not None and getattr(user, "is_authenticated", False) and user.preferred_language:
-        return user.preferred_language
-    return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
 
 
 def _viewer(request):
@@ -38,7 +29,6 @@ def _viewer(request):
     session, or None."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        from saksham.people.services import api_token_user
 
         return api_token_user(header[7:].strip())
     user = getattr(request, "user", None)

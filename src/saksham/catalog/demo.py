@@ -12,9 +12,11 @@ from django.db import transaction
 
 from saksham.catalog import services
 from saksham.catalog.models import Course, CourseVersion, ItemKind, Provider
+from saksham.catalog.queries import competency_names
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create
+from saksham.people.demo import DEMO_PASSWORD
 from saksham.people.models import Role, Status, User
 from saksham.people.services import role_grant
 
@@ -54,8 +56,6 @@ def _team() -> dict[str, User]:
         email = f"catalogue.{key}@demo.{domain}"
         user = User.objects.filter(email=email).first()
         if user is None:
-            from saksham.web.demo import DEMO_PASSWORD
-
             hashed = hashed or make_password(DEMO_PASSWORD)
             user = User.objects.create(email=email, full_name=name, org=root, status=Status.ACTIVE, is_active=True,
                                        password=hashed, created_via="demo-login", designation=name)
@@ -134,7 +134,6 @@ def _course(team, provider, lang, title, summary, minutes, level, competencies, 
                                      "description": f"<p>{summary}</p>", "duration_minutes": minutes, "level": level,
                                      "keywords": keywords, "objectives": [summary.split(",")[0].split("।")[0]]})
     # With the competencies app's framework loaded, tags carry the level the course builds (by its own level).
-    from saksham.catalog.queries import competency_names
 
     known = competency_names(competencies, "en")
     if competencies and known is not None and set(competencies) <= set(known):

@@ -22,11 +22,13 @@ from saksham.catalog.models import (
     VersionStatus,
 )
 from saksham.catalog.rules import CATALOG_ROLES, catalog_scopes
+from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import content_languages
+from saksham.orgs.models import PATH_STEP, Org
 from saksham.orgs.queries import language_codes, subtrees_q
 from saksham.people.rules import is_platform_admin
 
-FALLBACK_LANGUAGE = "en"
 PAGE_SIZE_MAX = 50
 LIST_FIELDS = ("objectives", "keywords")
 
@@ -34,8 +36,8 @@ LIST_FIELDS = ("objectives", "keywords")
 # --- texts in a language -----------------------------------------------------------------------------------
 
 def _chain(version: CourseVersion, language: str) -> list[str]:
-    """learner's language > course's language > English (each once)."""
-    return list(dict.fromkeys([language, version.language, FALLBACK_LANGUAGE]))
+    """learner's language > the profile's default language > the course's own language (each once)."""
+    return content_languages(language, version.language)
 
 
 @dataclass
@@ -74,7 +76,7 @@ def version_texts(version: CourseVersion, language: str) -> Localised:
                 return value
         return ""
 
-    shown = language if language in by_lang else version.language
+    shown = next((lang for lang in chain if lang in by_lang), version.language)
     return Localised(
         language=shown,
         title=pick("course", "title"), summary=pick("course", "summary"), description=pick("course", "description"),
@@ -99,7 +101,6 @@ def audience_orgs(user) -> list[int] | None:
         return None
     cached = getattr(user, "_audience_orgs", None)
     if cached is None:
-        from saksham.orgs.models import PATH_STEP, Org
 
         path = Org.objects.filter(pk=user.org_id).values_list("path", flat=True).first() or ""
         cached = [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
@@ -116,7 +117,6 @@ def visible_to(course: Course, user) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    from saksham.core import permissions
 
     return permissions.allowed(user, "course.view_drafts", course)
 
@@ -405,7 +405,6 @@ def workspace_courses(actor, *, status: str = "") -> QuerySet[CourseVersion]:
 
 
 def version_for_staff(actor, public_id) -> CourseVersion:
-    from saksham.core import permissions
 
     v = (CourseVersion.objects.select_related("course__provider__org", "course__live_version")
          .filter(public_id=public_id).first())
@@ -425,8 +424,6 @@ def course_get(actor, public_id, action: str | None = None) -> Course:
     """The course, if ``actor`` may see it: a live one whose audience she is in (``visible_to``), or any of a
     provider where she holds a catalogue role; then, with ``action`` (a rule such as "course.policy"), she must be
     allowed it (403). Missing, malformed and not visible are the one 404."""
-    from saksham.core import permissions
-
     ref = _as_uuid(public_id)
     c = (Course.objects.select_related("provider__org", "live_version", "audience").filter(public_id=ref).first()
          if ref else None)
@@ -443,8 +440,6 @@ def version_get(actor, public_id, action: str = "course.view_drafts") -> CourseV
     """A version of a course, if ``actor`` may see its drafts (its provider's catalogue staff); with another
     ``action`` ("course.edit", "course.publish"; "course.review" on the version itself) checked (403). Otherwise
     the one 404."""
-    from saksham.core import permissions
-
     v = version_for_staff(actor, _as_uuid(public_id))
     if action != "course.view_drafts":
         permissions.require(actor, action, v if action == "course.review" else v.course)
@@ -452,7 +447,6 @@ def version_get(actor, public_id, action: str = "course.view_drafts") -> CourseV
 
 
 def course_for_staff(actor, public_id) -> Course:
-    from saksham.core import permissions
 
     c = Course.objects.select_related("provider__org", "live_version").filter(public_id=public_id).first()
     if c is None or not permissions.allowed(actor, "course.view_drafts", c):

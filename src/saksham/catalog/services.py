@@ -34,16 +34,21 @@ from saksham.catalog.models import (
     Provider,
     ProviderKind,
     Review,
+    SearchEntry,
     Translation,
     VersionCompetency,
     VersionStatus,
 )
+from saksham.catalog.queries import competency_names
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, TooLarge, ValidationFailed
-from saksham.orgs.models import Org
+from saksham.core.messages import Message
+from saksham.orgs.hooks import OrgsMerged
+from saksham.orgs.models import PATH_STEP, Org
 from saksham.orgs.queries import language_codes
 from saksham.orgs.queries import languages as profile_languages
-from saksham.people.models import Role
+from saksham.people.models import Membership, Role
+from saksham.people.services import notifications_send_bulk
 
 COURSE_TEXT_FIELDS = ("title", "summary", "description", "objectives", "keywords")
 MODULE_TEXT_FIELDS = ("title", "summary")
@@ -281,7 +286,6 @@ def competencies_set(*, actor, version: CourseVersion, codes: list[str]) -> list
 def competency_tags_set(*, actor, version: CourseVersion, tags: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     """The competencies a draft builds, with the level (1-5) it builds each to. Codes are checked against the
     competency frameworks when the competencies app is installed (``queries.competency_labeller``)."""
-    from saksham.catalog.queries import competency_names
 
     _editable(actor, version)
     if not isinstance(tags, list | tuple) or len(tags) > 50:
@@ -582,8 +586,6 @@ def version_problems(version: CourseVersion) -> dict[str, str]:
 
 def _holders(provider: Provider, role: str) -> list[int]:
     """Ids of the active people holding ``role`` at the provider's org or an org above it."""
-    from saksham.orgs.models import PATH_STEP
-    from saksham.people.models import Membership
 
     path = provider.org.path
     prefixes = [path[:n] for n in range(PATH_STEP, len(path) + 1, PATH_STEP)]
@@ -597,8 +599,6 @@ def _notify_step(version: CourseVersion, step: str, *, actor, user_ids, comments
     from django.urls import reverse
     from django.utils.translation import gettext_noop
 
-    from saksham.core.messages import Message
-    from saksham.people.services import notifications_send_bulk
 
     ids = sorted({u for u in user_ids if u and u != actor.pk})
     if not ids:
@@ -745,10 +745,9 @@ def course_audience_set(*, actor, course: Course, audience: Org | None) -> Cours
     return course
 
 
-def collections_move_org(merged) -> int:
+def collections_move_org(merged: OrgsMerged) -> int:
     """A step of settings.ORG_MERGE_STEPS (``saksham.orgs.hooks.OrgsMerged``): collections made for the people of
     a merged org are for the people of the org it merged into."""
-    from saksham.catalog.models import SearchEntry
 
     SearchEntry.objects.filter(audience=merged.source_id).update(audience=merged.target_id)
     return Course.objects.filter(audience_id=merged.source_id).update(audience_id=merged.target_id)

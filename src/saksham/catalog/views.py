@@ -3,6 +3,8 @@ reviewers decide and publishers publish. Thin: every write goes through services
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import uuid
 from urllib.parse import urlencode
 
@@ -11,10 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils._os import safe_join
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,12 +25,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from saksham.catalog import queries, services
-from saksham.catalog.api import _language, course_detail_data
+from saksham.catalog.api import course_detail_data
 from saksham.catalog.hooks import COMPETENCY_CHOICES, COURSE_PAGE_PANELS, STUDIO_ITEM_PANELS
 from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import hooks, permissions
 from saksham.core.errors import DomainError, NotFound, ValidationFailed
+from saksham.core.l10n import default_language
+from saksham.core.l10n import reader_language as _language
 from saksham.orgs.queries import languages as profile_languages
 from saksham.people.models import Role
 
@@ -427,7 +432,7 @@ def version(request, version_id):
     editable = can_edit and v.status == VersionStatus.DRAFT
     languages = _translation_status(v, modules, editable)
     _item_panels(request, v, modules, editable)
-    lang = translation.get_language() or "en"
+    lang = translation.get_language() or default_language()
     choices = competency_choices(lang) if editable else []
     tags = queries.competency_tags(v, lang)
     context = {
@@ -628,12 +633,6 @@ def media_file(request, path: str):
     """A course's file from the media storage (uploaded videos, documents and covers, the demo's media) under
     ``catalog/``, with its content type and byte ranges (a video seeks without downloading it all); the player may
     frame a document. Nothing else of the media folder (bulk-import files, exports) is reachable here."""
-    import mimetypes
-    import os
-
-    from django.http import FileResponse, HttpResponse
-    from django.utils._os import safe_join
-
     try:
         full = safe_join(os.path.join(settings.MEDIA_ROOT, "catalog"), path)   # never above catalog/
     except Exception:   # noqa: BLE001 - a path leaving the folder is simply not there

@@ -7,32 +7,31 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from saksham.catalog.models import Provider
+from saksham.catalog.queries import competency_tags, version_for_staff
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
-from saksham.competencies.models import Element, Kind
+from saksham.competencies.models import Element, Kind, text_in
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.exports import csv_response
+from saksham.core.l10n import reader_language
+from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.orgs.queries import org_get
+from saksham.people.models import User
+from saksham.people.queries import person_get
 
 router = Router(tags=["competencies"])
 
 
-class ProblemOut(ErrorOut):
-    details: list[dict] | dict | None = None
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-          422: ProblemOut}
 
 
 def _lang(request) -> str:
-    user = getattr(request, "auth", None)
-    return request.GET.get("lang") or getattr(user, "preferred_language", "") or "en"
+    return reader_language(request, request.GET.get("lang"))
 
 
 # --- frameworks -------------------------------------------------------------------------------------------------
@@ -47,7 +46,6 @@ class FrameworkOut(Schema):
 
 
 def _framework_data(f, language: str) -> dict:
-    from saksham.competencies.models import text_in
 
     return {"id": f.public_id, "code": f.code, "name": text_in(f.texts, language, "name") or f.code,
             "languages": f.languages, "is_default": f.is_default,
@@ -85,9 +83,7 @@ def framework_export(request, framework_id: UUID, format: str = "json"):
     f = queries.framework_get(framework_id)
     doc = services.framework_export(f)
     if format == "csv":
-        response = HttpResponse(fw.document_to_csv(doc), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{f.code}.csv"'
-        return response
+        return csv_response(fw.document_to_csv(doc), f"{f.code}.csv")
     if format != "json":
         raise ValidationFailed(_("format is json or csv"), field="format")
     return doc
@@ -116,7 +112,6 @@ class CompetencyOut(Schema):
 
 
 def _element_data(e: Element, language: str) -> dict:
-    from saksham.competencies.models import text_in
 
     return {"code": e.code, "kind": e.kind, "name": e.name(language),
             "description": text_in(e.texts, language, "description"),
@@ -192,7 +187,6 @@ def role_put(request, code: str, payload: RoleIn):
 
 @router.put("/positions", response={200: dict, **ERRORS})
 def position_put(request, payload: PositionIn):
-    from saksham.orgs.queries import org_get
 
     org = None
     if payload.org:
@@ -242,7 +236,6 @@ class TagOut(Schema):
 @router.put("/courses/versions/{version_id}/tags", response={200: list[TagOut], **ERRORS})
 def tags_put(request, version_id: UUID, payload: TagsIn):
     """Tag a draft version with the competencies it builds and the level of each."""
-    from saksham.catalog.queries import competency_tags, version_for_staff
 
     v = version_for_staff(request.auth, version_id)
     services.course_tags_set(actor=request.auth, version=v, tags=[(t.code, t.level) for t in payload.tags])
@@ -251,7 +244,6 @@ def tags_put(request, version_id: UUID, payload: TagsIn):
 
 @router.get("/courses/versions/{version_id}/tags", response={200: list[TagOut], **ERRORS})
 def tags_get(request, version_id: UUID):
-    from saksham.catalog.queries import competency_tags, version_for_staff
 
     return competency_tags(version_for_staff(request.auth, version_id), _lang(request))
 
@@ -346,8 +338,6 @@ def my_passport(request):
 @router.get("/people/{person_id}/passport", response={200: PassportOut, **ERRORS})
 def person_passport(request, person_id: UUID):
     """A person's passport, for her admins."""
-    from saksham.people.queries import person_get
-
     person = person_get(request.auth, person_id)
     return _passport_data(queries.passport_of(request.auth, person, language=_lang(request)))
 
@@ -355,7 +345,7 @@ def person_passport(request, person_id: UUID):
 @router.get("/shared/{token}", response={200: PassportOut, **ERRORS}, auth=None)
 def shared(request, token: str):
     """A passport shared by its learner (no sign-in; what she holds and the evidence, not her gaps)."""
-    return _passport_data(queries.shared_passport(token, language=request.GET.get("lang") or "en"), private=False)
+    return _passport_data(queries.shared_passport(token, language=_lang(request)), private=False)
 
 
 class DeclareIn(StrictSchema):
@@ -385,8 +375,6 @@ class ReportIn(StrictSchema):
 @router.post("/reports", response={201: dict, 200: dict, **ERRORS})
 def report(request, payload: ReportIn):
     """A training institute reports a competency a learner gained with it."""
-    from saksham.catalog.models import Provider
-    from saksham.people.models import User
 
     provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
     if provider is None:
@@ -472,7 +460,6 @@ class CoverageOut(Schema):
 def coverage(request, org: str):
     """For each competency the designations in the org's subtree require: people needing it, people holding it
     at each level 1-5, people at the required level. Admins of the org (or above) only."""
-    from saksham.orgs.queries import org_get
 
     scope = org_get(code=org)
     if scope is None:

@@ -5,8 +5,12 @@ filled from her completed course, an institute's report and a self-declaration. 
 
 from __future__ import annotations
 
+from saksham.catalog.models import Provider
 from saksham.competencies import services
 from saksham.competencies.models import Framework, Position
+from saksham.learning.hooks import Completion
+from saksham.learning.queries import my_learning
+from saksham.people.models import Role, User
 
 LEVELS = [("Basic", "आधारभूत"), ("Working", "कार्यकारी"), ("Proficient", "प्रवीण"), ("Advanced", "उन्नत"),
           ("Expert", "विशेषज्ञ")]
@@ -179,7 +183,6 @@ def document() -> dict:
 
 
 def _admin():
-    from saksham.people.models import Role, User
 
     return (User.objects.filter(memberships__role=Role.PLATFORM_ADMIN).order_by("id").first()
             or User.objects.filter(is_superuser=True).order_by("id").first())
@@ -214,16 +217,10 @@ def build_mapping() -> int:
 
 def build_passports() -> int:
     """The demo learner's passport: her completed course, an institute's report, a self-declaration."""
-    from saksham.catalog.models import Provider
-    from saksham.learning.queries import my_learning
-    from saksham.people.models import User
-
     learner = User.objects.filter(email__startswith="learner@demo.").select_related("org").first()
     if learner is None:
         return 0
     added = 0
-    from saksham.learning.hooks import Completion
-
     for e in my_learning(learner)["completed"]:
         added += services.on_completion(Completion.of(e))
     provider = Provider.objects.filter(org__code="ISTM").first() or Provider.objects.order_by("id").first()

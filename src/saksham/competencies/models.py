@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from saksham.catalog.models import Course, Provider
+from saksham.core.l10n import content_languages
 from saksham.core.models import PublicModel
 
 MAX_LEVEL = 5
@@ -74,8 +75,8 @@ class Element(PublicModel):
 
 
 def text_in(texts: dict, language: str, field: str = "name") -> str:
-    """A text in the language, else English, else any."""
-    for lang in (language, "en", *texts.keys()):
+    """A text in the language, else the profile's default language, else any."""
+    for lang in (*content_languages(language), *texts.keys()):
         value = (texts.get(lang) or {}).get(field) if isinstance(texts.get(lang), dict) else texts.get(lang)
         if value:
             return value

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from saksham.catalog.queries import courses_building, families_listed
 from saksham.competencies.models import (
     DesignationCourse,
     Element,
@@ -28,19 +29,23 @@ from saksham.competencies.models import (
     Framework,
     Holding,
     Kind,
+    ModuleTag,
+    OrgDesignation,
     PassportShare,
     Position,
     Requirement,
     text_in,
 )
-from saksham.competencies.services import GENERATION, designation_key
+from saksham.competencies.services import GENERATION, coverage_rollups_rebuild, designation_key
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import default_language, reader_language
+from saksham.learning.queries import course_families_of
 from saksham.orgs.models import PATH_STEP
+from saksham.orgs.queries import subtree_q, subtree_range
 
 RECO_CACHE_S = 1800
 CANDIDATES = 40
-FALLBACK_LANGUAGE = "en"
 
 _LOCAL: dict = {}
 
@@ -222,7 +227,7 @@ class Passport:
 def passport(learner, *, language: str | None = None, evidence: bool = True) -> Passport:
     """Every competency she holds (level proved, level declared), her role's requirements beside them with the
     gaps (required level not proved), and the evidence behind them, newest first."""
-    language = language or learner.preferred_language or FALLBACK_LANGUAGE
+    language = reader_language(requested=language, user=learner)
     gen = generation()
     idx = _index(gen)["id"]
     holdings = {c: (lvl, dec, at) for c, lvl, dec, at in
@@ -328,9 +333,8 @@ def recommendations(learner, *, limit: int = 10, book: Passport | None = None, l
     the earlier; her language first; then popularity), then those popular among people of her designation in her
     org (then on the whole platform), in her language (or the fallback language), leaving out every course family
     she is enrolled in, asked for or finished."""
-    from saksham.learning.queries import course_families_of
 
-    language = language or learner.preferred_language or FALLBACK_LANGUAGE
+    language = reader_language(requested=language, user=learner)
     book = book or passport(learner, language=language, evidence=False)
     exclude = course_families_of(learner)
     key = designation_key(learner.designation)
@@ -349,13 +353,12 @@ def recommendations(learner, *, limit: int = 10, book: Passport | None = None, l
 
 def _readable(languages: list[str], language: str) -> int:
     """2: in her language; 1: in the fallback language; 0: neither."""
-    return 2 if language in languages else (1 if FALLBACK_LANGUAGE in languages else 0)
+    return 2 if language in languages else (1 if default_language() in languages else 0)
 
 
 def _compute(learner, book: Passport, exclude: set[int], key: str, language: str, limit: int) -> list[Recommendation]:
     from django.utils.translation import gettext as _
 
-    from saksham.catalog.queries import courses_building, families_listed
 
     gaps = {n.code: n for n in book.gaps}
     out: list[Recommendation] = []
@@ -443,12 +446,9 @@ def coverage(actor, org, *, language: str = "en") -> Coverage:
     """For each competency that the designations of her subtree require: how many people need it, how many of
     her people hold it at each level (proved), and how many reach the required level. Read from the per-org
     rollups (``OrgCoverage``, ``OrgDesignation``): the cost grows with the orgs of the subtree, not its people."""
-    from saksham.competencies.models import OrgDesignation
-    from saksham.orgs.queries import subtree_range
 
     permissions.require(actor, "competencies.coverage", org)
     if not OrgDesignation.objects.exists():
-        from saksham.competencies.services import coverage_rollups_rebuild
 
         coverage_rollups_rebuild(holdings=False)
     gen = generation()
@@ -504,7 +504,6 @@ def coverage(actor, org, *, language: str = "en") -> Coverage:
 
 def module_tags(course, language: str = "en") -> dict[str, list[dict]]:
     """{module key: [{code, name, level}]} of a course's module tags."""
-    from saksham.competencies.models import ModuleTag
 
     out: dict[str, list[dict]] = {}
     for t in ModuleTag.objects.filter(course=course).select_related("competency").order_by("competency__code"):
@@ -518,7 +517,6 @@ def module_tags(course, language: str = "en") -> dict[str, list[dict]]:
 def designations_known_in(org) -> list[str]:
     """The designations mapped to roles for the whole deployment, for the org or an org above it, or for an org
     below it: the role map's spelling of each (the people app checks a bulk file's designations against them)."""
-    from saksham.orgs.queries import subtree_q
 
     above = _ancestor_ids(org.path)
     rows = (Position.objects.filter(Q(org__isnull=True) | Q(org_id__in=above) | subtree_q(org.path, "org__path"))

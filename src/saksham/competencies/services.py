@@ -18,7 +18,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import VersionStatus
+from saksham.catalog.queries import competency_tags
+from saksham.catalog.services import competency_tags_set
 from saksham.competencies import framework as fw
+from saksham.competencies.hooks import PASSPORT_CERTIFICATE_LOOKUP
 from saksham.competencies.models import (
     MAX_LEVEL,
     Activity,
@@ -31,12 +35,18 @@ from saksham.competencies.models import (
     JobRole,
     Kind,
     ModuleTag,
+    OrgDesignation,
     PassportShare,
     Position,
     Requirement,
 )
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.sql import greatest
+from saksham.learning.models import Enrolment
+from saksham.learning.queries import enrolment_facts_since
+from saksham.orgs.queries import org_get
+from saksham.people.queries import people_visible_to
 
 GENERATION = "generation"
 
@@ -334,8 +344,6 @@ def _mapping_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
 
 def _known_designations(actor, keys: set[str]) -> set[str]:
     """The designations (keys) that a mapping may name: those already mapped, and those people hold."""
-    from saksham.competencies.models import OrgDesignation
-    from saksham.people.queries import people_visible_to
 
     known = set(Position.objects.filter(key__in=keys).values_list("key", flat=True))
     # The per-org designation counts (coverage's rollup) know every designation held, as of their last refresh;
@@ -352,7 +360,6 @@ def mapping_upload(*, actor, name: str, content: bytes) -> MappingReport:
     """A FRAC spreadsheet (CSV or XLSX): one row per (designation, role, activity, competency, level), with an
     optional org code (the mapping then holds in that org's subtree). Every row is checked first; any bad row
     refuses the file with one error per bad row (line numbers as in the file), and nothing is written."""
-    from saksham.orgs.queries import org_get
 
     if len(content) > 10 * 1024 * 1024:
         raise ValidationFailed(_("the file is larger than 10 MB"), field="file", code="too_large")
@@ -469,7 +476,6 @@ def mapping_export_rows() -> list[list[str]]:
 def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
     """Tag a draft course version with competencies and levels (the catalogue's service checks the codes
     against the frameworks through ``queries.competency_labels``)."""
-    from saksham.catalog.services import competency_tags_set
 
     return competency_tags_set(actor=actor, version=version, tags=tags)
 
@@ -477,7 +483,6 @@ def course_tags_set(*, actor, version, tags: list[tuple[str, int | None]]):
 @transaction.atomic
 def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Tag one module of a draft with the competencies (and levels) it builds; replaces its tags."""
-    from saksham.catalog.models import VersionStatus
 
     permissions.require(actor, "course.edit", version.course)
     if version.status != VersionStatus.DRAFT:
@@ -507,7 +512,6 @@ def module_tags_set(*, actor, version, module_key, tags: list[tuple[str, int]]) 
 def _holding_raise(cur, learner, competency_id: int, *, level: int, declared: int, at: dt.datetime) -> None:
     """Raise her holding (levels never drop) and, when the proved level rose, move her in the org's coverage
     counts: the upsert returns the level before and after, so concurrent raises each move her once."""
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     at_db = connection.ops.adapt_datetimefield_value(at)
     cur.execute(f"""
         INSERT INTO competencies_holding (learner_id, competency_id, level, declared, previous, at)
@@ -515,8 +519,8 @@ def _holding_raise(cur, learner, competency_id: int, *, level: int, declared: in
         ON CONFLICT (learner_id, competency_id) DO UPDATE SET
           previous = competencies_holding.level,
           at = CASE WHEN excluded.level > competencies_holding.level THEN excluded.at ELSE competencies_holding.at END,
-          level = {greatest}(competencies_holding.level, excluded.level),
-          declared = {greatest}(competencies_holding.declared, excluded.declared)
+          level = {greatest("competencies_holding.level", "excluded.level")},
+          declared = {greatest("competencies_holding.declared", "excluded.declared")}
         RETURNING previous, level""", [learner.pk, competency_id, level, declared, at_db])
     before, after = cur.fetchone()
     if after > before:
@@ -585,8 +589,6 @@ def evidence_record(*, learner, competency: Element, level: int, kind: str, key:
 
 def _certificate(enrolment) -> tuple[str, str] | None:
     # A missing certificate (or a failing lookup, logged) leaves the link empty, never blocks the passport.
-    from saksham.competencies.hooks import PASSPORT_CERTIFICATE_LOOKUP
-
     return hooks.one(PASSPORT_CERTIFICATE_LOOKUP, enrolment)
 
 
@@ -595,8 +597,6 @@ def on_completion(completion) -> int:
     version builds become evidence in her passport ("assessment passed" for a standalone assessment, else
     "completed course"), keyed by the enrolment and the code, so a re-run adds nothing. Returns how many facts were
     new."""
-    from saksham.catalog.queries import competency_tags
-    from saksham.learning.models import Enrolment
 
     if completion.completed_at is None:
         return 0
@@ -685,7 +685,6 @@ def cohort_counts_fold(*, batch: int = 50000) -> int:
     """Fold enrolments made since the last fold into the per-(org, designation, course family) counts and the
     national per-(designation, family) counts. Incremental (a watermark on the enrolment id), one transaction per
     batch with its watermark, so a crash repeats nothing. Returns how many enrolments were folded."""
-    from saksham.learning.queries import enrolment_facts_since
 
     total = 0
     while True:

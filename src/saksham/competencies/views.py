@@ -14,19 +14,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from saksham.catalog.queries import competency_tags
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
 from saksham.competencies.models import Element, EvidenceKind, Kind, text_in
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.exports import attachment, csv_response, csv_text
+from saksham.core.l10n import reader_language
+from saksham.learning.queries import suggested_courses
+from saksham.orgs.models import Org
+from saksham.orgs.queries import country, org_get
+from saksham.people.rules import admin_paths, is_admin
 
 
 def _lang(request) -> str:
-    return translation.get_language() or "en"
+    return reader_language(request)
 
 
 def _int(value, default=0) -> int:
@@ -75,7 +81,6 @@ def passport(request):
 def _reco_extra(user, book, recs, language: str) -> dict:
     """What keeps the "for you" card from being a dead end: when her designation has no role map, a word on why
     with a link to her profile; when few courses are recommended, the most popular ones in her language."""
-    from saksham.learning.queries import suggested_courses
 
     more = []
     if len(recs) < 3:
@@ -185,13 +190,11 @@ def framework_export(request, framework_id, fmt):
         raise Http404 from None
     doc = services.framework_export(f)
     if fmt == "csv":
-        response = HttpResponse(fw.document_to_csv(doc), content_type="text/csv; charset=utf-8")
-    elif fmt == "json":
-        response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
-    else:
+        return csv_response(fw.document_to_csv(doc), f"{f.code}.csv")
+    if fmt != "json":
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{f.code}.{fmt}"'
-    return response
+    response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/json")
+    return attachment(response, f"{f.code}.json")
 
 
 # --- the mapping --------------------------------------------------------------------------------------------
@@ -248,19 +251,13 @@ def mapping(request):
 @login_required
 def mapping_export(request):
     _require(request, "competencies.view_mappings")
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(services.mapping_export_rows())
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="frac-mapping.csv"'
-    return response
+    return csv_response(csv_text(services.mapping_export_rows()), "frac-mapping.csv")
 
 
 # --- coverage -----------------------------------------------------------------------------------------------
 
 @login_required
 def coverage(request):
-    from saksham.orgs.queries import org_get
-    from saksham.people.rules import admin_paths, is_admin
 
     if not is_admin(request.user):
         raise DjangoPermissionDenied
@@ -269,11 +266,9 @@ def coverage(request):
     org = org_get(code=code) if code else None
     if org is None:
         if paths is None:
-            from saksham.orgs.queries import country
 
             org = country()
         else:
-            from saksham.orgs.models import Org
 
             org = Org.objects.filter(path__in=paths).order_by("path").first()
     if org is None:
@@ -292,7 +287,6 @@ def course_panel(request, course) -> str:
     to which level, and which of them close a gap of the signed-in learner's role."""
     from django.template.loader import render_to_string
 
-    from saksham.catalog.queries import competency_tags
 
     if course.live_version_id is None:
         return ""

@@ -119,5 +119,5 @@ def field_codes_named(message: str, field: str | None = None, labels: dict | Non
         label = _label(code, labels)
         at_start = re.match(pattern, message) is not None
         if label and (at_start or _NON_LATIN.search(message)):
-            message = re.sub(pattern, lambda _m, label=label: label, message)
+            message = re.sub(pattern, str(label).replace("\\", r"\\"), message)
     return message

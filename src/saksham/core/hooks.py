@@ -32,7 +32,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -105,15 +105,15 @@ def discover() -> dict[str, HookPoint]:
 
 
 @functools.cache
-def resolve(path: str) -> Callable:
-    """The callable at a dotted path, imported once per process (a listener is changed by changing the setting,
+def resolve(path: str) -> Any:
+    """The callable (or task) at a dotted path, imported once per process (a listener is changed by changing the setting,
     not by replacing the module's attribute afterwards)."""
     return import_string(path)
 
 
 def paths(point: HookPoint, slot: str | None = None) -> list[str]:
     """The dotted paths a deployment lists for a point (its setting), in order."""
-    value = getattr(settings, point.name, "" if point.single else {} if point.slots else [])
+    value: Any = getattr(settings, point.name, "" if point.single else {} if point.slots else [])
     if point.single:
         return [value] if value else []
     if point.slots:
@@ -128,12 +128,13 @@ def listeners(point: HookPoint, slot: str | None = None) -> list[tuple[str, Call
 
 
 def _checked(point: HookPoint, payload) -> None:
+    kind = cast(type, point.payload)      # the payload type the point was declared with
     items = payload if point.batch else [payload]
     if point.batch and not isinstance(payload, list | tuple):
-        raise TypeError(f"{point.name}: the payload is a list of {point.payload.__name__}")
+        raise TypeError(f"{point.name}: the payload is a list of {kind.__name__}")
     for item in items:
-        if not isinstance(item, point.payload):
-            raise TypeError(f"{point.name}: payload {type(item).__name__} is not {point.payload.__name__}")
+        if not isinstance(item, kind):
+            raise TypeError(f"{point.name}: payload {type(item).__name__} is not {kind.__name__}")
 
 
 def _fail(point: HookPoint, path: str) -> None:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError, dates, lists, numbers, units
 from django.conf import settings
 from django.utils import timezone, translation
 
 DATE_STYLES = ("short", "medium", "long", "full")
+Width = Literal["short", "long", "narrow"]            # of units (durations)
+ListStyle = Literal["unit", "unit-short", "unit-narrow"]
 
 
 @lru_cache(maxsize=64)
@@ -133,7 +136,8 @@ def format_number(value, decimals: int | None = None, language: str | None = Non
     if not (decimals is None and isinstance(value, Decimal)):       # a Decimal keeps the places it was rounded to
         d = _rounded(d, decimals)
     loc = locale(language)
-    places = max(0, -d.as_tuple().exponent) if d.is_finite() else 0
+    exponent = d.as_tuple().exponent
+    places = max(0, -exponent) if d.is_finite() and isinstance(exponent, int) else 0
     whole = str(loc.decimal_formats[None].pattern).split(";")[0].split(".")[0]
     return numbers.format_decimal(d, format=whole + ("." + "0" * places if places else ""), locale=loc,
                                   decimal_quantization=False)
@@ -151,7 +155,7 @@ def format_percent(value, decimals: int = 0, language: str | None = None) -> str
     return numbers.format_percent(d / 100, format=pattern, locale=loc)
 
 
-def format_minutes(minutes, width: str = "short", language: str | None = None) -> str:
+def format_minutes(minutes, width: Width = "short", language: str | None = None) -> str:
     """A duration in minutes as hours and minutes with the locale's units and plurals ("1 hr, 30 min")."""
     d = _decimal(minutes)
     if d is None:
@@ -164,11 +168,12 @@ def format_minutes(minutes, width: str = "short", language: str | None = None) -
         parts.append(units.format_unit(hours, "duration-hour", width, locale=loc))
     if mins or not hours:
         parts.append(units.format_unit(mins, "duration-minute", width, locale=loc))
-    style = {"long": "unit", "short": "unit-short", "narrow": "unit-narrow"}.get(width, "unit-short")
+    styles: dict[str, ListStyle] = {"long": "unit", "short": "unit-short", "narrow": "unit-narrow"}
+    style = styles.get(width, "unit-short")
     return lists.format_list(parts, style=style, locale=loc)
 
 
-def format_hours(hours, width: str = "long", decimals: int = -1, language: str | None = None) -> str:
+def format_hours(hours, width: Width = "long", decimals: int = -1, language: str | None = None) -> str:
     """A number of hours with the locale's unit and plural ("4.5 hours", "4.5 घंटे")."""
     d = _decimal(hours)
     if d is None:
@@ -191,3 +196,29 @@ def profile_text(value, language: str | None = None) -> str:
 def profile_texts(data: dict) -> dict:
     """A section of the profile (branding, hierarchy levels ...) with each text in the UI language."""
     return {k: profile_text(v) if isinstance(v, dict | str) else v for k, v in (data or {}).items()}
+
+
+# --- the language of content (courses, competencies, certificates) ------------------------------------------------
+
+def default_language() -> str:
+    """The deployment profile's default language: the fallback of every text in more than one language."""
+    return (settings.PROFILE or {}).get("default_language") or settings.LANGUAGE_CODE
+
+
+def reader_language(request=None, requested: str | None = None, *, user=None) -> str:
+    """The language a reader wants content in: the one she asked for (``?lang=``), else her profile's preferred
+    language, else the language of the page (the request's), else the profile's default language.
+    ``user`` stands for the request's signed-in person (or API token holder) where there is no request."""
+    if requested:
+        return requested
+    if user is None and request is not None:
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "preferred_language", ""):
+        return user.preferred_language
+    return (getattr(request, "LANGUAGE_CODE", None) if request is not None else None) or default_language()
+
+
+def content_languages(requested: str | None, own: str | None = None) -> list[str]:
+    """The languages a text is looked for in, in order: the reader's, the profile's default, then the content's own
+    (the language it was written in, or its first); each once."""
+    return [code for code in dict.fromkeys([requested, default_language(), own]) if code]

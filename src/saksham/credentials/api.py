@@ -12,14 +12,18 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from saksham.catalog.models import Course
+from saksham.core import permissions
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
 from saksham.credentials.models import Certificate
+from saksham.credentials.tasks import reissue_course
+from saksham.orgs.queries import org_get
+from saksham.people.rules import administers, is_platform_admin
 
 router = Router(tags=["credentials"])
 SYNC_REISSUE_MAX = 2000          # a larger re-issue runs as a background task
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 class VerifyOut(Schema):
@@ -108,18 +112,15 @@ class ReissueIn(StrictSchema):
 
 @router.post("/reissue", response={200: dict, **ERRORS}, summary="Re-issue certificates (a course's, or a list)")
 def reissue(request, payload: ReissueIn):
-    from saksham.catalog.models import Course
 
     if payload.course:
         course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
         if course is None:
             raise NotFound(_("no such course"), field="course")
-        from saksham.core import permissions
 
         permissions.require(request.user, "certificate.issue", course.provider.org)
         count = Certificate.objects.filter(course=course, current=True, revoked_at__isnull=True).count()
         if count > SYNC_REISSUE_MAX:
-            from saksham.credentials.tasks import reissue_course
 
             reissue_course.enqueue(course.pk, request.user.pk)
             return {"reissued": 0, "queued": count}
@@ -144,7 +145,6 @@ def event_issue(request, org: Form[str], event_code: Form[str], title: Form[str]
                 competencies: Form[str] = ""):
     """``file`` is a CSV with the columns name, email and optionally language; ``org`` the code of the provider
     org issuing. A line with a problem is reported by number; the others are issued."""
-    from saksham.orgs.queries import org_get
 
     target = org_get(code=org)
     if target is None:
@@ -172,8 +172,6 @@ class KeyIn(StrictSchema):
 
 @router.post("/keys", response={200: KeyOut, **ERRORS}, summary="Create or rotate a signing key")
 def key_rotate(request, payload: KeyIn):
-    from saksham.orgs.queries import org_get
-    from saksham.people.rules import administers, is_platform_admin
 
     org = None
     if payload.org:

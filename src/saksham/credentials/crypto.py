@@ -20,6 +20,8 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from saksham.credentials.contexts import document_loader as loader
+
 JCS_SUITE = "eddsa-jcs-2022"
 RDFC_SUITE = "eddsa-rdfc-2022"
 SUITES = (JCS_SUITE, RDFC_SUITE)
@@ -269,7 +271,6 @@ def hash_data(unsecured: dict, proof_config: dict, cryptosuite: str, document_lo
                 + hashlib.sha256(jcs(unsecured, plain=plain)).digest())
     if cryptosuite == RDFC_SUITE:
         if document_loader is None:
-            from saksham.credentials.contexts import document_loader as loader
 
             document_loader = loader
         return (hashlib.sha256(_rdfc(proof_config, document_loader)).digest()

@@ -9,7 +9,8 @@ import uuid
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound
-from saksham.credentials.models import Certificate, SigningKey
+from saksham.credentials.models import PLATFORM_SCOPE, Certificate, SigningKey
+from saksham.credentials.services import platform_did
 
 CODE_RE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}$")
 
@@ -74,8 +75,6 @@ def did_document(did: str, keys: list[SigningKey]) -> dict:
 
 
 def platform_did_document() -> dict:
-    from saksham.credentials.models import PLATFORM_SCOPE
-    from saksham.credentials.services import platform_did
 
     return did_document(platform_did(), list(SigningKey.objects.filter(scope=PLATFORM_SCOPE).order_by("id")))
 

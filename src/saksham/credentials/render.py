@@ -21,7 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from saksham.core import l10n
+from saksham.core.l10n import default_language
 from saksham.credentials.models import Certificate
+from saksham.credentials.services import certificate_url, verify_url
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "web" / "fonts"
 # Family name -> WOFF2 file stem: Latin first, then every script a name or a title may be written in.
@@ -90,7 +92,6 @@ class CertificateView:
 
 
 def view_of(cert: Certificate) -> CertificateView:
-    from saksham.credentials.services import certificate_url, verify_url
 
     doc = json.loads(cert.document)
     subject = doc.get("credentialSubject", {})
@@ -98,7 +99,7 @@ def view_of(cert: Certificate) -> CertificateView:
     hours = next((r.get("value") for r in subject.get("result", []) if str(r.get("resultDescription", ""))
                   .endswith("#hours")), "")
     url = certificate_url(cert.public_id)
-    lang = cert.language or "en"
+    lang = cert.language or default_language()
     return CertificateView(
         id=str(cert.public_id), code=cert.code, language=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
         recipient=subject.get("name", cert.recipient_name), title=ach.get("name", cert.title),

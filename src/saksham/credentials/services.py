@@ -27,11 +27,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import Translation, VersionCompetency
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.ids import uuid7
+from saksham.core.messages import Message
+from saksham.core.sql import uuid_param
 from saksham.credentials import crypto, statuslist
-from saksham.credentials.contexts import OB_V3, VC_V2
+from saksham.credentials.contexts import OB_V3, VC_V2, known
 from saksham.credentials.hooks import CERTIFICATE_ISSUED_STEPS, CertificateIssued
 from saksham.credentials.models import (
     PLATFORM_SCOPE,
@@ -42,6 +45,9 @@ from saksham.credentials.models import (
     SigningKey,
     StatusList,
 )
+from saksham.learning.models import Enrolment
+from saksham.orgs.models import Org
+from saksham.people.rules import administers, is_platform_admin
 
 log = logging.getLogger(__name__)
 
@@ -460,7 +466,6 @@ def _insert(rows: list[Issued]) -> None:
     """One executemany of INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a row whose enrolment (or
     dedupe key) already has a current certificate, or whose status index is taken, is skipped, not an error."""
     ops = connection.ops
-    uuid_db = (lambda u: u.hex) if connection.vendor == "sqlite" else (lambda u: u)
     at = {}
 
     def when(value):
@@ -470,7 +475,7 @@ def _insert(rows: list[Issued]) -> None:
             at[value] = ops.adapt_datetimefield_value(value)
         return at[value]
 
-    params = [(uuid_db(r.public_id), r.kind, r.dedupe_key, True, r.enrolment_id, r.learner_id, r.org_id, r.course_id,
+    params = [(uuid_param(r.public_id), r.kind, r.dedupe_key, True, r.enrolment_id, r.learner_id, r.org_id, r.course_id,
                r.recipient_name, r.title, r.provider_name, r.language, r.minutes, r.code, r.signing_key_id,
                when(r.issued_at), when(r.valid_until), r.status_list_id, r.status_index, "", r.document)
               for r in rows]
@@ -580,7 +585,6 @@ def _notify(facts: list[CertificateIssued]) -> None:
         return
     from django.contrib.auth import get_user_model
 
-    from saksham.core.messages import Message
 
     def title(t):
         return Message.gettext("Your certificate for %(title)s is ready", title=t)
@@ -606,7 +610,6 @@ def _notify(facts: list[CertificateIssued]) -> None:
 # --- from enrolments ---------------------------------------------------------------------------------------
 
 def _texts(version_ids: set[int], language_of: dict[int, str]) -> dict[tuple[int, str], dict[str, str]]:
-    from saksham.catalog.models import Translation
 
     out: dict[tuple[int, str], dict[str, str]] = {}
     langs = set(language_of.values())
@@ -627,9 +630,6 @@ def specs_for_enrolments(enrolment_ids) -> list[IssueSpec]:
     """Certificate facts of completed enrolments (by id): her name as she wrote it, the course's texts in her
     language (else the course's own), its provider, competencies, hours and completion date. A few set-based
     reads per batch, whatever its size."""
-    from saksham.catalog.models import VersionCompetency
-    from saksham.learning.models import Enrolment
-    from saksham.orgs.models import Org
 
     rows = list(Enrolment.objects.filter(pk__in=list(enrolment_ids), completed_at__isnull=False)
                 .order_by("pk").values_list(*_FACT_FIELDS))
@@ -684,7 +684,6 @@ def certificates_issue_for_enrolments(enrolment_ids: list[int], *, batch: int = 
 
 def backlog_enrolment_ids(*, limit: int | None = None) -> list[int]:
     """Completed enrolments without a current certificate (one set-based query)."""
-    from saksham.learning.models import Enrolment
 
     qs = (Enrolment.objects.filter(completed_at__isnull=False)
           .exclude(pk__in=Certificate.objects.filter(current=True, enrolment__isnull=False).values("enrolment_id"))
@@ -695,8 +694,6 @@ def backlog_enrolment_ids(*, limit: int | None = None) -> list[int]:
 def on_completion(completion) -> None:
     """Post-completion step (settings.POST_COMPLETION_STEPS, a ``Completion``): the completion's certificate,
     idempotent. It runs inside the post-completion task, in the background, seconds after the completion commits."""
-    from saksham.learning.models import Enrolment
-
     enrolment = Enrolment.objects.filter(pk=completion.enrolment_id).first()
     if enrolment is not None:
         certificate_issue_for_enrolment(enrolment=enrolment)
@@ -722,7 +719,6 @@ def _status_changed(list_public_id) -> None:
 
 @permissions.rule("certificate.revoke")
 def _can_revoke(actor, cert) -> bool:
-    from saksham.people.rules import administers, is_platform_admin
 
     if is_platform_admin(actor):
         return True
@@ -730,7 +726,6 @@ def _can_revoke(actor, cert) -> bool:
     if cert.course_id:
         provider_path = cert.course.provider.org.path
     elif cert.kind == CertificateKind.EVENT:          # event:<org pk>:<code>:<email>: the org that held it
-        from saksham.orgs.models import Org
 
         org_pk = cert.dedupe_key.split(":")[1]
         provider_path = Org.objects.filter(pk=int(org_pk)).values_list("path", flat=True).first() \
@@ -740,7 +735,6 @@ def _can_revoke(actor, cert) -> bool:
 
 @permissions.rule("certificate.issue")
 def _can_issue(actor, org) -> bool:
-    from saksham.people.rules import administers, is_platform_admin
 
     return is_platform_admin(actor) or (org is not None and administers(actor, org.path))
 
@@ -896,7 +890,6 @@ def credential_sign(*, actor, credential: dict, options: dict | None = None) -> 
     """Sign a credential given by an authorised issuer account (VC-API ``/credentials/issue``): its issuer must
     be one of this platform's DIDs whose key the actor may use (the platform's: a platform admin; a provider
     org's: an admin of that org). The credential is signed as given, with ``validFrom`` added when absent."""
-    from saksham.credentials.contexts import known
 
     if not isinstance(credential, dict):
         raise ValidationFailed(_("credential must be a JSON object"), field="credential")

@@ -3,6 +3,7 @@
 
 from django_tasks import task
 
+from saksham.catalog.models import Course
 from saksham.credentials import services
 
 
@@ -11,7 +12,6 @@ def reissue_course(course_id: int, actor_id: int) -> int:
     """Re-issue every current certificate of a course (a large one, from the API)."""
     from django.contrib.auth import get_user_model
 
-    from saksham.catalog.models import Course
 
     course = Course.objects.select_related("provider__org").filter(pk=course_id).first()
     actor = get_user_model().objects.filter(pk=actor_id).first()

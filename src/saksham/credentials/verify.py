@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import VC_V2, known
+from saksham.credentials.models import SigningKey, StatusList
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,6 @@ def _platform_keys(refresh: bool = False) -> dict[str, tuple[object, str]]:
     global _KEYS, _KEYS_AT
     now = time.monotonic()
     if refresh or now - _KEYS_AT > 60:
-        from saksham.credentials.models import SigningKey
 
         keys = {}
         for did, mb in SigningKey.objects.values_list("did", "public_key_multibase"):
@@ -155,7 +155,6 @@ def _status_bits(url: str) -> bytes | None:
     cached = _STATUS.get(list_id)
     if cached and time.monotonic() - cached[0] < ttl:
         return cached[1]
-    from saksham.credentials.models import StatusList
     from saksham.credentials.services import status_list_document
 
     try:

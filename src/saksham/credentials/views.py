@@ -18,9 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.l10n import default_language
 from saksham.credentials import queries, services, verify
 from saksham.credentials import render as rendering
 from saksham.credentials.models import StatusList
+from saksham.learning.queries import continue_learning
+from saksham.orgs.queries import org_get
+from saksham.people.services import api_token_user
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,6 @@ def my_certificates(request):
     certificates = list(queries.certificates_of(request.user)[:500])
     closest = []
     if not certificates:            # how to earn one: the courses she is closest to finishing
-        from saksham.learning.queries import continue_learning
 
         closest = sorted(continue_learning(request.user), key=lambda r: -r.percent)[:3]
     return render(request, "credentials/mine.html", {"certificates": certificates, "closest": closest})
@@ -77,7 +80,6 @@ def event_issue(request):
     org that held it."""
     import datetime as dt
 
-    from saksham.orgs.queries import org_get
 
     report, errors = None, {}
     if request.method == "POST":
@@ -101,7 +103,7 @@ def event_issue(request):
                 report = services.event_certificates_issue(
                     actor=request.user, org=org, event_code=f.get("event_code", ""), title=f.get("title", ""),
                     held_on=held_on, hours=f.get("hours", ""), data=upload.read(),
-                    language=f.get("language", "en") or "en",
+                    language=f.get("language") or default_language(),
                     competencies=[c.strip() for c in f.get("competencies", "").split(",") if c.strip()])
             except DomainError as exc:
                 errors[exc.field or "form"] = exc.message_for_field() if exc.field else exc.user_message()
@@ -282,7 +284,6 @@ def vc_verify(request):
 def vc_issue(request):
     """VC-API: ``{"credential": ..., "options": {}}`` -> ``{"verifiableCredential": ...}``, for authorised issuer
     accounts (a personal API token of a platform admin, or of an admin of a provider org with its own key)."""
-    from saksham.people.services import api_token_user
 
     auth = request.headers.get("Authorization", "")
     user = api_token_user(auth[7:].strip()) if auth.lower().startswith("bearer ") else None

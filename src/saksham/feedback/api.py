@@ -10,20 +10,18 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from saksham.catalog.api import _viewer
 from saksham.catalog.models import Course
 from saksham.core import permissions
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.feedback import queries, services
 from saksham.feedback.models import Rating
 
 router = Router(tags=["feedback"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _course(request, public_id: UUID) -> Course:
-    from saksham.catalog.api import _viewer
-
     return queries.course_get(getattr(request, "auth", None) or _viewer(request), public_id)
 
 

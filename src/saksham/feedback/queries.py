@@ -10,8 +10,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Course
+from saksham.catalog.queries import course_get_live
+from saksham.catalog.rules import catalog_scopes
+from saksham.core import permissions
 from saksham.core.errors import NotFound
 from saksham.feedback.models import QuestionKind, Rating, Survey
+from saksham.orgs.queries import subtrees_q
+from saksham.people.models import Role
+from saksham.people.rules import is_platform_admin
 
 
 @dataclass
@@ -40,9 +46,6 @@ def rating_of(learner, course: Course) -> Rating | None:
 def course_get(actor, public_id, action: str | None = None) -> Course:
     """A live course ``actor`` may see (a collection made for another org's people is not found either), then,
     with ``action`` ("survey.manage"), allowed it (403). Missing, malformed and not visible are the one 404."""
-    from saksham.catalog.queries import course_get_live
-    from saksham.core import permissions
-
     try:
         course = course_get_live(public_id, viewer=actor)
     except (NotFound, ValueError, ValidationError):
@@ -105,10 +108,6 @@ def survey_results(survey: Survey, *, texts: int = 20) -> dict:
 
 def reported_reviews(actor) -> QuerySet[Rating]:
     """Reported reviews the actor moderates (platform admins: all; publishers: their providers' courses)."""
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.orgs.queries import subtrees_q
-    from saksham.people.models import Role
-    from saksham.people.rules import is_platform_admin
 
     qs = Rating.objects.filter(report_count__gt=0).select_related("course__live_version", "learner") \
         .order_by("-report_count", "-id")
@@ -121,9 +120,6 @@ def reported_reviews(actor) -> QuerySet[Rating]:
 
 
 def is_moderator_anywhere(actor) -> bool:
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.people.models import Role
-    from saksham.people.rules import is_platform_admin
 
     return is_platform_admin(actor) or any(r == Role.PUBLISHER for _x, r in catalog_scopes(actor))
 

@@ -17,17 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from saksham.catalog.models import Course
+from saksham.catalog.services import course_stats_set
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, PermissionDenied, ValidationFailed
 from saksham.core.messages import Message
 from saksham.feedback.models import QuestionKind, Rating, ReviewReport, Survey, SurveyQuestion, SurveyResponse
+from saksham.learning.karma import karma_award
+from saksham.learning.models import KarmaReason
+from saksham.learning.queries import enrolment_for_course
+from saksham.people.services import notification_send
 
 MAX_REVIEW = 4000
 MAX_TEXT_ANSWER = 2000
 
 
 def _enrolled(learner, course: Course) -> None:
-    from saksham.learning.queries import enrolment_for_course
 
     e = enrolment_for_course(learner, course)
     if e is None or not (e.is_active or e.completed_at):
@@ -50,7 +54,6 @@ def _review(review) -> str:
 
 def course_rating_refresh(course: Course) -> tuple[Decimal, int]:
     """Recompute the course's average and count from its ratings and hand them to the catalogue."""
-    from saksham.catalog.services import course_stats_set
 
     agg = Rating.objects.filter(course=course).aggregate(avg=Avg("stars"), n=Count("id"))
     avg = Decimal(str(agg["avg"] or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -61,8 +64,6 @@ def course_rating_refresh(course: Course) -> tuple[Decimal, int]:
 @transaction.atomic
 def rating_create(*, learner, course: Course, stars: int, review: str = "") -> Rating:
     """She rates a course she is enrolled in, once."""
-    from saksham.learning.karma import karma_award
-    from saksham.learning.models import KarmaReason
 
     stars, review = _stars(stars), _review(review)
     _enrolled(learner, course)
@@ -104,7 +105,6 @@ def rating_update(*, learner, course: Course, stars: int | None = None, review: 
 @transaction.atomic
 def review_reply(*, actor, rating: Rating, text: str) -> Rating:
     """The provider replies to a review (or edits its reply); the learner is notified."""
-    from saksham.people.services import notification_send
 
     permissions.require(actor, "review.reply", rating)
     text = (text or "").strip()

@@ -17,6 +17,7 @@ from saksham.core import permissions
 from saksham.core.errors import DomainError, NotFound
 from saksham.feedback import queries, services
 from saksham.feedback.models import QuestionKind
+from saksham.learning.queries import enrolment_for_course
 
 
 def _course(request, course_id) -> Course:
@@ -27,7 +28,6 @@ def _course(request, course_id) -> Course:
 
 
 def _enrolled(user, course) -> bool:
-    from saksham.learning.queries import enrolment_for_course
 
     if not user.is_authenticated:
         return False

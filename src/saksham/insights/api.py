@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from django.http import FileResponse, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.exports import csv_response, file_response
 from saksham.insights import exports, queries
+from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["insights"])
 
@@ -71,7 +70,6 @@ def top_courses(request, org: str | None = None, metric: str = "enr", limit: int
 @router.get("/top-providers")
 def top_providers(request, metric: str = "enr", limit: int = 10):
     """Providers ranked nationally: for platform admins."""
-    from saksham.people.rules import is_platform_admin
 
     queries.dashboard_org(request.user, None)
     if not is_platform_admin(request.user):
@@ -121,17 +119,8 @@ def export_response(request, table: str, fmt: str, params: dict):
             job = exports.export_create(actor=request.user, name=table, fmt=fmt, params=params)
             return None, job
     if fmt == "csv":
-        resp = StreamingHttpResponse(exports.csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-        tmp.close()
-        path = Path(tmp.name)
-        exports.write_xlsx(path, header, rows)
-        handle = open(path, "rb")  # noqa: SIM115  (closed by the response)
-        path.unlink()                                   # the open handle keeps the data until it is sent
-        resp = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return resp, None
+        return csv_response(exports.csv_chunks(header, rows), f"{stem}.csv"), None
+    return file_response(lambda path: exports.write_xlsx(path, header, rows), f"{stem}.xlsx"), None
 
 
 def _job_json(job) -> dict:

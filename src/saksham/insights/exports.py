@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.core import exports as core_exports
 from saksham.core.errors import ValidationFailed
 from saksham.insights import queries
+from saksham.insights.models import Export
+from saksham.people.rules import is_platform_admin
 
 PAGE = 10_000
 FORMATS = ("csv", "xlsx")
@@ -80,7 +84,6 @@ def table(name: str, *, actor, params: dict) -> tuple[str, list[str], Iterator[l
                       for r in data["rows"]]))
     if name == "top_providers":
         queries.dashboard_org(actor, None)
-        from saksham.people.rules import is_platform_admin
 
         if not is_platform_admin(actor):
             raise ValidationFailed(_("the providers' ranking is national"), field="table")
@@ -136,17 +139,7 @@ def csv_chunks(header: list[str], rows: Iterator[list], batch: int = 2000) -> It
 
 
 def write_xlsx(path: Path, header: list[str], rows: Iterator[list], title: str = "Report") -> int:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31] or "Report")
-    ws.append(header)
-    n = 0
-    for row in rows:
-        ws.append(row)
-        n += 1
-    wb.save(path)
-    return n
+    return core_exports.write_xlsx(path, itertools.chain([header], rows), title or "Report") - 1
 
 
 def write_file(path: Path, fmt: str, header: list[str], rows: Iterator[list]) -> None:
@@ -166,7 +159,6 @@ def export_dir() -> Path:
 
 def export_create(*, actor, name: str, fmt: str, params: dict):
     """A background export (large reports): checked now (scope, names), written by the task."""
-    from saksham.insights.models import Export
 
     if fmt not in FORMATS:
         raise ValidationFailed(_("format is csv or xlsx"), field="format")

@@ -30,7 +30,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from saksham.catalog.models import Course, CourseVersion, Provider
 from saksham.core.progress import Progress
+from saksham.core.sql import is_postgresql
+from saksham.insights.services import local_day_sql, rebuild
+from saksham.learning.readmodel import ENROLMENT, LEARNING_DAY
+from saksham.orgs.models import Org, OrgKind
+from saksham.orgs.services import profile_apply
 
 SLOTS = 10_000
 CHUNK = 200_000
@@ -76,8 +82,7 @@ LANGUAGE_WEIGHTS = {"en": 45, "hi": 30, "bn": 3, "mr": 3, "te": 3, "ta": 3, "gu"
                     "pa": 2, "as": 1, "ur": 1}
 
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
+_pg = is_postgresql
 
 
 def _rand(n: int) -> str:
@@ -202,8 +207,6 @@ class Generator:
     def orgs(self) -> tuple[list[int], list[float]]:
         """Create departments and offices under each state and ministries with theirs; return the leaf orgs
         learners are drawn from and their weights."""
-        from saksham.orgs.models import Org, OrgKind
-        from saksham.orgs.services import profile_apply
 
         root, _ = profile_apply()
         regions = list(Org.objects.filter(parent=root, kind=OrgKind.REGION).order_by("code"))
@@ -278,7 +281,6 @@ class Generator:
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
 
     def catalogue(self) -> None:
-        from saksham.catalog.models import Course, CourseVersion, Provider
 
         now = timezone.now()
         Provider.objects.bulk_create([Provider(org_id=o, kind="institute", created_at=now) for o in self.provider_orgs])
@@ -432,20 +434,20 @@ class Generator:
                 }, f"FROM ({inner}) x WHERE true", [], ignore=True)
                 # The hours ledger: each enrolment's time on the day of its last activity.
                 day = _local_date("e.last_activity_at")
-                _upsert_days = (f"INSERT INTO learning_learningday (learner_id, day, seconds) "
-                                f"SELECT e.learner_id, {day}, SUM(e.seconds_spent) FROM learning_enrolment e "
+                _upsert_days = (f"INSERT INTO {LEARNING_DAY} (learner_id, day, seconds) "
+                                f"SELECT e.learner_id, {day}, SUM(e.seconds_spent) FROM {ENROLMENT} e "
                                 f"WHERE e.learner_id BETWEEN %s AND %s AND e.seconds_spent > 0 "
                                 f"GROUP BY e.learner_id, {day}")
                 cur.execute(_upsert_days, [lo, hi])
                 cur.execute(f"INSERT INTO insights_certificatefact (key, learner_id, course_id, issued_on) "
                             f"SELECT 'lc:' || e.learner_id || ':' || e.course_id, e.learner_id, e.course_id, "
-                            f"{_local_date('e.completed_at')} FROM learning_enrolment e "
+                            f"{_local_date('e.completed_at')} FROM {ENROLMENT} e "
                             f"WHERE e.learner_id BETWEEN %s AND %s AND e.completed_at IS NOT NULL", [lo, hi])
             progress.update(hi - first_id + 1)
 
     def ratings(self) -> None:
         with connection.cursor() as cur:
-            cur.execute("UPDATE catalog_course SET enrolment_count = (SELECT COUNT(*) FROM learning_enrolment e "
+            cur.execute(f"UPDATE catalog_course SET enrolment_count = (SELECT COUNT(*) FROM {ENROLMENT} e "
                         "WHERE e.course_id = catalog_course.id) WHERE id IN (SELECT course_id FROM gen_course)")
             rows = [(round(self.rng.uniform(3.6, 4.9), 2), cid) for _, cid, _, _ in self.course_info]
             for n in range(0, len(rows), 2000):
@@ -476,7 +478,7 @@ class Generator:
             self.scratch(False)
         if _pg():
             with connection.cursor() as cur:
-                for t in ("people_user", "learning_enrolment", "learning_learningday", "insights_certificatefact",
+                for t in ("people_user", ENROLMENT.name, LEARNING_DAY.name, "insights_certificatefact",
                           "orgs_org", "catalog_course"):
                     cur.execute(f"ANALYZE {t}")
         else:
@@ -484,7 +486,6 @@ class Generator:
                 cur.execute("PRAGMA analysis_limit = 1000")
                 cur.execute("ANALYZE")
         if self.rebuild:
-            from saksham.insights.services import rebuild
 
             with self._step("rollups (rebuild)"):
                 bar = Progress(None, "rollups")
@@ -494,6 +495,5 @@ class Generator:
 
 
 def _local_date(col: str) -> str:
-    from saksham.insights.services import local_day_sql
 
     return local_day_sql(col)

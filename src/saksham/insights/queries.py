@@ -15,12 +15,17 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import ContentItem, Course, Provider
+from saksham.catalog.rules import catalog_scopes
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
-from saksham.insights.models import ALL_TIME
+from saksham.core.sql import uuid_param
+from saksham.insights.models import ALL_TIME, Export
 from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
+from saksham.learning.readmodel import ENROLMENT, ITEM_PROGRESS
 from saksham.orgs.models import Org
-from saksham.orgs.queries import subtree_range
+from saksham.orgs.queries import subtree_range, subtrees_q
+from saksham.people.rules import admin_paths, administers, is_admin, is_platform_admin
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "12m": 365, "all": None}
 SUM_METRICS = ("reg", "enr", "cmp", "crt", "sec")
@@ -30,13 +35,11 @@ FIGURES = ("reg", "enr", "cmp", "crt", "sec")
 # --- who may see what -------------------------------------------------------------------------------------
 
 def _admin_paths(actor):
-    from saksham.people.rules import admin_paths
 
     return admin_paths(actor)
 
 
 def is_insights_user(actor) -> bool:
-    from saksham.people.rules import is_admin
 
     return bool(actor and actor.is_authenticated and actor.is_active and is_admin(actor))
 
@@ -72,9 +75,6 @@ def dashboard_org(actor, public_id=None) -> Org:
 def provider_for(actor, public_id):
     """A provider whose dashboard the actor may read: a catalogue role at (or above) its org, an admin of its
     org's subtree, or a platform admin."""
-    from saksham.catalog.models import Provider
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.people.rules import administers
 
     try:
         provider = Provider.objects.select_related("org").get(public_id=uuid.UUID(str(public_id)))
@@ -95,8 +95,6 @@ def provider_get(actor, public_id):
 
 def export_get(actor, public_id):
     """One of her own exports (anyone else's, even an admin's of the same org, is the one 404)."""
-    from saksham.insights.models import Export
-
     try:
         return Export.objects.get(public_id=uuid.UUID(str(public_id)), requested_by=actor)
     except (Export.DoesNotExist, ValueError, TypeError):
@@ -104,9 +102,6 @@ def export_get(actor, public_id):
 
 
 def providers_of(actor) -> list:
-    from saksham.catalog.models import Provider
-    from saksham.catalog.rules import catalog_scopes
-    from saksham.people.rules import is_platform_admin
 
     qs = Provider.objects.select_related("org").order_by("org__name")
     if is_platform_admin(actor):
@@ -114,7 +109,6 @@ def providers_of(actor) -> list:
     paths = [p for p, _x in catalog_scopes(actor)] + list(_admin_paths(actor) or [])
     if not paths:
         return []
-    from saksham.orgs.queries import subtrees_q
 
     return list(qs.filter(subtrees_q(paths, "org__path"))[:200])
 
@@ -345,7 +339,7 @@ def top_courses(org: Org, metric: str, period: Period, limit: int = 10) -> dict:
         note = "all time"
         low, high = subtree_range(org.path)
         col = "enrolled_at" if metric == "enr" else "completed_at"
-        ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM learning_enrolment e JOIN people_user u "
+        ranked = _rows(f"SELECT e.course_id, COUNT(*) AS v FROM {ENROLMENT} e JOIN people_user u "
                        f"ON u.id = e.learner_id WHERE u.org_id IN (SELECT id FROM orgs_org WHERE path >= %s "
                        f"AND path < %s) AND e.{col} IS NOT NULL GROUP BY e.course_id", [low, high])
     ranked, languages = _by_family(ranked, limit)
@@ -407,7 +401,6 @@ def provider_dashboard(provider, period: Period) -> dict:
 def course_dropoff(provider, course_public_id) -> dict:
     """Per module of the live version: learners who started it and who finished every required item of it
     (from the course's progress rows: cost grows with the course's enrolments)."""
-    from saksham.catalog.models import ContentItem, Course
 
     try:
         course = Course.objects.select_related("live_version").get(public_id=uuid.UUID(str(course_public_id)),
@@ -422,18 +415,17 @@ def course_dropoff(provider, course_public_id) -> dict:
     keys = {}
     for it in items:
         keys.setdefault(it.module_id, (it.module, []))[1].append(it)
-    key_db = (lambda k: k) if connection.vendor == "postgresql" else (lambda k: k.hex)
     modules = []
-    enrolled = _rows("SELECT COUNT(*) FROM learning_enrolment WHERE course_id = %s AND enrolled_at IS NOT NULL",
+    enrolled = _rows(f"SELECT COUNT(*) FROM {ENROLMENT} WHERE course_id = %s AND enrolled_at IS NOT NULL",
                      [course.pk])[0][0]
     for module, its in keys.values():
-        ks = [key_db(i.key) for i in its]
-        required = [key_db(i.key) for i in its if getattr(i, "required", True)] or ks
-        started = _rows(f"SELECT COUNT(DISTINCT p.enrolment_id) FROM learning_itemprogress p JOIN learning_enrolment e "
+        ks = [uuid_param(i.key) for i in its]
+        required = [uuid_param(i.key) for i in its if getattr(i, "required", True)] or ks
+        started = _rows(f"SELECT COUNT(DISTINCT p.enrolment_id) FROM {ITEM_PROGRESS} p JOIN {ENROLMENT} e "
                         f"ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN ({_in(ks)})",
                         [course.pk, *ks])[0][0]
-        finished = _rows(f"SELECT COUNT(*) FROM (SELECT p.enrolment_id FROM learning_itemprogress p JOIN "
-                         f"learning_enrolment e ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN "
+        finished = _rows(f"SELECT COUNT(*) FROM (SELECT p.enrolment_id FROM {ITEM_PROGRESS} p JOIN "
+                         f"{ENROLMENT} e ON e.id = p.enrolment_id WHERE e.course_id = %s AND p.item_key IN "
                          f"({_in(required)}) AND p.completed_at IS NOT NULL GROUP BY p.enrolment_id "
                          f"HAVING COUNT(*) = %s) x", [course.pk, *required, len(required)])[0][0]
         modules.append({"position": module.position, "title": module.title, "started": int(started),
@@ -495,7 +487,7 @@ def _page_sql(report: str) -> str:
     # (person, course) order: the people index (org, id), then each person's enrolments on the unique index
     # (learner, course), so the rows stream in order and a page stops at its limit.
     return (f"SELECT u.id, e.course_id, u.full_name, u.email, v.title, {cols} FROM people_user u "
-            f"JOIN learning_enrolment e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
+            f"JOIN {ENROLMENT} e ON e.learner_id = u.id JOIN catalog_courseversion v ON v.id = e.version_id "
             f"WHERE u.org_id = %s AND u.id >= %s AND (u.id > %s OR e.course_id > %s) AND {cond} "
             f"ORDER BY u.id, e.course_id LIMIT %s")
 

@@ -28,8 +28,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from saksham.core.sql import greatest, is_postgresql
 from saksham.insights.models import ACTIVE_METRICS, ALL_TIME
-from saksham.orgs.models import PATH_STEP
+from saksham.learning.readmodel import ENROLMENT, LEARNING_DAY
+from saksham.orgs.models import PATH_STEP, Org
 
 GRAINS = ("d", "m", "t")
 TOP_DEPTH = 16         # org-course rollups are kept for every org down to this depth (all of them)
@@ -37,8 +39,7 @@ TOP_DEPTH = 16         # org-course rollups are kept for every org down to this 
 
 # --- SQL helpers (SQLite and PostgreSQL) ------------------------------------------------------------------
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
+_pg = is_postgresql
 
 
 def local_day_sql(col: str) -> str:
@@ -57,10 +58,6 @@ def month_sql(col: str) -> str:
 
 def week_sql(col: str) -> str:
     return f"CAST(date_trunc('week', {col}) AS date)" if _pg() else f"date({col}, 'weekday 0', '-6 days')"
-
-
-def _max(a: str, b: str) -> str:
-    return f"GREATEST({a}, {b})" if _pg() else f"MAX({a}, {b})"
 
 
 def _as_date(value) -> dt.date:
@@ -168,7 +165,7 @@ class Fold:
                     f"seconds = {t}.seconds + excluded.seconds, "
                     f"last_active = CASE WHEN {t}.last_active IS NULL THEN excluded.last_active "
                     f"WHEN excluded.last_active IS NULL THEN {t}.last_active "
-                    f"ELSE {_max(f'{t}.last_active', 'excluded.last_active')} END", params)
+                    f"ELSE {greatest(f'{t}.last_active', 'excluded.last_active')} END", params)
 
 
 def _grain_day(grain: str, day: dt.date | None) -> dt.date:
@@ -229,7 +226,7 @@ def on_enrolments_started(facts) -> None:
             else:
                 where = "e.course_id = %s AND e.enrolled_at = %s"
                 params = [f.course_id, connection.ops.adapt_datetimefield_value(f.enrolled_at)]
-            cur.execute(f"SELECT u.org_id, e.course_id, {day}, COUNT(*) FROM learning_enrolment e "
+            cur.execute(f"SELECT u.org_id, e.course_id, {day}, COUNT(*) FROM {ENROLMENT} e "
                         f"JOIN people_user u ON u.id = e.learner_id WHERE {where} "
                         f"GROUP BY u.org_id, e.course_id, {day}", params)
             for org_id, course_id, d, n in cur.fetchall():
@@ -238,13 +235,13 @@ def on_enrolments_started(facts) -> None:
                 fold.course_event(course_id, "enr", d, n)
                 fold.org_course_event(org_id, course_id, "enr", n)
             if f.enrolment_id is not None:
-                cur.execute("SELECT learner_id FROM learning_enrolment WHERE id = %s", [f.enrolment_id])
+                cur.execute(f"SELECT learner_id FROM {ENROLMENT} WHERE id = %s", [f.enrolment_id])
                 for (learner_id,) in cur.fetchall():
                     fold.learner_event(learner_id, enr=1)
             else:                               # per learner: one grouped insert, no row through Python
                 t = "insights_learnerstat"
                 cur.execute(f"INSERT INTO {t} (learner_id, enrolments, completions, certificates, seconds) "
-                            f"SELECT e.learner_id, COUNT(*), 0, 0, 0 FROM learning_enrolment e WHERE {where} "
+                            f"SELECT e.learner_id, COUNT(*), 0, 0, 0 FROM {ENROLMENT} e WHERE {where} "
                             f"GROUP BY e.learner_id "
                             f"ON CONFLICT (learner_id) DO UPDATE SET enrolments = {t}.enrolments + excluded.enrolments",
                             params)
@@ -433,8 +430,6 @@ def on_orgs_merged(merged) -> int:
     ancestors that are not source's, leave source's ancestors that are not target's, and source keeps none.
     Learning time still pending for source is folded into target. ``merged`` is a
     ``saksham.orgs.hooks.OrgsMerged``. Returns the rollup rows source had."""
-    from saksham.orgs.models import Org
-
     source, target = Org.objects.get(pk=merged.source_id), Org.objects.get(pk=merged.target_id)
     def chain(org):
         return [int(org.path[i:i + PATH_STEP]) for i in range(0, len(org.path), PATH_STEP)]
@@ -498,20 +493,20 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
         ("registrations", org_metric("reg", f"SELECT u.org_id AS org_id, {joined} AS day, COUNT(*) AS n "
                                             f"FROM people_user u GROUP BY u.org_id, {joined}")),
         ("enrolments", org_metric("enr", f"SELECT u.org_id AS org_id, {enrolled} AS day, COUNT(*) AS n "
-                                         f"FROM learning_enrolment e JOIN people_user u ON u.id = e.learner_id "
+                                         f"FROM {ENROLMENT} e JOIN people_user u ON u.id = e.learner_id "
                                          f"WHERE e.enrolled_at IS NOT NULL GROUP BY u.org_id, {enrolled}")),
         ("completions", org_metric("cmp", f"SELECT u.org_id AS org_id, {completed} AS day, COUNT(*) AS n "
-                                          f"FROM learning_enrolment e JOIN people_user u ON u.id = e.learner_id "
+                                          f"FROM {ENROLMENT} e JOIN people_user u ON u.id = e.learner_id "
                                           f"WHERE e.completed_at IS NOT NULL GROUP BY u.org_id, {completed}")),
         ("certificates", org_metric("crt", "SELECT u.org_id AS org_id, c.issued_on AS day, COUNT(*) AS n "
                                            "FROM insights_certificatefact c JOIN people_user u ON u.id = c.learner_id "
                                            "GROUP BY u.org_id, c.issued_on")),
         ("seconds", org_metric("sec", f"SELECT u.org_id AS org_id, {ld_day} AS day, SUM(ld.seconds) AS n "
-                                      f"FROM learning_learningday ld JOIN people_user u ON u.id = ld.learner_id "
+                                      f"FROM {LEARNING_DAY} ld JOIN people_user u ON u.id = ld.learner_id "
                                       f"WHERE ld.seconds > 0 GROUP BY u.org_id, {ld_day}")),
         ("active markers", lambda cur: [cur.execute(
             f"INSERT INTO insights_activemark (learner_id, period, start) "
-            f"SELECT DISTINCT ld.learner_id, '{p}', {expr} FROM learning_learningday ld WHERE ld.seconds > 0 "
+            f"SELECT DISTINCT ld.learner_id, '{p}', {expr} FROM {LEARNING_DAY} ld WHERE ld.seconds > 0 "
             f"ORDER BY 1, 3")
             for p, expr in (("d", "ld.day"), ("w", week_sql("ld.day")), ("m", month_sql("ld.day")))]),
         ("active learners", lambda cur: cur.execute(
@@ -521,10 +516,10 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
             f"GROUP BY u.org_id, m.period, m.start) s "
             f"JOIN insights_organcestor a ON a.org_id = s.org_id WHERE true GROUP BY a.ancestor_id, s.period, s.start")),
         ("course enrolments", course_metric("enr", f"SELECT e.course_id AS course_id, {enrolled} AS day, "
-                                                   f"COUNT(*) AS n FROM learning_enrolment e "
+                                                   f"COUNT(*) AS n FROM {ENROLMENT} e "
                                                    f"WHERE e.enrolled_at IS NOT NULL GROUP BY e.course_id, {enrolled}")),
         ("course completions", course_metric("cmp", f"SELECT e.course_id AS course_id, {completed} AS day, "
-                                                    f"COUNT(*) AS n FROM learning_enrolment e "
+                                                    f"COUNT(*) AS n FROM {ENROLMENT} e "
                                                     f"WHERE e.completed_at IS NOT NULL "
                                                     f"GROUP BY e.course_id, {completed}")),
         ("course certificates", course_metric("crt", "SELECT c.course_id AS course_id, c.issued_on AS day, "
@@ -532,18 +527,18 @@ def _rebuild_steps() -> list[tuple[str, Callable]]:
                                                      "GROUP BY c.course_id, c.issued_on")),
         ("months and totals", _rollup_grains),
         ("course seconds", lambda cur: cur.execute(
-            f"{ins_course} SELECT e.course_id, 'sec', 't', %s, SUM(e.seconds_spent) FROM learning_enrolment e "
+            f"{ins_course} SELECT e.course_id, 'sec', 't', %s, SUM(e.seconds_spent) FROM {ENROLMENT} e "
             f"WHERE e.seconds_spent > 0 GROUP BY e.course_id", [_day_db(ALL_TIME)])),
         ("top courses by org", lambda cur: [cur.execute(
             f"INSERT INTO insights_orgcourserollup (org_id, metric, course_id, value) "
             f"SELECT a.ancestor_id, '{metric}', s.course_id, SUM(s.n) FROM "
-            f"(SELECT u.org_id AS org_id, e.course_id AS course_id, COUNT(*) AS n FROM learning_enrolment e "
+            f"(SELECT u.org_id AS org_id, e.course_id AS course_id, COUNT(*) AS n FROM {ENROLMENT} e "
             f"JOIN people_user u ON u.id = e.learner_id WHERE e.{col} IS NOT NULL GROUP BY u.org_id, e.course_id) s "
             f"JOIN insights_organcestor a ON a.org_id = s.org_id "
             f"WHERE a.depth <= {TOP_DEPTH} GROUP BY a.ancestor_id, s.course_id")
             for metric, col in (("enr", "enrolled_at"), ("cmp", "completed_at"))]),
         ("completion markers", lambda cur: cur.execute(
-            "INSERT INTO insights_completionmark (enrolment_id) SELECT id FROM learning_enrolment "
+            f"INSERT INTO insights_completionmark (enrolment_id) SELECT id FROM {ENROLMENT} "
             "WHERE completed_at IS NOT NULL")),
         ("learners", _learners_rebuild),
     ]
@@ -565,10 +560,10 @@ def _rollup_grains(cur) -> None:
 def _learners_rebuild(cur) -> None:
     t = "insights_learnerstat"
     cur.execute(f"INSERT INTO {t} (learner_id, enrolments, completions, certificates, seconds) "
-                "SELECT learner_id, COUNT(enrolled_at), COUNT(completed_at), 0, 0 FROM learning_enrolment "
+                f"SELECT learner_id, COUNT(enrolled_at), COUNT(completed_at), 0, 0 FROM {ENROLMENT} "
                 "WHERE enrolled_at IS NOT NULL GROUP BY learner_id")
     cur.execute(f"INSERT INTO {t} (learner_id, enrolments, completions, certificates, seconds, last_active) "
-                "SELECT learner_id, 0, 0, 0, SUM(seconds), MAX(day) FROM learning_learningday WHERE seconds > 0 "
+                f"SELECT learner_id, 0, 0, 0, SUM(seconds), MAX(day) FROM {LEARNING_DAY} WHERE seconds > 0 "
                 f"GROUP BY learner_id ON CONFLICT (learner_id) DO UPDATE SET seconds = excluded.seconds, "
                 "last_active = excluded.last_active")
     cur.execute(f"INSERT INTO {t} (learner_id, enrolments, completions, certificates, seconds) "

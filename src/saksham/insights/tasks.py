@@ -2,11 +2,13 @@
 
 from django_tasks import task
 
+from saksham.insights.models import Export
+from saksham.insights.services import time_deltas_fold as fold
+
 
 @task()
 def export_run(export_id: str) -> str:
     from saksham.insights.exports import export_execute
-    from saksham.insights.models import Export
 
     job = Export.objects.select_related("requested_by").filter(public_id=export_id).first()
     if job is None:
@@ -18,6 +20,5 @@ def export_run(export_id: str) -> str:
 @task()
 def time_deltas_fold() -> int:
     """Periodic (every 2 s): fold the learning time credited since the last fold into the rollups."""
-    from saksham.insights.services import time_deltas_fold as fold
 
     return fold()

@@ -14,7 +14,11 @@ from django.views.decorators.gzip import gzip_page
 
 from saksham.core.errors import DomainError, NotFound, PermissionDenied
 from saksham.insights import charts, queries
+from saksham.insights.api import _job_json, _own_export, export_response
+from saksham.insights.api import export_file as api_file
 from saksham.orgs.models import Org
+from saksham.orgs.queries import org_ancestors
+from saksham.people.rules import is_platform_admin
 
 METRIC_NAMES = {
     "reg": gettext_lazy("Registered learners"), "enr": gettext_lazy("Enrolments"),
@@ -47,7 +51,6 @@ def _org_or_404(request):
 
 def _trail(actor, org: Org) -> list[Org]:
     """The org's ancestors the actor may open, then the org."""
-    from saksham.orgs.queries import org_ancestors
 
     paths = queries._admin_paths(actor)
     chain = org_ancestors(org)
@@ -73,7 +76,6 @@ def dashboard(request):
     elif Org.objects.filter(parent=org).exists():
         sections = [("", _("By organisation"))]
     tables = [(kind, title, queries.breakdown(org, "reg", period, kind or None)["rows"]) for kind, title in sections]
-    from saksham.people.rules import is_platform_admin
 
     top_providers = queries.top_providers(period) if org.depth == 0 and is_platform_admin(request.user) else None
     chart_data = charts.dashboard(org, period, tables, top_providers,
@@ -140,7 +142,6 @@ def provider(request, provider_id):
 @login_required
 def export(request):
     """Download a table (CSV or XLSX); a large report goes to the background and this page follows it."""
-    from saksham.insights.api import export_response
 
     params = {k: v for k, v in request.GET.items() if k not in ("table", "format")}
     try:
@@ -156,7 +157,6 @@ def export(request):
 
 @login_required
 def export_status(request, export_id):
-    from saksham.insights.api import _job_json, _own_export
 
     try:
         job = _own_export(request.user, export_id)
@@ -172,7 +172,6 @@ def export_status(request, export_id):
 
 @login_required
 def export_file(request, export_id):
-    from saksham.insights.api import export_file as api_file
 
     try:
         return api_file(request, str(export_id))

@@ -13,13 +13,14 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.catalog import queries as catalog_queries
 from saksham.catalog.models import Course, VersionStatus
-from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
-from saksham.learning import queries, services
+from saksham.core.errors import NotFound, PermissionDenied
+from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.learning import queries, services, xapi
 from saksham.learning.models import Enrolment
+from saksham.people.queries import person_get
+from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["learning"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _course(public_id: UUID) -> Course:
@@ -69,8 +70,6 @@ def enrol(request, payload: EnrolIn):
     ``learner`` with a due date. Enrolling again returns the enrolment (200); after leaving, resumes it."""
     course = _course(payload.course)
     if payload.learner:
-        from saksham.people.queries import person_get
-
         learner = person_get(request.auth, payload.learner)
         e = services.enrolment_create(learner=learner, course=course, assigned_by=request.auth,
                                       due_on=payload.due_on)
@@ -433,9 +432,6 @@ def points(request, page: int = 1, page_size: int = 50):
 def xapi_statements(request, after: int = 0, limit: int = 100, everyone: bool = False):
     """xAPI 1.0.3 statements (a StatementResult) of her learning events, oldest first; ``more`` holds the
     address of the next page. A platform admin exports everyone's with ``everyone=true``."""
-    from saksham.core.errors import PermissionDenied
-    from saksham.learning import xapi
-    from saksham.people.rules import is_platform_admin
 
     if everyone and not is_platform_admin(request.auth):
         raise PermissionDenied(_("only platform admins export everyone's statements"))

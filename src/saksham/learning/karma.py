@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import ValidationFailed
+from saksham.core.sql import least
 from saksham.learning.models import KarmaReason
 
 DEFAULT_POINTS = {"first_login": 5, "first_enrolment": 5, "course_completed": 20, "assessment_passed": 10,
@@ -55,12 +56,11 @@ def karma_award(*, learner=None, learner_id: int | None = None, reason: str, key
         points = points_for(reason)
         if points <= 0:
             return 0
-        least = "LEAST" if connection.vendor == "postgresql" else "MIN"
         cur.execute("INSERT INTO learning_karmamonth (learner_id, month, reason, points, last_grant) "
                     "VALUES (%s, %s, %s, 0, 0) ON CONFLICT (learner_id, month, reason) DO NOTHING",
                     [learner_id, ops.adapt_datefield_value(month), reason])
-        cur.execute(f"UPDATE learning_karmamonth SET points = {least}(%s, points + %s), "
-                    f"last_grant = {least}(%s, points + %s) - points "
+        cur.execute(f"UPDATE learning_karmamonth SET points = {least('%s', 'points + %s')}, "
+                    f"last_grant = {least('%s', 'points + %s')} - points "
                     "WHERE learner_id = %s AND month = %s AND reason = %s RETURNING last_grant",
                     [cap_for(reason), points, cap_for(reason), points, learner_id,
                      ops.adapt_datefield_value(month), reason])

@@ -35,8 +35,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
+from saksham.catalog.queries import version_texts
+from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.l10n import default_language
 from saksham.core.messages import Message, by_language
 from saksham.learning.models import (
     ContentRequest,
@@ -54,9 +57,10 @@ from saksham.learning.models import (
     TargetKind,
 )
 from saksham.orgs.models import Org
-from saksham.orgs.queries import is_within, subtree_q
+from saksham.orgs.queries import is_within, language_codes, subtree_q
 from saksham.people.models import NotificationKind, User, UserGroup, UserGroupMember
 from saksham.people.rules import admin_paths
+from saksham.people.services import notification_send, notifications_send_bulk
 
 CHUNK = 5000
 PLAN_BATCH = 50_000
@@ -402,7 +406,6 @@ def _assign(people, courses: list[PlanCourse], actor, now) -> tuple[int, int, in
 
 
 def _notify_assigned(plan: LearningPlan, users, n: int) -> None:
-    from saksham.people.services import notifications_send_bulk
 
     notifications_send_bulk(
         users=users, kind=NotificationKind.ASSIGNMENT,
@@ -475,12 +478,11 @@ def plan_get(actor, public_id) -> LearningPlan:
 
 
 def _title(course: Course, language: str | None = None) -> str:
-    from saksham.catalog.queries import version_texts
 
     v = course.live_version
     if v is None:
         return str(course.public_id)
-    return version_texts(v, language or get_language() or "en").title if language else v.title
+    return version_texts(v, language or get_language() or default_language()).title if language else v.title
 
 
 def _cutoff(due_on: dt.date) -> dt.datetime:
@@ -642,7 +644,6 @@ def _claim() -> str:
 def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, progress=None) -> int:
     """Send planned reminders a batch at a time: claim (one conditional UPDATE), notify in bulk with a key per
     (assignment, kind), mark sent. Safe in many workers at once and when re-run. Returns how many were sent."""
-    from saksham.people.services import notifications_send_bulk
 
     stale = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
     PlanReminder.objects.filter(sent_at__isnull=True, claim__startswith="c:", claim__lt=stale).update(claim="")
@@ -713,7 +714,6 @@ def content_request_create(*, actor, org: Org, title: str, description: str = ""
 
 
 def _content_languages() -> list[str]:
-    from saksham.orgs.queries import language_codes
 
     return list(language_codes())
 
@@ -722,7 +722,6 @@ def _content_languages() -> list[str]:
 def content_request_answer(*, actor, request: ContentRequest, provider: Provider, text: str,
                            course=None) -> ContentRequestAnswer:
     """A provider answers (we will make it / this course exists); the requester is notified."""
-    from saksham.people.services import notification_send
 
     permissions.require(actor, "content_request.answer", provider)
     if request.status == ContentRequestStatus.CLOSED:
@@ -758,7 +757,6 @@ def content_request_close(*, actor, request: ContentRequest) -> ContentRequest:
 
 def content_requests_visible_to(actor) -> QuerySet[ContentRequest]:
     """Providers' staff see every request; admins see those of their orgs."""
-    from saksham.catalog.rules import has_any_catalog_role
 
     qs = ContentRequest.objects.select_related("org", "requested_by").order_by("-created_at", "-id")
     if has_any_catalog_role(actor):

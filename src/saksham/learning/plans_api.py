@@ -12,14 +12,14 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.models import Provider
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.exports import table_response
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning import plans
 from saksham.learning.models import ContentRequest, LearningPlan
 from saksham.orgs.queries import org_get
 
 router = Router(tags=["learning plans"])
 requests_router = Router(tags=["content requests"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _org(ref: str):
@@ -91,6 +91,12 @@ class PlanListItem(Schema):
     name: str
     year: int
     status: str
+
+
+def export_response(plan, fmt: str):
+    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
+    return table_response(fmt, plans.compliance_export_rows(plan), f"plan-{plan.year}-{plan.public_id}",
+                          sheet="compliance")
 
 
 def plan_data(plan: LearningPlan) -> dict:
@@ -235,8 +241,6 @@ def compliance_people(request, plan_id: UUID, status: str = "", after: int = 0, 
 
 @router.get("/{plan_id}/compliance/export", response={200: None, **ERRORS})
 def compliance_export(request, plan_id: UUID, format: Literal["csv", "xlsx"] = "csv"):
-    from saksham.learning.plans_views import export_response
-
     return export_response(plans.plan_get(request.auth, plan_id), format)
 
 

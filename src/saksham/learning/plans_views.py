@@ -3,57 +3,30 @@ answer content requests. Thin: every write goes through ``plans``."""
 
 from __future__ import annotations
 
-import csv
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
+from saksham.catalog.queries import providers_for
+from saksham.catalog.rules import has_any_catalog_role
 from saksham.core.errors import DomainError
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
+from saksham.learning.plans_api import export_response, plan_data
+from saksham.orgs.models import Org
+from saksham.orgs.queries import org_get
+from saksham.people.models import User
+from saksham.people.queries import user_groups_visible_to
 from saksham.people.rules import admin_scopes, is_admin, is_platform_admin
 
 STATUS_LABELS = {"completed": gettext_lazy("completed"), "in_progress": gettext_lazy("in progress"),
                  "not_started": gettext_lazy("not started"), "overdue": gettext_lazy("overdue")}
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export_response(plan, fmt: str):
-    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
-    stem = f"plan-{plan.year}-{plan.public_id}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("compliance")
-        for row in plans.compliance_export_rows(plan):
-            ws.append(row)
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        wb.save(tmp.name)
-        tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=f"{stem}.xlsx")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"
-        for row in plans.compliance_export_rows(plan):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
 
 
 def _require_admin(request):
@@ -69,7 +42,6 @@ def _plan(request, plan_id):
 
 
 def _admin_orgs(user):
-    from saksham.orgs.models import Org
 
     if is_platform_admin(user):
         return list(Org.objects.filter(parent__isnull=True)[:1]) + list(
@@ -82,7 +54,6 @@ def _admin_orgs(user):
 def plan_list(request):
     _require_admin(request)
     if request.method == "POST":
-        from saksham.orgs.queries import org_get
 
         org = org_get(code=request.POST.get("org", ""))
         try:
@@ -117,7 +88,6 @@ def plan_detail(request, plan_id):
                 kind = request.POST.get("kind", "")
                 person = None
                 if kind == TargetKind.PERSON:
-                    from saksham.people.models import User
 
                     found = User.objects.filter(email__iexact=request.POST.get("person", "").strip()).first()
                     person = found.public_id if found else "-"
@@ -138,9 +108,6 @@ def plan_detail(request, plan_id):
         except DomainError as exc:
             messages.error(request, exc.user_message())
         return redirect("learning:plan", plan_id=plan.public_id)
-    from saksham.learning.plans_api import plan_data
-    from saksham.people.queries import user_groups_visible_to
-
     status = request.GET.get("status", "")
     try:
         after = max(0, int(request.GET.get("after", 0)))
@@ -179,8 +146,6 @@ def plan_export(request, plan_id, fmt):
 
 @login_required
 def content_requests(request):
-    from saksham.catalog.queries import providers_for
-    from saksham.catalog.rules import has_any_catalog_role
 
     admin, staff = is_admin(request.user), has_any_catalog_role(request.user)
     if not admin and not staff:
@@ -199,7 +164,6 @@ def content_requests(request):
                                              text=request.POST.get("text", ""))
                 messages.success(request, _("Your answer is sent."))
             else:
-                from saksham.orgs.queries import org_get
 
                 org = org_get(code=request.POST.get("org", ""))
                 if org is None:

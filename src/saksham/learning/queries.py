@@ -10,9 +10,22 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saksham.catalog.models import ContentItem, Course, ItemKind, Translation, VersionStatus
+from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
+from saksham.core import hooks, permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.l10n import content_languages
 from saksham.learning import structure
-from saksham.learning.models import Enrolment, EnrolmentState, ItemProgress, LearningDay
+from saksham.learning.hooks import MY_LEARNING_LINKS
+from saksham.learning.models import (
+    Attempt,
+    Enrolment,
+    EnrolmentState,
+    ItemProgress,
+    KarmaEntry,
+    LearningDay,
+    Question,
+)
 from saksham.people.rules import admin_paths
 
 
@@ -35,8 +48,6 @@ def enrolment_of(learner, public_id) -> Enrolment:
 def enrolment_get(actor, public_id, action: str = "enrolment.view") -> Enrolment:
     """An enrolment ``actor`` may see (hers, or one of a learner she administers, or of a course she publishes),
     then allowed ``action`` ("enrolment.decide"; 403); missing, malformed and not visible are the one 404."""
-    from saksham.core import permissions
-
     try:
         ref = _uuid(public_id, "enrolment")
     except NotFound:
@@ -102,7 +113,6 @@ class ProgramCourse:
 def program_courses(learner, version, language: str) -> list[ProgramCourse]:
     """The courses of a program's version in order, each with its title in ``language`` (else English, else its
     own) and her state in it: three reads whatever the number of courses."""
-    from saksham.catalog.models import Course, Translation
 
     linked = structure.program_courses(version.pk) or ()
     courses = {c.pk: c for c in Course.objects.filter(pk__in=linked).select_related("live_version")}
@@ -111,7 +121,6 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         (v, lang): t for v, lang, t in Translation.objects.filter(
             version_id__in=versions, target="course", field="title", language__in=[language, "en"])
         .values_list("version_id", "language", "text") if t}
-    from saksham.catalog.models import VersionStatus
     from saksham.learning.services import program_progress
 
     mine, done_here = {}, set()
@@ -127,8 +136,8 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         v = c.live_version
         if v.status not in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED) and pk not in done_here:
             continue                           # retired: no longer part of what is left to do
-        title = v.title if v.language == language else texts.get((v.pk, language)) or \
-            (v.title if v.language == "en" else texts.get((v.pk, "en"))) or v.title
+        title = next((t for t in (v.title if lang == v.language else texts.get((v.pk, lang))
+                                  for lang in content_languages(language, v.language)) if t), v.title)
         st, percent, done = mine.get(pk, (None, 0, None))
         done = done or (pk in done_here)
         state = ("completed" if done else "in_progress" if st == EnrolmentState.ACTIVE
@@ -236,7 +245,6 @@ def check_page(page: int, page_size: int) -> tuple[int, int]:
 # --- assessments --------------------------------------------------------------------------------------------
 
 def attempt_of(learner, public_id):
-    from saksham.learning.models import Attempt
 
     a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
          .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
@@ -246,7 +254,6 @@ def attempt_of(learner, public_id):
 
 
 def attempts_of(enrolment, item_key):
-    from saksham.learning.models import Attempt
 
     return Attempt.objects.filter(enrolment=enrolment, item_key=_uuid(item_key, "item")).order_by("number")
 
@@ -295,7 +302,6 @@ def quiz_facts(enrolment, item_key) -> dict:
     """What the start screen of a quiz tells her before she begins: the questions per section, the pass mark, the
     attempts allowed, used and left, the time limits, and whether the right answers are shown afterwards."""
     from saksham.learning import services
-    from saksham.learning.models import Attempt, Question
 
     conf = services._quiz(enrolment, item_key).settings or {}
     bank = list(Question.objects.filter(course=enrolment.course, is_active=True).values_list("public_id", "tags"))
@@ -343,9 +349,6 @@ def progress_summary(learner, enrolment_ids) -> list[dict]:
 
 def certificate_links(learner, enrolment) -> list[dict]:
     """The links other apps offer beside a completed course (``settings.MY_LEARNING_LINKS``: her certificate)."""
-    from saksham.core import hooks
-    from saksham.learning.hooks import MY_LEARNING_LINKS
-
     return [link for links in hooks.query(MY_LEARNING_LINKS, learner, [enrolment]) for link in links.get(enrolment.pk, [])]
 
 
@@ -401,9 +404,6 @@ def continue_learning(learner, *, limit: int | None = None, exclude: int | None 
 def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
     """A few courses to start with when she has nothing to do: the most popular in her language among those her
     org may see, leaving out those she is in (in any language); in any language when none is in hers."""
-    from saksham.catalog.models import Course
-    from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
-
     mine = course_families_of(learner)
     audience = audience_orgs(learner)
     for lang in (language, ""):
@@ -420,7 +420,6 @@ def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:
-    from saksham.learning.models import KarmaEntry
 
     month = timezone.localdate().replace(day=1)
     qs = KarmaEntry.objects.filter(learner=learner)
@@ -429,7 +428,6 @@ def karma_summary(learner) -> dict:
 
 
 def karma_history(learner):
-    from saksham.learning.models import KarmaEntry
 
     return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")
 
@@ -487,7 +485,6 @@ def quiz_settings(item) -> dict:
 
 
 def _bank(course) -> dict:
-    from saksham.learning.models import Question
 
     return {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True).order_by("id")}
 
@@ -534,7 +531,6 @@ def _section_name(sec: QuizSection) -> str:
 def quiz_problems(version) -> dict[str, str]:
     """The pre-review checklist's problems of a version's quizzes (``settings.VERSION_PROBLEM_CHECKS``): a quiz or
     a section without questions, a section that draws more questions than it holds."""
-    from saksham.catalog.models import ContentItem, ItemKind
 
     items = list(ContentItem.objects.filter(module__version=version, kind=ItemKind.QUIZ).order_by("module__position",
                                                                                                  "position"))

@@ -26,11 +26,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saksham.catalog.models import Course, CourseKind, VersionStatus
+from saksham.catalog import services as catalog_services
+from saksham.catalog.models import Course, CourseKind, CourseLink, CourseVersion, ItemKind, VersionStatus
+from saksham.catalog.queries import carry_over_keys
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from saksham.core.ids import uuid7
-from saksham.learning import structure
+from saksham.core.sql import greatest_name, least_name, uuid_param
+from saksham.learning import grading, karma, structure
 from saksham.learning.hooks import (  # noqa: F401 - the payloads are part of this module's interface
     ENROLMENT_STEPS,
     LEARNING_TIME_STEPS,
@@ -40,13 +43,19 @@ from saksham.learning.hooks import (  # noqa: F401 - the payloads are part of th
     TimeCredit,
 )
 from saksham.learning.models import (
+    Attempt,
+    AttemptState,
     CoursePolicy,
     Enrolment,
     EnrolmentMode,
     EnrolmentSource,
     EnrolmentState,
+    Question,
+    QuestionKind,
     Statement,
 )
+from saksham.people.models import User
+from saksham.people.rules import admin_paths
 
 MAX_BATCH = 500
 FUTURE_SKEW = dt.timedelta(minutes=5)
@@ -202,7 +211,6 @@ def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within
 
 
 def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
-    from saksham.learning import karma
 
     karma.on_enrol(enrolment)
     if first_time:
@@ -229,8 +237,6 @@ def enrolments_assign_bulk(*, actor, course: Course, learner_ids: list[int], due
 
 def _assign_bulk(*, actor, course: Course, learner_ids: list[int], due_on: dt.date | None,
                  within: tuple[int, ...]) -> int:
-    from saksham.people.models import User
-    from saksham.people.rules import admin_paths
 
     _enrollable(course)
     version = _live(course)
@@ -339,13 +345,6 @@ def time_steps_run(credits: list[TimeCredit]) -> None:
     and logged, never undoing the learner's progress. Steps must be cheap appends or per-learner updates (no
     shared row): heavier work belongs to a periodic fold."""
     hooks.run(LEARNING_TIME_STEPS, credits)
-
-
-def _fn(name: str) -> str:
-    """Two-argument MAX/MIN: SQLite's scalar functions, PostgreSQL's GREATEST/LEAST."""
-    if connection.vendor == "postgresql":
-        return {"MAX": "GREATEST", "MIN": "LEAST"}[name]
-    return name
 
 
 def _ms(at: dt.datetime) -> int:
@@ -490,11 +489,7 @@ _STATEMENT_COLS = "(public_id, learner_id, enrolment_id, verb, item_key, result,
 
 
 def _sql(template: str) -> str:
-    return template.replace("{MAX}", _fn("MAX")).replace("{MIN}", _fn("MIN"))
-
-
-def _key_db(key: UUID):
-    return key.hex if connection.vendor != "postgresql" else key
+    return template.replace("{MAX}", greatest_name()).replace("{MIN}", least_name())
 
 
 def _statements_insert(cur, rows: list[tuple]) -> None:
@@ -502,13 +497,12 @@ def _statements_insert(cur, rows: list[tuple]) -> None:
     duplicates (same dedupe) skipped."""
     if not rows:
         return
-    from saksham.core.ids import uuid7
 
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     params: list = []
     for learner_id, enrolment_id, verb, key, result, at, dedupe in sorted(rows, key=lambda r: r[6]):
-        params += [_key_db(uuid7()), learner_id, enrolment_id, verb, _key_db(key) if key else None,
+        params += [uuid_param(uuid7()), learner_id, enrolment_id, verb, uuid_param(key) if key else None,
                    json.dumps(result or {}), ops.adapt_datetimefield_value(at), now, dedupe]
     cur.execute(f"INSERT INTO learning_statement {_STATEMENT_COLS} VALUES "
                 + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
@@ -565,7 +559,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
             credit_sql = _sql("(" + " + ".join(terms) + ")")
             sql = _sql(_UPSERT).replace("{CREDIT}", credit_sql)
             insert_credit = capped[0] + sum(inner[1:])
-            cur.execute(sql, [en.pk, _key_db(key), percent, last["position"], last["ms"], insert_credit,
+            cur.execute(sql, [en.pk, uuid_param(key), percent, last["position"], last["ms"], insert_credit,
                               insert_credit, len(evs), now_db if done_at else None, now_db,
                               *term_params, *term_params, now_db])
             credit, n_events, newly_done = cur.fetchone()
@@ -594,7 +588,7 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
         # 3. The enrolment's totals, where she resumes, and the day ledger: one increment each.
         upd = _sql(_ENROLMENT)
         for pk, agg in sorted(per_enrolment.items()):
-            cur.execute(upd, [agg["credit"], agg["ms"], _key_db(agg["key"]), agg["ms"], now_db, pk])
+            cur.execute(upd, [agg["credit"], agg["ms"], uuid_param(agg["key"]), agg["ms"], now_db, pk])
         day_sql = _sql(_DAY)
         for day, seconds in sorted(per_day.items()):
             cur.execute(day_sql, [learner.pk, ops.adapt_datefield_value(day), seconds])
@@ -617,8 +611,8 @@ def _done_count(enrolment) -> tuple[int, int]:
         if linked is not None:
             done, total, _courses = program_progress([enrolment.learner_id], linked)[enrolment.learner_id]
             return done, total
-    plain = [_key_db(k) for k, i in items.items() if i.required and not i.is_assessment]
-    tests = [_key_db(k) for k, i in items.items() if i.required and i.is_assessment]
+    plain = [uuid_param(k) for k, i in items.items() if i.required and not i.is_assessment]
+    tests = [uuid_param(k) for k, i in items.items() if i.required and i.is_assessment]
     total = len(plain) + len(tests)
     if not total:
         return 0, 0
@@ -697,7 +691,6 @@ def on_completion_programs(completion: Completion) -> None:
     re-run changes nothing."""
     if completion.completed_at is None:
         return
-    from saksham.catalog.models import CourseLink
 
     root = Course.objects.filter(pk=completion.course_id).values_list("translation_of_id", flat=True).first() \
         or completion.course_id
@@ -726,7 +719,6 @@ def on_course_retired(retired) -> None:
 def programs_recount(course_id: int, *, batch: int = 1000) -> int:
     """Recount the unfinished program enrolments whose version lists ``course_id``, a batch per transaction, in
     id order; returns how many completed. Idempotent: a re-run after a crash recounts what is left."""
-    from saksham.catalog.models import CourseLink
 
     versions = CourseLink.objects.filter(course_id=course_id).values("version_id")
     completed, after = 0, 0
@@ -769,8 +761,6 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
     transaction: a crash halfway resumes with the enrolments not yet moved, and a re-run moves nothing twice."""
     from types import SimpleNamespace
 
-    from saksham.catalog.models import CourseVersion
-    from saksham.catalog.queries import carry_over_keys
 
     result = MoveResult()
     new = CourseVersion.objects.select_related("course").filter(pk=version_id).first()
@@ -791,7 +781,7 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
                 for old_id, ids in sorted(by_old.items()):
                     if old_id not in carried_by_old:
                         old = CourseVersion.objects.get(pk=old_id)
-                        carried_by_old[old_id] = [_key_db(UUID(k)) for k in sorted(carry_over_keys(old, new))]
+                        carried_by_old[old_id] = [uuid_param(UUID(k)) for k in sorted(carry_over_keys(old, new))]
                     carried = carried_by_old[old_id]
                     id_marks = ", ".join(["%s"] * len(ids))
                     keep = f" AND item_key NOT IN ({', '.join(['%s'] * len(carried))})" if carried else ""
@@ -851,7 +841,7 @@ def item_passed(*, enrolment: Enrolment, item_key: UUID, at: dt.datetime | None 
               percent = 100,
               completed_at = COALESCE(learning_itemprogress.completed_at, excluded.completed_at),
               passed_at = COALESCE(learning_itemprogress.passed_at, excluded.passed_at),
-              updated_at = excluded.updated_at"""), [enrolment.pk, _key_db(item_key), now_db, now_db, now_db])
+              updated_at = excluded.updated_at"""), [enrolment.pk, uuid_param(item_key), now_db, now_db, now_db])
     return enrolment_refresh(enrolment, now=at)
 
 
@@ -872,7 +862,6 @@ MAX_QUESTION_OPTIONS = 20
 
 
 def _question_fields(kind: str, data: dict) -> dict:
-    from saksham.learning.models import QuestionKind
 
     if kind not in QuestionKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(QuestionKind.values)}, field="kind")
@@ -934,7 +923,6 @@ def _question_fields(kind: str, data: dict) -> dict:
 
 @transaction.atomic
 def question_create(*, actor, course: Course, kind: str, data: dict):
-    from saksham.learning.models import Question
 
     permissions.require(actor, "question.manage", course)
     q = Question.objects.create(course=course, created_by=actor, **_question_fields(kind, data))
@@ -1006,7 +994,6 @@ def _draw(course: Course, conf: dict, *, seed: str, previous: list[dict] | None 
     retry brings new questions while the pool has them; ``shuffle`` puts each section's questions in a new order."""
     import random
 
-    from saksham.learning.models import Question
 
     bank = {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True)}
     sections = conf.get("sections") or [{"key": "all", "title": "", "questions": sorted(bank)}]
@@ -1095,7 +1082,6 @@ def _check_section_answers(attempt, answers: dict, now: dt.datetime) -> None:
 
 def _expire_if_due(attempt, now: dt.datetime):
     """Grade an open attempt whose time ran out with the answers it saved. Committed on its own."""
-    from saksham.learning.models import AttemptState
 
     if attempt.state == AttemptState.OPEN and attempt.deadline and now > attempt.deadline + ATTEMPT_GRACE:
         with transaction.atomic():
@@ -1142,7 +1128,6 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
 
 
 def _open_attempt(learner, attempt, now):
-    from saksham.learning.models import AttemptState
 
     if attempt.enrolment.learner_id != learner.pk:
         raise NotFound(_("no such attempt"), field="attempt")
@@ -1154,14 +1139,12 @@ def _open_attempt(learner, attempt, now):
 
 
 def _paper_questions(attempt) -> dict:
-    from saksham.learning.models import Question
 
     ids = [q for sec in attempt.paper for q in sec["questions"]]
     return {str(q.public_id): q for q in Question.objects.filter(public_id__in=ids)}
 
 
 def _check_answers(attempt, answers) -> dict:
-    from saksham.learning import grading
 
     if not isinstance(answers, dict):
         raise ValidationFailed(_("answers is an object {question id: answer}"), field="answers")
@@ -1177,7 +1160,6 @@ def _check_answers(attempt, answers) -> dict:
 
 def attempt_save(*, learner, attempt, answers: dict):
     """Save answers of an open attempt (merged with those saved before): she may leave and resume."""
-    from saksham.learning.models import Attempt
 
     now = timezone.now()
     _open_attempt(learner, attempt, now)
@@ -1239,7 +1221,6 @@ def attempt_submit(*, learner, attempt, answers: dict | None = None):
 
 
 def _finish(attempt, *, now: dt.datetime, state: str):
-    from saksham.learning import grading
     from saksham.learning.models import Attempt, AttemptState
 
     enrolment = attempt.enrolment
@@ -1259,7 +1240,6 @@ def _finish(attempt, *, now: dt.datetime, state: str):
                                                "scaled": round(result["percent"] / 100, 4)},
                                      "success": result["passed"], "completion": True})
     if result["passed"]:
-        from saksham.learning import karma
 
         karma.on_pass(attempt)
         item_passed(enrolment=enrolment, item_key=attempt.item_key, at=now)
@@ -1285,7 +1265,6 @@ MAX_SECTIONS, MAX_SECTION_QUESTIONS = 50, 500
 
 
 def _quiz_item_editable(actor, item):
-    from saksham.catalog.models import ItemKind
 
     if item.kind != ItemKind.QUIZ:
         raise NotFound(_("no such quiz"), field="item")
@@ -1379,7 +1358,6 @@ def quiz_settings_clean(conf: dict, bank: set[str]) -> dict:
 
 
 def _quiz_write(actor, item, course, conf: dict):
-    from saksham.catalog import services as catalog_services
     from saksham.learning.queries import _bank
 
     clean = quiz_settings_clean(conf, set(_bank(course)))
@@ -1445,7 +1423,6 @@ def _used_elsewhere(course, item, question) -> bool:
 @transaction.atomic
 def quiz_section_delete(*, actor, item, key: str):
     """Remove a section; its questions no other quiz uses are deactivated."""
-    from saksham.learning.models import Question
 
     course = _quiz_item_editable(actor, item)
     conf = _materialised(item, course)

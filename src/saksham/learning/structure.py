@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from saksham.catalog.models import ContentItem, ItemKind
+from saksham.catalog.models import ContentItem, CourseKind, CourseLink, CourseVersion, ItemKind
 
 _CACHE: dict[int, dict[UUID, ItemInfo]] = {}
 _PROGRAMS: dict[int, tuple[int, ...] | None] = {}
@@ -73,7 +73,6 @@ def program_courses(version_id: int) -> tuple[int, ...] | None:
     a program's. A published version's links never change, so the answer is cached like its items."""
     if version_id in _PROGRAMS:
         return _PROGRAMS[version_id]
-    from saksham.catalog.models import CourseKind, CourseLink, CourseVersion
 
     kind = CourseVersion.objects.filter(pk=version_id).values_list("course__kind", flat=True).first()
     courses = None

@@ -5,8 +5,10 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from saksham.catalog.models import Course
+from saksham.catalog.services import course_stats_set
 from saksham.learning import services
-from saksham.learning.models import Enrolment
+from saksham.learning.models import Enrolment, LearningPlan, PlanStatus, ProgressEvent
 
 
 @task()
@@ -41,8 +43,6 @@ def enrolment_counts_refresh() -> int:
     the courses whose count changed. One grouped read of the (course, state) index; idempotent."""
     from django.db.models import Count
 
-    from saksham.catalog.models import Course
-    from saksham.catalog.services import course_stats_set
 
     counts = dict(Enrolment.objects.order_by().values_list("course_id").annotate(n=Count("id")))
     changed = 0
@@ -67,7 +67,6 @@ def plan_reminders() -> dict:
     reminders and send them, in batches. Run twice, it sends nothing twice (a unique key per assignment and
     reminder kind)."""
     from saksham.learning import plans
-    from saksham.learning.models import LearningPlan, PlanStatus
 
     added = sum(plans.plan_sync(plan=p) for p in LearningPlan.objects.filter(status=PlanStatus.PUBLISHED))
     return {"added": added, "planned": plans.reminders_plan(), "sent": plans.reminders_send()}
@@ -91,7 +90,6 @@ def progress_events_prune(*, older_than_days: int | None = None, batch: int = 10
     adds one to the item's event count. Returns how many ids were forgotten."""
     from django.conf import settings
 
-    from saksham.learning.models import ProgressEvent
 
     days = older_than_days if older_than_days is not None else settings.LEARNING_EVENT_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)

@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from saksham.catalog.api import _language
 from saksham.catalog.models import CourseKind
 from saksham.catalog.queries import course_get_live, version_texts
 from saksham.core import hooks
 from saksham.core.errors import DomainError, NotFound
-from saksham.learning import queries, services
+from saksham.core.l10n import reader_language as _language
+from saksham.learning import queries, services, structure
 from saksham.learning.hooks import MY_LEARNING_LINKS
 from saksham.learning.models import EnrolmentState
+from saksham.people.rules import is_admin
 
 
 @login_required
@@ -98,7 +99,6 @@ def points(request):
 @login_required
 def requests(request):
     """Seat requests of the people the admin administers, to approve or reject."""
-    from saksham.people.rules import is_admin
 
     if not is_admin(request.user):
         raise Http404
@@ -165,7 +165,6 @@ def player(request, course_id):
         nxt = flat[at + 1] if at + 1 < len(flat) else None
     settings, quiz = {}, None
     if current:
-        from saksham.learning import structure
 
         info = structure.version_items(enrolment.version_id).get(UUID(current["key"]))
         settings = {"pages": (info.settings or {}).get("pages"), "max": info.max_position} if info else {}

@@ -5,12 +5,11 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs import queries, services
 from saksham.orgs.models import Org
 
 router = Router(tags=["orgs"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class OrgOut(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from saksham.core.l10n import profile_text
 from saksham.orgs.models import PATH_STEP, Org
 
 
@@ -85,7 +86,6 @@ def org_search(text: str = "", *, within: list[str] | None = None, kind: str | N
 
 
 def level_name(kind: str) -> str:
-    from saksham.core.l10n import profile_text
 
     levels = settings.PROFILE.get("hierarchy_levels", {})
     return profile_text(levels.get(kind)) or kind.title()

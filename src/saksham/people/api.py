@@ -9,14 +9,14 @@ from ninja.files import UploadedFile
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ErrorOut, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
-from saksham.people import queries, services
+from saksham.people import importing, queries, services
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
+from saksham.people.views import report_response
 
 router = Router(tags=["people"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class OrgRef(Schema):
@@ -389,12 +389,11 @@ def _import_job(request, job_id: UUID):
     return queries.import_job_get(request.auth, job_id)
 
 
-@router.post("/imports", response={202: ImportJobOut, **ERRORS, 413: ErrorOut})
+@router.post("/imports", response={202: ImportJobOut, **ERRORS})
 def import_create(request, org: Form[str], file: File[UploadedFile], send_emails: Form[bool] = True,
                   new_designations: Form[str] = "accept"):
     """Upload a CSV or XLSX of people for an org (code); the import runs in the background. A designation the
     org does not know is imported with a warning (``new_designations=accept``) or its row rejected (``refuse``)."""
-    from saksham.people import importing
 
     scope = org_get(code=org)
     if scope is None:
@@ -413,7 +412,6 @@ def import_list(request, limit: int = 20):
 
 @router.get("/imports/{job_id}", response={200: ImportJobDetailOut, **ERRORS})
 def import_detail(request, job_id: UUID):
-    from saksham.people import importing
 
     job = _import_job(request, job_id)
     job.rejected_rows = [{"line": n, "reason": r} for n, r in importing.rejected_rows(job, 1000)]
@@ -424,7 +422,6 @@ def import_detail(request, job_id: UUID):
 @router.get("/imports/{job_id}/report", response={200: None, **ERRORS})
 def import_report(request, job_id: UUID):
     """The uploaded file with status, error and warning columns added (CSV, or XLSX for an Excel upload)."""
-    from saksham.people.views import report_response
 
     return report_response(_import_job(request, job_id))
 

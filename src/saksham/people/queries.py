@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from itertools import product
 
@@ -13,9 +14,19 @@ from django.utils.translation import gettext as _
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound
+from saksham.core.models import AuditEntry
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q, subtrees_q
-from saksham.people.models import ImportJob, Membership, User
+from saksham.people.models import (
+    EMAIL_BY_DEFAULT,
+    ImportJob,
+    Membership,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    User,
+    UserGroup,
+)
 from saksham.people.rules import admin_paths, administers, is_admin, is_platform_admin  # noqa: F401
 
 
@@ -216,8 +227,6 @@ def person_get_visible(actor: User, public_id) -> User | None:
 
 
 def _uuid_or_none(public_id):
-    import uuid
-
     try:
         return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
     except (TypeError, ValueError, AttributeError):
@@ -255,8 +264,6 @@ def user_group_get(actor: User, public_id):
 
 def notification_get(actor: User, public_id):
     """One of her own notifications; anyone else's is the one 404."""
-    from saksham.people.models import Notification
-
     ref = _uuid_or_none(public_id)
     n = Notification.objects.filter(recipient=actor, public_id=ref).first() if ref and actor.is_authenticated \
         else None
@@ -304,7 +311,6 @@ def import_org_get(actor: User, code: str) -> Org | None:
 
 def person_history(person: User):
     """Audit entries about one person, newest first."""
-    from saksham.core.models import AuditEntry
 
     return AuditEntry.objects.filter(target_type="people.user", target_id=str(person.public_id)).select_related("actor")
 
@@ -326,7 +332,6 @@ UNREAD_CAP = 99
 def notifications_unread_count(user: User) -> int:
     """Her unread in-app notifications, counted up to UNREAD_CAP + 1 (the badge says "99+"): a bounded read
     of a partial index, cheap enough for every page."""
-    from saksham.people.models import Notification
 
     return Notification.objects.filter(recipient=user, read_at__isnull=True, in_app=True)[:UNREAD_CAP + 1].count()
 
@@ -335,7 +340,6 @@ MAX_PAGE = 100_000
 
 
 def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, page_size: int = 20) -> NotificationPage:
-    from saksham.people.models import Notification
 
     # A page past any real one (a huge number typed in the address) is an empty page, not an offset the database
     # cannot hold.
@@ -350,7 +354,6 @@ def notifications_of(user: User, *, unread_only: bool = False, page: int = 1, pa
 
 def notification_preferences_of(user: User) -> list[dict]:
     """Every kind with her choice (or the default): [{kind, label, in_app, email}]."""
-    from saksham.people.models import EMAIL_BY_DEFAULT, NotificationKind, NotificationPreference
 
     chosen = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
     out = []
@@ -363,7 +366,6 @@ def notification_preferences_of(user: User) -> list[dict]:
 
 def user_groups_visible_to(actor: User) -> QuerySet:
     """The user groups of the orgs the actor administers."""
-    from saksham.people.models import UserGroup
 
     paths = admin_paths(actor)
     qs = UserGroup.objects.select_related("org").order_by("name")

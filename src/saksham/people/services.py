@@ -20,12 +20,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, permissions
+from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.orgs.models import Org
-from saksham.orgs.queries import org_get
+from saksham.orgs.queries import org_ancestors, org_get
 from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded  # noqa: F401 - PeopleAdded: this module's interface
-from saksham.people.models import ApiToken, EmailCode, Membership, Role, Status, User
+from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
 from saksham.people.validation import PersonValidator, email_domain_whitelisted
 
 PROFILE_FIELDS = ("full_name", "mobile", "designation", "group", "service", "employee_code", "preferred_language",
@@ -81,8 +81,6 @@ def _hash_code(code: str) -> str:
 def people_added_enqueue(fact: PeopleAdded) -> None:
     """Hand people newly registered to every step of settings.REGISTRATION_STEPS (``fn(facts)``) after the current
     transaction commits; a failing step is logged and undoes nothing."""
-    from saksham.core import hooks
-
     hooks.after_commit(REGISTRATION_STEPS, [fact])
 
 
@@ -194,8 +192,6 @@ def _after_email_confirmed(user: User) -> User:
 
 def approvers_of(person: User) -> list[User]:
     """The admins nearest to the person's org: those of her org, else of the closest ancestor that has any."""
-    from saksham.orgs.queries import org_ancestors
-    from saksham.people.models import ADMIN_ROLES
 
     for org in [person.org, *reversed(org_ancestors(person.org))]:
         admins = list(User.objects.filter(memberships__org=org, memberships__role__in=ADMIN_ROLES, is_active=True)

@@ -1,5 +1,3 @@
-import csv
-import tempfile
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +5,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.encoding import force_str
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from saksham.core.errors import DomainError, NotFound
+from saksham.core.exports import csv_lines, csv_response, file_response, table_response
 from saksham.orgs.queries import org_get, org_search
 from saksham.people import importing, queries, services, template
 from saksham.people.forms import (
@@ -30,7 +29,7 @@ from saksham.people.forms import (
     org_code_from,
     org_label,
 )
-from saksham.people.models import ImportStatus, Role, Status, User
+from saksham.people.models import ImportStatus, NotificationKind, Role, Status, User
 
 
 def _ip(request):
@@ -247,7 +246,6 @@ def notification_open(request, notification_id):
 @login_required
 @require_POST
 def notification_preferences(request):
-    from saksham.people.models import NotificationKind
 
     in_app, email = set(request.POST.getlist("in_app")), set(request.POST.getlist("email"))
     services.notification_preferences_set(user=request.user, choices={
@@ -351,15 +349,8 @@ def import_template(request, file_format):
     if file_format not in ("csv", "xlsx"):
         raise Http404
     if file_format == "xlsx":
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        template.write_xlsx(tmp.name)
-        tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename="people-template.xlsx")
-    writer = csv.writer(_Echo())
-    body = "".join(writer.writerow(row) for row in template.csv_rows())
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
-    return response
+        return file_response(lambda path: template.write_xlsx(str(path)), "people-template.xlsx")
+    return csv_response("".join(csv_lines(template.csv_rows())), "people-template.csv")
 
 
 # What happened to a person, in words (the audit log keeps the codes).
@@ -424,32 +415,7 @@ def import_report(request, job_id):
     return report_response(_job(request, job_id))
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def report_response(job) -> HttpResponse:
     """The uploaded file with status and error columns: CSV streamed, XLSX built on disk."""
     stem = job.original_name.rsplit(".", 1)[0] or "import"
-    if job.file_format == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("report")
-        for row in importing.report_rows(job):
-            ws.append(row)
-        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        wb.save(tmp.name)
-        tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=f"{stem}-report.xlsx")
-    writer = csv.writer(_Echo())
-    body = (writer.writerow(row) for row in importing.report_rows(job))
-    response = StreamingHttpResponse(_with_bom(body), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-report.csv"'
-    return response
-
-
-def _with_bom(lines):
-    yield "\ufeff"  # so that Excel opens the UTF-8 report with its Indic text intact
-    yield from lines
+    return table_response(job.file_format, importing.report_rows(job), f"{stem}-report", sheet="report")

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.utils.translation import get_language_bidi
 
+from saksham.catalog.rules import has_any_catalog_role
 from saksham.core.l10n import locale, profile_text, profile_texts
+from saksham.people.rules import is_admin
 
 
 def cldr_locale() -> str:
@@ -11,12 +13,10 @@ def cldr_locale() -> str:
 
 def deployment(request):
     """What every page needs to know of the deployment and the signed-in person."""
-    from saksham.people.rules import is_admin
 
     user = getattr(request, "user", None)
 
     def in_studio() -> bool:   # asked only by the pages that show the link
-        from saksham.catalog.rules import has_any_catalog_role
 
         return bool(user and user.is_authenticated and has_any_catalog_role(user))
 

@@ -11,14 +11,23 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from saksham.campaigns.demo import build_week
+from saksham.catalog.demo import build_catalog
+from saksham.catalog.workflow_demo import build_workflow
+from saksham.competencies.demo import build_competencies, build_framework
+from saksham.feedback.demo import build_feedback
+from saksham.insights.services import rebuild
+from saksham.learning.demo import build_learning, build_quizzes
+from saksham.learning.plans_demo import build_plan
+from saksham.learning.tasks import enrolment_counts_refresh
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
 from saksham.orgs.services import org_create, profile_apply
+from saksham.people.demo import DEMO_PASSWORD
 from saksham.people.models import Role, Status, User
 from saksham.people.services import role_grant
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-DEMO_PASSWORD = "Saksham-demo-2026"
 
 
 def demo_data() -> dict:
@@ -145,36 +154,25 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     orgs = build_orgs(data)
     logins = build_logins(data, orgs)
     created = build_learners(data, learners)
-    from saksham.competencies.demo import build_competencies, build_framework
 
     build_framework()      # before the catalogue: its courses are tagged with the framework's codes and levels
-    from saksham.catalog.demo import build_catalog
 
     build_catalog()
-    from saksham.learning.demo import build_learning, build_quizzes
-
     build_quizzes()       # a few courses end with a graded quiz (their next version)
-    from saksham.catalog.workflow_demo import build_workflow
-
     build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
     from saksham.learning.demo import build_draft_quiz
 
     build_draft_quiz()    # the course sent back has a quiz to open in the editor
     build_learning()
-    from saksham.learning.plans_demo import build_plan
 
     build_plan()
-    from saksham.feedback.demo import build_feedback
 
     build_feedback()
     build_competencies()
-    from saksham.campaigns.demo import build_week
 
     build_week()          # one national learning week running now
-    from saksham.learning.tasks import enrolment_counts_refresh
 
     enrolment_counts_refresh.call()     # the catalogue's learners of each course, from the enrolments above
-    from saksham.insights.services import rebuild
 
     rebuild()             # the dashboards' rollups of everything written above in bulk
     return created, logins

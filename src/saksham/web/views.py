@@ -6,8 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from saksham.core import hooks
+from saksham.insights.queries import public_headline
 from saksham.orgs.models import Org, OrgKind
 from saksham.orgs.queries import country
+from saksham.people.services import profile_update
 from saksham.web.hooks import HOME_PANELS
 
 
@@ -20,7 +22,6 @@ def home(request):
     if request.user.is_authenticated:
         context["panels"] = hooks.render_slots(HOME_PANELS, request)
     else:
-        from saksham.insights.queries import public_headline
 
         context["headline"] = public_headline()
     return render(request, "web/home.html", context)
@@ -36,7 +37,6 @@ def set_language(request):
     response = HttpResponseRedirect(nxt)
     if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated and request.user.preferred_language != lang:
-            from saksham.people.services import profile_update
 
             profile_update(actor=request.user, person=request.user, data={"preferred_language": lang})
         translation.activate(lang)

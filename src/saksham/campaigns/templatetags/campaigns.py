@@ -3,6 +3,10 @@ My learning, and her badges."""
 
 from django import template
 
+from saksham.campaigns.models import WeekLearner
+from saksham.campaigns.queries import badges_of, live_weeks_for
+from saksham.learning.queries import hours
+
 register = template.Library()
 
 
@@ -10,9 +14,6 @@ def my_live_weeks(user) -> list[dict]:
     """The live weeks whose scope holds ``user``, each with her hours and completions counted in it: the one
     source of "your hours" of the banner and of My learning (the week page and ``/me`` read the same row).
     Costs one cache read when no week is live; otherwise a read by primary key and her rows."""
-    from saksham.campaigns.models import WeekLearner
-    from saksham.campaigns.queries import live_weeks_for
-    from saksham.learning.queries import hours
 
     weeks = live_weeks_for(user)
     rows = {}
@@ -43,7 +44,6 @@ def week_hours(context):
 
 @register.inclusion_tag("campaigns/_badges.html", takes_context=True)
 def week_badges(context):
-    from saksham.campaigns.queries import badges_of
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from saksham.catalog.covers import cover_html
 from saksham.catalog.models import CourseKind, ItemKind, Level
 from saksham.orgs.queries import languages
 
@@ -43,7 +44,6 @@ def course_cover(course_id, title: str, language: str, url: str = "", caption: s
     """The course's cover: the uploaded image, or one drawn from its title in its own script."""
     from django.utils.safestring import mark_safe
 
-    from saksham.catalog.covers import cover_html
 
     return mark_safe(cover_html(course_id=course_id, title=title, language=language, url=url or "",  # escaped there
                                 caption=caption or ""))

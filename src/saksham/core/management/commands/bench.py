@@ -36,6 +36,8 @@ class Command(BaseCommand):
     def _run(self, name: str, size):
         if os.environ.get("SAKSHAM_BENCH_CHILD") == name:
             spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH_DIR / f"{name}.py")
+            if spec is None or spec.loader is None:
+                raise CommandError(f"cannot load benchmark {name!r}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             module.run(size=size or module.DEFAULT_SIZE, out=self.stdout)
