@@ -16,7 +16,7 @@ from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
 from saksham.competencies.models import Element, Kind
 from saksham.core import permissions
-from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.errors import NotFound, ValidationFailed, body_field
 from saksham.core.schemas import ErrorOut, StrictSchema
 
 router = Router(tags=["competencies"])
@@ -385,16 +385,12 @@ class ReportIn(StrictSchema):
 @router.post("/reports", response={201: dict, 200: dict, **ERRORS})
 def report(request, payload: ReportIn):
     """A training institute reports a competency a learner gained with it."""
-    from saksham.catalog.models import Provider
-    from saksham.people.models import User
+    from saksham.catalog.queries import provider_get
 
-    provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
-    if provider is None:
-        raise NotFound(_("no such provider"), field="provider")
-    permissions.require(request.auth, "competencies.report", provider)
-    learner = User.objects.filter(public_id=payload.learner, is_active=True).first()
-    if learner is None:
-        raise NotFound(_("no such person"), field="learner")
+    with body_field("provider"):
+        provider = provider_get(request.auth, payload.provider, "competencies.report")
+    with body_field("learner"):
+        learner = queries.reported_learner_get(request.auth, provider, payload.learner)
     made = services.competency_report(actor=request.auth, provider=provider, learner=learner,
                                       code=payload.competency, level=payload.level, at=payload.at,
                                       reference=payload.reference, note=payload.note)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed
+from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed, body_field
 from saksham.core.schemas import ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
 from saksham.credentials.models import Certificate
@@ -108,12 +108,11 @@ class ReissueIn(StrictSchema):
 
 @router.post("/reissue", response={200: dict, **ERRORS}, summary="Re-issue certificates (a course's, or a list)")
 def reissue(request, payload: ReissueIn):
-    from saksham.catalog.models import Course
+    from saksham.catalog.queries import course_get
 
     if payload.course:
-        course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
-        if course is None:
-            raise NotFound(_("no such course"), field="course")
+        with body_field("course"):
+            course = course_get(request.user, payload.course)
         from saksham.core import permissions
 
         permissions.require(request.user, "certificate.issue", course.provider.org)
