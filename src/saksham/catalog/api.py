@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from saksham.catalog import queries, services
 from saksham.catalog.models import ContentItem, Course, Module, Provider
 from saksham.catalog.queries import SearchFilters
-from saksham.core.errors import NotFound
+from saksham.core.errors import NotFound, body_field
 from saksham.core.l10n import reader_language as _language
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
@@ -449,7 +449,8 @@ class CoursesIn(StrictSchema):
 def links(request, version_id: UUID, payload: CoursesIn):
     """The ordered courses of a program, or the courses of a curated collection."""
     v = _version(request, version_id)
-    courses = [queries.course_get_live(c) for c in payload.courses]
+    with body_field("courses"):
+        courses = [queries.course_get(request.auth, c) for c in payload.courses]
     services.links_set(actor=request.auth, version=v, courses=courses)
     return v
 

@@ -26,7 +26,7 @@ from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.l10n import content_languages
 from saksham.orgs.models import PATH_STEP, Org
-from saksham.orgs.queries import language_codes, subtrees_q
+from saksham.orgs.queries import is_within, language_codes, subtrees_q
 from saksham.people.rules import is_platform_admin
 
 PAGE_SIZE_MAX = 50
@@ -434,6 +434,26 @@ def course_get(actor, public_id, action: str | None = None) -> Course:
     if action:
         permissions.require(actor, action, c)
     return c
+
+
+def provider_get(actor, public_id, action: str | None = None) -> Provider:
+    """A provider ``actor`` may see: an active one (providers are public in the catalogue), or an inactive one of
+    an org where she holds a catalogue role or that she administers; then, with ``action`` ("competencies.report",
+    "content_request.answer"), she must be allowed it (403). Missing, malformed and not visible are the one 404."""
+    from saksham.core import permissions
+    from saksham.people.rules import administers
+
+    ref = _as_uuid(public_id)
+    p = Provider.objects.select_related("org").filter(public_id=ref).first() if ref else None
+    if p is not None and not p.is_active and not (
+            is_platform_admin(actor) or administers(actor, p.org.path)
+            or any(is_within(p.org.path, path) for path, _role in catalog_scopes(actor))):
+        p = None
+    if p is None:
+        raise NotFound(_("no such provider"), field="id")
+    if action:
+        permissions.require(actor, action, p)
+    return p
 
 
 def version_get(actor, public_id, action: str = "course.view_drafts") -> CourseVersion:

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_POST
 from saksham.catalog import queries, services
 from saksham.catalog.api import course_detail_data
 from saksham.catalog.hooks import COMPETENCY_CHOICES, COURSE_PAGE_PANELS, STUDIO_ITEM_PANELS
-from saksham.catalog.models import ContentItem, Course, CourseKind, ItemKind, Level, Module, VersionStatus
+from saksham.catalog.models import ContentItem, CourseKind, ItemKind, Level, Module, VersionStatus
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import hooks, permissions
-from saksham.core.errors import DomainError, NotFound, ValidationFailed
+from saksham.core.errors import DomainError, NotFound, ValidationFailed, body_field
 from saksham.core.l10n import default_language
 from saksham.core.l10n import reader_language as _language
 from saksham.orgs.queries import languages as profile_languages
@@ -371,7 +371,12 @@ def _act_structure(request, v, action: str) -> str:
     if action in ("link_add", "link_move", "link_remove"):
         courses = [link.course for link in _links(v)]
         key = _key(p.get("course"))
-        target = Course.objects.filter(public_id=key).first() if key else None
+        # one listed already is found among the links (to move or remove it even if no longer live); a course to
+        # add must be one she may see (``course_get``: the one 404 otherwise; the service refuses one not live)
+        target = next((c for c in courses if c.public_id == key), None) if key else None
+        if target is None and action == "link_add" and key:
+            with body_field("course"):
+                target = queries.course_get(user, key)
         if target is None:
             raise NotFound(_("no such course"), field="course")
         if action == "link_add" and target not in courses:

@@ -11,18 +11,16 @@ from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from saksham.catalog.models import Provider
 from saksham.catalog.queries import competency_tags, version_for_staff
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
 from saksham.competencies.models import Element, Kind, text_in
 from saksham.core import permissions
-from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.errors import NotFound, ValidationFailed, body_field
 from saksham.core.exports import csv_response
 from saksham.core.l10n import reader_language
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
-from saksham.people.models import User
 from saksham.people.queries import person_get
 
 router = Router(tags=["competencies"])
@@ -375,14 +373,12 @@ class ReportIn(StrictSchema):
 @router.post("/reports", response={201: dict, 200: dict, **ERRORS})
 def report(request, payload: ReportIn):
     """A training institute reports a competency a learner gained with it."""
+    from saksham.catalog.queries import provider_get
 
-    provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
-    if provider is None:
-        raise NotFound(_("no such provider"), field="provider")
-    permissions.require(request.auth, "competencies.report", provider)
-    learner = User.objects.filter(public_id=payload.learner, is_active=True).first()
-    if learner is None:
-        raise NotFound(_("no such person"), field="learner")
+    with body_field("provider"):
+        provider = provider_get(request.auth, payload.provider, "competencies.report")
+    with body_field("learner"):
+        learner = queries.reported_learner_get(request.auth, provider, payload.learner)
     made = services.competency_report(actor=request.auth, provider=provider, learner=learner,
                                       code=payload.competency, level=payload.level, at=payload.at,
                                       reference=payload.reference, note=payload.note)

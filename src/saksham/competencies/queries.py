@@ -281,6 +281,24 @@ def share_get(learner, public_id) -> PassportShare:
     return s
 
 
+def reported_learner_get(actor, provider, public_id):
+    """The learner a training institute reports a competency of: an active person of any org (institutes train
+    people of every organisation), once ``actor`` may report for ``provider`` (403 before the person is looked
+    for, so one who may not report learns nothing of who exists). Missing, malformed and inactive are the one
+    404."""
+    from saksham.people.models import User
+
+    permissions.require(actor, "competencies.report", provider)
+    try:
+        ref = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        ref = None
+    learner = User.objects.filter(public_id=ref, is_active=True).first() if ref else None
+    if learner is None:
+        raise NotFound(_("no such person"), field="id")
+    return learner
+
+
 def shared_passport(token: str, *, language: str | None = None) -> Passport:
     """The passport behind a public link, while the link is not revoked."""
     if not token or len(token) > 64:

@@ -9,6 +9,7 @@ beside its field."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,17 @@ class PermissionDenied(DomainError):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+
+
+@contextmanager
+def body_field(name: str):
+    """Around a getter's fetch of an id sent in a request's body: its ``NotFound`` (the one 404 for a missing, a
+    malformed and a not visible id) names the body's field (``"provider"``, ``"courses"``) instead of the path's id.
+    A ``PermissionDenied`` (visible but not allowed) goes through as it is."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(exc.message, code=exc.code, field=name, details=exc.details) from None
 
 
 class Conflict(DomainError):

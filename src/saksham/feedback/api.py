@@ -105,24 +105,28 @@ class ReportIn(StrictSchema):
 
 @router.post("/ratings/{rating_id}/reply", response={200: RatingOut, **ERRORS})
 def reply(request, rating_id: UUID, payload: ReplyIn):
-    r = services.review_reply(actor=request.auth, rating=queries.rating_get(rating_id), text=payload.text)
+    rating = queries.rating_get(request.auth, rating_id, "review.reply")
+    r = services.review_reply(actor=request.auth, rating=rating, text=payload.text)
     return rating_data(r, staff=True)
 
 
 @router.post("/ratings/{rating_id}/report", response={200: dict, **ERRORS})
 def report(request, rating_id: UUID, payload: ReportIn):
-    first = services.review_report(actor=request.auth, rating=queries.rating_get(rating_id), reason=payload.reason)
+    rating = queries.rating_get(request.auth, rating_id)
+    first = services.review_report(actor=request.auth, rating=rating, reason=payload.reason)
     return {"reported": True, "already": not first}
 
 
 @router.post("/ratings/{rating_id}/hide", response={200: RatingOut, **ERRORS})
 def hide(request, rating_id: UUID):
-    return rating_data(services.review_hide(actor=request.auth, rating=queries.rating_get(rating_id)), staff=True)
+    rating = queries.rating_get(request.auth, rating_id, "review.moderate")
+    return rating_data(services.review_hide(actor=request.auth, rating=rating), staff=True)
 
 
 @router.post("/ratings/{rating_id}/unhide", response={200: RatingOut, **ERRORS})
 def unhide(request, rating_id: UUID):
-    r = services.review_hide(actor=request.auth, rating=queries.rating_get(rating_id), hidden=False)
+    rating = queries.rating_get(request.auth, rating_id, "review.moderate")
+    r = services.review_hide(actor=request.auth, rating=rating, hidden=False)
     return rating_data(r, staff=True)
 
 

@@ -55,11 +55,22 @@ def course_get(actor, public_id, action: str | None = None) -> Course:
     return course
 
 
-def rating_get(public_id) -> Rating:
-    r = Rating.objects.select_related("course__provider__org", "course__live_version", "learner") \
-        .filter(public_id=public_id).first()
-    if r is None:
+def rating_get(actor, public_id, action: str | None = None) -> Rating:
+    """A rating of a course ``actor`` may see (the catalogue's ``visible_to``: a collection made for another org's
+    people is not found either), then, with ``action`` ("review.reply", "review.moderate"), allowed it (403).
+    Missing, malformed and not visible are the one 404."""
+    from saksham.catalog.queries import visible_to
+    from saksham.core import permissions
+
+    try:
+        r = Rating.objects.select_related("course__provider__org", "course__live_version", "course__audience",
+                                          "learner").filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        r = None
+    if r is None or not visible_to(r.course, actor):
         raise NotFound(_("no such rating"), field="id")
+    if action:
+        permissions.require(actor, action, r)
     return r
 
 

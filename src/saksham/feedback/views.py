@@ -85,7 +85,7 @@ def rate(request, course_id):
 def review_action(request, rating_id, action):
     rating = None
     try:
-        rating = queries.rating_get(rating_id)
+        rating = queries.rating_get(request.user, rating_id)
         if action == "reply":
             services.review_reply(actor=request.user, rating=rating, text=request.POST.get("text", ""))
         elif action == "report":

@@ -38,7 +38,7 @@ from saksham.catalog.models import LIVE_STATUSES, Course, Provider
 from saksham.catalog.queries import version_texts
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import audit, permissions
-from saksham.core.errors import Conflict, NotFound, ValidationFailed
+from saksham.core.errors import Conflict, NotFound, ValidationFailed, body_field
 from saksham.core.l10n import default_language
 from saksham.core.messages import Message, by_language
 from saksham.learning.models import (
@@ -731,9 +731,10 @@ def content_request_answer(*, actor, request: ContentRequest, provider: Provider
         raise ValidationFailed(gettext("text: required"), field="text")
     course_obj = None
     if course:
-        course_obj = _by_uuid(Course, course)
-        if course_obj is None:
-            raise ValidationFailed(gettext("course: no such course"), field="course")
+        from saksham.catalog.queries import course_get
+
+        with body_field("course"):       # a course she may see (another org's draft is the one 404)
+            course_obj = course_get(actor, course)
     answer = ContentRequestAnswer.objects.create(request=request, provider=provider, author=actor, text=text,
                                                  course=course_obj)
     request.status = ContentRequestStatus.ANSWERED

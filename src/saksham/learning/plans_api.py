@@ -10,8 +10,8 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from saksham.catalog.models import Provider
-from saksham.core.errors import NotFound
+from saksham.catalog.queries import provider_get
+from saksham.core.errors import NotFound, body_field
 from saksham.core.exports import table_response
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.learning import plans
@@ -316,9 +316,8 @@ def request_detail(request, request_id: UUID):
 @requests_router.post("/{request_id}/answers", response={201: ContentRequestOut, **ERRORS})
 def request_answer(request, request_id: UUID, payload: AnswerIn):
     r = _request(request, request_id)
-    provider = Provider.objects.select_related("org").filter(public_id=payload.provider).first()
-    if provider is None:
-        raise NotFound(_("no such provider"), field="provider")
+    with body_field("provider"):
+        provider = provider_get(request.auth, payload.provider, "content_request.answer")
     plans.content_request_answer(actor=request.auth, request=r, provider=provider, text=payload.text,
                                  course=payload.course)
     return Status(201, request_data(r))

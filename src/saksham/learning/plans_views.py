@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from saksham.catalog.models import LIVE_STATUSES, Course, Provider
-from saksham.catalog.queries import providers_for
+from saksham.catalog.models import LIVE_STATUSES, Course
+from saksham.catalog.queries import provider_get, providers_for
 from saksham.catalog.rules import has_any_catalog_role
-from saksham.core.errors import DomainError
+from saksham.core.errors import DomainError, NotFound
 from saksham.learning import plans
 from saksham.learning.models import ContentRequestStatus, PlanStatus, TargetKind
 from saksham.learning.plans_api import export_response, plan_data
@@ -157,7 +157,10 @@ def content_requests(request):
                     request.POST.get("provider"))
                 req = plans.content_requests_visible_to(request.user).filter(public_id=req_id).first() \
                     if req_id else None
-                provider = Provider.objects.filter(public_id=prov_id).first() if prov_id else None
+                try:
+                    provider = provider_get(request.user, prov_id) if prov_id else None
+                except NotFound:
+                    provider = None
                 if req is None or provider is None:
                     raise DomainError(_("Choose a request and a provider."))
                 plans.content_request_answer(actor=request.user, request=req, provider=provider,
