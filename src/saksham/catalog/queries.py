@@ -27,7 +27,7 @@ from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.l10n import content_languages
 from saksham.orgs.models import PATH_STEP, Org
 from saksham.orgs.queries import is_within, language_codes, subtrees_q
-from saksham.people.rules import is_platform_admin
+from saksham.people.rules import administers, is_platform_admin
 
 PAGE_SIZE_MAX = 50
 LIST_FIELDS = ("objectives", "keywords")
@@ -440,8 +440,6 @@ def provider_get(actor, public_id, action: str | None = None) -> Provider:
     """A provider ``actor`` may see: an active one (providers are public in the catalogue), or an inactive one of
     an org where she holds a catalogue role or that she administers; then, with ``action`` ("competencies.report",
     "content_request.answer"), she must be allowed it (403). Missing, malformed and not visible are the one 404."""
-    from saksham.core import permissions
-    from saksham.people.rules import administers
 
     ref = _as_uuid(public_id)
     p = Provider.objects.select_related("org").filter(public_id=ref).first() if ref else None

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from saksham.catalog.queries import competency_tags, version_for_staff
+from saksham.catalog.queries import competency_tags, provider_get, version_for_staff
 from saksham.competencies import framework as fw
 from saksham.competencies import queries, services
 from saksham.competencies.models import Element, Kind, text_in
@@ -258,7 +258,6 @@ class ModuleTagsIn(StrictSchema):
 @router.put("/courses/versions/{version_id}/modules/{module_key}/tags", response={200: list[dict], **ERRORS})
 def module_tags_put(request, version_id: UUID, module_key: UUID, payload: ModuleTagsIn):
     """Tag one module of a draft with the competencies it builds (optional; kept across versions)."""
-    from saksham.catalog.queries import version_for_staff
 
     v = version_for_staff(request.auth, version_id)
     services.module_tags_set(actor=request.auth, version=v, module_key=module_key,
@@ -268,7 +267,6 @@ def module_tags_put(request, version_id: UUID, module_key: UUID, payload: Module
 
 @router.get("/courses/versions/{version_id}/modules/tags", response={200: dict, **ERRORS})
 def module_tags_get(request, version_id: UUID):
-    from saksham.catalog.queries import version_for_staff
 
     return queries.module_tags(version_for_staff(request.auth, version_id).course, _lang(request))
 
@@ -373,7 +371,6 @@ class ReportIn(StrictSchema):
 @router.post("/reports", response={201: dict, 200: dict, **ERRORS})
 def report(request, payload: ReportIn):
     """A training institute reports a competency a learner gained with it."""
-    from saksham.catalog.queries import provider_get
 
     with body_field("provider"):
         provider = provider_get(request.auth, payload.provider, "competencies.report")

@@ -43,6 +43,7 @@ from saksham.core.l10n import default_language, reader_language
 from saksham.learning.queries import course_families_of
 from saksham.orgs.models import PATH_STEP
 from saksham.orgs.queries import subtree_q, subtree_range
+from saksham.people.models import User
 
 RECO_CACHE_S = 1800
 CANDIDATES = 40
@@ -286,7 +287,6 @@ def reported_learner_get(actor, provider, public_id):
     people of every organisation), once ``actor`` may report for ``provider`` (403 before the person is looked
     for, so one who may not report learns nothing of who exists). Missing, malformed and inactive are the one
     404."""
-    from saksham.people.models import User
 
     permissions.require(actor, "competencies.report", provider)
     try:

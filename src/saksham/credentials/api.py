@@ -13,6 +13,8 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from saksham.catalog.models import Course
+from saksham.catalog.queries import course_get
+from saksham.core import permissions
 from saksham.core.errors import NotFound, PermissionDenied, ValidationFailed, body_field
 from saksham.core.schemas import ERRORS, ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
@@ -116,12 +118,10 @@ def reissue(request, payload: ReissueIn):
         course = Course.objects.select_related("provider__org").filter(public_id=payload.course).first()
         if course is None:
             raise NotFound(_("no such course"), field="course")
-    from saksham.catalog.queries import course_get
 
     if payload.course:
         with body_field("course"):
             course = course_get(request.user, payload.course)
-        from saksham.core import permissions
 
         permissions.require(request.user, "certificate.issue", course.provider.org)
         count = Certificate.objects.filter(course=course, current=True, revoked_at__isnull=True).count()

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from saksham.catalog.models import Course
-from saksham.catalog.queries import course_get_live
+from saksham.catalog.queries import course_get_live, visible_to
 from saksham.catalog.rules import catalog_scopes
 from saksham.core import permissions
 from saksham.core.errors import NotFound
@@ -59,8 +59,6 @@ def rating_get(actor, public_id, action: str | None = None) -> Rating:
     """A rating of a course ``actor`` may see (the catalogue's ``visible_to``: a collection made for another org's
     people is not found either), then, with ``action`` ("review.reply", "review.moderate"), allowed it (403).
     Missing, malformed and not visible are the one 404."""
-    from saksham.catalog.queries import visible_to
-    from saksham.core import permissions
 
     try:
         r = Rating.objects.select_related("course__provider__org", "course__live_version", "course__audience",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from saksham.catalog import services as catalog
 from saksham.catalog.models import ContentItem, Course, CourseVersion, ItemKind, VersionStatus
+from saksham.catalog.workflow_demo import DRAFT_TITLE
 from saksham.learning import services, structure
 from saksham.people.models import Role, User
 
@@ -91,7 +92,6 @@ DRAFT_QUIZ = [
 def build_draft_quiz() -> int:
     """The demo creator's course that the reviewer sent back (saksham.catalog.workflow_demo) gets a short quiz, so
     the studio shows a draft with a quiz to open in its editor. Returns 1 when it added the quiz."""
-    from saksham.catalog.workflow_demo import DRAFT_TITLE
 
     team = _team()
     version = (CourseVersion.objects.filter(title=DRAFT_TITLE, status=VersionStatus.DRAFT)

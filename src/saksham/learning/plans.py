@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from saksham.catalog.models import LIVE_STATUSES, Course, Provider
-from saksham.catalog.queries import version_texts
+from saksham.catalog.queries import course_get, version_texts
 from saksham.catalog.rules import has_any_catalog_role
 from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, NotFound, ValidationFailed, body_field
@@ -731,7 +731,6 @@ def content_request_answer(*, actor, request: ContentRequest, provider: Provider
         raise ValidationFailed(gettext("text: required"), field="text")
     course_obj = None
     if course:
-        from saksham.catalog.queries import course_get
 
         with body_field("course"):       # a course she may see (another org's draft is the one 404)
             course_obj = course_get(actor, course)

@@ -17,7 +17,7 @@ from saksham.catalog.workflow_demo import build_workflow
 from saksham.competencies.demo import build_competencies, build_framework
 from saksham.feedback.demo import build_feedback
 from saksham.insights.services import rebuild
-from saksham.learning.demo import build_learning, build_quizzes
+from saksham.learning.demo import build_draft_quiz, build_learning, build_quizzes
 from saksham.learning.plans_demo import build_plan
 from saksham.learning.tasks import enrolment_counts_refresh
 from saksham.orgs.models import Org, OrgKind
@@ -160,7 +160,6 @@ def build(learners: int = 3000) -> tuple[int, list[tuple[str, str, str]]]:
     build_catalog()
     build_quizzes()       # a few courses end with a graded quiz (their next version)
     build_workflow()      # the studio's roles find work waiting: a course sent back, a new version in review
-    from saksham.learning.demo import build_draft_quiz
 
     build_draft_quiz()    # the course sent back has a quiz to open in the editor
     build_learning()
