@@ -89,3 +89,14 @@ def test_the_course_page_offers_enrolment_then_her_progress(client, course, lear
     services.progress_record(learner=learner, events=[event(e, items_of(course)[0], percent=100)])
     r = client.get(page)
     assert b'id="continue"' in r.content and b'value="25"' in r.content
+
+
+def test_a_page_a_learner_may_see_but_not_act_on_answers_403_not_a_server_error(client, course, learner):
+    """She may see her own enrolment but not decide it as an admin would: the page answers the 403 page in her
+    language (a domain error a view lets through never becomes a 500)."""
+    e = services.enrolment_create(learner=learner, course=course)
+    client.force_login(learner)
+    r = client.post(reverse("learning:decide", args=[e.public_id]), {"approve": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 403
+    r = client.post(reverse("learning:decide", args=["01a24909-0000-7000-8000-000000000000"]), {"approve": "1"})
+    assert r.status_code == 404

@@ -1,7 +1,10 @@
 from django.conf import settings
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as PagePermissionDenied
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from saksham.core.errors import NotFound, PermissionDenied
 
 
 class UserLanguageMiddleware:
@@ -42,3 +45,22 @@ class ApiBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class DomainErrorPageMiddleware:
+    """A page view that lets a domain error through answers as Django's pages do: not found (or not visible) ->
+    the 404 page, not allowed -> the 403 page, in the reader's language, never a server error. The API answers its
+    own errors (core.schemas.ERRORS) before this is reached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(exception.user_message()) from exception
+        if isinstance(exception, PermissionDenied):
+            raise PagePermissionDenied(exception.user_message()) from exception
+        return None
