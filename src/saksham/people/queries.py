@@ -244,22 +244,23 @@ def person_get(actor: User, public_id, action: str = "person.view") -> User:
     return person
 
 
+def _one_of(visible, public_id, missing: str):
+    """The row of ``visible`` (a queryset already scoped to the actor) with that public id, else the one 404."""
+    ref = _uuid_or_none(public_id)
+    row = visible.filter(public_id=ref).first() if ref else None
+    if row is None:
+        raise NotFound(missing, field="id")
+    return row
+
+
 def import_job_get(actor: User, public_id) -> ImportJob:
     """An import job of an org the actor administers; the one 404 otherwise."""
-    ref = _uuid_or_none(public_id)
-    job = import_jobs_visible_to(actor).filter(public_id=ref).first() if ref else None
-    if job is None:
-        raise NotFound(_("no such import job"), field="id")
-    return job
+    return _one_of(import_jobs_visible_to(actor), public_id, _("no such import job"))
 
 
 def user_group_get(actor: User, public_id):
     """A user group of an org the actor administers; the one 404 otherwise."""
-    ref = _uuid_or_none(public_id)
-    group = user_groups_visible_to(actor).filter(public_id=ref).first() if ref else None
-    if group is None:
-        raise NotFound(_("no such group in your organisations"), field="id")
-    return group
+    return _one_of(user_groups_visible_to(actor), public_id, _("no such group in your organisations"))
 
 
 def notification_get(actor: User, public_id):
