@@ -163,7 +163,7 @@ def _editable(actor, version: CourseVersion) -> None:
 
 
 def _item_hash(item: ContentItem) -> str:
-    parts = [item.kind, item.title, item.url, item.file.name if item.file else "", item.body,
+    parts = [item.kind, item.title, item.url, (item.file.name or "") if item.file else "", item.body,
              repr(sorted(item.settings.items())) if item.settings else ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -222,7 +222,7 @@ def _check_audience(actor, provider: Provider, kind: str, audience: Org | None) 
                                field="audience", code="wrong_kind")
     if not audience.is_active:
         raise ValidationFailed(_("that org is no longer active"), field="audience", code="inactive_org")
-    home = provider.org.parent if provider.org.parent_id else provider.org
+    home = provider.org.parent or provider.org
     if audience.path.startswith(provider.org.path) or audience.path.startswith(home.path):
         return
     if actor is not None and permissions.allowed(actor, "people.manage_in", audience):
@@ -683,7 +683,7 @@ def version_publish(*, actor, version: CourseVersion) -> CourseVersion:
                        code="invalid_transition")
     course = Course.objects.select_for_update().get(pk=version.course_id)
     previous = course.live_version
-    status = VersionStatus.PUBLISHED
+    status: str = VersionStatus.PUBLISHED
     if previous is not None:
         status = previous.status if previous.status in (VersionStatus.PUBLISHED, VersionStatus.UNLISTED) else status
         CourseVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
@@ -707,7 +707,7 @@ def course_set_listing(*, actor, course: Course, listing: str) -> Course:
     course = Course.objects.select_for_update(of=("self",)).select_related("provider__org", "live_version") \
         .get(pk=course.pk)
     permissions.require(actor, "course.publish", course)
-    allowed = {VersionStatus.UNLISTED: (VersionStatus.PUBLISHED,),
+    allowed: dict[str, tuple[str, ...]] = {VersionStatus.UNLISTED: (VersionStatus.PUBLISHED,),
                VersionStatus.PUBLISHED: (VersionStatus.UNLISTED,),
                VersionStatus.RETIRED: (VersionStatus.PUBLISHED, VersionStatus.UNLISTED)}
     if listing not in allowed:

@@ -113,7 +113,7 @@ def review_reply(*, actor, rating: Rating, text: str) -> Rating:
     rating.reply, rating.reply_by, rating.reply_at = text, actor, timezone.now()
     rating.save(update_fields=["reply", "reply_by", "reply_at"])
     course = rating.course
-    title = course.live_version.title if course.live_version_id else ""
+    title = course.live_version.title if course.live_version else ""
     notification_send(user=rating.learner, kind="review_reply",
                       title=Message.gettext("The provider replied to your review of %(course)s", course=title),
                       body=text[:1000], url=f"/courses/{course.public_id}")

@@ -47,7 +47,7 @@ def local_day_sql(col: str) -> str:
     today is used (exact for zones without daylight saving, such as India's)."""
     if _pg():
         return f"CAST(({col} AT TIME ZONE '{settings.TIME_ZONE}') AS date)"
-    offset = zoneinfo.ZoneInfo(settings.TIME_ZONE).utcoffset(dt.datetime.now())
+    offset = zoneinfo.ZoneInfo(settings.TIME_ZONE).utcoffset(dt.datetime.now()) or dt.timedelta()
     minutes = int(offset.total_seconds() // 60)
     return f"date({col}, '{minutes:+d} minutes')"
 
@@ -185,10 +185,10 @@ def _upsert(cur, table: str, key: tuple[str, ...], values: dict[tuple, int], dat
         part = rows[n:n + 2000]
         params = []
         for k, v in part:
-            k = list(k)
+            cells = list(k)
             if date_at is not None:
-                k[date_at] = _day_db(k[date_at])
-            params += [*k, v]
+                cells[date_at] = _day_db(cells[date_at])
+            params += [*cells, v]
         marks = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
         cur.execute(f"INSERT INTO {table} ({cols}, value) VALUES {', '.join([marks] * len(part))} "
                     f"ON CONFLICT ({cols}) DO UPDATE SET value = {table}.value + excluded.value", params)
@@ -302,7 +302,7 @@ def time_deltas_fold(*, limit: int = 20_000) -> int:
             rows = cur.fetchall()
             if not rows:
                 return total
-            summed: dict[tuple, int] = defaultdict(int)
+            summed: dict[tuple[int, int | None, int, dt.date], int] = defaultdict(int)
             for learner_id, org_id, version_id, day, seconds in rows:
                 summed[(learner_id, org_id, version_id, _as_date(day))] += seconds
             _fold_time([_Credit(*k, n) for k, n in sorted(summed.items(), key=lambda kv: (kv[0][0], kv[0][3]))])
