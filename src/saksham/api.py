@@ -63,7 +63,10 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if exc.status == 429:       # every throttle says how long to wait
+        response["Retry-After"] = str(int((exc.details or {}).get("retry_after") or 60))
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -312,7 +312,9 @@ LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 # Login throttling: attempts per window, per account and per client address.
-LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "window_s": 900}
+# Wrong passwords: the first per_account (of one account) and per_ip (from one address) cost nothing, then each
+# doubles the wait before the next attempt, from first_wait_s up to max_wait_s; forgotten window_s after the last.
+LOGIN_RATE_LIMIT = {"per_account": 5, "per_ip": 30, "first_wait_s": 30, "max_wait_s": 900, "window_s": 900}
 
 # Emails: outside production, unless EMAIL_BACKEND says otherwise, every process (serve, worker, demo, commands)
 # writes them as files to the mail folder of the data dir (one file per batch of messages), so a deployment's

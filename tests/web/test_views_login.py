@@ -24,26 +24,30 @@ def test_sign_in_follows_a_local_next_only(client, people):
     assert r["Location"] == "/"
 
 
-def test_after_five_wrong_passwords_even_the_right_one_is_refused(client, people):
+def test_after_five_wrong_passwords_the_account_waits_and_is_offered_a_code(client, people):
     for _ in range(5):
         r = _login(client, "ravi@bihar.gov.in", "wrong-password-1")
         assert r.status_code == 200 and "Wrong email or password." in r.content.decode()
     r = _login(client, "ravi@bihar.gov.in", PASSWORD)
-    assert r.status_code == 200
-    assert "Too many failed sign-in attempts. Try again in 15 minutes." in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 429 and 0 < int(r["Retry-After"]) <= 30
+    assert "Too many failed sign-in attempts. Try again in 1 minute, or sign in with a code sent to your email." \
+        in page
+    assert 'id="signin-code-link"' in page and "/login/code?email=ravi%40bihar.gov.in" in page
     assert "_auth_user_id" not in client.session
     # The throttle is per account: another person signs in from the same address.
     assert _login(client, "hetal@gujarat.gov.in", PASSWORD).status_code == 302
 
 
 def test_the_rate_limit_message_is_translated(client, people):
-    from saksham.people.services import login_failed
+    from saksham.people.signin import login_failed
 
     client.cookies["saksham_language"] = "hi"
     for _ in range(5):
         login_failed(email="ravi@bihar.gov.in", ip="127.0.0.1")
     page = _login(client, "ravi@bihar.gov.in", PASSWORD).content.decode()
-    assert "साइन इन के बहुत अधिक असफल प्रयास हुए। 15 मिनट बाद फिर से प्रयास करें।" in page
+    assert "साइन इन के बहुत अधिक असफल प्रयास हुए। 1 मिनट बाद फिर से प्रयास करें, या अपने ईमेल पर भेजे गए कोड से साइन इन करें।" \
+        in page
 
 
 def test_a_deactivated_account_is_told_why(client, people):

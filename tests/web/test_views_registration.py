@@ -63,12 +63,18 @@ def test_bad_input_is_shown_on_the_form(client, orgs, people, django_capture_on_
     assert r.status_code == 200 and "unknown organisation" in r.content.decode()
     r = _register(client, django_capture_on_commit_callbacks, email="x@dopt.gov.in", password="1234567890")
     assert r.status_code == 200 and "numeric" in r.content.decode()
-    r = _register(client, django_capture_on_commit_callbacks, email=people["hq_learner"].email)
-    assert r.status_code == 200 and "An account with this email exists" in r.content.decode()
     r = _register(client, django_capture_on_commit_callbacks, email="not-an-email")
     assert r.status_code == 200 and 'id="id_email"' in r.content.decode()
     assert not User.objects.filter(email="x@dopt.gov.in").exists()
     assert mail.outbox == []
+
+
+def test_a_taken_email_answers_as_a_new_registration_and_its_owner_is_told(client, orgs, people,
+                                                                           django_capture_on_commit_callbacks):
+    owner = people["hq_learner"]
+    r = _register(client, django_capture_on_commit_callbacks, email=owner.email)
+    assert r.status_code == 302 and r["Location"] == "/confirm"
+    assert [m.to for m in mail.outbox] == [[owner.email]] and "already have an account" in mail.outbox[0].body
 
 
 def test_a_wrong_code_is_refused(client, orgs, django_capture_on_commit_callbacks):

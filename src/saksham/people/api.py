@@ -1,7 +1,7 @@
 import datetime as dt
 from uuid import UUID
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -11,7 +11,7 @@ from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
-from saksham.people import importing, queries, services
+from saksham.people import importing, queries, services, signin
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
 from saksham.people.views import report_response
@@ -185,17 +185,34 @@ def confirm(request, payload: ConfirmIn):
 
 @router.post("/auth/login", auth=None, response={200: MeOut, **ERRORS})
 def api_login(request, payload: LoginIn):
-    """Session sign-in for browser clients (scripts use API tokens)."""
-    ip = _ip(request)
-    services.login_check_allowed(email=payload.email, ip=ip)
-    user = authenticate(request, email=payload.email, password=payload.password)
-    if user is None:
-        probe = User.objects.filter(email=payload.email.strip().lower()).first()
-        reason = services.login_refusal_reason(payload.email) if probe and probe.check_password(payload.password) \
-            else None
-        services.login_failed(email=payload.email, ip=ip)
-        raise ValidationFailed(reason or _("wrong email or password"), code="bad_credentials")
-    services.login_succeeded(email=payload.email, ip=ip)
+    """Session sign-in for browser clients (scripts use API tokens). Wrong passwords slow further attempts of the
+    account and of the address (429 with ``Retry-After``); ``/auth/login/code`` still lets the owner in."""
+    user = signin.sign_in_with_password(request, email=payload.email, password=payload.password, ip=_ip(request))
+    login(request, user)
+    return _me(user)
+
+
+class CodeRequestIn(StrictSchema):
+    email: str = Field(max_length=254)
+
+
+class CodeSignInIn(StrictSchema):
+    email: str = Field(max_length=254)
+    code: str = Field(max_length=12)
+
+
+@router.post("/auth/login/code", auth=None, response={202: StatusOut, **ERRORS})
+def login_code_request(request, payload: CodeRequestIn):
+    """Email a one-time sign-in code. The answer is the same whether or not the email has an account."""
+    signin.signin_code_request(email=payload.email, ip=_ip(request))
+    return Status(202, {"status": "sent", "message": _("If this email belongs to an active account, a sign-in code "
+                                                       "is on its way to it.")})
+
+
+@router.post("/auth/login/code/verify", auth=None, response={200: MeOut, **ERRORS})
+def login_code_verify(request, payload: CodeSignInIn):
+    """Sign in with the emailed code (a session, as ``/auth/login``)."""
+    user = signin.sign_in_with_code(email=payload.email, code=payload.code, ip=_ip(request))
     login(request, user)
     return _me(user)
 

@@ -69,6 +69,16 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
+class SignInCodeRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), help_text=_("The email of your account. We send a six-digit code to it."))
+
+
+class SignInCodeForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    code = forms.CharField(label=_("Sign-in code"), max_length=12,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
 class SetPasswordForm(forms.Form):
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, max_length=128)
     password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput, max_length=128)

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from saksham.core.throttle import SendLimit, digest
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_ancestors, org_get
 from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded  # noqa: F401 - PeopleAdded: this module's interface
@@ -85,15 +85,21 @@ def people_added_enqueue(fact: PeopleAdded) -> None:
 
 
 @transaction.atomic
-def registration_create(*, data: dict, password: str, ip: str | None = None) -> User:
-    """A civil servant registers herself. She must confirm her email before anything else."""
+def registration_create(*, data: dict, password: str, ip: str | None = None) -> User | None:
+    """A civil servant registers herself. She must confirm her email before anything else.
+
+    An email that already has an account answers as a new registration does (None instead of the new user): the
+    account's owner is emailed instead, so the answer never tells whether an email is registered."""
     fields, errors = PersonValidator().clean({k: v for k, v in data.items() if isinstance(v, str)})
     _raise_field_errors(errors)
     org = _resolve_org(data.get("org") or fields.get("org_code"), field="org")
     fields.pop("org_code", None)
-    if User.objects.filter(email=fields["email"]).exists():
-        raise Conflict(_("An account with this email exists; sign in or reset the password."),
-                       code="email_taken", field="email")
+    existing = User.objects.filter(email=fields["email"]).only("pk").first()
+    if existing is not None:
+        _check_password(password, User(**{k: v for k, v in fields.items() if k in ("email", "full_name")}))
+        User().set_password(password)      # the same work as a new registration's hash
+        _registration_taken(existing.pk)
+        return None
     if fields.get("employee_code") and User.objects.filter(org=org, employee_code=fields["employee_code"]).exists():
         raise Conflict(_("This employee code is already registered in the organisation."),
                        code="employee_code_taken", field="employee_code")
@@ -104,13 +110,26 @@ def registration_create(*, data: dict, password: str, ip: str | None = None) -> 
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:
-        raise Conflict(_("An account with this email exists."), code="email_taken", field="email") from exc
+    except IntegrityError:
+        taken = User.objects.filter(email=user.email).only("pk").first()
+        if taken is None:
+            raise
+        _registration_taken(taken.pk)
+        return None
     audit.record(actor=user, action="person.register", target=user, ip=ip,
                  changes={"email": [None, user.email], "org": [None, org.code]})
     people_added_enqueue(PeopleAdded(user_id=user.pk))
     confirmation_send(user=user)
     return user
+
+
+def _registration_taken(user_id: int) -> None:
+    def enqueue():
+        from saksham.people.tasks import registration_taken_email_send
+
+        registration_taken_email_send.enqueue(user_id)
+
+    transaction.on_commit(enqueue)
 
 
 def confirmation_send(*, user: User) -> EmailCode:
@@ -154,25 +173,37 @@ def confirmation_email_deliver(*, code_id: int) -> bool:
 
 CONFIRM_RESEND_WAIT = timedelta(seconds=60)
 CONFIRM_CODES_PER_HOUR = 5
+CONFIRM_REQUESTS = SendLimit("confirm-code", interval_s=int(CONFIRM_RESEND_WAIT.total_seconds()),
+                             per_hour=CONFIRM_CODES_PER_HOUR)
 
 
 @transaction.atomic
-def confirmation_resend(*, email: str) -> EmailCode:
+def confirmation_resend(*, email: str) -> EmailCode | None:
     """She asks for a new code: it replaces the one sent before (only the newest code works). At most one a
-    minute and five an hour per account, so nobody can flood an inbox."""
-    user = User.objects.select_for_update().filter(email=(email or "").strip().lower()).first()
+    minute and five an hour, counted on the account's codes (the one sent at registration included); an email
+    without an account waiting for confirmation gets the same answers and the same limits (counted in the cache)
+    and nothing is sent, so nobody can flood an inbox or learn whether an email is registered."""
+    email = (email or "").strip().lower()
+    user = User.objects.select_for_update().filter(email=email).first()
     if user is None or user.status != Status.PENDING_EMAIL:
-        raise ValidationFailed(_("Nothing to confirm for this email."), field="email", code="nothing_to_confirm")
-    now = timezone.now()
-    recent = list(EmailCode.objects.filter(user=user, purpose="confirm", created_at__gte=now - timedelta(hours=1))
-                  .order_by("-created_at").values_list("created_at", flat=True))
-    if recent and now - recent[0] < CONFIRM_RESEND_WAIT:
-        wait = int((CONFIRM_RESEND_WAIT - (now - recent[0])).total_seconds()) + 1
+        wait = CONFIRM_REQUESTS.take(digest(email))     # the limits an account's own codes set, kept in the cache
+    else:
+        wait = 0
+        now = timezone.now()
+        recent = list(EmailCode.objects.filter(user=user, purpose="confirm", created_at__gte=now - timedelta(hours=1))
+                      .order_by("-created_at").values_list("created_at", flat=True))
+        if recent and now - recent[0] < CONFIRM_RESEND_WAIT:
+            wait = int((CONFIRM_RESEND_WAIT - (now - recent[0])).total_seconds()) + 1
+        elif len(recent) >= CONFIRM_CODES_PER_HOUR:
+            wait = 3600
+    if wait > CONFIRM_RESEND_WAIT.total_seconds():
+        raise RateLimited(_("You have asked for a new code too many times. Try again in an hour."), field="email",
+                          code="resend_limit", details={"retry_after": wait})
+    if wait:
         raise RateLimited(_("A code was sent less than a minute ago. You can ask for a new one in %(n)s seconds.")
                           % {"n": wait}, field="email", code="resend_too_soon", details={"retry_after": wait})
-    if len(recent) >= CONFIRM_CODES_PER_HOUR:
-        raise RateLimited(_("You have asked for a new code too many times. Try again in an hour."), field="email",
-                          code="resend_limit", details={"retry_after": 3600})
+    if user is None or user.status != Status.PENDING_EMAIL:
+        return None
     audit.record(actor=user, action="person.confirm_resend", target=user)
     return confirmation_send(user=user)
 
@@ -214,7 +245,8 @@ def _notify_approvers(person: User) -> None:
 def email_confirm_code(*, email: str, code: str) -> User:
     user = User.objects.filter(email=(email or "").strip().lower()).first()
     if user is None or user.status != Status.PENDING_EMAIL:
-        raise ValidationFailed(_("Nothing to confirm for this email."), field="email", code="nothing_to_confirm")
+        # The same answer as a wrong code: whether an email is registered is never told.
+        raise ValidationFailed(_("The code is not right."), field="code", code="wrong_code")
     ec = EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).order_by("-id").first()
     if ec is None or ec.expires_at < timezone.now():
         raise ValidationFailed(_("The code has expired; ask for a new one."), field="code", code="code_expired")
@@ -296,49 +328,6 @@ def activation_complete(*, user: User, password: str) -> User:
     user.save(update_fields=["password", "status", "is_active", "email_verified_at"])
     audit.record(actor=user, action="person.activate", target=user, changes={"status": [Status.INVITED, Status.ACTIVE]})
     return user
-
-
-# --- sign-in -----------------------------------------------------------------------------------------
-
-def _rate_keys(email: str, ip: str | None) -> tuple[str, str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-    return f"login:acct:{digest}", f"login:ip:{ip or '-'}"
-
-
-def login_check_allowed(*, email: str, ip: str | None) -> None:
-    limits = settings.LOGIN_RATE_LIMIT
-    acct_key, ip_key = _rate_keys(email, ip)
-    if (cache.get(acct_key) or 0) >= limits["per_account"] or (cache.get(ip_key) or 0) >= limits["per_ip"]:
-        raise RateLimited(_("Too many failed sign-in attempts. Try again in %(m)d minutes.")
-                          % {"m": limits["window_s"] // 60}, code="rate_limited")
-
-
-def login_failed(*, email: str, ip: str | None) -> None:
-    window = settings.LOGIN_RATE_LIMIT["window_s"]
-    for key in _rate_keys(email, ip):
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, window)
-
-
-def login_succeeded(*, email: str, ip: str | None) -> None:
-    cache.delete(_rate_keys(email, ip)[0])
-
-
-def login_refusal_reason(email: str) -> str | None:
-    """Why a known account with the right password may not sign in, in words for her."""
-    user = User.objects.filter(email=email.strip().lower()).only("status").first()
-    if user is None:
-        return None
-    return {
-        Status.PENDING_EMAIL: _("Confirm your email first: we sent you a code."),
-        Status.PENDING_APPROVAL: _("Your registration is waiting for your organisation's approval."),
-        Status.INVITED: _("Use the activation link in your email to set your password."),
-        Status.DEACTIVATED: _("This account is deactivated."),
-        Status.REJECTED: _("This registration was not approved."),
-    }.get(user.status)
 
 
 # --- profile and administration -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from saksham.people import importing
+from saksham.people import importing, signin_mail
 from saksham.people.models import ImportJob, ImportStatus
 
 
@@ -51,3 +51,21 @@ def confirmation_email_send(code_id: int) -> bool:
     from saksham.people.services import confirmation_email_deliver
 
     return confirmation_email_deliver(code_id=code_id)
+
+
+@task()
+def signin_code_email_send(code_id: int) -> bool:
+    """Email a one-time sign-in code (queued after the request for it commits)."""
+    return signin_mail.signin_code_deliver(code_id=code_id)
+
+
+@task()
+def registration_taken_email_send(user_id: int) -> bool:
+    """Tell the owner of an account that someone tried to register with her email."""
+    return signin_mail.registration_taken_deliver(user_id=user_id)
+
+
+@task()
+def password_reset_email_send(user_id: int, language: str = "") -> bool:
+    """Email the password reset link of an active account."""
+    return signin_mail.password_reset_deliver(user_id=user_id, language=language)

@@ -11,11 +11,11 @@ urlpatterns = [
     path("confirm/resend", views.confirm_resend, name="confirm_resend"),
     path("confirm/<str:token>", views.confirm_link, name="confirm_link"),
     path("login", views.login_view, name="login"),
+    path("login/code", views.login_code, name="login_code"),
+    path("login/code/enter", views.login_code_enter, name="login_code_enter"),
     path("logout", views.logout_view, name="logout"),
     path("activate/<str:uidb64>/<str:token>", views.activate, name="activate"),
-    path("password/reset", auth_views.PasswordResetView.as_view(
-        template_name="people/password_reset.html", email_template_name="people/password_reset_email.txt",
-        success_url=reverse_lazy("people:password_reset_done")), name="password_reset"),
+    path("password/reset", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent", auth_views.PasswordResetDoneView.as_view(
         template_name="people/password_reset_done.html"), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>", auth_views.PasswordResetConfirmView.as_view(

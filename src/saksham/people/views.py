@@ -1,12 +1,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
@@ -14,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from saksham.core.errors import DomainError, NotFound
+from saksham.core.errors import DomainError, NotFound, RateLimited
 from saksham.core.exports import csv_lines, csv_response, file_response, table_response
 from saksham.orgs.queries import org_get, org_search
-from saksham.people import importing, queries, services, template
+from saksham.people import importing, queries, services, signin, template
 from saksham.people.forms import (
     ConfirmForm,
     ImportForm,
@@ -26,6 +28,8 @@ from saksham.people.forms import (
     RegisterForm,
     ResendForm,
     SetPasswordForm,
+    SignInCodeForm,
+    SignInCodeRequestForm,
     org_code_from,
     org_label,
 )
@@ -57,12 +61,14 @@ def register(request):
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
         data["org"] = org_code_from(data["org"])
         try:
-            user = services.registration_create(data=data, password=form.cleaned_data["password"], ip=_ip(request))
+            services.registration_create(data=data, password=form.cleaned_data["password"], ip=_ip(request))
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            request.session["confirm_email"] = user.email
-            messages.success(request, _("We sent a confirmation code to %(email)s.") % {"email": user.email})
+            # The same answer when the email already has an account (its owner is emailed instead).
+            email = form.cleaned_data["email"].strip().lower()
+            request.session["confirm_email"] = email
+            messages.success(request, _("We sent a confirmation code to %(email)s.") % {"email": email})
             messages.info(request, _("The email usually arrives within a minute. If it does not, look in your spam "
                                      "folder or ask for a new code below."))
             return redirect("people:confirm")
@@ -126,40 +132,78 @@ def _confirmed(request, user: User):
     return redirect("people:login")
 
 
+def _next_or_home(request):
+    nxt = request.GET.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect("web:home")
+
+
+def _too_many(response, exc: DomainError):
+    """A throttled form answers 429 with how long to wait, like the API."""
+    if isinstance(exc, RateLimited):
+        response.status_code = 429
+        response["Retry-After"] = str(int((exc.details or {}).get("retry_after") or 60))
+    return response
+
+
 def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email, password, ip = form.cleaned_data["email"], form.cleaned_data["password"], _ip(request)
         try:
-            services.login_check_allowed(email=email, ip=ip)
+            user = signin.sign_in_with_password(request, email=form.cleaned_data["email"],
+                                                password=form.cleaned_data["password"], ip=_ip(request))
         except DomainError as exc:
             form.add_error(None, exc.user_message())
-        else:
-            user, reason = _authenticate(request, email, password)
-            if user is None:
-                services.login_failed(email=email, ip=ip)
-                form.add_error(None, reason or _("Wrong email or password."))
-            else:
-                services.login_succeeded(email=email, ip=ip)
-                login(request, user)
-                nxt = request.GET.get("next", "")
-                if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-                    return redirect(nxt)
-                return redirect("web:home")
+            return _too_many(render(request, "people/login.html", {"form": form, "throttled":
+                                                                    isinstance(exc, RateLimited)}), exc)
+        login(request, user)
+        return _next_or_home(request)
     return render(request, "people/login.html", {"form": form})
 
 
-def _authenticate(request, email: str, password: str) -> tuple[User | None, str | None]:
-    """The user, or why not. Exactly one password hash is checked whatever the account's state, so
-    the time taken tells nothing about whether an email is registered or active."""
-    probe = User.objects.filter(email=email.strip().lower()).first()
-    if probe is None or probe.is_active:
-        return authenticate(request, email=email, password=password), None
-    if not probe.has_usable_password():
-        User().set_password(password)  # the same work as a real check
-        return None, None
-    # An inactive account hears why it may not sign in, but only with its right password.
-    return None, services.login_refusal_reason(email) if probe.check_password(password) else None
+def login_code(request):
+    """"Email me a sign-in code": the way in that no wrong password can close."""
+    form = SignInCodeRequestForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            signin.signin_code_request(email=email, ip=_ip(request))
+        except DomainError as exc:
+            form.add_error("email", exc.message_for_field())
+            return _too_many(render(request, "people/login_code.html", {"form": form}), exc)
+        request.session["signin_email"] = email
+        messages.success(request, _("If %(email)s belongs to an active account, a sign-in code is on its way to it. "
+                                    "The code is valid for 10 minutes.") % {"email": email})
+        return redirect("people:login_code_enter")
+    return render(request, "people/login_code.html", {"form": form})
+
+
+def login_code_enter(request):
+    form = SignInCodeForm(request.POST or None, initial={"email": request.session.get("signin_email", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signin.sign_in_with_code(email=form.cleaned_data["email"], code=form.cleaned_data["code"],
+                                            ip=_ip(request))
+        except DomainError as exc:
+            _form_error(form, exc)
+            return _too_many(render(request, "people/login_code_enter.html", {"form": form}), exc)
+        request.session.pop("signin_email", None)
+        login(request, user)
+        return _next_or_home(request)
+    return render(request, "people/login_code_enter.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, whose email is drawn and sent by a task: the request takes the same time whether or
+    not the email has an account, and answers the same."""
+
+    template_name = "people/password_reset.html"
+    success_url = reverse_lazy("people:password_reset_done")
+
+    def form_valid(self, form):
+        signin.password_reset_request(email=form.cleaned_data["email"])
+        return redirect(self.get_success_url())
 
 
 @require_POST
