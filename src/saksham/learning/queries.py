@@ -119,7 +119,6 @@ class ProgramCourse:
 def program_courses(learner, version, language: str) -> list[ProgramCourse]:
     """The courses of a program's version in order, each with its title in ``language`` (else English, else its
     own) and her state in it: three reads whatever the number of courses."""
-
     linked = structure.program_courses(version.pk) or ()
     courses = {c.pk: c for c in Course.objects.filter(pk__in=linked).select_related("live_version")}
     versions = [c.live_version_id for c in courses.values() if c.live_version_id]
@@ -247,7 +246,6 @@ def check_page(page: int, page_size: int) -> tuple[int, int]:
 # --- assessments --------------------------------------------------------------------------------------------
 
 def attempt_of(learner, public_id):
-
     a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
          .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
     if a is None:
@@ -256,7 +254,6 @@ def attempt_of(learner, public_id):
 
 
 def attempts_of(enrolment, item_key):
-
     return Attempt.objects.filter(enrolment=enrolment, item_key=_uuid(item_key, "item")).order_by("number")
 
 
@@ -418,7 +415,6 @@ def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:
-
     month = timezone.localdate().replace(day=1)
     qs = KarmaEntry.objects.filter(learner=learner)
     return {"total": qs.aggregate(s=Sum("points"))["s"] or 0,
@@ -426,7 +422,6 @@ def karma_summary(learner) -> dict:
 
 
 def karma_history(learner):
-
     return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")
 
 
@@ -483,7 +478,6 @@ def quiz_settings(item) -> dict:
 
 
 def quiz_bank(course) -> dict:
-
     return {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True).order_by("id")}
 
 
@@ -529,7 +523,6 @@ def _section_name(sec: QuizSection) -> str:
 def quiz_problems(version) -> dict[str, str]:
     """The pre-review checklist's problems of a version's quizzes (``settings.VERSION_PROBLEM_CHECKS``): a quiz or
     a section without questions, a section that draws more questions than it holds."""
-
     items = list(ContentItem.objects.filter(module__version=version, kind=ItemKind.QUIZ).order_by("module__position",
                                                                                                  "position"))
     if not items:

@@ -46,7 +46,6 @@ def plan_people(plan: LearningPlan) -> QuerySet[User]:
     return User.objects.filter(q, subtree_q(plan.org.path, "org__path"), is_active=True)
 
 
-
 def assign(people, courses: list[PlanCourse], actor, now) -> tuple[int, int, int]:
     """Assign the plan's courses to these people (ids, any iterable), a chunk of CHUNK at a time, once per course
     family: someone enrolled in (or done with) a course of the family keeps it and gets no other; the others get
@@ -118,7 +117,6 @@ def assign(people, courses: list[PlanCourse], actor, now) -> tuple[int, int, int
 
 
 def notify_assigned(plan: LearningPlan, users, n: int) -> None:
-
     notifications_send_bulk(
         users=users, kind=NotificationKind.ASSIGNMENT,
         title=Message.ngettext("%(plan)s: %(n)s course assigned to you", "%(plan)s: %(n)s courses assigned to you", n,
@@ -150,5 +148,3 @@ def plan_sync(*, plan: LearningPlan) -> int:
     notify_assigned(plan, added, len(plan_families(courses)))
     audit.record(actor=plan.created_by, action="plan.sync", target=plan, changes={"people": [0, len(added)]})
     return len(added)
-
-

@@ -18,7 +18,6 @@ from saksham.learning.models import PlanCourse
 from saksham.orgs.queries import subtree_q
 from saksham.people.rules import admin_paths
 
-# --- course families: one course in several languages -------------------------------------------------------
 
 @dataclass
 class Family:
@@ -60,12 +59,10 @@ def plan_families(courses: list[PlanCourse]) -> list[Family]:
     return out
 
 
-
 def family_course_ids(course: Course) -> list[int]:
     """Every course of a course's family (itself included)."""
     fam = course.family_id
     return list(Course.objects.filter(Q(pk=fam) | Q(translation_of_id=fam)).values_list("pk", flat=True))
-
 
 
 def as_uuid(ref) -> UUID | None:
@@ -75,14 +72,11 @@ def as_uuid(ref) -> UUID | None:
         return None
 
 
-
 def course_title(course: Course, language: str | None = None) -> str:
-
     v = course.live_version
     if v is None:
         return str(course.public_id)
     return version_texts(v, language or get_language() or default_language()).title if language else v.title
-
 
 
 def visible_one(queryset: QuerySet, public_id, message: str):

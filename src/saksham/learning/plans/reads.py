@@ -14,12 +14,10 @@ from saksham.core.errors import ValidationFailed
 from saksham.learning.models import Enrolment, LearningPlan, PlanAssignment
 from saksham.learning.plans.common import course_title, plan_families, visible_one, within_admin_subtrees
 
-# --- reading plans ------------------------------------------------------------------------------------------
 
 def plans_visible_to(actor) -> QuerySet[LearningPlan]:
     """The plans of the orgs the actor administers (every plan for a platform admin)."""
     return within_admin_subtrees(LearningPlan.objects.select_related("org").order_by("-year", "-id"), actor)
-
 
 
 def plan_get(actor, public_id) -> LearningPlan:
@@ -132,5 +130,3 @@ def compliance_export_rows(plan: LearningPlan, *, batch: int = 2000):
         if len(rows) < batch:
             return
         after = rows[-1]["cursor"]
-
-

@@ -29,9 +29,6 @@ def days_before() -> int:
     return int(getattr(settings, "PLAN_REMINDER_DAYS_BEFORE", 7))
 
 
-
-# --- reminders ----------------------------------------------------------------------------------------------
-
 # Owed: those who completed no course of the family (any language), once per person and family (a person assigned
 # several courses of one family is reminded of the first only).
 PLAN_SQL = """INSERT INTO learning_planreminder (assignment_id, kind, planned_at, claim, sent_at)
@@ -82,7 +79,6 @@ def _claim() -> str:
 def reminders_send(*, batch: int = SEND_BATCH, max_batches: int | None = None, progress=None) -> int:
     """Send planned reminders a batch at a time: claim (one conditional UPDATE), notify in bulk with a key per
     (assignment, kind), mark sent. Safe in many workers at once and when re-run. Returns how many were sent."""
-
     stale = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
     PlanReminder.objects.filter(sent_at__isnull=True, claim__startswith="c:", claim__lt=stale).update(claim="")
     sent = batches = 0
@@ -131,5 +127,3 @@ def _reminder_text(pc: PlanCourse, kind: str, titles: dict | None = None) -> dic
             "title": Message.gettext("Due on %(date)s: %(course)s", course=course, date=pc.due_on),
             "body": Message.gettext("Part of %(plan)s. Continue in My learning.", plan=pc.plan.name),
             "url": reverse("learning:mine")}
-
-

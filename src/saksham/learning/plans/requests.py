@@ -21,7 +21,6 @@ from saksham.orgs.queries import language_codes
 from saksham.people.models import NotificationKind
 from saksham.people.services import notification_send
 
-# --- content requests -----------------------------------------------------------------------------------------
 
 @transaction.atomic
 def content_request_create(*, actor, org: Org, title: str, description: str = "", language: str = "",
@@ -40,7 +39,6 @@ def content_request_create(*, actor, org: Org, title: str, description: str = ""
 
 
 def _content_languages() -> list[str]:
-
     return list(language_codes())
 
 
@@ -85,8 +83,6 @@ def content_requests_visible_to(actor) -> QuerySet[ContentRequest]:
     """Providers' staff see every request; admins see those of their orgs."""
     qs = ContentRequest.objects.select_related("org", "requested_by").order_by("-created_at", "-id")
     return qs if has_any_catalog_role(actor) else within_admin_subtrees(qs, actor)
-
-
 
 
 def content_request_get(actor, public_id) -> ContentRequest:

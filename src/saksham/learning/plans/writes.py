@@ -23,7 +23,6 @@ from saksham.orgs.models import Org
 from saksham.orgs.queries import is_within
 from saksham.people.models import User, UserGroup
 
-# --- building a plan ----------------------------------------------------------------------------------------
 
 def _require(actor, org: Org) -> None:
     permissions.require(actor, "plan.manage", org)
@@ -149,7 +148,6 @@ def plan_target_add(*, actor, plan: LearningPlan, kind: str, org=None, designati
     return target
 
 
-
 def _by_uuid(model, ref):
     try:
         return model.objects.filter(public_id=UUID(str(ref))).first() if ref else None
@@ -164,7 +162,6 @@ def plan_target_remove(*, actor, plan: LearningPlan, target_id) -> None:
     ref = as_uuid(target_id)
     if ref is None or not PlanTarget.objects.filter(plan=plan, public_id=ref).delete()[0]:
         raise NotFound(gettext("no such target in the plan"), field="target")
-
 
 
 @dataclass
@@ -213,7 +210,6 @@ def plan_publish(*, actor, plan: LearningPlan) -> PublishResult:
     return PublishResult(people=total, assignments=assigned, enrolled=enrolled)
 
 
-
 @transaction.atomic
 def plan_retire(*, actor, plan: LearningPlan) -> LearningPlan:
     plan = LearningPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
@@ -226,5 +222,3 @@ def plan_retire(*, actor, plan: LearningPlan) -> LearningPlan:
     audit.record(actor=actor, action="plan.retire", target=plan,
                  changes={"status": [PlanStatus.PUBLISHED, PlanStatus.RETIRED]})
     return plan
-
-

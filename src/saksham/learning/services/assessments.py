@@ -20,8 +20,6 @@ from saksham.learning.models import Attempt, AttemptState, Enrolment, EnrolmentS
 from saksham.learning.services.completion import item_passed
 from saksham.learning.services.enrolments import course_policy
 
-# --- assessments: question bank, attempts, grading --------------------------------------------------------
-#
 # An assessment is a quiz item of the course; its ``settings`` (the catalogue stores them, immutable once the
 # version is published) say how it is drawn and passed:
 #   {"pass_percent": 60, "max_attempts": 3, "time_limit_s": 900, "negative_marking": 0.25,
@@ -49,7 +47,6 @@ def assessment_item(enrolment: Enrolment, item_key) -> structure.ItemInfo:
 def _check_conf(conf: dict) -> None:
     """An assessment's settings come from the catalogue as written by its creators: a wrong one is a 409
     naming the setting, not a 500."""
-
     def number(value, name, low, high, whole=False):
         if value is None:
             return
@@ -89,7 +86,6 @@ def draw_paper(course: Course, conf: dict, *, seed: str, previous: list[dict] | 
     """An attempt's paper, drawn from a generator seeded by the attempt's id (the same id draws the same paper).
     A section that picks N of a larger pool takes first the questions her previous attempt did not have, so a
     retry brings new questions while the pool has them; ``shuffle`` puts each section's questions in a new order."""
-
     bank = {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True)}
     sections = conf.get("sections") or [{"key": "all", "title": "", "questions": sorted(bank)}]
     seen = {qid for sec in previous or () for qid in sec.get("questions", ())}
@@ -177,7 +173,6 @@ def _check_section_answers(attempt, answers: dict, now: dt.datetime) -> None:
 
 def expire_if_due(attempt, now: dt.datetime):
     """Grade an open attempt whose time ran out with the answers it saved. Committed on its own."""
-
     if attempt.state == AttemptState.OPEN and attempt.deadline and now > attempt.deadline + ATTEMPT_GRACE:
         with transaction.atomic():
             _finish(attempt, now=attempt.deadline, state=AttemptState.EXPIRED)
@@ -187,7 +182,6 @@ def expire_if_due(attempt, now: dt.datetime):
 
 def attempt_start(*, learner, enrolment: Enrolment, item_key):
     """Start an attempt at an assessment, or resume the open one (saved answers and the clock kept)."""
-
     if enrolment.learner_id != learner.pk:
         raise NotFound(_("no such enrolment"), field="enrolment")
     if enrolment.state != EnrolmentState.ACTIVE:
@@ -222,7 +216,6 @@ def attempt_start(*, learner, enrolment: Enrolment, item_key):
 
 
 def _open_attempt(learner, attempt, now):
-
     if attempt.enrolment.learner_id != learner.pk:
         raise NotFound(_("no such attempt"), field="attempt")
     if expire_if_due(attempt, now):
@@ -233,13 +226,11 @@ def _open_attempt(learner, attempt, now):
 
 
 def paper_questions(attempt) -> dict:
-
     ids = [q for sec in attempt.paper for q in sec["questions"]]
     return {str(q.public_id): q for q in Question.objects.filter(public_id__in=ids)}
 
 
 def _check_answers(attempt, answers) -> dict:
-
     if not isinstance(answers, dict):
         raise ValidationFailed(_("answers is an object {question id: answer}"), field="answers")
     questions = paper_questions(attempt)
@@ -254,7 +245,6 @@ def _check_answers(attempt, answers) -> dict:
 
 def attempt_save(*, learner, attempt, answers: dict):
     """Save answers of an open attempt (merged with those saved before): she may leave and resume."""
-
     now = timezone.now()
     _open_attempt(learner, attempt, now)
     answers = _check_answers(attempt, answers)
@@ -271,7 +261,6 @@ def attempt_save(*, learner, attempt, answers: dict):
 def attempt_next_section(*, learner, attempt, answers: dict | None = None):
     """In an attempt paced by section: save the open section's last answers (while its time lasts), close it and
     open the next one, whose clock starts now. There is no going back."""
-
     now = timezone.now()
     _open_attempt(learner, attempt, now)
     if answers:
@@ -297,7 +286,6 @@ def attempt_next_section(*, learner, attempt, answers: dict | None = None):
 def attempt_submit(*, learner, attempt, answers: dict | None = None):
     """Submit an attempt: graded on the server; passing it marks the assessment item passed (which may
     complete the course)."""
-
     now = timezone.now()
     _open_attempt(learner, attempt, now)
     if answers:
@@ -313,7 +301,6 @@ def attempt_submit(*, learner, attempt, answers: dict | None = None):
 
 
 def _finish(attempt, *, now: dt.datetime, state: str):
-
     enrolment = attempt.enrolment
     info = assessment_item(enrolment, attempt.item_key)
     result = grading.grade(attempt.paper, paper_questions(attempt), attempt.answers, info.settings)
@@ -342,4 +329,3 @@ def show_solutions(attempt) -> bool:
     if "show_solutions" in info.settings:
         return bool(info.settings["show_solutions"])
     return course_policy(attempt.enrolment.course).show_solutions
-

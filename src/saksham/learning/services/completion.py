@@ -27,7 +27,6 @@ def program_progress(learner_ids: list[int], linked: tuple[int, ...]) -> dict[in
     took the Hindi one of an English course the program lists). A linked course no longer live (retired)
     counts only when she did it, so that a retirement never leaves a program she cannot complete. Two reads
     whatever the number of learners."""
-
     if not linked:
         return {pk: (0, 0, set()) for pk in learner_ids}
     rows = Course.objects.filter(pk__in=linked).values_list("pk", "translation_of_id", "live_version__status")
@@ -158,7 +157,6 @@ def on_completion_programs(completion: Completion) -> None:
 def programs_recount(course_id: int, *, batch: int = 1000) -> int:
     """Recount the unfinished program enrolments whose version lists ``course_id``, a batch per transaction, in
     id order; returns how many completed. Idempotent: a re-run after a crash recounts what is left."""
-
     versions = CourseLink.objects.filter(course_id=course_id).values("version_id")
     completed, after = 0, 0
     while True:
@@ -170,5 +168,3 @@ def programs_recount(course_id: int, *, batch: int = 1000) -> int:
         with transaction.atomic():
             completed += sum(1 for e in rows if enrolment_refresh(e))
         after = rows[-1].pk
-
-

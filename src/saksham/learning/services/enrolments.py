@@ -115,8 +115,6 @@ def _enrolment_create(*, learner, course: Course, assigned_by, due_on, within: t
     return enrolment
 
 
-
-
 def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within: tuple[int, ...]) -> None:
     """Enrol her in each live course of her program that she is not already in (active, waiting for a seat, or
     completed: those are left as they are), the way she entered the program: assigned with its due date, or
@@ -141,7 +139,6 @@ def _program_enrol(enrolment: Enrolment, learner, *, assigned_by, due_on, within
 
 
 def _after_enrol(enrolment: Enrolment, *, first_time: bool) -> None:
-
     karma.on_enrol(enrolment)
     if first_time:
         enrolment_steps_enqueue(EnrolmentsStarted(course_id=enrolment.course_id, enrolled_at=enrolment.enrolled_at,
@@ -255,5 +252,3 @@ def enrolment_leave(*, learner, enrolment: Enrolment) -> Enrolment:
     enrolment.refresh_from_db()
     audit.record(actor=learner, action="enrolment.leave", target=enrolment)
     return enrolment
-
-

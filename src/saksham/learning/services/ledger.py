@@ -70,4 +70,3 @@ def statements_insert(cur, rows: list[tuple]) -> None:
     cur.execute(f"INSERT INTO learning_statement {STATEMENT_COLS} VALUES "
                 + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
                 + " ON CONFLICT (dedupe) DO NOTHING", params)
-

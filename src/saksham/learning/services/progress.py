@@ -170,7 +170,6 @@ def progress_record(*, learner, events: list[dict[str, Any]]) -> ProgressResult:
         return result
 
 
-
 def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datetime) -> ProgressResult:
     result = ProgressResult()
     ops = connection.ops
@@ -262,5 +261,3 @@ def _apply(learner, clean: list[dict], enrolments: dict[int, _En], now: dt.datet
         if enrolment_refresh(enrolments[pk], now=now):
             result.completed.append(str(enrolments[pk].public_id))
     return result
-
-

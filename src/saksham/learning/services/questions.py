@@ -19,7 +19,6 @@ MAX_QUESTION_OPTIONS = 20
 
 
 def _question_fields(kind: str, data: dict) -> dict:
-
     if kind not in QuestionKind.values:
         raise ValidationFailed(_("kind must be one of %(choices)s") % {"choices": ', '.join(QuestionKind.values)}, field="kind")
     text = str(data.get("text") or "").strip()
@@ -80,7 +79,6 @@ def _question_fields(kind: str, data: dict) -> dict:
 
 @transaction.atomic
 def question_create(*, actor, course: Course, kind: str, data: dict):
-
     permissions.require(actor, "question.manage", course)
     q = Question.objects.create(course=course, created_by=actor, **_question_fields(kind, data))
     audit.record(actor=actor, action="question.create", target=q)
@@ -95,7 +93,6 @@ def question_deactivate(*, actor, question):
     return question
 
 
-
 # --- quiz authoring in the studio: a quiz item's settings, sections and questions ------------------------------
 #
 # The editor writes the quiz item's catalogue settings (through ``catalog.services.item_update``, so only a draft
@@ -108,7 +105,6 @@ MAX_SECTIONS, MAX_SECTION_QUESTIONS = 50, 500
 
 
 def _quiz_item_editable(actor, item):
-
     if item.kind != ItemKind.QUIZ:
         raise NotFound(_("no such quiz"), field="item")
     course = item.module.version.course
@@ -121,7 +117,6 @@ def _quiz_item_editable(actor, item):
 def _materialised(item, course) -> dict:
     """The quiz's settings with every section listing its questions (a pool by tag, or no sections at all, becomes
     the list of the questions it draws from today)."""
-
     conf = {**QUIZ_DEFAULTS, **queries.quiz_settings(item)} if not item.settings else queries.quiz_settings(item)
     sections = []
     for s in queries.quiz_sections(item, course):
@@ -200,7 +195,6 @@ def quiz_settings_clean(conf: dict, bank: set[str]) -> dict:
 
 
 def _quiz_write(actor, item, course, conf: dict):
-
     clean = quiz_settings_clean(conf, set(queries.quiz_bank(course)))
     return catalog_services.item_update(actor=actor, item=item, data={"settings": clean})
 
@@ -231,7 +225,6 @@ def _section(conf: dict, key) -> tuple[int, dict]:
 def quiz_section_save(*, actor, item, key: str | None = None, data: dict):
     """Add a section (``key`` None) or change one: title, questions drawn per attempt (``pick``), pass mark, time
     limit (seconds), negative marking. Returns the section's key."""
-
     course = _quiz_item_editable(actor, item)
     conf = _materialised(item, course)
     if key is None:
@@ -247,7 +240,6 @@ def quiz_section_save(*, actor, item, key: str | None = None, data: dict):
 
 def _used_elsewhere(course, item, question) -> bool:
     """Whether another quiz of the course (another version, another item) draws ``question``."""
-
     qid = str(question.public_id)
     for other in ContentItem.objects.filter(module__version__course=course, kind=ItemKind.QUIZ).exclude(pk=item.pk):
         sections = (other.settings or {}).get("sections") if isinstance(other.settings, dict) else None
@@ -262,7 +254,6 @@ def _used_elsewhere(course, item, question) -> bool:
 @transaction.atomic
 def quiz_section_delete(*, actor, item, key: str):
     """Remove a section; its questions no other quiz uses are deactivated."""
-
     course = _quiz_item_editable(actor, item)
     conf = _materialised(item, course)
     n, sec = _section(conf, key)

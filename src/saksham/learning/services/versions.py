@@ -35,7 +35,6 @@ def enrolments_version_move(*, version_id: int, batch: int = 2000) -> MoveResult
     the new structure, so a new version that dropped her last missing item completes the course. Completed
     enrolments keep the version their certificate names. Batches of ``batch`` enrolments, each in its own
     transaction: a crash halfway resumes with the enrolments not yet moved, and a re-run moves nothing twice."""
-
     result = MoveResult()
     new = CourseVersion.objects.select_related("course").filter(pk=version_id).first()
     if new is None or new.course.live_version_id != new.pk:
@@ -98,4 +97,3 @@ def _program_courses_added(new, by_old: dict[int, list[int]]) -> None:
         for due_on, learners in by_due.items():
             for course in courses:
                 assign_bulk(actor=None, course=course, learner_ids=learners, due_on=due_on, within=(new.course_id,))
-
