@@ -173,7 +173,7 @@ ORG_MOVE_STEPS: list[str] = [
 
 # What follows a course completion, in order: one dotted path per step, step(Completion) (saksham.learning.hooks:
 # the enrolment's ids and completion time; a step loads what it needs), each idempotent. Run by one task
-# (saksham.learning.tasks.post_completion) enqueued after the completing transaction commits.
+# (saksham.learning.pipeline.post_completion) enqueued after the completing transaction commits.
 # Learning never imports the apps that react; they add their step here.
 POST_COMPLETION_STEPS: list[str] = [
     "saksham.learning.karma.on_completion",          # karma points for the completion
@@ -188,7 +188,7 @@ POST_COMPLETION_STEPS: list[str] = [
 # Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
 # scheduler (saksham.core.periodic); each task idempotent.
 PERIODIC_TASKS: list[tuple[str, int]] = [
-    ("saksham.learning.tasks.post_completion_sweep", 300),      # pipelines a dead worker left unfinished
+    ("saksham.learning.pipeline.post_completion_sweep", 300),   # pipelines a dead worker left unfinished
     ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
     ("saksham.learning.tasks.plan_reminders", 3600),            # learning plans: due-soon and overdue reminders
     ("saksham.people.tasks.notification_emails_send", 120),     # notification emails a dead worker left unsent
@@ -204,12 +204,12 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
 # Reactions to a course version going live, run after commit: dotted paths of fn(VersionPublished)
 # (saksham.catalog.hooks: course_id, version_id, previous_version_id).
 VERSION_PUBLISHED_STEPS: list[str] = [
-    "saksham.learning.services.on_version_published",   # unfinished enrolments move to the new version
+    "saksham.learning.enqueue.on_version_published",    # unfinished enrolments move to the new version
     "saksham.competencies.services.on_version_published",   # recommendations see the new tags
 ]
 # Reactions to a course being retired, run after commit: dotted paths of fn(CourseRetired) (course_id).
 COURSE_RETIRED_STEPS: list[str] = [
-    "saksham.learning.services.on_course_retired",      # programs listing it recount without it
+    "saksham.learning.enqueue.on_course_retired",       # programs listing it recount without it
 ]
 # Panels of the catalogue's course page from the apps that build on it: dotted paths of
 # fn(request, course) -> HTML (or "" for nothing), shown in order under the course's figures.

@@ -60,12 +60,12 @@ def test_a_small_pool_refills_from_questions_seen_before(build, publish, staff, 
 def test_the_paper_follows_from_the_attempts_id(build, publish, staff):
     course, key, made = _many(build, publish, staff, {"shuffle": True})
     conf = {"shuffle": True}
-    one = services._draw(course, conf, seed="attempt-1")
-    assert services._draw(course, conf, seed="attempt-1") == one
-    orders = {tuple(services._draw(course, conf, seed=f"attempt-{n}")[0]["questions"]) for n in range(6)}
+    one = services.draw_paper(course, conf, seed="attempt-1")
+    assert services.draw_paper(course, conf, seed="attempt-1") == one
+    orders = {tuple(services.draw_paper(course, conf, seed=f"attempt-{n}")[0]["questions"]) for n in range(6)}
     assert len(orders) > 1 and all(sorted(o) == sorted(one[0]["questions"]) for o in orders)
     # Without shuffle the questions keep the bank's order, whatever the seed.
-    assert services._draw(course, {}, seed=str(random.random()))[0]["questions"] == \
+    assert services.draw_paper(course, {}, seed=str(random.random()))[0]["questions"] == \
         sorted(str(q.public_id) for q in made)
 
 

@@ -85,7 +85,7 @@ def test_a_sections_time_running_out_refuses_late_answers_after_a_small_grace(qu
     assert view["current_section"] == "two" and view["section_seconds_left"] >= 118
     # A patched clock: 2 minutes later the second section is over too.
     later = timezone.now() + dt.timedelta(seconds=126)
-    with mock.patch("saksham.learning.services.timezone.now", return_value=later):
+    with mock.patch("saksham.learning.services.assessments.timezone.now", return_value=later):
         with pytest.raises(Conflict) as exc:
             services.attempt_save(learner=learner, attempt=a, answers={ids["true_false"]: True})
         assert exc.value.code == "section_time_over"

@@ -360,7 +360,7 @@ def attempt_list(request, enrolment_id: UUID, item_key: UUID):
 @router.get("/attempts/{attempt_id}", response={200: AttemptOut, **ERRORS})
 def attempt_detail(request, attempt_id: UUID):
     a = queries.attempt_of(request.auth, attempt_id)
-    services._expire_if_due(a, dt.datetime.now(dt.UTC))
+    services.expire_if_due(a, dt.datetime.now(dt.UTC))
     return queries.attempt_view(a)
 
 

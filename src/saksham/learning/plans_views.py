@@ -153,7 +153,7 @@ def content_requests(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "answer":
-                req_id, prov_id = plans._as_uuid(request.POST.get("request")), plans._as_uuid(
+                req_id, prov_id = plans.as_uuid(request.POST.get("request")), plans.as_uuid(
                     request.POST.get("provider"))
                 req = plans.content_requests_visible_to(request.user).filter(public_id=req_id).first() \
                     if req_id else None

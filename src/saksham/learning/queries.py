@@ -26,6 +26,14 @@ from saksham.learning.models import (
     LearningDay,
     Question,
 )
+from saksham.learning.services.assessments import (
+    assessment_item,
+    paper_questions,
+    section_clock,
+    show_solutions,
+)
+from saksham.learning.services.completion import done_count, program_progress
+from saksham.learning.services.enrolments import course_policy
 from saksham.people.rules import admin_paths
 
 
@@ -95,8 +103,6 @@ def _program_counts(learner, enrolments: list[Enrolment]) -> None:
     """Set ``courses_done`` and ``courses_total`` on her program enrolments (two reads whatever their number)."""
     if not enrolments:
         return
-    from saksham.learning.services import program_progress
-
     linked = {e.pk: structure.program_courses(e.version_id) or () for e in enrolments}
     for e in enrolments:
         e.courses_done, e.courses_total, _done = program_progress([learner.pk], linked[e.pk])[learner.pk]
@@ -113,7 +119,6 @@ class ProgramCourse:
 def program_courses(learner, version, language: str) -> list[ProgramCourse]:
     """The courses of a program's version in order, each with its title in ``language`` (else English, else its
     own) and her state in it: three reads whatever the number of courses."""
-
     linked = structure.program_courses(version.pk) or ()
     courses = {c.pk: c for c in Course.objects.filter(pk__in=linked).select_related("live_version")}
     versions = [c.live_version_id for c in courses.values() if c.live_version_id]
@@ -121,8 +126,6 @@ def program_courses(learner, version, language: str) -> list[ProgramCourse]:
         (v, lang): t for v, lang, t in Translation.objects.filter(
             version_id__in=versions, target="course", field="title", language__in=[language, "en"])
         .values_list("version_id", "language", "text") if t}
-    from saksham.learning.services import program_progress
-
     mine, done_here = {}, set()
     if learner is not None and learner.is_authenticated:
         mine = {c: (st, p, done) for c, st, p, done in Enrolment.objects.filter(learner=learner, course_id__in=linked)
@@ -181,9 +184,7 @@ def player_state(enrolment: Enrolment) -> dict:
 
 def completion_status(enrolment: Enrolment) -> dict:
     """The course's completion rule for her: required items, how many are done, when it was completed."""
-    from saksham.learning.services import _done_count
-
-    done, total = _done_count(enrolment)
+    done, total = done_count(enrolment)
     return {"completed": enrolment.completed_at is not None, "completed_at": enrolment.completed_at,
             "percent": enrolment.percent, "required_items": total, "done_items": done,
             "seconds_spent": enrolment.seconds_spent,
@@ -245,7 +246,6 @@ def check_page(page: int, page_size: int) -> tuple[int, int]:
 # --- assessments --------------------------------------------------------------------------------------------
 
 def attempt_of(learner, public_id):
-
     a = (Attempt.objects.select_related("enrolment__course", "enrolment__version")
          .filter(public_id=_uuid(public_id, "attempt"), enrolment__learner=learner).first())
     if a is None:
@@ -254,7 +254,6 @@ def attempt_of(learner, public_id):
 
 
 def attempts_of(enrolment, item_key):
-
     return Attempt.objects.filter(enrolment=enrolment, item_key=_uuid(item_key, "item")).order_by("number")
 
 
@@ -263,13 +262,11 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
     answers and the time left, never the answers. After: her score, and the solutions when the course allows.
     An open attempt paced by section shows only the open section's questions (the others: their titles), with
     that section's time left."""
-    from saksham.learning import services
-
     now = now or timezone.now()
-    questions = services._paper_questions(attempt)
+    questions = paper_questions(attempt)
     closed = attempt.state != "open"
-    solutions = closed and services.show_solutions(attempt)
-    clock = None if closed else services.section_clock(attempt)
+    solutions = closed and show_solutions(attempt)
+    clock = None if closed else section_clock(attempt)
     sections = []
     for n, sec in enumerate(attempt.paper):
         qs = []
@@ -301,9 +298,7 @@ def attempt_view(attempt, *, now: dt.datetime | None = None) -> dict:
 def quiz_facts(enrolment, item_key) -> dict:
     """What the start screen of a quiz tells her before she begins: the questions per section, the pass mark, the
     attempts allowed, used and left, the time limits, and whether the right answers are shown afterwards."""
-    from saksham.learning import services
-
-    conf = services._quiz(enrolment, item_key).settings or {}
+    conf = assessment_item(enrolment, item_key).settings or {}
     bank = list(Question.objects.filter(course=enrolment.course, is_active=True).values_list("public_id", "tags"))
     ids = {str(q) for q, _tags in bank}
     sections = []
@@ -321,7 +316,7 @@ def quiz_facts(enrolment, item_key) -> dict:
     used = Attempt.objects.filter(enrolment=enrolment, item_key=item_key).count()
     limit = conf.get("max_attempts")
     solutions = conf["show_solutions"] if "show_solutions" in conf else \
-        services.course_policy(enrolment.course).show_solutions
+        course_policy(enrolment.course).show_solutions
     return {"sections": sections, "questions": sum(s["questions"] for s in sections),
             "pass_percent": conf.get("pass_percent", 0), "max_attempts": int(limit) if limit else None,
             "used": used, "left": max(0, int(limit) - used) if limit else None,
@@ -420,7 +415,6 @@ def suggested_courses(learner, *, language: str, limit: int = 4) -> list:
 # --- karma ----------------------------------------------------------------------------------------------------
 
 def karma_summary(learner) -> dict:
-
     month = timezone.localdate().replace(day=1)
     qs = KarmaEntry.objects.filter(learner=learner)
     return {"total": qs.aggregate(s=Sum("points"))["s"] or 0,
@@ -428,7 +422,6 @@ def karma_summary(learner) -> dict:
 
 
 def karma_history(learner):
-
     return KarmaEntry.objects.filter(learner=learner).order_by("-at", "-id")
 
 
@@ -484,15 +477,14 @@ def quiz_settings(item) -> dict:
     return dict(item.settings) if isinstance(item.settings, dict) else {}
 
 
-def _bank(course) -> dict:
-
+def quiz_bank(course) -> dict:
     return {str(q.public_id): q for q in Question.objects.filter(course=course, is_active=True).order_by("id")}
 
 
 def quiz_sections(item, course, *, bank: dict | None = None) -> list[QuizSection]:
     """The sections of a quiz item as an attempt draws them: a section's questions are its list, or the bank's
     questions tagged with its pool; without sections, the course's whole active bank."""
-    bank = _bank(course) if bank is None else bank
+    bank = quiz_bank(course) if bank is None else bank
     conf = quiz_settings(item)
     sections = conf.get("sections")
     if not isinstance(sections, list) or not sections:
@@ -531,12 +523,11 @@ def _section_name(sec: QuizSection) -> str:
 def quiz_problems(version) -> dict[str, str]:
     """The pre-review checklist's problems of a version's quizzes (``settings.VERSION_PROBLEM_CHECKS``): a quiz or
     a section without questions, a section that draws more questions than it holds."""
-
     items = list(ContentItem.objects.filter(module__version=version, kind=ItemKind.QUIZ).order_by("module__position",
                                                                                                  "position"))
     if not items:
         return {}
-    bank = _bank(version.course)
+    bank = quiz_bank(version.course)
     problems: dict[str, str] = {}
     for item in items:
         sections = quiz_sections(item, version.course, bank=bank)

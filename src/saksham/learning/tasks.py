@@ -1,49 +1,34 @@
-"""Background work of learning. Every task is idempotent and safe to run twice."""
+"""Background work of learning. Every task is idempotent and safe to run twice.
+
+The modules whose work these tasks run (``services``, ``plans``) never import this one; ``enqueue.py`` does. The
+post-completion pipeline's tasks live in ``pipeline.py`` (every path may complete an enrolment) and are named here
+too, for the tasks queued under these names.
+"""
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
 from saksham.catalog.models import Course
 from saksham.catalog.services import course_stats_set
-from saksham.learning import services
 from saksham.learning.models import Enrolment, LearningPlan, PlanStatus, ProgressEvent
-
-
-@task()
-def post_completion(enrolment_id: str) -> list[str]:
-    """The post-completion pipeline: every step of settings.POST_COMPLETION_STEPS, in order (each idempotent)."""
-    enrolment = Enrolment.objects.select_related("learner", "course", "version").filter(public_id=enrolment_id).first()
-    if enrolment is None:
-        return []
-    return services.post_completion_run(enrolment)
-
-
-def resume_post_completion(stale_after: timedelta = timedelta(minutes=10)) -> int:
-    """Re-queue the pipelines of completions whose worker died before the last step. Called when a worker starts."""
-    cutoff = timezone.now() - stale_after
-    n = 0
-    for public_id in Enrolment.objects.filter(completed_at__lt=cutoff, pipeline_done_at__isnull=True) \
-            .values_list("public_id", flat=True)[:10000]:
-        post_completion.enqueue(str(public_id))
-        n += 1
-    return n
-
-
-@task()
-def post_completion_sweep() -> int:
-    """Periodic: re-queue pipelines left unfinished by a dead worker (see resume_post_completion)."""
-    return resume_post_completion()
+from saksham.learning.pipeline import (  # noqa: F401 - queued under these names before they moved
+    post_completion,
+    post_completion_sweep,
+    resume_post_completion,
+)
+from saksham.learning.plans.assignment import plan_sync
+from saksham.learning.plans.reminders import reminders_plan, reminders_send
+from saksham.learning.services import completion, versions
 
 
 @task()
 def enrolment_counts_refresh() -> int:
     """Periodic: set each course's enrolment count (the catalogue's "popular" order) from the enrolments, for
     the courses whose count changed. One grouped read of the (course, state) index; idempotent."""
-    from django.db.models import Count
-
-
     counts = dict(Enrolment.objects.order_by().values_list("course_id").annotate(n=Count("id")))
     changed = 0
     for course in Course.objects.only("id", "enrolment_count"):
@@ -57,7 +42,7 @@ def enrolment_counts_refresh() -> int:
 @task()
 def enrolments_move_version(version_id: int) -> dict:
     """Move a course's unfinished enrolments onto its newly published version (resumable, idempotent)."""
-    r = services.enrolments_version_move(version_id=version_id)
+    r = versions.enrolments_version_move(version_id=version_id)
     return {"moved": r.moved, "reset_items": r.reset_items, "completed": r.completed}
 
 
@@ -66,21 +51,16 @@ def plan_reminders() -> dict:
     """Periodic: assign published plans to people who match their targets since (new joiners), then plan today's
     reminders and send them, in batches. Run twice, it sends nothing twice (a unique key per assignment and
     reminder kind)."""
-    from saksham.learning import plans
-
-    added = sum(plans.plan_sync(plan=p) for p in LearningPlan.objects.filter(status=PlanStatus.PUBLISHED))
-    return {"added": added, "planned": plans.reminders_plan(), "sent": plans.reminders_send()}
+    added = sum(plan_sync(plan=p) for p in LearningPlan.objects.filter(status=PlanStatus.PUBLISHED))
+    return {"added": added, "planned": reminders_plan(), "sent": reminders_send()}
 
 
 @task()
 def plan_assign(plan_id: str) -> int:
     """Assign a large published plan to its people (``plans.plan_sync``: only those not yet assigned, so a re-run
     or a crash halfway costs nothing twice)."""
-    from saksham.learning import plans
-    from saksham.learning.models import LearningPlan
-
     plan = LearningPlan.objects.filter(public_id=plan_id).first()
-    return plans.plan_sync(plan=plan) if plan else 0
+    return plan_sync(plan=plan) if plan else 0
 
 
 def progress_events_prune(*, older_than_days: int | None = None, batch: int = 10_000) -> int:
@@ -88,9 +68,6 @@ def progress_events_prune(*, older_than_days: int | None = None, batch: int = 10
     (short write transactions). Safe: a replayed event whose id was forgotten credits no time, because an item's
     time only grows by events later than its last one, and its percent and position merge monotonically; it only
     adds one to the item's event count. Returns how many ids were forgotten."""
-    from django.conf import settings
-
-
     days = older_than_days if older_than_days is not None else settings.LEARNING_EVENT_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
     total = 0
@@ -111,4 +88,4 @@ def progress_events_prune_task() -> int:
 @task()
 def programs_recount(course_id: int) -> int:
     """Programs listing a retired course recount without it (see services.programs_recount)."""
-    return services.programs_recount(course_id)
+    return completion.programs_recount(course_id)

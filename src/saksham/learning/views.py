@@ -231,7 +231,7 @@ def _quiz_state(enrolment, key) -> dict:
 
     attempts = list(queries.attempts_of(enrolment, key).select_related("enrolment__course", "enrolment__version"))
     last = attempts[-1] if attempts else None
-    expired_now = bool(last and services._expire_if_due(last, timezone.now()))
+    expired_now = bool(last and services.expire_if_due(last, timezone.now()))
     view = queries.attempt_view(last) if last else None
     if view:
         view["clock"] = _mmss(view["seconds_left"])
@@ -278,7 +278,7 @@ def _posted_answers(post, attempt) -> dict:
     service refuses those it may not change (a closed section, a section's time over)."""
     shown = set(post.getlist("shown"))
     answers = {}
-    for qid, q in services._paper_questions(attempt).items():
+    for qid, q in services.paper_questions(attempt).items():
         if qid not in shown:
             continue
         if q.kind == "single":

@@ -8,7 +8,7 @@ from saksham.core import periodic
 from saksham.core.hooks import resolve
 
 # Run when a worker starts: each re-queues what a dead worker left half-done.
-ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.tasks.resume_post_completion"]
+ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.pipeline.resume_post_completion"]
 
 
 class _Worker(DbWorker):
