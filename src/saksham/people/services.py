@@ -123,13 +123,18 @@ def registration_create(*, data: dict, password: str, ip: str | None = None) -> 
     return user
 
 
-def _registration_taken(user_id: int) -> None:
+def _enqueue_after_commit(task_name: str, *args) -> None:
+    """Queue one of people's email tasks once the current transaction commits."""
     def enqueue():
-        from saksham.people.tasks import registration_taken_email_send
+        from saksham.people import tasks
 
-        registration_taken_email_send.enqueue(user_id)
+        getattr(tasks, task_name).enqueue(*args)
 
     transaction.on_commit(enqueue)
+
+
+def _registration_taken(user_id: int) -> None:
+    _enqueue_after_commit("registration_taken_email_send", user_id)
 
 
 def confirmation_send(*, user: User) -> EmailCode:
@@ -139,12 +144,7 @@ def confirmation_send(*, user: User) -> EmailCode:
     EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=now)
     ec = EmailCode.objects.create(user=user, purpose="confirm", code_hash="", expires_at=now + CONFIRM_CODE_TTL)
 
-    def enqueue():
-        from saksham.people.tasks import confirmation_email_send
-
-        confirmation_email_send.enqueue(ec.pk)
-
-    transaction.on_commit(enqueue)
+    _enqueue_after_commit("confirmation_email_send", ec.pk)
     return ec
 
 
