@@ -87,3 +87,11 @@ def test_the_report_and_badges_after_the_week(api, make_week, people):
     assert rep["badges"] == 1 and rep["counters"]["hours"] == 1.0 and rep["week"]["state"] == "final"
     badges = api.get("/campaigns/badges", user=people["bihar_learner"]).json()
     assert [b["week"] for b in badges] == [str(week.public_id)]
+
+
+def test_a_week_created_counts_its_registered_learners_once_it_commits(api, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post("/campaigns/weeks", _body(), user=people["platform"])
+    assert r.status_code == 201, r.content
+    week = LearningWeek.objects.get(public_id=r.json()["id"])
+    assert week.registered_at is not None and week.orgs.filter(registered__gt=0).exists()

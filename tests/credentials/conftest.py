@@ -22,13 +22,13 @@ def _credentials_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.CERTIFICATE_ISSUED_STEPS = []
     settings.POST_COMPLETION_STEPS = ["saksham.credentials.services.on_completion"]
-    from saksham.credentials import services, verify
+    from saksham.credentials import services
 
-    services._PRIVATE.clear()
-    verify.forget_keys()
-    verify._STATUS.clear()
+    services.forget_private_keys()
+    services.forget_keys()
+    services.forget_status_list()
     yield
-    verify._STATUS.clear()
+    services.forget_status_list()
 
 
 def complete(learner, course, *, capture=None):

@@ -9,6 +9,7 @@ from django.db import connection
 from saksham.core.errors import PermissionDenied, ValidationFailed
 from saksham.credentials import crypto, queries, services, statuslist, verify
 from saksham.credentials.models import Certificate, KeyState, SigningKey, StatusList
+from saksham.credentials.services import issuing
 from tests.credentials.conftest import complete
 
 
@@ -69,16 +70,16 @@ def test_issuance_is_idempotent_per_enrolment(completed):
 
 
 def test_a_worker_killed_halfway_leaves_nothing_and_the_retry_issues_once(completed, monkeypatch):
-    real = services._after_issue
+    real = issuing._after_issue
 
     def die(rows):
         raise SystemExit("worker killed after the insert, before the commit")
 
-    monkeypatch.setattr(services, "_after_issue", die)
+    monkeypatch.setattr(issuing, "_after_issue", die)
     with pytest.raises(SystemExit):
         services.certificate_issue_for_enrolment(enrolment=completed)
     assert not Certificate.objects.filter(enrolment=completed).exists()     # rolled back with its transaction
-    monkeypatch.setattr(services, "_after_issue", real)
+    monkeypatch.setattr(issuing, "_after_issue", real)
     cert = services.certificate_issue_for_enrolment(enrolment=completed)
     services.certificate_issue_for_enrolment(enrolment=completed)
     assert Certificate.objects.filter(enrolment=completed).count() == 1 and verify.verify(cert.document).valid
@@ -170,7 +171,7 @@ def test_private_keys_are_encrypted_with_the_master_key_from_the_environment(com
         stored = bytes(cur.fetchone()[0])
     assert private.private_bytes_raw() not in stored
     assert crypto.private_multikey(private) not in stored.decode("latin-1")
-    services._PRIVATE.clear()
+    services.forget_private_keys()
     monkeypatch.setenv("SAKSHAM_CREDENTIALS_KEY", base64.b64encode(b"x" * 32).decode())
     with pytest.raises(crypto.CryptoError):
         services.private_key(key)

@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 
 from saksham.credentials import services, verify
 from saksham.credentials.models import PLATFORM_SCOPE, Certificate, StatusList
+from saksham.credentials.services import status_lists
 from tests.credentials.conftest import complete
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,7 +53,7 @@ def test_a_second_issuer_does_not_wait_for_the_first(course, learner, make_user,
     def first_issuer():
         try:
             with transaction.atomic():
-                got["first"] = services._slots(PLATFORM_SCOPE, 1)[0][0].pk
+                got["first"] = services.status_slots(PLATFORM_SCOPE, 1)[0][0].pk
                 holding.set()
                 got["second_done_while_held"] = done.wait(timeout=20)
         except Exception as exc:  # pragma: no cover - reported below
@@ -92,7 +93,7 @@ def test_a_second_issuer_does_not_wait_for_the_first(course, learner, make_user,
 
 @postgres_only
 def test_many_concurrent_issuers_get_distinct_indexes_from_at_most_n_open_lists(monkeypatch):
-    monkeypatch.setattr(services, "STATUS_LIST_SIZE", 64)       # lists fill (at 32) and close during the run
+    monkeypatch.setattr(status_lists, "STATUS_LIST_SIZE", 64)   # lists fill (at 32) and close during the run
     issuers, rounds = 8, 15
     handed_out: list[tuple[int, int]] = []
     most_open = []
@@ -105,7 +106,7 @@ def test_many_concurrent_issuers_get_distinct_indexes_from_at_most_n_open_lists(
             start.wait()
             for r in range(rounds):
                 with transaction.atomic():
-                    slots = services._slots(PLATFORM_SCOPE, 1 + (k + r) % 3)
+                    slots = services.status_slots(PLATFORM_SCOPE, 1 + (k + r) % 3)
                     with lock:
                         handed_out.extend((sl.pk, i) for sl, i in slots)
                     most_open.append(StatusList.objects.filter(scope=PLATFORM_SCOPE, is_open=True).count())
@@ -146,13 +147,13 @@ def test_many_concurrent_issuers_get_distinct_indexes_from_at_most_n_open_lists(
 def test_all_lists_held_and_n_open_waits_instead_of_opening_more(settings):
     settings.CREDENTIALS_OPEN_LISTS = 1
     with transaction.atomic():
-        services._slots(PLATFORM_SCOPE, 1)
+        services.status_slots(PLATFORM_SCOPE, 1)
     held, waited = threading.Event(), {}
 
     def holder():
         try:
             with transaction.atomic():
-                services._slots(PLATFORM_SCOPE, 1)
+                services.status_slots(PLATFORM_SCOPE, 1)
                 held.set()
                 time.sleep(0.5)
         finally:
@@ -164,7 +165,7 @@ def test_all_lists_held_and_n_open_waits_instead_of_opening_more(settings):
             held.wait(timeout=20)
             t = time.perf_counter()
             with transaction.atomic():
-                services._slots(PLATFORM_SCOPE, 1)
+                services.status_slots(PLATFORM_SCOPE, 1)
             waited["s"] = time.perf_counter() - t
         finally:
             connections.close_all()
@@ -180,11 +181,11 @@ def test_all_lists_held_and_n_open_waits_instead_of_opening_more(settings):
 
 def test_without_contention_one_list_is_used_until_half_then_the_next(monkeypatch):
     """One issuer at a time (and SQLite always): the open list is used until half, then one more is opened."""
-    monkeypatch.setattr(services, "STATUS_LIST_SIZE", 64)
+    monkeypatch.setattr(status_lists, "STATUS_LIST_SIZE", 64)
     handed_out = []
     for n in (5, 20, 10, 1):
         with transaction.atomic():
-            handed_out.extend((sl.pk, i) for sl, i in services._slots(PLATFORM_SCOPE, n))
+            handed_out.extend((sl.pk, i) for sl, i in services.status_slots(PLATFORM_SCOPE, n))
     _assert_lists_consistent(handed_out)
     lists = list(StatusList.objects.order_by("id"))
     assert [(sl.allocated, sl.is_open) for sl in lists] == [(32, False), (4, True)]
@@ -200,8 +201,8 @@ def test_the_default_follows_the_database(settings):
 def test_issuance_with_several_open_lists_stays_idempotent(course, learner):
     e = complete(learner, course)
     with transaction.atomic():                       # two open lists of the scope
-        services._new_list(PLATFORM_SCOPE)
-        services._new_list(PLATFORM_SCOPE)
+        services.status_list_new(PLATFORM_SCOPE)
+        services.status_list_new(PLATFORM_SCOPE)
     cert = services.certificate_issue_for_enrolment(enrolment=e)
     assert services.certificates_issue(services.specs_for_enrolments([e.pk])) == []
     assert services.certificate_issue_for_enrolment(enrolment=e).pk == cert.pk

@@ -31,10 +31,10 @@ def _full_pipeline(settings, tmp_path):
     """Every app's steps, as deployed: karma, the signed certificate, the dashboards, the learning week."""
     settings.SITE_URL = "https://learn.example.gov.in"
     settings.DATA_DIR = tmp_path
-    from saksham.credentials import services, verify
+    from saksham.credentials import services
 
-    services._PRIVATE.clear()
-    verify.forget_keys()
+    services.forget_private_keys()
+    services.forget_keys()
     cache.clear()
 
 

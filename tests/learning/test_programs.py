@@ -158,7 +158,6 @@ def test_a_program_completes_when_her_last_course_completes(program, courses, le
 def test_the_program_runs_its_own_pipeline_a_certificate(program, courses, learner, event, settings, tmp_path,
                                                          django_capture_on_commit_callbacks):
     from saksham.credentials import services as credentials
-    from saksham.credentials import verify
     from saksham.credentials.models import Certificate
 
     settings.SITE_URL = "https://learn.example.gov.in"
@@ -166,8 +165,8 @@ def test_the_program_runs_its_own_pipeline_a_certificate(program, courses, learn
     settings.CERTIFICATE_ISSUED_STEPS = []
     settings.POST_COMPLETION_STEPS = ["saksham.credentials.services.on_completion",
                                       "saksham.learning.services.on_completion_programs"]
-    credentials._PRIVATE.clear()
-    verify.forget_keys()
+    credentials.forget_private_keys()
+    credentials.forget_keys()
     e = services.enrolment_create(learner=learner, course=program)
     with django_capture_on_commit_callbacks(execute=True):
         for c in courses:

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from saksham.campaigns import queries, services
+from saksham.campaigns import queries, services, tasks
 from saksham.campaigns.models import LearningWeek
 from saksham.core.errors import Conflict
 from saksham.core.schemas import ERRORS, StrictSchema
@@ -169,6 +169,7 @@ def list_weeks(request, managed: bool = False):
 @router.post("/weeks", response={201: WeekOut, **ERRORS})
 def create_week(request, payload: WeekIn):
     week = services.week_create(actor=request.auth, data=payload.model_dump())
+    tasks.week_registered_later(week.pk)
     return Status(201, week_data(week))
 
 

@@ -16,10 +16,12 @@ import logging
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,8 +146,6 @@ def _featured(ids) -> list:
     wanted = []
     for n, value in enumerate(ids):
         try:
-            from uuid import UUID
-
             wanted.append(UUID(str(value)))
         except ValueError:
             raise ValidationFailed(_("not a course id"), field=f"featured.{n}", code="unknown_course") from None
@@ -272,7 +272,6 @@ def week_create(*, actor, data: dict) -> LearningWeek:
                  changes={"scope": [None, scope.code], "dates": [None, f"{week.starts_on}/{week.ends_on}"]})
     live_weeks_forget()
     transaction.on_commit(live_weeks_forget)
-    transaction.on_commit(lambda: _enqueue_registered(week.pk))
     return week
 
 
@@ -301,15 +300,6 @@ def week_update(*, actor, week: LearningWeek, data: dict) -> LearningWeek:
     live_weeks_forget()
     transaction.on_commit(live_weeks_forget)
     return week
-
-
-def _enqueue_registered(week_id: int) -> None:
-    from saksham.campaigns.tasks import week_registered
-
-    try:
-        week_registered.enqueue(week_id)
-    except Exception:                                    # counted again by the periodic refresh
-        log.exception("could not enqueue the registered count of week %s", week_id)
 
 
 # --- counting -------------------------------------------------------------------------------------------------
@@ -528,9 +518,6 @@ def week_rollups_rebuild(*, week: LearningWeek) -> None:
     """Recompute a week's org rollups and score buckets from its learner rows, set-based (a repair, or after a
     bulk load). Run it while nothing is counted into the week: the deltas still waiting are dropped, since the
     learner rows hold them already."""
-    from django.db.models import Count, Sum
-
-
     with transaction.atomic():
         WeekDelta.objects.filter(week=week).delete()
         WeekBucket.objects.filter(week=week).delete()
@@ -562,9 +549,6 @@ def week_rollups_rebuild(*, week: LearningWeek) -> None:
 def week_registered_refresh(*, week: LearningWeek) -> int:
     """Count the active learners of every org of the week's scope, each org's subtree folded in (one grouped
     read of people by org, then O(orgs)), for the per-capita boards. Returns the orgs written."""
-    from django.db.models import Count
-
-
     orgs = list(Org.objects.filter(subtree_q(week.scope_path)).values_list("pk", "path", "kind", "depth"))
     per_org = dict(User.objects.filter(subtree_q(week.scope_path, "org__path"), is_active=True).order_by()
                    .values_list("org_id").annotate(n=Count("id")))

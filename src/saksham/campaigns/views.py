@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from saksham.campaigns import queries, services
+from saksham.campaigns import queries, services, tasks
 from saksham.campaigns.models import RankBy
 from saksham.catalog.models import Course, VersionStatus
 from saksham.core import permissions
@@ -107,6 +107,7 @@ def week_new(request):
         except DomainError as e:
             _apply_error(form, e)
         else:
+            tasks.week_registered_later(week.pk)
             messages.success(request, _("Learning week created."))
             return redirect("campaigns:week", week_id=week.public_id)
     return render(request, "campaigns/form.html", {"form": form, "week": None}, status=422 if form.errors else 200)

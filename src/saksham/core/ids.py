@@ -11,6 +11,17 @@ import uuid
 _MS_MASK = (1 << 48) - 1
 
 
+def uuid_or_none(value) -> uuid.UUID | None:
+    """``value`` as a UUID (a UUID, or text in any form ``uuid.UUID`` reads), or None when it is not one: the one
+    parser of public ids handed in by URLs, forms and the API."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
 def uuid7() -> uuid.UUID:
     ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")

@@ -7,4 +7,4 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self) -> None:
-        from saksham.credentials import services  # noqa: F401  (registers the permission rules)
+        from saksham.credentials import rules  # noqa: F401  (registers the permission rules)

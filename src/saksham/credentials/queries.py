@@ -4,27 +4,20 @@ apps' pages."""
 from __future__ import annotations
 
 import re
-import uuid
 
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import NotFound
+from saksham.core.ids import uuid_or_none
 from saksham.credentials.models import PLATFORM_SCOPE, Certificate, SigningKey
 from saksham.credentials.services import platform_did
 
 CODE_RE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}$")
 
 
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 def certificate_get(public_id) -> Certificate:
     """A certificate by its public id (certificates are public by their id: anyone with the link sees it)."""
-    pid = _uuid(public_id)
+    pid = uuid_or_none(public_id)
     cert = Certificate.objects.select_related("signing_key", "status_list", "course").filter(public_id=pid).first() \
         if pid else None
     if cert is None:
@@ -75,12 +68,11 @@ def did_document(did: str, keys: list[SigningKey]) -> dict:
 
 
 def platform_did_document() -> dict:
-
     return did_document(platform_did(), list(SigningKey.objects.filter(scope=PLATFORM_SCOPE).order_by("id")))
 
 
 def org_did_document(org_public_id) -> dict:
-    pid = _uuid(org_public_id)
+    pid = uuid_or_none(org_public_id)
     keys = list(SigningKey.objects.filter(scope=f"org:{pid}").select_related("org").order_by("id")) if pid else []
     if not keys:
         raise NotFound(_("no such issuer"), field="issuer")

@@ -1,6 +1,10 @@
 """Background work of credentials. Every task is idempotent and safe to run twice: issuing inserts nothing twice
-(unique constraints), and a re-issue picks only the certificates still current and not yet superseded."""
+(unique constraints), and a re-issue picks only the certificates still current and not yet superseded.
 
+Enqueued in one place: the API's re-issue of a large course (``api.reissue``). The services these tasks run never
+import this module."""
+
+from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from saksham.catalog.models import Course
@@ -10,9 +14,6 @@ from saksham.credentials import services
 @task()
 def reissue_course(course_id: int, actor_id: int) -> int:
     """Re-issue every current certificate of a course (a large one, from the API)."""
-    from django.contrib.auth import get_user_model
-
-
     course = Course.objects.select_related("provider__org").filter(pk=course_id).first()
     actor = get_user_model().objects.filter(pk=actor_id).first()
     if course is None or actor is None:

@@ -18,8 +18,6 @@ import datetime as dt
 import json
 import logging
 import re
-import threading
-import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -28,7 +26,10 @@ from django.utils.translation import gettext as _
 
 from saksham.credentials import crypto, statuslist
 from saksham.credentials.contexts import VC_V2, known
-from saksham.credentials.models import SigningKey, StatusList
+from saksham.credentials.models import StatusList
+from saksham.credentials.services.identifiers import platform_did, site_url
+from saksham.credentials.services.keys import verification_keys
+from saksham.credentials.services.status_lists import decoded_bits, decoded_bits_keep, status_list_document
 
 log = logging.getLogger(__name__)
 
@@ -70,38 +71,10 @@ class _Stop(Exception):
 
 # --- keys of this platform -------------------------------------------------------------------------------------
 
-_KEYS: dict[str, tuple[crypto.Ed25519PublicKey, str]] = {}
-_KEYS_AT = 0.0
-_LOCK = threading.Lock()
-
-
-def forget_keys() -> None:
-    global _KEYS_AT
-    with _LOCK:
-        _KEYS_AT = 0.0
-
-
-def _platform_keys(refresh: bool = False) -> dict[str, tuple[object, str]]:
-    """verification method id -> (public key, controller DID) of every key of this platform, current or
-    retired (a retired key still verifies what it signed)."""
-    global _KEYS, _KEYS_AT
-    now = time.monotonic()
-    if refresh or now - _KEYS_AT > 60:
-
-        keys = {}
-        for did, mb in SigningKey.objects.values_list("did", "public_key_multibase"):
-            keys[f"{did}#{mb}"] = (crypto.public_from_multikey(mb), did)
-        with _LOCK:
-            _KEYS, _KEYS_AT = keys, now
-    return _KEYS
-
-
 _OWN: dict[str, str] = {}
 
 
 def _own_did_prefix() -> str:
-    from saksham.credentials.services import platform_did
-
     site = settings.SITE_URL
     if site not in _OWN:
         _OWN[site] = platform_did()
@@ -123,9 +96,9 @@ def resolve(vm: str) -> tuple[object, str]:
         if did != own and not did.startswith(own + ":"):
             host = unquote(did.split(":")[2]) if did.count(":") >= 2 else "?"
             raise _Stop(UNKNOWN_ISSUER, _("did:web of another host (%(host)s): this verifier only trusts this platform's own DID and did:key, and never fetches other documents") % {"host": host})
-        keys = _platform_keys()
-        if vm not in keys and time.monotonic() - _KEYS_AT > 1:      # a new key: look again, at most once a second
-            keys = _platform_keys(refresh=True)
+        keys = verification_keys()
+        if vm not in keys:                          # a new key: look again, at most once a second
+            keys = verification_keys(max_age=1)
         if vm not in keys:
             raise _Stop(UNKNOWN_ISSUER, _("no such key in this platform's DID documents"))
         return keys[vm]
@@ -134,29 +107,16 @@ def resolve(vm: str) -> tuple[object, str]:
 
 # --- status lists ------------------------------------------------------------------------------------------------
 
-_STATUS: dict[str, tuple[float, bytes]] = {}
-
-
-def forget_status_list(list_id: str) -> None:
-    with _LOCK:
-        _STATUS.pop(list_id, None)
-
-
 def _status_bits(url: str) -> bytes | None:
     """The decoded bits of one of this platform's status lists, from its published signed credential; None
     when the URL is not one of ours (not fetched)."""
-    from saksham.credentials.services import site_url
-
     prefix = f"{site_url()}/credentials/status/"
     if not url.startswith(prefix):
         return None
     list_id = url[len(prefix):]
-    ttl = getattr(settings, "CREDENTIALS_STATUS_CACHE_S", 10)
-    cached = _STATUS.get(list_id)
-    if cached and time.monotonic() - cached[0] < ttl:
-        return cached[1]
-    from saksham.credentials.services import status_list_document
-
+    cached = decoded_bits(list_id)
+    if cached is not None:
+        return cached
     try:
         sl = StatusList.objects.filter(public_id=list_id).first()
     except Exception:                       # not a UUID
@@ -168,8 +128,7 @@ def _status_bits(url: str) -> bytes | None:
     if inner:
         raise _Stop(TAMPERED, _("the status list credential does not verify: %(inner)s") % {"inner": inner})
     bits = statuslist.decode(doc["credentialSubject"]["encodedList"])
-    with _LOCK:
-        _STATUS[list_id] = (time.monotonic(), bits)
+    decoded_bits_keep(list_id, bits)
     return bits
 
 

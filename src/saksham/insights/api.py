@@ -8,7 +8,7 @@ from ninja import Router
 
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response, file_response
-from saksham.insights import exports, queries
+from saksham.insights import exports, queries, tasks
 from saksham.people.rules import is_platform_admin
 
 router = Router(tags=["insights"])
@@ -117,6 +117,7 @@ def export_response(request, table: str, fmt: str, params: dict):
         org = queries.dashboard_org(request.user, params.get("org"))
         if queries.report_count_estimate(table, org) > exports.inline_max():
             job = exports.export_create(actor=request.user, name=table, fmt=fmt, params=params)
+            tasks.export_later(job)
             return None, job
     if fmt == "csv":
         return csv_response(exports.csv_chunks(header, rows), f"{stem}.csv"), None

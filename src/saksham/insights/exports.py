@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from saksham.core import exports as core_exports
 from saksham.core.errors import ValidationFailed
 from saksham.insights import queries
-from saksham.insights.models import Export
+from saksham.insights.models import Export, ExportStatus
 from saksham.people.rules import is_platform_admin
 
 PAGE = 10_000
@@ -158,24 +158,16 @@ def export_dir() -> Path:
 
 
 def export_create(*, actor, name: str, fmt: str, params: dict):
-    """A background export (large reports): checked now (scope, names), written by the task."""
-
+    """A background export (large reports): checked now (scope, names) and recorded, written by the task
+    ``tasks.export_run`` (the caller enqueues it with ``tasks.export_later``)."""
     if fmt not in FORMATS:
         raise ValidationFailed(_("format is csv or xlsx"), field="format")
     table(name, actor=actor, params=params)           # refuses what the actor may not read, before queueing
-    job = Export.objects.create(requested_by=actor, report=name, params=params, file_format=fmt)
-    from django.db import transaction
-
-    from saksham.insights.tasks import export_run
-
-    transaction.on_commit(lambda: export_run.enqueue(str(job.public_id)))
-    return job
+    return Export.objects.create(requested_by=actor, report=name, params=params, file_format=fmt)
 
 
 def export_execute(job) -> None:
     """Write an export's file, recording progress every page. Idempotent: a finished export is left alone."""
-    from saksham.insights.models import Export, ExportStatus
-
     if job.status == ExportStatus.DONE:
         return
     actor = job.requested_by

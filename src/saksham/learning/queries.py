@@ -14,6 +14,7 @@ from saksham.catalog.models import ContentItem, Course, ItemKind, Translation, V
 from saksham.catalog.queries import SearchFilters, audience_orgs, catalog_search
 from saksham.core import hooks, permissions
 from saksham.core.errors import NotFound, ValidationFailed
+from saksham.core.ids import uuid_or_none
 from saksham.core.l10n import content_languages
 from saksham.learning import structure
 from saksham.learning.hooks import MY_LEARNING_LINKS
@@ -38,10 +39,10 @@ from saksham.people.rules import admin_paths
 
 
 def _uuid(value, field: str) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise NotFound(_("no such %(field)s") % {"field": field}, field=field) from None
+    ref = uuid_or_none(value)
+    if ref is None:
+        raise NotFound(_("no such %(field)s") % {"field": field}, field=field)
+    return ref
 
 
 def enrolment_of(learner, public_id) -> Enrolment:

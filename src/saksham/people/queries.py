@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from itertools import product
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound
+from saksham.core.ids import uuid_or_none
 from saksham.core.models import AuditEntry
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q, subtrees_q
@@ -226,13 +226,6 @@ def person_get_visible(actor: User, public_id) -> User | None:
     return None
 
 
-def _uuid_or_none(public_id):
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
 def person_get(actor: User, public_id, action: str = "person.view") -> User:
     """A person ``actor`` may see (herself, or someone of the subtrees she administers), then allowed ``action``
     ("person.manage"; 403). Missing, malformed and not visible are the one 404."""
@@ -246,7 +239,7 @@ def person_get(actor: User, public_id, action: str = "person.view") -> User:
 
 def _one_of(visible, public_id, missing: str):
     """The row of ``visible`` (a queryset already scoped to the actor) with that public id, else the one 404."""
-    ref = _uuid_or_none(public_id)
+    ref = uuid_or_none(public_id)
     row = visible.filter(public_id=ref).first() if ref else None
     if row is None:
         raise NotFound(missing, field="id")
@@ -265,7 +258,7 @@ def user_group_get(actor: User, public_id):
 
 def notification_get(actor: User, public_id):
     """One of her own notifications; anyone else's is the one 404."""
-    ref = _uuid_or_none(public_id)
+    ref = uuid_or_none(public_id)
     n = Notification.objects.filter(recipient=actor, public_id=ref).first() if ref and actor.is_authenticated \
         else None
     if n is None:

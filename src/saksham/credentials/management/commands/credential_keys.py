@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from saksham.credentials import services
 from saksham.credentials.models import SigningKey
+from saksham.orgs.queries import org_get
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="code of a provider org that issues in its own name")
 
     def handle(self, *args, action, org=None, **opts):
-        from saksham.orgs.queries import org_get
-
         target = None
         if org:
             target = org_get(code=org)

@@ -1,4 +1,7 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from saksham.insights.generate import Generator
 
 
 class Command(BaseCommand):
@@ -14,10 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-rebuild", action="store_true", help="leave the rollups to `insights_rebuild`")
 
     def handle(self, *args, learners, courses, providers, ministries, seed, no_rebuild, **opts):
-        from django.core.management import call_command
-
-        from saksham.insights.generate import Generator
-
         if learners < 1 or courses < 1 or providers < 1 or ministries < 1:
             raise CommandError("--learners, --courses, --providers and --ministries are at least 1")
         call_command("migrate", verbosity=0)

@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from saksham.core.progress import Progress
+from saksham.insights.services import rebuild
+
 
 class Command(BaseCommand):
     help = "Recompute every dashboard rollup from the raw tables (the same figures as the incremental path)."
 
     def handle(self, *args, **opts):
-        from saksham.core.progress import Progress
-        from saksham.insights.services import rebuild
-
         bar = Progress(None, "rollups")
         timings = rebuild(progress=lambda done, total, label: bar.update(done))
         bar.finish()
