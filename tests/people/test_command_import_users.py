@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from saksham.people import importing
+from saksham.people.importing import pipeline
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, Status, User
 
 HEADER = "full_name,email,mobile,designation,group,employee_code,org_code,preferred_language,gender,date_of_birth\n"
@@ -150,8 +151,8 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
     staged INSERT ... SELECT; the outcome is the same as through executemany."""
     settings.IMPORT_CHUNK_ROWS = 50
     staged = []
-    real_stage = importing._stage
-    monkeypatch.setattr(importing, "_stage", lambda batch, folder: staged.append(batch.number) or
+    real_stage = pipeline.stage
+    monkeypatch.setattr(pipeline, "stage", lambda batch, folder: staged.append(batch.number) or
                         real_stage(batch, folder))
     cache_sizes = []  # the connection's page cache while chunks are written, then after the job
     real_write = importing.Runner._write_chunk
