@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from saksham.people import importing
+from saksham.people import importing, tasks
 from saksham.people.importing import pipeline
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, Status, User
 
@@ -53,7 +53,7 @@ def test_imports_a_file_prints_counts_and_rejected_lines_and_writes_the_report(p
 
 def test_runs_in_this_process_and_queues_nothing(people, orgs, tmp_path, monkeypatch):
     queued = []
-    monkeypatch.setattr(importing, "enqueue", queued.append)
+    monkeypatch.setattr(tasks, "import_queue", queued.append)
     _import(str(_file(tmp_path, HEADER + ROWS[0] + "\n")), "--org", "IN-BR", "--as", "admin@bihar.gov.in",
             "--no-email")
     assert queued == [] and User.objects.filter(email="asha@bihar.gov.in").exists()

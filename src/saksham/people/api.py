@@ -11,7 +11,7 @@ from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
-from saksham.people import importing, queries, services
+from saksham.people import importing, queries, services, tasks
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
 from saksham.people.views import report_response
@@ -400,6 +400,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
         raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
                                send_emails=send_emails, new_designations=new_designations)
+    tasks.import_queue(job)
     return Status(202, job)
 
 

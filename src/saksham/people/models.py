@@ -5,16 +5,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from saksham.core.messages import render_data
 from saksham.core.models import PublicModel
 from saksham.orgs.models import Org
+from saksham.orgs.queries import country
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):
-        from saksham.orgs.queries import country
-
         email = self.normalize_email(email).lower()
         extra.setdefault("org", country())
         user = self.model(email=email, **extra)
@@ -308,8 +308,6 @@ class Notification(PublicModel):
         return self._shown("body") or self.body
 
     def _shown(self, part: str) -> str:
-        from saksham.core.messages import render_data
-
         data = (self.message or {}).get(part)
         return render_data(data)[:300 if part == "title" else None] if data else ""
 

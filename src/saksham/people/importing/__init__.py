@@ -40,7 +40,6 @@ in (other people use the platform meanwhile).
 from saksham.people.importing.pipeline import (
     IMPORT_PRAGMAS,
     Runner,
-    enqueue,
     job_create,
     job_run,
     send_chunk_activations,
@@ -68,7 +67,7 @@ from saksham.people.importing.writing import WRITE_FIELDS, stage
 
 __all__ = [
     "FORMATS", "IMPORT_PRAGMAS", "REPORT_COLUMNS", "STATUS_WORDS", "WRITE_FIELDS", "DesignationBook", "FileRefused",
-    "Header", "Runner", "designation_key", "enqueue", "inspect_file", "iter_rows", "job_create", "job_path",
+    "Header", "Runner", "designation_key", "inspect_file", "iter_rows", "job_create", "job_path",
     "job_run", "open_rows", "parse_header", "rejected_rows", "report_rows", "send_chunk_activations",
     "sniff_encoding", "stage", "warned_rows",
 ]

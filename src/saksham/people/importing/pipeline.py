@@ -14,20 +14,21 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from functools import partial
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 
-from saksham.core import audit, l10n, permissions
+from saksham.core import audit, hooks, l10n, permissions
 from saksham.core.errors import TooLarge, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import subtree_q
+from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded
 from saksham.people.importing.reading import (
     FORMATS,
     FileRefused,
@@ -61,6 +62,7 @@ from saksham.people.importing.writing import (
     clash,
     stage,
 )
+from saksham.people.mail import activation_send
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, NewDesignations, Status, User
 from saksham.people.validation import (
     PersonValidator,
@@ -69,10 +71,11 @@ from saksham.people.validation import (
 # --- creating a job -----------------------------------------------------------------------------------
 
 def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails: bool = True,
-               queue: bool = True, new_designations: str = NewDesignations.ACCEPT) -> ImportJob:
-    """Store an uploaded file (a Django UploadedFile, or an open binary file) and queue its import
-    (``queue=False``: the caller runs it, as ``saksham import-users`` does). ``new_designations``: a row naming
-    a designation unknown in the org is refused (``"refuse"``) or imported with a warning (``"accept"``)."""
+               new_designations: str = NewDesignations.ACCEPT) -> ImportJob:
+    """Store an uploaded file (a Django UploadedFile, or an open binary file) as a new import job. The caller
+    runs it (``job_run``, as ``saksham import_users`` does) or queues it (``people.tasks.import_queue``, as the
+    web page and the API do). ``new_designations``: a row naming a designation unknown in the org is refused
+    (``"refuse"``) or imported with a warning (``"accept"``)."""
     permissions.require(actor, "people.manage_in", org)
     if new_designations not in NewDesignations.values:
         raise ValidationFailed(_("choose whether to refuse or accept unknown designations"), field="new_designations")
@@ -128,15 +131,7 @@ def job_create(*, actor: User, org: Org, upload, original_name: str, send_emails
                                        send_emails=send_emails, new_designations=new_designations)
         audit.record(actor=actor, action="import.create", target=org,
                      changes={"import": [None, str(job.public_id)], "file": [None, original_name[:100]]})
-        if queue:
-            transaction.on_commit(lambda: enqueue(job))
     return job
-
-
-def enqueue(job: ImportJob) -> None:
-    from saksham.people.tasks import import_people
-
-    import_people.enqueue(str(job.public_id))
 
 
 # PRAGMAs of the connection while a job runs on SQLite (restored afterwards); the benchmark's raw
@@ -207,9 +202,13 @@ class _Prefetch:
 
 
 class Runner:
-    def __init__(self, job: ImportJob, progress: Callable[[ImportJob], None] | None = None):
+    def __init__(self, job: ImportJob, progress: Callable[[ImportJob], None] | None = None,
+                 activations: Callable[[str, int], None] | None = None):
+        if job.send_emails and activations is None:
+            raise ValueError("an import that emails the people it creates needs its activations step")
         self.job = job
         self.progress = progress
+        self.activations = activations
         self.validator = PersonValidator()
         self.joined_at = timezone.now()
         self.now = connection.ops.adapt_datetimefield_value(self.joined_at)
@@ -325,16 +324,14 @@ class Runner:
                             updated_count=self._f("updated_count", updated),
                             rejected_count=self._f("rejected_count", len(errors)), heartbeat_at=timezone.now(),
                             **extra)
-                        if self.job.send_emails and created:
-                            transaction.on_commit(partial(_enqueue_emails, str(self.job.public_id), number))
+                        if self.activations is not None and self.job.send_emails and created:
+                            self.activations(str(self.job.public_id), number)
                         if created:
                             # Who was created where, counted from the chunk in hand (no read of the table).
-                            from saksham.people.services import PeopleAdded, people_added_enqueue
-
                             first = batch.first_line
                             by_org = Counter(rec[R_ORG] for rec in batch.records if letters[rec[R_LINE] - first] == "c")
-                            people_added_enqueue(PeopleAdded(org_counts=tuple(sorted(by_org.items())),
-                                                             joined_at=self.joined_at))
+                            hooks.after_commit(REGISTRATION_STEPS, [PeopleAdded(
+                                org_counts=tuple(sorted(by_org.items())), joined_at=self.joined_at)])
                     break
                 except IntegrityError:
                     # Someone else wrote one of these people between our lookup and our write: look
@@ -367,8 +364,6 @@ class Runner:
 
     @staticmethod
     def _f(name: str, inc: int):
-        from django.db.models import F
-
         return F(name) + inc
 
     # -- one chunk --
@@ -482,28 +477,21 @@ class Runner:
         return tuple(row)
 
 
-def _enqueue_emails(job_id: str, number: int) -> None:
-    from saksham.people.tasks import send_import_activations
-
-    send_import_activations.enqueue(job_id, number)
-
-
-def job_run(job: ImportJob, progress=None) -> ImportJob:
+def job_run(job: ImportJob, progress: Callable[[ImportJob], None] | None = None,
+            activations: Callable[[str, int], None] | None = None) -> ImportJob:
     """Run (or resume) an import; the reasons and warnings of its report are written in the language of the
-    admin who uploaded it (a UI language of the deployment, else the default)."""
-    from django.utils import translation
-
+    admin who uploaded it (a UI language of the deployment, else the default). ``progress(job)`` is called after
+    each chunk; ``activations(job id, chunk number)``, called inside a chunk's transaction, queues the activation
+    emails of the people it created (``people.tasks.import_activations_queue``): required when the job emails."""
     language = getattr(job.created_by, "preferred_language", "") or ""
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     with translation.override(language):
-        return Runner(job, progress).run()
+        return Runner(job, progress, activations).run()
 
 
 def send_chunk_activations(job: ImportJob, number: int) -> int:
     """Email the people a chunk created. Marks the chunk first, so a retry sends nothing twice."""
-    from saksham.people.services import activation_send
-
     with transaction.atomic():
         chunk = ImportChunk.objects.select_for_update().filter(job=job, number=number, emails_sent=False).first()
         if chunk is None:
