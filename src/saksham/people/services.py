@@ -21,7 +21,7 @@ from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_ancestors, org_get
-from saksham.people import tasks
+from saksham.people import limits, tasks
 from saksham.people.groups import (  # noqa: F401 - named user groups: a module of their own, writes of people
     user_group_create,
     user_group_members_add,
@@ -413,7 +413,7 @@ def people_move_org(merged) -> int:
         User.objects.filter(org=target, employee_code__isnull=False).values_list("employee_code", flat=True)
     )
     for u in User.objects.filter(org=source, employee_code__in=clashing):
-        u.employee_code = f"{u.employee_code}@{source.code}"[:64]
+        u.employee_code = f"{u.employee_code}@{source.code}"[:limits.EMPLOYEE_CODE]
         u.save(update_fields=["employee_code"])
     moved = User.objects.filter(org=source).update(org=target)
     for m in Membership.objects.filter(org=source):

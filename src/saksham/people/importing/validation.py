@@ -16,14 +16,12 @@ from django.utils.translation import gettext as _
 
 from saksham.core import hooks
 from saksham.orgs.models import Org
+from saksham.people import limits
 from saksham.people.hooks import KNOWN_DESIGNATION_SOURCES
 from saksham.people.importing.reading import Header
 from saksham.people.importing.writing import Batch
 from saksham.people.models import NewDesignations
-from saksham.people.validation import (
-    EMAIL_RE,
-    MOBILE_STRIP,
-)
+from saksham.people.validation import MOBILE_STRIP, email_ok
 
 if TYPE_CHECKING:
     from saksham.people.importing.pipeline import Runner
@@ -41,7 +39,8 @@ class RowCleaner:
 
     Values are those of ``PersonValidator.clean``: the columns with few distinct values go
     through the validator's own cleaner for the field once per distinct text (a memo), the others
-    are checked inline the way it does. A row with any error goes through ``clean`` whole, so its
+    are checked inline with the same limits (``people.limits``) and checks (``email_ok``, ``mobile_ok``,
+    ``postal_ok``). A row with any error goes through ``clean`` whole, so its
     message is ``clean``'s word for word."""
 
     def __init__(self, runner: Runner, header: Header):
@@ -125,8 +124,8 @@ class RowCleaner:
         tags_db = r.writer.tags
         m_tags, f_tags = self._memo("tags", lambda tags: (tags_db(tags), bool(tags)))
         m_org, f_org = self._org_memo()
-        email_match, postal_match = EMAIL_RE.match, r.validator.postal_re.match
-        mobile_match, strip_mobile = r.validator.mobile_re.match, MOBILE_STRIP.sub
+        postal_ok, mobile_ok, strip_mobile = r.validator.postal_ok, r.validator.mobile_ok, MOBILE_STRIP.sub
+        max_name, max_code, max_ext = limits.FULL_NAME, limits.EMPLOYEE_CODE, limits.EXTERNAL_ID
         uuid_db, default_lang, row_slow = r.writer.uuid_hex, r.default_language, self.row_slow
         unknown_designation = r.designations.unknown
         refuse_unknown = r.job.new_designations == NewDesignations.REFUSE
@@ -159,21 +158,21 @@ class RowCleaner:
                 name, email, mobile, code, ext, pin, des, grp, svc, lang, gen, dob, mt, tags, org = get_cells(raw)
                 name = name.strip()
                 email = email.strip().lower()
-                ok = 0 < len(name) <= 200 and 0 < len(email) <= 254 and email_match(email) is not None
+                ok = 0 < len(name) <= max_name and email_ok(email)
                 if mobile:
                     if not mobile.isdigit():
                         mobile = strip_mobile("", mobile)
-                    if mobile and mobile_match(mobile) is None:
+                    if mobile and not mobile_ok(mobile):
                         ok = False
                 code = code.strip()
-                if len(code) > 64:
+                if len(code) > max_code:
                     ok = False
                 code = code or None
                 ext = ext.strip()
-                if len(ext) > 128:
+                if len(ext) > max_ext:
                     ok = False
                 pin = pin.strip()
-                if pin and postal_match(pin) is None:
+                if pin and not postal_ok(pin):
                     ok = False
                 des, ok1 = m_des.get(des) or f_des(des)
                 grp, ok2 = m_grp.get(grp) or f_grp(grp)
