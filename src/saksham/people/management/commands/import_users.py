@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from saksham.core.errors import DomainError
+from saksham.core.exports import cells
 from saksham.core.progress import Progress
 from saksham.orgs.queries import org_get
 from saksham.people import importing, tasks
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write("activation emails are queued for the task worker (saksham worker)")
         report = path.with_name(f"{path.stem}-report.csv")
         with open(report, "w", newline="", encoding="utf-8-sig") as fh:  # the BOM: Excel then reads UTF-8
-            csv.writer(fh).writerows(importing.report_rows(job))
+            csv.writer(fh).writerows(map(cells, importing.report_rows(job)))
         self.stdout.write(f"report: {report}")
 
 
