@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from saksham.people import importing
+from saksham.people import importing, tasks
+from saksham.people.importing import pipeline
 from saksham.people.models import ImportChunk, ImportJob, ImportStatus, Status, User
 
 HEADER = "full_name,email,mobile,designation,group,employee_code,org_code,preferred_language,gender,date_of_birth\n"
@@ -52,7 +53,7 @@ def test_imports_a_file_prints_counts_and_rejected_lines_and_writes_the_report(p
 
 def test_runs_in_this_process_and_queues_nothing(people, orgs, tmp_path, monkeypatch):
     queued = []
-    monkeypatch.setattr(importing, "enqueue", queued.append)
+    monkeypatch.setattr(tasks, "import_queue", queued.append)
     _import(str(_file(tmp_path, HEADER + ROWS[0] + "\n")), "--org", "IN-BR", "--as", "admin@bihar.gov.in",
             "--no-email")
     assert queued == [] and User.objects.filter(email="asha@bihar.gov.in").exists()
@@ -150,8 +151,8 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
     staged INSERT ... SELECT; the outcome is the same as through executemany."""
     settings.IMPORT_CHUNK_ROWS = 50
     staged = []
-    real_stage = importing._stage
-    monkeypatch.setattr(importing, "_stage", lambda batch, folder: staged.append(batch.number) or
+    real_stage = pipeline.stage
+    monkeypatch.setattr(pipeline, "stage", lambda batch, folder: staged.append(batch.number) or
                         real_stage(batch, folder))
     cache_sizes = []  # the connection's page cache while chunks are written, then after the job
     real_write = importing.Runner._write_chunk

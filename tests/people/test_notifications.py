@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from saksham.people import queries, services
+from saksham.people import queries, services, tasks
 from saksham.people.models import Notification, NotificationKind
 from saksham.people.notifications import emails_send
 
@@ -15,14 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _commit(django_capture_on_commit_callbacks, monkeypatch):
     """Emails go out after commit: run each send's after-commit work as if its transaction had committed."""
-    from saksham.people import notifications
-
-    def send_now():
-        from saksham.people.tasks import notification_emails_send
-
-        notification_emails_send.enqueue()
-
-    monkeypatch.setattr(notifications, "_emails_enqueue", send_now)
+    monkeypatch.setattr(tasks, "notification_emails_queue", tasks.notification_emails_send.enqueue)
 
 
 def test_a_notification_is_stored_in_her_language_and_emailed_for_important_kinds(people):

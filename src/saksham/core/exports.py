@@ -2,12 +2,21 @@
 
 CSV starts with a byte-order mark so that spreadsheet programs open UTF-8 with its Indic text intact, and streams as
 its rows are produced. XLSX goes through openpyxl's write-only workbook into a temporary file, row by row, and is sent
-from that file (deleted once sent)."""
+from that file (deleted once sent).
+
+No cell a download writes runs as a formula: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return (a name such as ``=HYPERLINK(...)`` typed into a form or an uploaded file) is written with a single quote in
+front, so a spreadsheet shows it as text (``cell_text``; OWASP's advice against CSV injection). Numbers, dates and
+empty cells are written as they are, and so is a text that is a plain number (``-2``, ``+919876543210``): a
+spreadsheet reads it as that number and runs nothing. ``csv_lines``, ``write_xlsx`` and every download built on them
+(``table_response``, ``xlsx_response``) apply it; a writer of its own calls ``cells``. ``csv_text`` does not: it
+writes documents meant to be read back by the platform, which would keep the quote."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,6 +26,21 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 BOM = "\ufeff"
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def cell_text(value):
+    """A cell as a download writes it: a text a spreadsheet would run as a formula gets a single quote in front;
+    anything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def cells(row: Iterable) -> list:
+    """A row with every cell through ``cell_text``."""
+    return [cell_text(v) for v in row]
 
 
 class _Echo:
@@ -27,12 +51,12 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[Iterable], *, bom: bool = True) -> Iterator[str]:
-    """Each row as one CSV line (``\\r\\n`` ends), after the byte-order mark."""
+    """Each row as one CSV line (``\\r\\n`` ends), after the byte-order mark; no cell runs as a formula."""
     if bom:
         yield BOM
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(cells(row))
 
 
 def csv_text(rows: Iterable[Iterable], *, lineterminator: str = "\n") -> str:
@@ -56,14 +80,14 @@ def csv_response(content: str | bytes | Iterable[str | bytes], filename: str) ->
 
 
 def write_xlsx(path: str | Path, rows: Iterable[Iterable], sheet: str = "Sheet") -> int:
-    """Rows into a one-sheet workbook at ``path``; the number of rows written."""
+    """Rows into a one-sheet workbook at ``path`` (no cell runs as a formula); the number of rows written."""
     from openpyxl import Workbook  # openpyxl is heavy: loaded on the first spreadsheet, not at start-up
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31] or "Sheet")
     n = 0
     for row in rows:
-        ws.append(row)
+        ws.append(cells(row))
         n += 1
     wb.save(str(path))
     return n

@@ -115,21 +115,23 @@ class _Echo:
 
 
 def csv_chunks(header: list[str], rows: Iterator[list], batch: int = 2000) -> Iterator[bytes]:
-    """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Indic names) in chunks of rows."""
+    """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Indic names) in chunks of rows; no cell runs as
+    a formula (``core.exports.cells``)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     yield "\ufeff".encode()
-    writer.writerow(header)
+    writer.writerow(core_exports.cells(header))
+    cells = core_exports.cells
     if isinstance(rows, Pages):                 # a page at a time: one writerows per page
         for page in rows.pages:
-            writer.writerows(page)
+            writer.writerows(map(cells, page))
             yield buf.getvalue().encode()
             buf.seek(0)
             buf.truncate()
         return
     n = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(cells(row))
         n += 1
         if n % batch == 0:
             yield buf.getvalue().encode()

@@ -11,7 +11,7 @@ from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.schemas import ERRORS, StrictSchema
 from saksham.orgs.queries import org_get
-from saksham.people import importing, queries, services, signin
+from saksham.people import importing, limits, queries, services, signin, tasks
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
 from saksham.people.views import report_response
@@ -64,36 +64,36 @@ class PeoplePageOut(Schema):
 
 
 class ProfileIn(StrictSchema):
-    full_name: str | None = Field(None, max_length=200)
-    mobile: str | None = Field(None, max_length=20)
-    designation: str | None = Field(None, max_length=200)
-    group: str | None = Field(None, max_length=32)
-    service: str | None = Field(None, max_length=120)
-    employee_code: str | None = Field(None, max_length=64)
-    preferred_language: str | None = Field(None, max_length=8)
-    gender: str | None = Field(None, max_length=16)
+    full_name: str | None = Field(None, max_length=limits.FULL_NAME)
+    mobile: str | None = Field(None, max_length=limits.MOBILE)
+    designation: str | None = Field(None, max_length=limits.DESIGNATION)
+    group: str | None = Field(None, max_length=limits.GROUP)
+    service: str | None = Field(None, max_length=limits.SERVICE)
+    employee_code: str | None = Field(None, max_length=limits.EMPLOYEE_CODE)
+    preferred_language: str | None = Field(None, max_length=limits.LANGUAGE)
+    gender: str | None = Field(None, max_length=limits.GENDER)
     date_of_birth: dt.date | None = None
-    mother_tongue: str | None = Field(None, max_length=8)
-    postal_code: str | None = Field(None, max_length=12)
-    external_id: str | None = Field(None, max_length=128)
-    tags: list[str] | None = Field(None, max_length=20)
+    mother_tongue: str | None = Field(None, max_length=limits.LANGUAGE)
+    postal_code: str | None = Field(None, max_length=limits.POSTAL_CODE)
+    external_id: str | None = Field(None, max_length=limits.EXTERNAL_ID)
+    tags: list[str] | None = Field(None, max_length=limits.TAGS)
 
 
 class PersonUpdateIn(ProfileIn):
-    email: str | None = Field(None, max_length=254)
+    email: str | None = Field(None, max_length=limits.EMAIL)
     org: str | None = Field(None, description="org code or id")
 
 
 class PersonCreateIn(StrictSchema):
-    email: str = Field(max_length=254)
-    full_name: str = Field(max_length=200)
+    email: str = Field(max_length=limits.EMAIL)
+    full_name: str = Field(max_length=limits.FULL_NAME)
     org: str = Field(description="org code or id")
-    mobile: str = Field("", max_length=20)
-    designation: str = Field("", max_length=200)
-    group: str = Field("", max_length=32)
-    service: str = Field("", max_length=120)
-    employee_code: str = Field("", max_length=64)
-    preferred_language: str = Field("", max_length=8)
+    mobile: str = Field("", max_length=limits.MOBILE)
+    designation: str = Field("", max_length=limits.DESIGNATION)
+    group: str = Field("", max_length=limits.GROUP)
+    service: str = Field("", max_length=limits.SERVICE)
+    employee_code: str = Field("", max_length=limits.EMPLOYEE_CODE)
+    preferred_language: str = Field("", max_length=limits.LANGUAGE)
 
 
 class RegisterIn(PersonCreateIn):
@@ -417,6 +417,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
         raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
                                send_emails=send_emails, new_designations=new_designations)
+    tasks.import_queue(job)
     return Status(202, job)
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from saksham.people import limits
 from saksham.people.models import Gender, NewDesignations
 
 
@@ -27,29 +28,29 @@ def org_code_from(value: str) -> str:
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
-    designation = forms.CharField(label=_("Designation"), max_length=200, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=limits.FULL_NAME)
+    mobile = forms.CharField(label=_("Mobile"), max_length=limits.MOBILE, required=False)
+    designation = forms.CharField(label=_("Designation"), max_length=limits.DESIGNATION, required=False)
     group = forms.ChoiceField(label=_("Group"), required=False, choices=group_choices)
-    service = forms.CharField(label=_("Service / cadre"), max_length=120, required=False)
-    employee_code = forms.CharField(label=_("Employee code"), max_length=64, required=False)
+    service = forms.CharField(label=_("Service / cadre"), max_length=limits.SERVICE, required=False)
+    employee_code = forms.CharField(label=_("Employee code"), max_length=limits.EMPLOYEE_CODE, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices)
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—")] + list(Gender.choices))
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
-    postal_code = forms.CharField(label=_("Office PIN / postal code"), max_length=12, required=False)
+    postal_code = forms.CharField(label=_("Office PIN / postal code"), max_length=limits.POSTAL_CODE, required=False)
 
 
 class RegisterForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Official email"), max_length=254)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=limits.FULL_NAME)
+    email = forms.EmailField(label=_("Official email"), max_length=limits.EMAIL)
+    mobile = forms.CharField(label=_("Mobile"), max_length=limits.MOBILE, required=False)
     org = forms.CharField(label=_("Organisation"), max_length=300,
                           help_text=_("Start typing the name of your ministry, department, office or state."))
-    designation = forms.CharField(label=_("Designation"), max_length=200, required=False)
+    designation = forms.CharField(label=_("Designation"), max_length=limits.DESIGNATION, required=False)
     group = forms.ChoiceField(label=_("Group"), required=False, choices=group_choices)
-    service = forms.CharField(label=_("Service / cadre"), max_length=120, required=False)
-    employee_code = forms.CharField(label=_("Employee code"), max_length=64, required=False)
+    service = forms.CharField(label=_("Service / cadre"), max_length=limits.SERVICE, required=False)
+    employee_code = forms.CharField(label=_("Employee code"), max_length=limits.EMPLOYEE_CODE, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128,
                                help_text=_("At least 10 characters, not only digits."))

@@ -5,16 +5,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from saksham.core.messages import render_data
 from saksham.core.models import PublicModel
 from saksham.orgs.models import Org
+from saksham.orgs.queries import country
+from saksham.people import limits
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):
-        from saksham.orgs.queries import country
-
         email = self.normalize_email(email).lower()
         extra.setdefault("org", country())
         user = self.model(email=email, **extra)
@@ -46,21 +47,21 @@ class Gender(models.TextChoices):
 class User(PublicModel, AbstractBaseUser, PermissionsMixin):
     """A person on the platform: a learner first, and whatever roles her memberships give her."""
 
-    email = models.EmailField(max_length=254, unique=True)
-    full_name = models.CharField(max_length=200)
-    mobile = models.CharField(max_length=20, blank=True)
-    designation = models.CharField(max_length=200, blank=True, db_index=True)
-    group = models.CharField(max_length=32, blank=True, help_text="service group, e.g. A/B/C/D")
-    service = models.CharField(max_length=120, blank=True, help_text="service / cadre")
-    employee_code = models.CharField(max_length=64, null=True, blank=True)
+    email = models.EmailField(max_length=limits.EMAIL, unique=True)
+    full_name = models.CharField(max_length=limits.FULL_NAME)
+    mobile = models.CharField(max_length=limits.MOBILE, blank=True)
+    designation = models.CharField(max_length=limits.DESIGNATION, blank=True, db_index=True)
+    group = models.CharField(max_length=limits.GROUP, blank=True, help_text="service group, e.g. A/B/C/D")
+    service = models.CharField(max_length=limits.SERVICE, blank=True, help_text="service / cadre")
+    employee_code = models.CharField(max_length=limits.EMPLOYEE_CODE, null=True, blank=True)
     # No index of its own: the (org, id) index below serves every lookup by org (and the foreign key).
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="people", db_index=False)
-    preferred_language = models.CharField(max_length=8, default="en")
-    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    preferred_language = models.CharField(max_length=limits.LANGUAGE, default="en")
+    gender = models.CharField(max_length=limits.GENDER, choices=Gender.choices, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    mother_tongue = models.CharField(max_length=8, blank=True)
-    postal_code = models.CharField(max_length=12, blank=True)
-    external_id = models.CharField(max_length=128, blank=True)
+    mother_tongue = models.CharField(max_length=limits.LANGUAGE, blank=True)
+    postal_code = models.CharField(max_length=limits.POSTAL_CODE, blank=True)
+    external_id = models.CharField(max_length=limits.EXTERNAL_ID, blank=True)
     tags = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_EMAIL, db_index=True)
@@ -308,8 +309,6 @@ class Notification(PublicModel):
         return self._shown("body") or self.body
 
     def _shown(self, part: str) -> str:
-        from saksham.core.messages import render_data
-
         data = (self.message or {}).get(part)
         return render_data(data)[:300 if part == "title" else None] if data else ""
 

@@ -10,30 +10,27 @@ once with her ``preferred_language`` active. What she receives follows her prefe
 kind and email for ``EMAIL_BY_DEFAULT``). A ``key`` makes a notification about one fact happen once, however
 often its sender runs (a unique column, inserts that ignore a conflict).
 
-Email is sent after commit by the ``notification_emails_send`` task, in batches: a worker claims a batch with one
-conditional UPDATE (``email_state`` = its claim), sends it over one SMTP connection and marks it sent, so two
-workers never send the same email; a claim older than ``CLAIM_TIMEOUT`` (a dead worker) is released again.
+Email is sent after commit by the ``notification_emails_send`` task (queued through ``people.tasks``), in batches
+(``people.mail.emails_send``, re-exported here).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from saksham.core.errors import ValidationFailed
 from saksham.core.ids import uuid7_hexes
 from saksham.core.messages import Message
+from saksham.people import tasks
+from saksham.people.mail import emails_send  # noqa: F401 - the sending side, re-exported
 from saksham.people.models import (
     EMAIL_BY_DEFAULT,
     EmailState,
@@ -45,8 +42,6 @@ from saksham.people.models import (
 
 Text = Message | str | Callable[[], str] | Any          # a Message, a str, a lazy translation or a callable
 CHUNK = 5000
-EMAIL_BATCH = 500
-CLAIM_TIMEOUT_S = 600
 
 
 def _kind(kind: str) -> str:
@@ -82,12 +77,6 @@ def _rendered(title: Text, body: Text, language: str) -> tuple[str, str, dict | 
     b, b_data = _render(body, language)
     message = {k: v for k, v in (("title", t_data), ("body", b_data)) if v} or None
     return t[:300], b, message
-
-
-def _site(path: str) -> str:
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def channels(user_ids: Iterable[int], kind: str) -> dict[int, tuple[bool, bool]]:
@@ -126,7 +115,7 @@ def notification_send(*, user: User, kind: str, title: Text, body: Text = "", ur
     except IntegrityError:                                   # the same key, written at the same moment
         return Notification.objects.filter(key=key).first()
     if email_state:
-        _emails_enqueue()
+        tasks.notification_emails_queue()
     return n
 
 
@@ -197,7 +186,7 @@ def _bulk_chunk(ids: list[int], kind, title, body, url, email, key, rendered) ->
         # sqlite3 and psycopg 3 sum the rows inserted over an executemany (a conflicting key inserts none).
         written = cur.rowcount if cur.rowcount >= 0 else len(rows)
     if any_email:
-        _emails_enqueue()
+        tasks.notification_emails_queue()
     return written
 
 
@@ -229,51 +218,3 @@ def notification_preferences_set(*, user: User, choices: dict[str, dict[str, boo
             if channel in chosen:
                 setattr(pref, channel, bool(chosen[channel]))
         pref.save()
-
-
-# --- email --------------------------------------------------------------------------------------------------
-
-def _emails_enqueue() -> None:
-    def go():
-        from saksham.people.tasks import notification_emails_send
-
-        notification_emails_send.enqueue()
-
-    transaction.on_commit(go, robust=True)
-
-
-def _claim() -> str:
-    return f"c:{int(time.time()):010d}:{os.urandom(6).hex()}"
-
-
-def emails_send(*, batch: int = EMAIL_BATCH, max_batches: int | None = None) -> int:
-    """Send pending notification emails, a batch at a time, each in the recipient's language. Returns how many
-    were sent. Safe to run in many workers at once: each batch is claimed by one conditional UPDATE."""
-    released_before = f"c:{int(time.time()) - CLAIM_TIMEOUT_S:010d}"
-    Notification.objects.filter(email_state__startswith="c:", email_state__lt=released_before) \
-        .update(email_state=EmailState.PENDING)
-    sent = batches = 0
-    while max_batches is None or batches < max_batches:
-        ids = list(Notification.objects.filter(email_state=EmailState.PENDING).order_by("id")
-                   .values_list("id", flat=True)[:batch])
-        if not ids:
-            break
-        claim = _claim()
-        Notification.objects.filter(id__in=ids, email_state=EmailState.PENDING).update(email_state=claim)
-        mine = Notification.objects.filter(id__in=ids, email_state=claim)      # by primary key: no scan
-        rows = list(mine.select_related("recipient"))
-        messages = [_message(n) for n in rows]
-        if messages:
-            get_connection().send_messages(messages)
-        mine.update(email_state=EmailState.SENT)
-        sent += len(rows)
-        batches += 1
-    return sent
-
-
-def _message(n: Notification) -> EmailMessage:
-    lang = n.recipient.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        footer = _("Choose what you receive: %(link)s") % {"link": _site(reverse("people:profile"))}
-        parts = [p for p in (n.shown_body, _site(n.url)) if p] + [footer]
-        return EmailMessage(n.shown_title, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

@@ -8,15 +8,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from saksham.core import audit, hooks, permissions
@@ -24,15 +21,34 @@ from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFaile
 from saksham.core.throttle import SendLimit, digest
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_ancestors, org_get
+from saksham.people import limits, tasks
+from saksham.people.groups import (  # noqa: F401 - named user groups: a module of their own, writes of people
+    user_group_create,
+    user_group_members_add,
+    user_group_members_remove,
+)
 from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded  # noqa: F401 - PeopleAdded: this module's interface
+from saksham.people.mail import (  # noqa: F401 - activation_send, confirmation_email_deliver: re-exported
+    CONFIRM_SALT,
+    activation_link,
+    activation_send,
+    confirmation_code_hash,
+    confirmation_email_deliver,
+    site_url,
+)
 from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
+from saksham.people.notifications import (  # noqa: F401 - the notifications centre: a module of its own
+    notification_preferences_set,
+    notification_send,
+    notifications_mark_read,
+    notifications_send_bulk,
+)
 from saksham.people.validation import PersonValidator, email_domain_whitelisted
 
 PROFILE_FIELDS = ("full_name", "mobile", "designation", "group", "service", "employee_code", "preferred_language",
                   "gender", "date_of_birth", "mother_tongue", "postal_code", "external_id", "tags")
 ADMIN_FIELDS = PROFILE_FIELDS + ("email", "org")
 CONFIRM_CODE_TTL = timedelta(hours=24)
-CONFIRM_SALT = "saksham.people.confirm"
 
 
 def _raise_field_errors(errors: dict[str, str]) -> None:
@@ -43,6 +59,7 @@ def _raise_field_errors(errors: dict[str, str]) -> None:
 
 
 def _resolve_org(code_or_org, *, field: str = "org") -> Org:
+    org: Org | None
     if isinstance(code_or_org, Org):
         org = code_or_org
     else:
@@ -66,14 +83,6 @@ def _check_password(password: str, user: User | None = None) -> None:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), field="password", code="weak_password") from exc
-
-
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _hash_code(code: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}".encode()).hexdigest()
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -123,18 +132,8 @@ def registration_create(*, data: dict, password: str, ip: str | None = None) -> 
     return user
 
 
-def _enqueue_after_commit(task_name: str, *args) -> None:
-    """Queue one of people's email tasks once the current transaction commits."""
-    def enqueue():
-        from saksham.people import tasks
-
-        getattr(tasks, task_name).enqueue(*args)
-
-    transaction.on_commit(enqueue)
-
-
 def _registration_taken(user_id: int) -> None:
-    _enqueue_after_commit("registration_taken_email_send", user_id)
+    tasks.registration_taken_queue(user_id)
 
 
 def confirmation_send(*, user: User) -> EmailCode:
@@ -144,31 +143,8 @@ def confirmation_send(*, user: User) -> EmailCode:
     EmailCode.objects.filter(user=user, purpose="confirm", used_at__isnull=True).update(used_at=now)
     ec = EmailCode.objects.create(user=user, purpose="confirm", code_hash="", expires_at=now + CONFIRM_CODE_TTL)
 
-    _enqueue_after_commit("confirmation_email_send", ec.pk)
+    tasks.confirmation_email_queue(ec.pk)
     return ec
-
-
-def confirmation_email_deliver(*, code_id: int) -> bool:
-    """Draw the code of a queued confirmation and email it with the link, in her language. One email per code:
-    a code already drawn, replaced by a newer one, expired or no longer needed sends nothing."""
-    ec = EmailCode.objects.select_related("user").filter(pk=code_id, purpose="confirm", used_at__isnull=True,
-                                                         code_hash="").first()
-    if ec is None or ec.expires_at < timezone.now() or ec.user.status != Status.PENDING_EMAIL:
-        return False
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    if not EmailCode.objects.filter(pk=ec.pk, code_hash="", used_at__isnull=True).update(code_hash=_hash_code(code)):
-        return False
-    user = ec.user
-    token = signing.dumps(str(user.public_id), salt=CONFIRM_SALT)
-    link = _site(reverse("people:confirm_link", args=[token]))
-    with translation.override(user.preferred_language):
-        send_mail(
-            _("Confirm your email for %(site)s") % {"site": settings.PROFILE["branding"]["name"]},
-            _("Your confirmation code is %(code)s.\n\nOr open this link: %(link)s\n\nThe code is valid for 24 hours.")
-            % {"code": code, "link": link},
-            settings.DEFAULT_FROM_EMAIL, [user.email],
-        )
-    return True
 
 
 CONFIRM_RESEND_WAIT = timedelta(seconds=60)
@@ -233,7 +209,7 @@ def approvers_of(person: User) -> list[User]:
 
 
 def _notify_approvers(person: User) -> None:
-    link = _site(reverse("people:person", args=[person.public_id]))
+    link = site_url(reverse("people:person", args=[person.public_id]))
     for admin in approvers_of(person):
         with translation.override(admin.preferred_language):
             send_mail(_("A registration is waiting for your approval"),
@@ -252,7 +228,7 @@ def email_confirm_code(*, email: str, code: str) -> User:
         raise ValidationFailed(_("The code has expired; ask for a new one."), field="code", code="code_expired")
     if ec.attempts >= 5:
         raise RateLimited(_("Too many wrong codes; ask for a new one."), field="code")
-    if not secrets.compare_digest(ec.code_hash, _hash_code((code or "").strip())):
+    if not secrets.compare_digest(ec.code_hash, confirmation_code_hash((code or "").strip())):
         # Counted outside any transaction, so the failed guess is remembered.
         EmailCode.objects.filter(pk=ec.pk).update(attempts=ec.attempts + 1)
         raise ValidationFailed(_("The code is not right."), field="code", code="wrong_code")
@@ -265,7 +241,7 @@ def email_confirm_code(*, email: str, code: str) -> User:
 @transaction.atomic
 def email_confirm_link(*, token: str) -> User:
     try:
-        public_id = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_CODE_TTL.total_seconds())
+        public_id = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_CODE_TTL)
     except signing.BadSignature as exc:
         raise ValidationFailed(_("The link is invalid or has expired."), code="bad_link") from exc
     user = User.objects.select_for_update().filter(public_id=public_id).first()
@@ -291,32 +267,9 @@ def registration_decide(*, actor: User, person: User, approve: bool, reason: str
                  changes={"status": [before, person.status], **({"reason": [None, reason]} if reason else {})})
     with translation.override(person.preferred_language):
         subject = _("Your account is approved") if approve else _("Your registration was not approved")
-        body = (_("You can now sign in at %(url)s") % {"url": _site(reverse("people:login"))}) if approve else reason
+        body = (_("You can now sign in at %(url)s") % {"url": site_url(reverse("people:login"))}) if approve else reason
         transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]))
     return person
-
-
-# --- activation of bulk-created people ------------------------------------------------------------
-
-def activation_link(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return _site(reverse("people:activate", args=[uid, default_token_generator.make_token(user)]))
-
-
-def activation_send(*, users) -> int:
-    """Email each invited person her activation link (she sets her own password there)."""
-    sent = 0
-    name = settings.PROFILE["branding"]["name"]
-    for user in users:
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            send_mail(
-                _("Your %(site)s account") % {"site": name},
-                _("Dear %(name)s,\n\nAn account was created for you. Set your password here:\n%(link)s\n")
-                % {"name": user.full_name, "link": activation_link(user)},
-                settings.DEFAULT_FROM_EMAIL, [user.email],
-            )
-        sent += 1
-    return sent
 
 
 @transaction.atomic
@@ -445,7 +398,7 @@ def people_move_org(merged) -> int:
         User.objects.filter(org=target, employee_code__isnull=False).values_list("employee_code", flat=True)
     )
     for u in User.objects.filter(org=source, employee_code__in=clashing):
-        u.employee_code = f"{u.employee_code}@{source.code}"[:64]
+        u.employee_code = f"{u.employee_code}@{source.code}"[:limits.EMPLOYEE_CODE]
         u.save(update_fields=["employee_code"])
     moved = User.objects.filter(org=source).update(org=target)
     for m in Membership.objects.filter(org=source):
@@ -494,18 +447,3 @@ def api_token_revoke(*, user: User, public_id) -> None:
     n = ApiToken.objects.filter(user=user, public_id=public_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not n:
         raise NotFound(_("no such token"), field="token")
-
-
-
-# The notifications centre and named user groups have modules of their own; their writes are people's services.
-from saksham.people.groups import (  # noqa: E402,F401
-    user_group_create,
-    user_group_members_add,
-    user_group_members_remove,
-)
-from saksham.people.notifications import (  # noqa: E402,F401
-    notification_preferences_set,
-    notification_send,
-    notifications_mark_read,
-    notifications_send_bulk,
-)

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from saksham.core import audit, l10n
 from saksham.core.errors import RateLimited, ValidationFailed
 from saksham.core.throttle import Backoff, SendLimit, digest
+from saksham.people import tasks
 from saksham.people.models import EmailCode, Status, User
 from saksham.people.signin_mail import SIGNIN_PURPOSE, code_hash
-from saksham.people.tasks import password_reset_email_send, signin_code_email_send
 
 SIGNIN_CODE_TTL = timedelta(minutes=10)
 SIGNIN_CODE_TRIES = 5
@@ -132,7 +132,7 @@ def signin_code_request(*, email: str, ip: str | None) -> None:
         ec = EmailCode.objects.create(user=user, purpose=SIGNIN_PURPOSE, code_hash="",
                                       expires_at=now + SIGNIN_CODE_TTL)
         audit.record(actor=user, action="person.login_code_sent", target=user, ip=ip)
-        transaction.on_commit(lambda: signin_code_email_send.enqueue(ec.pk))
+        tasks.signin_code_queue(ec.pk)
 
 
 def sign_in_with_code(*, email: str, code: str, ip: str | None) -> User:
@@ -174,5 +174,4 @@ def password_reset_request(*, email: str) -> None:
         return      # asked a moment ago: the email already on its way is enough (the page says the same)
     user = User.objects.filter(email=email, is_active=True, status=Status.ACTIVE).only("pk", "password").first()
     if user is not None and user.has_usable_password():
-        language = translation.get_language() or ""
-        transaction.on_commit(lambda: password_reset_email_send.enqueue(user.pk, language))
+        tasks.password_reset_queue(user.pk, translation.get_language() or "")

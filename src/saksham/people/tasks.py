@@ -1,12 +1,28 @@
-"""Background work of the people app. Every task is idempotent and safe to run twice."""
+"""Background work of the people app, and the one place where people's work is queued.
+
+Every ``.enqueue`` of a people task is in this module: the ``*_queue`` functions below, which the writes call
+(``services`` for a registration's confirmation, ``notifications`` for notification emails, the import's web page,
+API and command for an import and its activation emails); each queues after the current transaction commits.
+
+Nothing a task runs imports this module: the tasks call ``people.mail`` and ``people.importing``, which import
+neither this module nor the writes that queue work. The import pipeline, run by ``import_people``, queues the
+activation emails of each chunk it commits through the function its caller hands it
+(``job_run(job, activations=import_activations_queue)``). Every task is idempotent and safe to run twice.
+"""
+
+from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from saksham.people import importing, signin_mail
+from saksham.people import importing, mail, signin_mail
 from saksham.people.models import ImportJob, ImportStatus
+
+# --- the tasks ----------------------------------------------------------------------------------------------
 
 
 @task()
@@ -15,7 +31,7 @@ def import_people(job_id: str) -> dict:
     job = ImportJob.objects.filter(public_id=job_id).first()
     if job is None:
         return {"status": "missing"}
-    job = importing.job_run(job)
+    job = importing.job_run(job, activations=import_activations_queue)
     return {"status": job.status, "created": job.created_count, "updated": job.updated_count,
             "rejected": job.rejected_count}
 
@@ -40,17 +56,13 @@ def resume_stalled_imports(stale_after: timedelta = timedelta(minutes=2)) -> int
 @task()
 def notification_emails_send() -> int:
     """Send the pending notification emails in batches (also periodic: whatever a dead worker left)."""
-    from saksham.people.notifications import emails_send
-
-    return emails_send()
+    return mail.emails_send()
 
 
 @task()
 def confirmation_email_send(code_id: int) -> bool:
     """Email a registration's confirmation code (queued after the registration or a "resend" commits)."""
-    from saksham.people.services import confirmation_email_deliver
-
-    return confirmation_email_deliver(code_id=code_id)
+    return mail.confirmation_email_deliver(code_id=code_id)
 
 
 @task()
@@ -69,3 +81,41 @@ def registration_taken_email_send(user_id: int) -> bool:
 def password_reset_email_send(user_id: int, language: str = "") -> bool:
     """Email the password reset link of an active account."""
     return signin_mail.password_reset_deliver(user_id=user_id, language=language)
+
+
+# --- queueing them, after the current transaction commits ---------------------------------------------------
+
+def import_queue(job: ImportJob) -> None:
+    """Run a new import (``importing.job_create``) in the task worker."""
+    transaction.on_commit(partial(import_people.enqueue, str(job.public_id)))
+
+
+def import_activations_queue(job_id: str, chunk_number: int) -> None:
+    """Email the people a committed chunk of an import created (the pipeline calls it inside the chunk's
+    transaction)."""
+    transaction.on_commit(partial(send_import_activations.enqueue, job_id, chunk_number))
+
+
+def notification_emails_queue() -> None:
+    """Send the notification emails just written (a failure to queue is logged: the periodic run sends them)."""
+    transaction.on_commit(notification_emails_send.enqueue, robust=True)
+
+
+def confirmation_email_queue(code_id: int) -> None:
+    """Email the confirmation code just created."""
+    transaction.on_commit(partial(confirmation_email_send.enqueue, code_id))
+
+
+def signin_code_queue(code_id: int) -> None:
+    """Email the sign-in code just created."""
+    transaction.on_commit(partial(signin_code_email_send.enqueue, code_id))
+
+
+def registration_taken_queue(user_id: int) -> None:
+    """Tell an account's owner that someone registered with her email."""
+    transaction.on_commit(partial(registration_taken_email_send.enqueue, user_id))
+
+
+def password_reset_queue(user_id: int, language: str) -> None:
+    """Email the reset link of the account just asked for."""
+    transaction.on_commit(partial(password_reset_email_send.enqueue, user_id, language))

@@ -2,7 +2,9 @@
 
 ``PersonValidator.clean(row)`` takes a dict of raw strings and returns (clean values, errors);
 it is on the bulk import's hot path (a million rows), so it is plain code with precompiled
-patterns and no per-row queries.
+patterns and no per-row queries. The lengths are ``people.limits``'s; the bulk import's row loop
+(``importing.validation``) checks a row with the same limits and the same checks (``email_ok``,
+``mobile_ok``, ``postal_ok``, the field cleaners) and hands any row it finds wrong to ``clean``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from saksham.people import limits
 from saksham.people.models import Gender
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -48,7 +51,12 @@ COLUMNS = {
 }
 REQUIRED_COLUMNS = ("full_name", "email")
 ALIASES = {alias: canon for canon, names in COLUMNS.items() for alias in names}
-MAX_LEN = {"full_name": 200, "designation": 200, "service": 120, "employee_code": 64, "external_id": 128}
+MAX_LEN = limits.MAX_LEN
+
+
+def email_ok(email: str) -> bool:
+    """Whether a stripped, lower-cased email is one a person may have."""
+    return 0 < len(email) <= limits.EMAIL and EMAIL_RE.match(email) is not None
 
 
 def canonical_header(name: str) -> str | None:
@@ -106,15 +114,15 @@ class PersonValidator:
 
         name = (get("full_name") or "").strip()
         if name:
-            if len(name) > 200:
-                errors["full_name"] = _("longer than %(limit)d characters") % {"limit": 200}
+            if len(name) > limits.FULL_NAME:
+                errors["full_name"] = _("longer than %(limit)d characters") % {"limit": limits.FULL_NAME}
             out["full_name"] = name
         elif not partial or "full_name" in row:
             errors["full_name"] = _("is required")
 
         email = (get("email") or "").strip().lower()
         if email:
-            if len(email) > 254 or not EMAIL_RE.match(email):
+            if not email_ok(email):
                 errors["email"] = _("'%(value)s' is not a valid email address") % {"value": email[:80]}
             out["email"] = email
         elif not partial or "email" in row:
@@ -130,9 +138,17 @@ class PersonValidator:
 
     # -- one optional field: text -> (value, error or None) --
 
+    def mobile_ok(self, v: str) -> bool:
+        """Whether a mobile number, its spaces, dashes and brackets taken out, is one of the deployment's."""
+        return len(v) <= limits.MOBILE and self.mobile_re.match(v) is not None
+
+    def postal_ok(self, v: str) -> bool:
+        """Whether a stripped postal code is one of the deployment's."""
+        return len(v) <= limits.POSTAL_CODE and self.postal_re.match(v) is not None
+
     def _mobile(self, v: str) -> tuple:
         v = MOBILE_STRIP.sub("", v)
-        if v and not self.mobile_re.match(v):
+        if v and not self.mobile_ok(v):
             return v, _("'%(value)s' is not a valid mobile number") % {"value": v[:20]}
         return v, None
 
@@ -148,8 +164,8 @@ class PersonValidator:
 
     def _employee_code(self, v: str) -> tuple:
         v = v.strip()
-        return v or None, (_("longer than %(limit)d characters") % {"limit": MAX_LEN["employee_code"]}
-                           if len(v) > MAX_LEN["employee_code"] else None)
+        return v or None, (_("longer than %(limit)d characters") % {"limit": limits.EMPLOYEE_CODE}
+                           if len(v) > limits.EMPLOYEE_CODE else None)
 
     def _group(self, v: str) -> tuple:
         v = v.strip()
@@ -158,6 +174,8 @@ class PersonValidator:
         g = self.groups.get(v.lower())
         if g is None and self.groups:
             return v, _("'%(value)s' is not one of %(choices)s") % {"value": v[:20], "choices": ", ".join(self.groups.values())}
+        if len(g or v) > limits.GROUP:  # a deployment without a list of groups takes any text that fits
+            return v, _("longer than %(limit)d characters") % {"limit": limits.GROUP}
         return g or v, None
 
     def _language(self, v: str) -> tuple:
@@ -191,13 +209,13 @@ class PersonValidator:
 
     def _postal_code(self, v: str) -> tuple:
         v = v.strip()
-        if v and not self.postal_re.match(v):
+        if v and not self.postal_ok(v):
             return v, _("'%(value)s' is not a valid postal code") % {"value": v[:12]}
         return v, None
 
     @staticmethod
     def _tags(v: str) -> tuple:
-        return [t.strip() for t in TAG_SPLIT(v) if t.strip()][:20], None
+        return [t.strip() for t in TAG_SPLIT(v) if t.strip()][:limits.TAGS], None
 
     @staticmethod
     def _org_code(v: str) -> tuple:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from saksham.core.errors import DomainError, NotFound, RateLimited
 from saksham.core.exports import csv_lines, csv_response, file_response, table_response
 from saksham.orgs.queries import org_get, org_search
-from saksham.people import importing, queries, services, signin, template
+from saksham.people import importing, queries, services, signin, tasks, template
 from saksham.people.forms import (
     ConfirmForm,
     ImportForm,
@@ -368,6 +368,7 @@ def imports(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
+            tasks.import_queue(job)
             return redirect("people:import_detail", job_id=job.public_id)
     jobs = queries.import_jobs_visible_to(request.user)[:20]
     status = 400 if request.method == "POST" else 200

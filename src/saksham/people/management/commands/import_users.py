@@ -8,9 +8,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from saksham.core.errors import DomainError
+from saksham.core.exports import cells
 from saksham.core.progress import Progress
 from saksham.orgs.queries import org_get
-from saksham.people import importing
+from saksham.people import importing, tasks
 from saksham.people.models import ImportJob, ImportStatus, Role, User
 
 SHOWN_REJECTED = 20
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             try:
                 with open(path, "rb") as fh:
                     job = importing.job_create(actor=who, org=scope, upload=fh, original_name=path.name,
-                                               send_emails=not no_email, queue=False,
+                                               send_emails=not no_email,
                                                new_designations="refuse" if refuse_unknown_designations else "accept")
             except DomainError as exc:
                 raise CommandError(f"{path.name} refused: {exc.message}") from exc
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             bar.total = j.total_rows
             bar.update(j.processed_rows)
 
-        job = importing.job_run(job, progress=progress)
+        job = importing.job_run(job, progress=progress, activations=tasks.import_activations_queue)
         bar.finish()
         if job.status == ImportStatus.FAILED:
             raise CommandError(f"{path.name} refused: {job.error}")
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write("activation emails are queued for the task worker (saksham worker)")
         report = path.with_name(f"{path.stem}-report.csv")
         with open(report, "w", newline="", encoding="utf-8-sig") as fh:  # the BOM: Excel then reads UTF-8
-            csv.writer(fh).writerows(importing.report_rows(job))
+            csv.writer(fh).writerows(map(cells, importing.report_rows(job)))
         self.stdout.write(f"report: {report}")
 
 
