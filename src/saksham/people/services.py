@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.orgs.models import Org
-from saksham.orgs.queries import org_ancestors, org_get
+from saksham.orgs.queries import org_ancestors, org_by_ref
 from saksham.people.hooks import REGISTRATION_STEPS, PeopleAdded  # noqa: F401 - PeopleAdded: this module's interface
 from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
 from saksham.people.validation import PersonValidator, email_domain_whitelisted
@@ -46,12 +46,7 @@ def _resolve_org(code_or_org, *, field: str = "org") -> Org:
     if isinstance(code_or_org, Org):
         org = code_or_org
     else:
-        org = org_get(code=code_or_org) if code_or_org else None
-        if org is None:
-            try:
-                org = org_get(public_id=code_or_org)
-            except Exception:  # noqa: BLE001 - not a uuid
-                org = None
+        org = org_by_ref(code_or_org)
     if org is None:
         raise ValidationFailed(_("unknown organisation %(org)s") % {"org": repr(code_or_org)}, field=field,
                                code="unknown_org")
