@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every answer and every log line of a request carry its id (core/requests.py)
+    "saksham.core.requests.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # static files, compressed (brotli, gzip) once by collectstatic and chosen by the browser's Accept-Encoding
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -364,7 +366,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # every line names the request it was written in (a server error's traceback and the id its page shows)
+    "filters": {"request_id": {"()": "saksham.core.requests.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAKSHAM_LOG_LEVEL", "WARNING")},
 }
 

@@ -25,3 +25,8 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# Pages of requests that could not be served (a malformed or too large body, a server error): plain, with a request id.
+handler400 = "saksham.web.errors.bad_request"
+handler404 = "saksham.web.errors.not_found"
+handler500 = "saksham.web.errors.server_error"

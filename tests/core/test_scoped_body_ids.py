@@ -186,3 +186,40 @@ def test_post_only_pages_find_the_object_for_its_own_people(bihar_objects, peopl
 def test_post_only_page_list_is_current():
     assert not set(POST_OWN_NOT_FOUND) - set(id_routes())
     assert all(re.search(r"<", r) for r in POST_OWN_NOT_FOUND)
+
+
+def test_reissuing_another_orgs_certificates_by_id_is_the_404_of_an_unknown_one(bihar_objects, people, api):
+    cert = bihar_objects["certificate"]
+    for who in ("gujarat_admin", "dopt_admin"):
+        theirs = api.post("/credentials/reissue", {"certificates": [str(cert.public_id)]}, user=people[who])
+        ghost = str(uuid.uuid4())
+        gone = api.post("/credentials/reissue", {"certificates": [ghost]}, user=people[who])
+        assert theirs.status_code == gone.status_code == 404
+        assert theirs.json()["field"] == gone.json()["field"] == "certificates"
+        assert theirs.json()["code"] == gone.json()["code"]
+        assert theirs.json()["details"] == {"certificates": [str(cert.public_id)]}
+    cert.refresh_from_db()
+    assert cert.current and cert.revoked_at is None
+    r = api.post("/credentials/reissue", {"certificates": [str(cert.public_id)]}, user=people["bihar_admin"])
+    assert r.status_code == 200 and r.json()["reissued"] == 1
+
+
+def test_every_org_query_takes_a_code_or_an_id_and_another_orgs_is_an_unknown_ones_404(orgs, people, api):
+    """Every GET of the API with an ``org`` query parameter (and no id in its path), as Bihar's admin: her own org
+    by code and by id answer alike, Gujarat's by code and by id as an org nobody has."""
+    from saksham.api import api as ninja_api
+
+    routes = [route.removeprefix("/api/v1") for route, ops in ninja_api.get_openapi_schema()["paths"].items()
+              if "{" not in route and "get" in ops
+              and any(p["name"] == "org" and p["in"] == "query" for p in ops["get"].get("parameters", []))]
+    assert len(routes) >= 5, routes
+    admin, br, gj = people["bihar_admin"], orgs["BR"], orgs["GJ"]
+    for route in routes:
+        own = {api.get(route, admin, org=ref).status_code for ref in (br.code, str(br.public_id))}
+        assert len(own) == 1, (route, own)
+        unknown = {api.get(route, admin, org=ref).status_code for ref in ("NOPE", str(uuid.uuid4()))}
+        foreign = {api.get(route, admin, org=ref).status_code for ref in (gj.code, str(gj.public_id))}
+        if own == {200}:
+            assert unknown == foreign == {404}, (route, unknown, foreign)
+        else:
+            assert foreign == unknown, (route, own, unknown, foreign)

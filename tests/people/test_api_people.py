@@ -36,7 +36,7 @@ def test_another_orgs_person_is_not_found_nor_editable(api, people):
     r = api.patch(f"/users/{hetal.public_id}", {"designation": "Hacked"}, user=people["bihar_admin"])
     assert r.status_code == 404
     r = api.get("/users", user=people["bihar_admin"], org="IN-GJ-GAD")
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 404 and r.json()["code"] == "not_found" and r.json()["field"] == "org"
     hetal.refresh_from_db()
     assert hetal.designation == ""
 

@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from saksham.campaigns import queries, services, tasks
 from saksham.campaigns.models import LearningWeek
 from saksham.core.errors import Conflict
-from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query
 from saksham.learning.queries import hours
 
 router = Router(tags=["campaigns"])
@@ -192,7 +192,7 @@ def get_counters(request, week_id: UUID):
 
 
 @router.get("/weeks/{week_id}/leaderboards/learners", response={200: list[LearnerRowOut], **ERRORS})
-def learner_board(request, week_id: UUID, limit: int = 10):
+def learner_board(request, week_id: UUID, limit: int = bounded_query(10, 1, 100)):
     week = queries.week_get(request.auth, week_id)
     return _learner_rows(queries.top_learners(week, limit=limit, me_id=request.auth.pk))
 
@@ -200,13 +200,13 @@ def learner_board(request, week_id: UUID, limit: int = 10):
 @router.get("/weeks/{week_id}/leaderboards/{board}", response={200: list[OrgRowOut], **ERRORS})
 def org_board(request, week_id: UUID, board: Literal["states", "ministries", "organisations"],
               metric: Literal["hours", "completions", "participants"] | None = None, per_capita: bool = False,
-              limit: int = 50):
+              limit: int = bounded_query(50, 1, 500)):
     week = queries.week_get(request.auth, week_id)
     return _org_rows(queries.org_board(week, board, metric=metric or "", per_capita=per_capita, limit=limit))
 
 
 @router.get("/weeks/{week_id}/me", response={200: StandingOut, **ERRORS})
-def my_standing(request, week_id: UUID, around: int = 2):
+def my_standing(request, week_id: UUID, around: int = bounded_query(2, 0, 50)):
     """Your hours and completions against the goal, your rank and the learners just above and below you."""
     week = queries.week_get(request.auth, week_id)
     return _standing(queries.standing(week, request.auth, around=around))

@@ -39,7 +39,7 @@ from saksham.core import audit, permissions
 from saksham.core.errors import Conflict, ValidationFailed
 from saksham.core.messages import Message
 from saksham.orgs.models import PATH_STEP, Org, OrgKind
-from saksham.orgs.queries import org_get, subtree_q
+from saksham.orgs.queries import org_by_ref, subtree_q
 from saksham.people import services as people_services
 from saksham.people.models import User
 
@@ -121,12 +121,7 @@ def _scope(scope) -> Org:
         org = scope
     else:
 
-        org = org_get(code=str(scope)) if scope else None
-        if org is None:
-            try:
-                org = org_get(public_id=scope)
-            except Exception:
-                org = None
+        org = org_by_ref(scope)
     if org is None:
         raise ValidationFailed(_("no such organisation"), field="scope", code="unknown_scope")
     if not (org.parent_id is None and org.kind == OrgKind.COUNTRY) and org.kind != OrgKind.REGION:

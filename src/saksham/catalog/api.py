@@ -17,8 +17,8 @@ from saksham.catalog.models import ContentItem, Course, Module, Provider
 from saksham.catalog.queries import SearchFilters
 from saksham.core.errors import NotFound, body_field
 from saksham.core.l10n import reader_language as _language
-from saksham.core.schemas import ERRORS, StrictSchema
-from saksham.orgs.queries import org_get
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query, page_query
+from saksham.orgs.queries import org_by_ref
 from saksham.people.services import api_token_user
 
 router = Router(tags=["catalog"])
@@ -84,8 +84,9 @@ def _filters(q, language, provider, competency, kind, min_duration, max_duration
 @router.get("/courses", auth=None, response={200: SearchOut, **ERRORS})
 def search(request, q: str = Query("", max_length=10_000), language: str = "", provider: str = "",
            competency: str = "", kind: str = "", min_duration: int | None = Query(None, ge=0, le=100000),
-           max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = None,
-           sort: SortName = "relevance", page: int = 1, page_size: int = 20, facets: bool = False,
+           max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = Query(None, ge=0, le=5),
+           sort: SortName = "relevance", page: int = page_query(maximum=1000),
+           page_size: int = bounded_query(20, 1, queries.PAGE_SIZE_MAX), facets: bool = False,
            lang: str | None = None):
     """Search the catalogue: text in any script (misspellings tolerated), filters, sorts. Titles are shown in
     ``lang`` (default: the signed-in learner's language)."""
@@ -101,7 +102,7 @@ def search(request, q: str = Query("", max_length=10_000), language: str = "", p
 @router.get("/facets", auth=None, response={200: dict[str, list[FacetOut]], **ERRORS})
 def facets(request, q: str = Query("", max_length=10_000), language: str = "", provider: str = "",
            competency: str = "", kind: str = "", min_duration: int | None = Query(None, ge=0, le=100000),
-           max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = None):
+           max_duration: int | None = Query(None, ge=0, le=100000), min_rating: float | None = Query(None, ge=0, le=5)):
     filters = _filters(q, language, provider, competency, kind, min_duration, max_duration, min_rating, "relevance")
     filters.audience = queries.audience_orgs(_viewer(request))
     return queries.catalog_search(filters, language="en", page_size=1, facets=True).facets
@@ -226,7 +227,7 @@ class ProviderIn(StrictSchema):
 
 @router.post("/providers", response={201: ProviderOut, **ERRORS})
 def provider_register(request, payload: ProviderIn):
-    org = org_get(code=payload.org)
+    org = org_by_ref(payload.org)
     if org is None:
         raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     return Status(201, services.provider_register(actor=request.auth, org=org, kind=payload.kind))
@@ -370,7 +371,7 @@ def _provider(ref: str) -> Provider:
 def _audience(code: str | None):
     if not code:
         return None
-    org = org_get(code=code)
+    org = org_by_ref(code)
     if org is None:
         raise NotFound(_("no such org"), field="audience")
     return org

@@ -20,8 +20,9 @@ from saksham.core.errors import NotFound, ValidationFailed, body_field
 from saksham.core.exports import csv_response
 from saksham.core.l10n import reader_language
 from saksham.core.schemas import ERRORS, StrictSchema
-from saksham.orgs.queries import org_get
+from saksham.orgs.queries import org_by_ref
 from saksham.people.queries import person_get
+from saksham.people.rules import is_admin
 
 router = Router(tags=["competencies"])
 
@@ -188,7 +189,7 @@ def position_put(request, payload: PositionIn):
 
     org = None
     if payload.org:
-        org = org_get(code=payload.org)
+        org = org_by_ref(payload.org)
         if org is None:
             raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     p = services.position_set(actor=request.auth, designation=payload.designation, roles=payload.roles, org=org)
@@ -454,8 +455,10 @@ def coverage(request, org: str):
     """For each competency the designations in the org's subtree require: people needing it, people holding it
     at each level 1-5, people at the required level. Admins of the org (or above) only."""
 
-    scope = org_get(code=org)
-    if scope is None:
+    scope = org_by_ref(org)
+    if scope is None or (is_admin(request.auth) and not permissions.allowed(request.auth, "competencies.coverage",
+                                                                          scope)):
+        # an admin asking for another organisation's coverage: the answer of an org nobody has
         raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     cov = queries.coverage(request.auth, scope, language=_lang(request))
     return {"org": scope.code, "people": cov.people,

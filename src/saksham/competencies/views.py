@@ -27,7 +27,7 @@ from saksham.core.exports import attachment, csv_response, csv_text
 from saksham.core.l10n import reader_language
 from saksham.learning.queries import suggested_courses
 from saksham.orgs.models import Org
-from saksham.orgs.queries import country, org_get
+from saksham.orgs.queries import country, org_by_ref
 from saksham.people.rules import admin_paths, is_admin
 
 
@@ -263,7 +263,7 @@ def coverage(request):
         raise DjangoPermissionDenied
     paths = admin_paths(request.user)
     code = request.GET.get("org", "")
-    org = org_get(code=code) if code else None
+    org = org_by_ref(code) if code else None
     if org is None:
         if paths is None:
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from saksham.catalog.models import Course
@@ -20,7 +20,7 @@ from saksham.core.schemas import ERRORS, ErrorOut, StrictSchema
 from saksham.credentials import queries, services, verify
 from saksham.credentials.models import Certificate
 from saksham.credentials.tasks import reissue_course
-from saksham.orgs.queries import org_get
+from saksham.orgs.queries import org_by_ref
 from saksham.people.rules import administers, is_platform_admin
 
 router = Router(tags=["credentials"])
@@ -108,7 +108,18 @@ def revoke(request, certificate_id: UUID, payload: RevokeIn):
 
 class ReissueIn(StrictSchema):
     course: UUID | None = None
-    certificates: list[UUID] | None = None
+    certificates: list[UUID] | None = Field(None, max_length=1000)
+
+
+def _own_certificates(actor, ids: list[UUID]) -> None:
+    """Every certificate named must be one the actor may re-issue: another organisation's is the same 404 as an id
+    nobody holds (``details`` lists them), before anything is re-issued."""
+    certs = Certificate.objects.filter(public_id__in=ids).select_related("course__provider__org")
+    mine = {c.public_id for c in certs if permissions.allowed(actor, "certificate.revoke", c)}
+    missing = [str(i) for i in dict.fromkeys(ids) if i not in mine]
+    if missing:
+        raise NotFound(_("no such certificate: %(ids)s") % {"ids": ", ".join(missing[:10])}, field="certificates",
+                       details={"certificates": missing})
 
 
 @router.post("/reissue", response={200: dict, **ERRORS}, summary="Re-issue certificates (a course's, or a list)")
@@ -131,6 +142,7 @@ def reissue(request, payload: ReissueIn):
             return {"reissued": 0, "queued": count}
         n = services.certificates_reissue(actor=request.user, course=course)
     elif payload.certificates:
+        _own_certificates(request.user, payload.certificates)
         n = services.certificates_reissue(actor=request.user, certificate_ids=payload.certificates)
     else:
         raise ValidationFailed(_("name a course or certificates"), field="course")
@@ -151,7 +163,7 @@ def event_issue(request, org: Form[str], event_code: Form[str], title: Form[str]
     """``file`` is a CSV with the columns name, email and optionally language; ``org`` the code of the provider
     org issuing. A line with a problem is reported by number; the others are issued."""
 
-    target = org_get(code=org)
+    target = org_by_ref(org)
     if target is None:
         raise NotFound(_("no such org"), field="org")
     if file.size > services.MAX_CSV_BYTES:
@@ -180,7 +192,7 @@ def key_rotate(request, payload: KeyIn):
 
     org = None
     if payload.org:
-        org = org_get(code=payload.org)
+        org = org_by_ref(payload.org)
         if org is None:
             raise NotFound(_("no such org"), field="org")
     if not (is_platform_admin(request.user) or (org is not None and administers(request.user, org.path))):

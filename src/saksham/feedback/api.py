@@ -14,7 +14,7 @@ from saksham.catalog.api import _viewer
 from saksham.catalog.models import Course
 from saksham.core import permissions
 from saksham.core.errors import NotFound
-from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query, page_query
 from saksham.feedback import queries, services
 from saksham.feedback.models import Rating
 
@@ -65,7 +65,7 @@ def rating_data(r: Rating, *, staff: bool = False) -> dict:
 
 
 @router.get("/courses/{course_id}/ratings", response={200: ReviewsOut, **ERRORS}, auth=None)
-def reviews(request, course_id: UUID, page: int = 1, page_size: int = 10):
+def reviews(request, course_id: UUID, page: int = page_query(), page_size: int = bounded_query(10, 1, 50)):
     course = _course(request, course_id)
     p = queries.reviews_of(course, page=page, page_size=page_size)
     return {"rating_avg": float(course.rating_avg), "rating_count": course.rating_count,

@@ -8,6 +8,7 @@ from ninja import Router
 
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response, file_response
+from saksham.core.schemas import bounded_query
 from saksham.insights import exports, queries, tasks
 from saksham.people.rules import is_platform_admin
 
@@ -62,13 +63,13 @@ def breakdown(request, org: str | None = None, metric: str | None = None, kind: 
 
 
 @router.get("/top-courses")
-def top_courses(request, org: str | None = None, metric: str = "enr", limit: int = 10):
+def top_courses(request, org: str | None = None, metric: str = "enr", limit: int = bounded_query(10, 1, 100)):
     o = queries.dashboard_org(request.user, org)
     return queries.top_courses(o, metric, _period(request), limit=max(1, min(limit, 100)))
 
 
 @router.get("/top-providers")
-def top_providers(request, metric: str = "enr", limit: int = 10):
+def top_providers(request, metric: str = "enr", limit: int = bounded_query(10, 1, 100)):
     """Providers ranked nationally: for platform admins."""
 
     queries.dashboard_org(request.user, None)
@@ -81,7 +82,7 @@ def top_providers(request, metric: str = "enr", limit: int = 10):
 
 @router.get("/people")
 def people_report(request, org: str | None = None, report: str = "people", after: str | None = None,
-                  limit: int = 50):
+                  limit: int = bounded_query(50, 1, 500)):
     """A per-person report of the org's subtree, a page at a time (``next`` is the cursor of the next page)."""
     o = queries.dashboard_org(request.user, org)
     columns, rows, nxt = queries.report_rows(report, o, after=after, limit=max(1, min(limit, 500)))

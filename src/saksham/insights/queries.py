@@ -24,7 +24,7 @@ from saksham.insights.services import TOP_DEPTH, month_of, week_of
 from saksham.learning.queries import hours
 from saksham.learning.readmodel import ENROLMENT, ITEM_PROGRESS
 from saksham.orgs.models import Org
-from saksham.orgs.queries import subtree_range, subtrees_q
+from saksham.orgs.queries import org_by_ref, subtree_range, subtrees_q
 from saksham.people.rules import admin_paths, administers, is_admin, is_platform_admin
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "12m": 365, "all": None}
@@ -62,10 +62,9 @@ def dashboard_org(actor, public_id=None) -> Org:
         raise PermissionDenied(_("dashboards are for admins"), code="forbidden")
     if not public_id:
         return home_org(actor)
-    try:
-        org = Org.objects.get(public_id=uuid.UUID(str(public_id)))
-    except (Org.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("no such organisation"), field="org") from None
+    org = org_by_ref(public_id)
+    if org is None:
+        raise NotFound(_("no such organisation"), field="org")
     paths = _admin_paths(actor)
     if paths is not None and not any(org.path.startswith(p) for p in paths):
         raise NotFound(_("no such organisation"), field="org")

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from saksham.catalog import queries as catalog_queries
 from saksham.catalog.models import Course, VersionStatus
 from saksham.core.errors import NotFound, PermissionDenied
-from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query, page_query
 from saksham.learning import queries, services, xapi
 from saksham.learning.models import Enrolment
 from saksham.people.queries import person_get
@@ -215,7 +215,7 @@ class RequestOut(Schema):
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
-def requests(request, page: int = 1, page_size: int = 50):
+def requests(request, page: int = page_query(), page_size: int = bounded_query(50, 1, 100)):
     """Seat requests waiting for a decision, of the people the caller administers."""
     lo, hi = queries.check_page(page, page_size)
     return [{"id": e.public_id, "course": e.course.public_id, "title": e.version.title,
@@ -420,7 +420,7 @@ class KarmaOut(Schema):
 
 
 @router.get("/points", response={200: KarmaOut, **ERRORS})
-def points(request, page: int = 1, page_size: int = 50):
+def points(request, page: int = page_query(), page_size: int = bounded_query(50, 1, 100)):
     """Her karma points: the total, this month's, and the history (newest first)."""
     lo, hi = queries.check_page(page, page_size)
     rows = list(queries.karma_history(request.auth)[lo:hi + 1])
@@ -429,7 +429,8 @@ def points(request, page: int = 1, page_size: int = 50):
 
 
 @router.get("/xapi/statements", response={200: dict, **ERRORS})
-def xapi_statements(request, after: int = 0, limit: int = 100, everyone: bool = False):
+def xapi_statements(request, after: int = bounded_query(0, 0, 2**63 - 1), limit: int = bounded_query(100, 1, 500),
+                    everyone: bool = False):
     """xAPI 1.0.3 statements (a StatementResult) of her learning events, oldest first; ``more`` holds the
     address of the next page. A platform admin exports everyone's with ``everyone=true``."""
 

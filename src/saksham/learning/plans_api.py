@@ -13,22 +13,17 @@ from ninja import Field, Router, Schema, Status
 from saksham.catalog.queries import provider_get
 from saksham.core.errors import NotFound, body_field
 from saksham.core.exports import table_response
-from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query
 from saksham.learning import plans
 from saksham.learning.models import ContentRequest, LearningPlan
-from saksham.orgs.queries import org_get
+from saksham.orgs.queries import org_by_ref
 
 router = Router(tags=["learning plans"])
 requests_router = Router(tags=["content requests"])
 
 
 def _org(ref: str):
-    org = org_get(code=ref)
-    if org is None:
-        try:
-            org = org_get(public_id=UUID(ref))
-        except ValueError:
-            org = None
+    org = org_by_ref(ref)
     if org is None:
         raise NotFound(_("unknown organisation %(ref)s") % {"ref": repr(ref)}, field="org")
     return org
@@ -120,7 +115,7 @@ def _target_kwargs(t: TargetIn) -> dict:
 
 
 @router.get("", response={200: list[PlanListItem], **ERRORS})
-def plan_list(request, status: str = "", year: int | None = None):
+def plan_list(request, status: str = "", year: int | None = bounded_query(None, 1900, 9999)):
     qs = plans.plans_visible_to(request.auth)
     if status:
         qs = qs.filter(status=status)
@@ -228,7 +223,8 @@ def compliance(request, plan_id: UUID):
 
 
 @router.get("/{plan_id}/compliance/people", response={200: PeopleComplianceOut, **ERRORS})
-def compliance_people(request, plan_id: UUID, status: str = "", after: int = 0, limit: int = 50):
+def compliance_people(request, plan_id: UUID, status: str = "", after: int = bounded_query(0, 0, 2**63 - 1),
+                      limit: int = bounded_query(50, 1, 500)):
     plan = plans.plan_get(request.auth, plan_id)
     limit = max(1, min(limit, 500))
     rows = plans.compliance_people(plan, status=status, after=after, limit=limit)

@@ -5,7 +5,7 @@ from ninja import Field, Router, Schema, Status
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ERRORS, StrictSchema
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query
 from saksham.orgs import queries, services
 from saksham.orgs.models import Org
 
@@ -60,19 +60,14 @@ class MergeIn(StrictSchema):
 
 
 def _org(ref: str) -> Org:
-    org = queries.org_get(code=ref)
-    if org is None:
-        try:
-            org = queries.org_get(public_id=UUID(ref))
-        except ValueError:
-            org = None
+    org = queries.org_by_ref(ref)
     if org is None:
         raise NotFound(_("no org %(ref)s") % {"ref": repr(ref)}, field="org")
     return org
 
 
 @router.get("/tree", response={200: OrgNode, **ERRORS}, auth=None)
-def org_tree(request, root: str | None = None, depth: int = 1):
+def org_tree(request, root: str | None = None, depth: int = bounded_query(1, 0, 3)):
     """The hierarchy from ``root`` (code or id; default the country), ``depth`` levels down (max 3)."""
     if not 0 <= depth <= 3:
         raise ValidationFailed(_("depth must be 0-3"), field="depth")
@@ -90,7 +85,8 @@ def org_tree(request, root: str | None = None, depth: int = 1):
 
 
 @router.get("", response={200: list[OrgOut], **ERRORS}, auth=None)
-def org_search(request, q: str = "", kind: str | None = None, within: str | None = None, limit: int = 50):
+def org_search(request, q: str = "", kind: str | None = None, within: str | None = None,
+               limit: int = bounded_query(50, 1, 200)):
     """Search active orgs by name (English or local) or exact code."""
     if not 1 <= limit <= 200:
         raise ValidationFailed(_("limit must be 1-200"), field="limit")

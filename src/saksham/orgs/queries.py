@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
@@ -49,6 +51,25 @@ def org_get(*, code: str | None = None, public_id=None) -> Org | None:
         return qs.get(public_id=public_id)
     except (Org.DoesNotExist, ValueError):
         return None
+
+
+def org_by_ref(ref) -> Org | None:
+    """The org a request names (``?org=``, a body's ``org``): by its code or by its id (a UUID), the one parser of
+    every place that takes an org. None for a blank, unknown or malformed reference."""
+    if isinstance(ref, Org):
+        return ref
+    if isinstance(ref, uuid.UUID):
+        return Org.objects.filter(public_id=ref).first()
+    text = str(ref or "").strip()
+    if not text or len(text) > 64:
+        return None
+    org = Org.objects.filter(code=text).first()
+    if org is None:
+        try:
+            org = Org.objects.filter(public_id=uuid.UUID(text)).first()
+        except ValueError:
+            org = None
+    return org
 
 
 def country() -> Org | None:

@@ -9,8 +9,8 @@ from ninja.files import UploadedFile
 
 from saksham.core import permissions
 from saksham.core.errors import NotFound, ValidationFailed
-from saksham.core.schemas import ERRORS, StrictSchema
-from saksham.orgs.queries import org_get
+from saksham.core.schemas import ERRORS, StrictSchema, bounded_query, page_query
+from saksham.orgs.queries import org_by_ref
 from saksham.people import importing, limits, queries, services, signin, tasks
 from saksham.people.models import Status as UserStatus
 from saksham.people.models import User
@@ -259,7 +259,7 @@ def token_revoke(request, token_id: UUID):
 
 @router.get("/users", response={200: PeoplePageOut, **ERRORS})
 def users(request, q: str = "", org: str | None = None, status: str = "", designation: str = "", group: str = "",
-          page: int = 1, page_size: int = 25):
+          page: int = page_query(), page_size: int = bounded_query(25, 1, 200)):
     """People in the caller's org subtree, newest first."""
     if not queries.is_admin(request.auth):
         raise permissions.PermissionDenied(_("only organisation admins list people"))
@@ -269,10 +269,10 @@ def users(request, q: str = "", org: str | None = None, status: str = "", design
         raise ValidationFailed(_("page_size must be 1-200 and page 1-100000"), field="page_size")
     scope = None
     if org:
-        scope = org_get(code=org)
-        if scope is None:
+        scope = org_by_ref(org)
+        if scope is None or not permissions.allowed(request.auth, "people.manage_in", scope):
+            # another organisation: the answer of an org nobody has
             raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
-        permissions.require(request.auth, "people.manage_in", scope)
     result = queries.people_search(request.auth, text=q, org=scope, status=status, designation=designation,
                                    group=group, page=page, page_size=page_size)
     return result.__dict__
@@ -308,7 +308,7 @@ class AuditOut(Schema):
 
 
 @router.get("/users/{user_id}/history", response={200: list[AuditOut], **ERRORS})
-def user_history(request, user_id: UUID, limit: int = 50):
+def user_history(request, user_id: UUID, limit: int = bounded_query(50, 1, 500)):
     """Who changed this person's record, when, from what to what (newest first)."""
     person = _person(request, user_id)
     permissions.require(request.auth, "person.manage", person)
@@ -340,7 +340,7 @@ def user_reject(request, user_id: UUID, payload: DecisionIn):
 
 @router.post("/users/{user_id}/roles", response={201: RoleOut, **ERRORS})
 def role_grant(request, user_id: UUID, payload: RoleIn):
-    org = org_get(code=payload.org)
+    org = org_by_ref(payload.org)
     if org is None:
         raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     m = services.role_grant(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
@@ -349,7 +349,7 @@ def role_grant(request, user_id: UUID, payload: RoleIn):
 
 @router.delete("/users/{user_id}/roles", response={204: None, **ERRORS})
 def role_revoke(request, user_id: UUID, payload: RoleIn):
-    org = org_get(code=payload.org)
+    org = org_by_ref(payload.org)
     if org is None:
         raise NotFound(_("no org %(org)s") % {"org": repr(payload.org)}, field="org")
     services.role_revoke(actor=request.auth, person=_person(request, user_id), org=org, role=payload.role)
@@ -412,7 +412,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
     """Upload a CSV or XLSX of people for an org (code); the import runs in the background. A designation the
     org does not know is imported with a warning (``new_designations=accept``) or its row rejected (``refuse``)."""
 
-    scope = org_get(code=org)
+    scope = org_by_ref(org)
     if scope is None:
         raise NotFound(_("no org %(org)s") % {"org": repr(org)}, field="org")
     job = importing.job_create(actor=request.auth, org=scope, upload=file, original_name=file.name or "",
@@ -422,7 +422,7 @@ def import_create(request, org: Form[str], file: File[UploadedFile], send_emails
 
 
 @router.get("/imports", response={200: list[ImportJobOut], **ERRORS})
-def import_list(request, limit: int = 20):
+def import_list(request, limit: int = bounded_query(20, 1, 100)):
     if not 1 <= limit <= 100:
         raise ValidationFailed(_("limit must be 1-100"), field="limit")
     return list(queries.import_jobs_visible_to(request.auth)[:limit])
@@ -486,7 +486,8 @@ class PreferenceOut(Schema):
 
 
 @router.get("/me/notifications", response={200: NotificationPageOut, **ERRORS})
-def notifications(request, unread: bool = False, page: int = 1, page_size: int = 20):
+def notifications(request, unread: bool = False, page: int = page_query(),
+                  page_size: int = bounded_query(20, 1, 100)):
     p = queries.notifications_of(request.auth, unread_only=unread, page=page, page_size=page_size)
     return {"items": p.items, "unread": p.unread, "page": p.page, "page_size": p.page_size, "has_next": p.has_next}
 
@@ -548,7 +549,7 @@ def group_create(request, payload: GroupIn):
 
 
 @router.get("/groups/{group_id}/members", response={200: PeoplePageOut, **ERRORS})
-def group_members(request, group_id: UUID, page: int = 1, page_size: int = 50):
+def group_members(request, group_id: UUID, page: int = page_query(), page_size: int = bounded_query(50, 1, 200)):
     group = _group(request, group_id)
     page, page_size = max(1, page), max(1, min(page_size, 200))
     rows = list(group.members.select_related("org").order_by("full_name", "id")

@@ -20,7 +20,7 @@ from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from saksham.core.throttle import SendLimit, digest
 from saksham.orgs.models import Org
-from saksham.orgs.queries import org_ancestors, org_get
+from saksham.orgs.queries import org_ancestors, org_by_ref
 from saksham.people import limits, tasks
 from saksham.people.groups import (  # noqa: F401 - named user groups: a module of their own, writes of people
     user_group_create,
@@ -63,12 +63,7 @@ def _resolve_org(code_or_org, *, field: str = "org") -> Org:
     if isinstance(code_or_org, Org):
         org = code_or_org
     else:
-        org = org_get(code=code_or_org) if code_or_org else None
-        if org is None:
-            try:
-                org = org_get(public_id=code_or_org)
-            except Exception:  # noqa: BLE001 - not a uuid
-                org = None
+        org = org_by_ref(code_or_org)
     if org is None:
         raise ValidationFailed(_("unknown organisation %(org)s") % {"org": repr(code_or_org)}, field=field,
                                code="unknown_org")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from saksham.core.errors import DomainError, NotFound, RateLimited
 from saksham.core.exports import csv_lines, csv_response, file_response, table_response
-from saksham.orgs.queries import org_get, org_search
+from saksham.orgs.queries import org_by_ref, org_search
 from saksham.people import importing, queries, services, signin, tasks, template
 from saksham.people.forms import (
     ConfirmForm,
@@ -305,7 +305,7 @@ def people(request):
     _require_admin(request)
     g = request.GET
     code = g.get("org", "").strip()
-    scope = org_get(code=code) if code else None
+    scope = org_by_ref(code) if code else None
     try:
         page = max(1, min(int(g.get("page", 1)), 100_000))
     except ValueError:
