@@ -41,11 +41,11 @@ class _Worker(DbWorker):
 
     def handle(self, *args, **options):
         # The library's command builds its worker loop from the module's Worker: ours, for this command's run.
-        library_worker, db_worker.Worker = db_worker.Worker, _BoundedWorker
+        library_worker, db_worker.Worker = db_worker.Worker, _BoundedWorker  # type: ignore[misc]
         try:
             return super().handle(*args, **options)
         finally:
-            db_worker.Worker = library_worker
+            db_worker.Worker = library_worker  # type: ignore[misc]
 
     def configure_logging(self, verbosity: int) -> None:
         super().configure_logging(verbosity)
