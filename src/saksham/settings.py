@@ -405,7 +405,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "saksham
 # Permissions-Policy: the browser features no page uses are off for the page and anything it frames; a page that
 # needs one names it by url name (the verify page reads QR codes with the camera).
 PERMISSIONS_POLICY = {
-    "accelerometer": [], "autoplay": ["self"], "bluetooth": [], "camera": [], "display-capture": [],
+    "accelerometer": [], "autoplay": ["self"], "camera": [], "display-capture": [],
     "fullscreen": ["self"], "geolocation": [], "gyroscope": [], "hid": [], "magnetometer": [], "microphone": [],
     "midi": [], "payment": [], "screen-wake-lock": [], "serial": [], "usb": [], "xr-spatial-tracking": [],
 }
