@@ -160,9 +160,11 @@ def test_a_stopped_worker_waits_no_longer_than_its_grace(task_db):
 
 
 def test_an_idle_worker_stops_at_once(task_db):
+    task_id = _enqueue(task_db, 0)
     worker = _worker(task_db, grace=30)
     try:
-        time.sleep(3)
+        _wait(lambda: _status(task_db, task_id) == "SUCCESSFUL", 60, "the worker is running its loop")
+        time.sleep(0.5)
         started = time.monotonic()
         worker.send_signal(signal.SIGINT)
         assert worker.wait(timeout=30) == 0, worker.stdout.read().decode()
