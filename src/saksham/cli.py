@@ -3,12 +3,17 @@
 import os
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saksham.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(command_argv(sys.argv))
+    try:
+        execute_from_command_line(command_argv(sys.argv))
+    except ImproperlyConfigured as exc:     # a setting the environment must give (production): one line, no traceback
+        sys.exit(f"saksham: {exc}")
 
 
 def command_argv(argv: list[str]) -> list[str]:

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from saksham.orgs.profile import load_profile
 
@@ -32,7 +34,7 @@ def _secret_key() -> str:
     if key:
         return key
     if PRODUCTION:
-        raise RuntimeError("SECRET_KEY must be set when SAKSHAM_ENV=production")
+        raise ImproperlyConfigured("SECRET_KEY must be set when SAKSHAM_ENV=production")
     path = DATA_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -41,8 +43,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Development answers any host; production names its own (checked in the security block below).
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else "*").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 SAKSHAM_PROFILE_NAME = os.environ.get("SAKSHAM_PROFILE", "india")
 PROFILE = load_profile(SAKSHAM_PROFILE_NAME)
@@ -358,10 +361,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 API_MAX_BODY_BYTES = 1024 * 1024
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
-X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
@@ -383,3 +382,72 @@ CATALOG_MAX_UPLOAD_BYTES = {
     "document": 50 * 1024 * 1024,
     "thumbnail": 2 * 1024 * 1024,
 }
+
+# --- security: headers on every response, production defaults -----------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from the site's own files (no inline script anywhere), styles
+# from its files plus the one theme <style> carrying the request's nonce (no style attributes either), nothing
+# embedded as an object, no other site may frame a page. Course videos, documents and images may also come from
+# the hosts in SAKSHAM_CSP_MEDIA_HOSTS (space-separated sources; default any https: host, "" for this site only).
+CSP_MEDIA_HOSTS = os.environ.get("SAKSHAM_CSP_MEDIA_HOSTS", "https:").split()
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *CSP_MEDIA_HOSTS],
+        "media-src": [SELF, *CSP_MEDIA_HOSTS],
+        "frame-src": [SELF, *CSP_MEDIA_HOSTS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    },
+}
+INSTALLED_APPS.append("csp")   # its system checks
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "saksham.core.headers.PermissionsPolicyMiddleware")
+# Permissions-Policy: the browser features no page uses are off for the page and anything it frames; a page that
+# needs one names it by url name (the verify page reads QR codes with the camera).
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "autoplay": ["self"], "camera": [], "display-capture": [],
+    "fullscreen": ["self"], "geolocation": [], "gyroscope": [], "hid": [], "magnetometer": [], "microphone": [],
+    "midi": [], "payment": [], "screen-wake-lock": [], "serial": [], "usb": [], "xr-spatial-tracking": [],
+}
+PERMISSIONS_POLICY_PAGES = {"credentials:verify": {"camera": ["self"]}}
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+if PRODUCTION:
+    def _flag(name: str, default: bool) -> bool:
+        return os.environ.get(name, "1" if default else "0") == "1"
+
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must list this site's host names, comma-separated (e.g. ALLOWED_HOSTS=learn.example.gov.in), "
+            "not empty and not '*', when SAKSHAM_ENV=production")
+    if not CSRF_TRUSTED_ORIGINS or any(o.rstrip("/") in ("*", "https://*", "http://*") for o in CSRF_TRUSTED_ORIGINS):
+        raise ImproperlyConfigured(
+            "CSRF_TRUSTED_ORIGINS must list this site's origins, comma-separated with their scheme (e.g. "
+            "CSRF_TRUSTED_ORIGINS=https://learn.example.gov.in), not empty and not '*', when SAKSHAM_ENV=production")
+    # HTTPS only: browsers remember it for SAKSHAM_HSTS_SECONDS (a year), subdomains included unless
+    # SAKSHAM_HSTS_SUBDOMAINS=0, with the preload flag unless SAKSHAM_HSTS_PRELOAD=0.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SAKSHAM_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SAKSHAM_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("SAKSHAM_HSTS_PRELOAD", True)
+    # Plain HTTP is redirected to HTTPS here unless SAKSHAM_SSL_REDIRECT=0 (the proxy in front redirects instead).
+    SECURE_SSL_REDIRECT = _flag("SAKSHAM_SSL_REDIRECT", True)
+    # Behind a proxy that ends TLS, the header it sets to "https" on secure requests (e.g. X-Forwarded-Proto): the
+    # proxy must set or strip it on every request, or a client could claim HTTPS.
+    if os.environ.get("SAKSHAM_PROXY_SSL_HEADER"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SAKSHAM_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
+    # A setting turned off on purpose is not reported again by `saksham check --deploy`.
+    SILENCED_SYSTEM_CHECKS = [check for check, on in (("security.W008", SECURE_SSL_REDIRECT),
+                                                      ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+                                                      ("security.W021", SECURE_HSTS_PRELOAD)) if not on]

@@ -35,5 +35,6 @@ def test_the_folder_and_the_backend_follow_the_environment(tmp_path):
     assert len(list((tmp_path / "outbox").iterdir())) == 1
     out = _run(tmp_path, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     assert "Code 123456" in out.stdout and not (tmp_path / "data" / "mail").exists()
-    out = _run(tmp_path, SAKSHAM_ENV="production", SECRET_KEY="x" * 50)
+    out = _run(tmp_path, SAKSHAM_ENV="production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="learn.example.in",
+               CSRF_TRUSTED_ORIGINS="https://learn.example.in")
     assert out.stdout.strip().endswith("django.core.mail.backends.console.EmailBackend")

@@ -8,6 +8,8 @@ import os
 import uuid
 from urllib.parse import urlencode
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -634,6 +636,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
 
 
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
 def media_file(request, path: str):
     """A course's file from the media storage (uploaded videos, documents and covers, the demo's media) under
     ``catalog/``, with its content type and byte ranges (a video seeks without downloading it all); the player may

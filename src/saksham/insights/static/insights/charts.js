@@ -268,4 +268,11 @@
 
   window.sakshamCharts = {load: load};
   document.querySelectorAll("[data-chart]:not([data-lazy])").forEach(load);
+  // A lazy chart inside a <details> (a course's drop-off by module) is drawn when it is first opened.
+  document.querySelectorAll("details").forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      var box = d.querySelector("[data-lazy]");
+      if (d.open && box && !box.dataset.rendered) { load(box); }
+    });
+  });
 })();

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from saksham.core.management.commands.serve import GRACE_S
+
 
 class Command(BaseCommand):
     help = "Create the demo deployment (idempotent), print a sign-in per role, and serve it with a task worker."
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         try:
             call_command("serve", host=host, port=port, workers=int(os.environ.get("SAKSHAM_WORKERS", 2)))
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            worker.terminate()                  # a graceful stop: the task in flight finishes first (bounded)
+            try:
+                worker.wait(timeout=GRACE_S + 5)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
             self.stdout.write(f"Stopped. Data stays in {settings.DATA_DIR}.")
