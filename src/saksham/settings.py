@@ -205,6 +205,7 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("saksham.campaigns.tasks.weeks_finalise", 300),            # learning weeks over: results, badges
     ("saksham.campaigns.tasks.weeks_registered_refresh", 3600), # learning weeks: per-capita denominators
     ("saksham.learning.tasks.progress_events_prune_task", 3600),  # progress event ids older than the retention
+    ("saksham.core.tasks.audit_purge", 86400),                  # audit entries older than the profile's retention
 ]
 # Reactions to a course version going live, run after commit: dotted paths of fn(VersionPublished)
 # (saksham.catalog.hooks: course_id, version_id, previous_version_id).
@@ -289,6 +290,8 @@ MY_LEARNING_LINKS: list[str] = ["saksham.credentials.queries.my_learning_links"]
 LEARNING_MAX_HEARTBEAT_S = int(os.environ.get("SAKSHAM_MAX_HEARTBEAT_S", 60))
 # How long the ids of progress events are kept to recognise a resent batch (older ones are pruned hourly; a
 # resent event whose id was pruned credits no time anyway, see saksham.learning.tasks.progress_events_prune).
+# Days the audit log is kept (the deployment profile's "audit_retention_days"); older entries are purged daily.
+AUDIT_RETENTION_DAYS = int(PROFILE.get("audit_retention_days", 365))
 LEARNING_EVENT_RETENTION_DAYS = int(os.environ.get("SAKSHAM_EVENT_RETENTION_DAYS", 30))
 # Competency passport: dotted path of fn(enrolment) -> (certificate id, url) | None, to link the certificate of a
 # completed course as the evidence of its competencies (the credentials app provides one); empty: no link.

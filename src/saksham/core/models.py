@@ -26,10 +26,15 @@ class AuditEntry(models.Model):
     target_label = models.CharField(max_length=255, blank=True)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
     ip = models.GenericIPAddressField(null=True, blank=True)
+    org_key = models.BigIntegerField(
+        null=True, blank=True,
+        help_text="integer key of the org the change belongs to (the target's, else the actor's): admins read the "
+                  "entries of their subtrees; a plain number, so the log outlives the org's row")
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"]),
+                   models.Index(fields=["org_key", "at"], name="audit_org_at")]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -37,6 +37,11 @@ def certificates_of(learner):
     return Certificate.objects.filter(learner=learner, current=True).order_by("-issued_at")
 
 
+def certificate_latest_valid() -> Certificate | None:
+    """The most recent current, unrevoked certificate (a restore checks that it still verifies)."""
+    return Certificate.objects.filter(current=True, revoked_at__isnull=True).order_by("-issued_at", "-id").first()
+
+
 def certificate_for_enrolment(enrolment) -> Certificate | None:
     return Certificate.objects.filter(enrolment_id=enrolment.pk, current=True).first()
 

@@ -6,6 +6,7 @@ from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from saksham.core import audit
 from saksham.core.errors import NotFound, ValidationFailed
 from saksham.core.exports import csv_response, file_response
 from saksham.core.schemas import bounded_query
@@ -114,6 +115,9 @@ def export_response(request, table: str, fmt: str, params: dict):
     if fmt not in exports.FORMATS:
         raise ValidationFailed(_("format is csv or xlsx"), field="format")
     stem, header, rows = exports.table(table, actor=request.user, params=params)
+    audit.record(actor=request.user, action="export.download", target=request.user, ip=request.META.get("REMOTE_ADDR"),
+                 changes={"table": [None, table], "format": [None, fmt],
+                          **{k: [None, str(v)[:200]] for k, v in sorted(params.items())}})
     if table in queries.REPORTS and params.get("mode") != "stream":
         org = queries.dashboard_org(request.user, params.get("org"))
         if queries.report_count_estimate(table, org) > exports.inline_max():
@@ -151,6 +155,8 @@ def export_file(request, export_id: str):
     job = _own_export(request.user, export_id)
     if job.status != "done":
         raise NotFound(_("this export is not ready"), field="export")
+    audit.record(actor=request.user, action="export.download", target=job, ip=request.META.get("REMOTE_ADDR"),
+                 changes={"table": [None, job.report], "format": [None, job.file_format]})
     resp = FileResponse(open(exports.export_path(job), "rb"), as_attachment=True, filename=job.file)  # noqa: SIM115
     return resp
 

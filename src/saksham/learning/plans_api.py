@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from saksham.catalog.queries import provider_get
+from saksham.core import audit
 from saksham.core.errors import NotFound, body_field
 from saksham.core.exports import table_response
 from saksham.core.schemas import ERRORS, StrictSchema, bounded_query
@@ -88,8 +89,10 @@ class PlanListItem(Schema):
     status: str
 
 
-def export_response(plan, fmt: str):
-    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file)."""
+def export_response(plan, fmt: str, *, actor, ip: str | None = None):
+    """Compliance of a plan as CSV (streamed) or XLSX (written row by row to a temporary file); the download is
+    recorded in the audit log."""
+    audit.record(actor=actor, action="export.plan_compliance", target=plan, changes={"format": [None, fmt]}, ip=ip)
     return table_response(fmt, plans.compliance_export_rows(plan), f"plan-{plan.year}-{plan.public_id}",
                           sheet="compliance")
 
@@ -237,7 +240,8 @@ def compliance_people(request, plan_id: UUID, status: str = "", after: int = bou
 
 @router.get("/{plan_id}/compliance/export", response={200: None, **ERRORS})
 def compliance_export(request, plan_id: UUID, format: Literal["csv", "xlsx"] = "csv"):
-    return export_response(plans.plan_get(request.auth, plan_id), format)
+    return export_response(plans.plan_get(request.auth, plan_id), format, actor=request.auth,
+                           ip=request.META.get("REMOTE_ADDR"))
 
 
 # --- content requests -------------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ def plan_export(request, plan_id, fmt):
     _require_admin(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(plan, fmt)
+    return export_response(plan, fmt, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
 
 
 # --- content requests -----------------------------------------------------------------------------------------

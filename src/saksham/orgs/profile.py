@@ -70,6 +70,9 @@ def validate_profile(data: dict, *, source: str = "profile") -> None:
         ZoneInfo(data["time_zone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ProfileError(f"{source}: unknown time_zone {data['time_zone']!r}") from exc
+    days = data.get("audit_retention_days", 365)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_500:
+        raise ProfileError(f"{source}: audit_retention_days must be a whole number of days from 1 to 36500")
     lang_codes = {lang["code"] for lang in data["languages"]}
     for i, lang in enumerate(data["languages"], start=1):
         if not lang.get("code") or lang.get("direction", "ltr") not in ("ltr", "rtl"):

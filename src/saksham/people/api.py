@@ -441,7 +441,7 @@ def import_detail(request, job_id: UUID):
 def import_report(request, job_id: UUID):
     """The uploaded file with status, error and warning columns added (CSV, or XLSX for an Excel upload)."""
 
-    return report_response(_import_job(request, job_id))
+    return report_response(_import_job(request, job_id), actor=request.user, ip=request.META.get("REMOTE_ADDR"))
 
 
 # --- notifications centre -----------------------------------------------------------------------------------

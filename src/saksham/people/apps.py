@@ -7,4 +7,4 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
-        from saksham.people import rules  # noqa: F401  (registers permission rules)
+        from saksham.people import auditlog, rules  # noqa: F401  (permission rules; sign-ins into the audit log)

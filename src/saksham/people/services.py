@@ -442,3 +442,4 @@ def api_token_revoke(*, user: User, public_id) -> None:
     n = ApiToken.objects.filter(user=user, public_id=public_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not n:
         raise NotFound(_("no such token"), field="token")
+    audit.record(actor=user, action="token.revoke", target=user, changes={"token": [str(public_id), None]})

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from saksham.people import views
+from saksham.people import audit_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/read", views.notifications_read, name="notifications_read"),
     path("notifications/<uuid:notification_id>/open", views.notification_open, name="notification_open"),
     path("people", views.people, name="people"),
+    path("people/audit", audit_views.audit_log, name="audit_log"),
     path("people/<uuid:person_id>", views.person, name="person"),
     path("people/imports", views.imports, name="imports"),
     path("people/imports/orgs", views.import_org_options, name="import_org_options"),

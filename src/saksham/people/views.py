@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from saksham.core import audit
 from saksham.core.errors import DomainError, NotFound, RateLimited
 from saksham.core.exports import csv_lines, csv_response, file_response, table_response
 from saksham.orgs.queries import org_by_ref, org_search
@@ -457,10 +458,13 @@ def import_progress(request, job_id):
 
 @login_required
 def import_report(request, job_id):
-    return report_response(_job(request, job_id))
+    return report_response(_job(request, job_id), actor=request.user, ip=_ip(request))
 
 
-def report_response(job) -> HttpResponse:
-    """The uploaded file with status and error columns: CSV streamed, XLSX built on disk."""
+def report_response(job, *, actor, ip: str | None = None) -> HttpResponse:
+    """The uploaded file with status and error columns: CSV streamed, XLSX built on disk; the download is
+    recorded in the audit log."""
+    audit.record(actor=actor, action="export.import_report", target=job, org=job.org_id, ip=ip,
+                 changes={"file": [None, job.original_name]})
     stem = job.original_name.rsplit(".", 1)[0] or "import"
     return table_response(job.file_format, importing.report_rows(job), f"{stem}-report", sheet="report")
