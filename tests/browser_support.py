@@ -28,6 +28,9 @@ def open_page(browser, width: int = 1000, height: int = 900, *, phone: bool = Fa
     phone's with ``phone``), Indian English by default, and ``timeout`` milliseconds for every wait."""
     if phone:
         options.update(is_mobile=True, has_touch=True)
+    # Playwright's waits (wait_for_function) evaluate their expression with eval in the page, which the pages'
+    # Content-Security-Policy refuses; the policy itself is walked with it on by tests/browser/test_csp.py.
+    options.setdefault("bypass_csp", True)
     if locale:
         options["locale"] = locale
     context = browser.new_context(viewport={"width": width, "height": height}, **options)

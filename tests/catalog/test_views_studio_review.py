@@ -46,7 +46,7 @@ def test_the_reviewer_previews_every_item(client, build, staff):
     login(client, staff["reviewer"])
     page = client.get(f"/studio/versions/{v.public_id}").content.decode()
     assert '<div class="page-body"><p>Read <strong>this</strong>.</p></div>' in page and "alert(1)" not in page
-    assert '<video controls preload="metadata" playsinline src="https://videos.example/intro.mp4"' in page
+    assert '<video controls preload="metadata" playsinline class="mw-100" src="https://videos.example/intro.mp4"' in page
     assert 'src="https://rti.gov.in/handbook.pdf"' in page and 'href="https://rti.gov.in/act.html"' in page
     assert 'id="review"' in page
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from saksham.core import backup
-from saksham.credentials import verify
+from saksham.credentials import services, verify
 from saksham.credentials.queries import certificate_latest_valid
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"restored, but the counts differ from the manifest: {lines}")
         rows = sum(result.counts.values())
         self.stdout.write(f"counts: {len(result.counts)} tables, {rows:,} rows, equal to the manifest")
-        verify.forget_keys()
+        services.forget_keys()
         cert = certificate_latest_valid()
         if cert is None:
             self.stdout.write("certificates: none to verify")
