@@ -44,6 +44,21 @@ def test_two_sweeps_at_once_queue_a_stalled_import_once(people, orgs, settings, 
     assert tasks.resume_stalled_imports() == 0
 
 
+def test_a_job_queued_twice_does_not_run_twice_at_once(people, orgs):
+    csv = b"full_name,email\nA One,a1@bihar.gov.in\n"
+    job = importing.job_create(actor=people["bihar_admin"], org=orgs["BR"], upload=io.BytesIO(csv),
+                               original_name="p.csv", send_emails=False)
+    # Another worker runs it right now (a fresh heartbeat): this run leaves it alone.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now())
+    assert tasks.import_people.call(str(job.public_id)) == {"status": "running elsewhere"}
+    assert not User.objects.filter(email="a1@bihar.gov.in").exists()
+    # Its worker died: the sweep puts it back to queued, and the run it queues claims it and finishes it.
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.resume_stalled_imports() == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and job.created_count == 1
+
+
 class _Rows(list):
     def values_list(self, *fields):
         return self

@@ -32,6 +32,16 @@ def import_people(job_id: str) -> dict:
     job = ImportJob.objects.filter(public_id=job_id).first()
     if job is None:
         return {"status": "missing"}
+    # Claim it: a queued job (new, or put back by the stalled-imports sweep) becomes running here. A running job
+    # whose heartbeat is fresh has a live worker, and this run (a task queued twice) leaves it alone, so one job
+    # never runs twice at the same time.
+    now = timezone.now()
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING,
+                                                                                   heartbeat_at=now):
+        job.refresh_from_db()
+        if job.status == ImportStatus.RUNNING and job.heartbeat_at and \
+                job.heartbeat_at > now - timedelta(seconds=settings.STALL_AFTER_S):
+            return {"status": "running elsewhere"}
     job = importing.job_run(job, activations=import_activations_queue)
     return {"status": job.status, "created": job.created_count, "updated": job.updated_count,
             "rejected": job.rejected_count}
@@ -46,15 +56,16 @@ def send_import_activations(job_id: str, chunk_number: int) -> int:
 def resume_stalled_imports(stale_after: timedelta | None = None) -> int:
     """Re-queue the imports whose worker died: running, with no heartbeat for ``settings.STALL_AFTER_S``.
     Run when a worker starts and periodically (``stalled_imports_sweep``). Each job is claimed by moving its
-    heartbeat forward with a conditional UPDATE, so two workers sweeping at once queue it once; the re-queued
-    run then has a whole bound to start before the job counts as stalled again."""
+    heartbeat forward and putting it back to "queued" with a conditional UPDATE, so two workers sweeping at once
+    queue it once, and the task claims it back (``import_people``)."""
     stale_after = stale_after if stale_after is not None else timedelta(seconds=settings.STALL_AFTER_S)
     now = timezone.now()
     stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=now - stale_after) \
         .values_list("pk", "public_id", "heartbeat_at")
     n = 0
     for pk, public_id, beat in stalled:
-        if ImportJob.objects.filter(pk=pk, status=ImportStatus.RUNNING, heartbeat_at=beat).update(heartbeat_at=now):
+        if ImportJob.objects.filter(pk=pk, status=ImportStatus.RUNNING, heartbeat_at=beat).update(
+                status=ImportStatus.QUEUED, heartbeat_at=now):
             import_people.enqueue(str(public_id))
             n += 1
     return n
