@@ -27,7 +27,7 @@ class Deployment:
     def __init__(self, tmp, backend: str):
         self.tmp, self.backend = tmp, backend
         self.extra = {"SAKSHAM_STALL_AFTER_S": "2", "SAKSHAM_PIPELINE_STALL_AFTER_S": "2",
-                      "SAKSHAM_IMPORT_CHUNK_ROWS": "100", "SAKSHAM_SHUTDOWN_TIMEOUT": "5"}
+                      "SAKSHAM_IMPORT_CHUNK_ROWS": "25", "SAKSHAM_SHUTDOWN_TIMEOUT": "5"}
         self.pg = None
         if backend == "postgres":
             import psycopg
@@ -76,8 +76,12 @@ def deployment(request, tmp_path):
 
 
 def _kill_when(worker: subprocess.Popen, predicate, what: str) -> None:
+    """SIGKILL ``worker`` as soon as ``predicate`` holds (polled every 20 ms: the work must still be under way)."""
     try:
-        _wait(lambda: predicate() or worker.poll() is not None, 60, what)
+        end = time.monotonic() + 60
+        while not predicate() and worker.poll() is None:
+            assert time.monotonic() < end, f"timed out: {what}"
+            time.sleep(0.02)
         assert worker.poll() is None, worker.stdout.read().decode()
     finally:
         worker.send_signal(signal.SIGKILL)
