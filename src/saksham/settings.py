@@ -190,10 +190,20 @@ POST_COMPLETION_STEPS: list[str] = [
     # last course this was completes (its own pipeline then runs as a completion of its own).
     "saksham.learning.services.on_completion_programs",
 ]
+# Stalled work: an import whose heartbeat (written when it starts, when it has read the file and at every chunk
+# it commits: a chunk of IMPORT_CHUNK_ROWS takes a few seconds, well below the bound) is older than this many
+# seconds is re-queued by any worker's sweep, which runs every STALL_SWEEP_S seconds and when a worker starts.
+STALL_AFTER_S = max(2, int(os.environ.get("SAKSHAM_STALL_AFTER_S", 60)))
+STALL_SWEEP_S = max(1, STALL_AFTER_S // 2)
+# A completion's pipeline (the certificate first) unfinished this many seconds after the completion is re-queued;
+# the sweep runs once per this period across workers (and when a worker starts), so a long queue of completions
+# is not queued again and again while it drains.
+PIPELINE_STALL_AFTER_S = max(1, int(os.environ.get("SAKSHAM_PIPELINE_STALL_AFTER_S", 300)))
 # Periodic background tasks: (dotted path of a django-tasks task, every N seconds), enqueued by the workers'
 # scheduler (saksham.core.periodic); each task idempotent.
 PERIODIC_TASKS: list[tuple[str, int]] = [
-    ("saksham.learning.pipeline.post_completion_sweep", 300),   # pipelines a dead worker left unfinished
+    ("saksham.learning.pipeline.post_completion_sweep", PIPELINE_STALL_AFTER_S),  # pipelines left unfinished
+    ("saksham.people.tasks.stalled_imports_sweep", STALL_SWEEP_S),        # imports a dead worker left running
     ("saksham.learning.tasks.enrolment_counts_refresh", 600),   # the catalogue's "popular" order
     ("saksham.learning.tasks.plan_reminders", 3600),            # learning plans: due-soon and overdue reminders
     ("saksham.people.tasks.notification_emails_send", 120),     # notification emails a dead worker left unsent

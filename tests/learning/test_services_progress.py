@@ -248,3 +248,25 @@ def test_a_failing_time_step_never_costs_the_learner_her_progress(enrolment, lea
     assert r.accepted == 1 and _p(enrolment, video).percent == 40
     assert LearningDay.objects.get(learner=learner).seconds == r.credited_seconds      # the step's harm undone
     assert len(CREDITED) == 1                                                          # the next step still ran
+
+
+def test_the_sweep_requeues_pipelines_unfinished_past_the_bound(enrolment, learner, course, event, settings,
+                                                                   monkeypatch):
+    from types import SimpleNamespace
+
+    from saksham.learning import pipeline
+
+    services.progress_record(learner=learner, events=[event(enrolment, i, percent=100, s=n)
+                                                      for n, i in enumerate(items_of(course))])
+    settings.PIPELINE_STALL_AFTER_S = 60
+    queued: list[str] = []
+    monkeypatch.setattr(pipeline, "post_completion", SimpleNamespace(enqueue=queued.append))
+    # A dead worker left it unfinished, half a minute ago: not yet stalled.
+    Enrolment.objects.filter(pk=enrolment.pk).update(pipeline_done_at=None,
+                                                     completed_at=timezone.now() - dt.timedelta(seconds=30))
+    assert pipeline.resume_post_completion() == 0 and queued == []
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=timezone.now() - dt.timedelta(seconds=61))
+    assert pipeline.resume_post_completion() == 1 and queued == [str(enrolment.public_id)]
+    # Done: never again.
+    Enrolment.objects.filter(pk=enrolment.pk).update(pipeline_done_at=timezone.now())
+    assert pipeline.resume_post_completion() == 0

@@ -177,7 +177,8 @@ def test_a_big_file_outside_a_transaction_goes_through_the_staged_writer(orgs, m
                      "admin@bihar.gov.in", "--no-email")
     assert "created 226, updated 1, rejected 3 of 230 rows" in out
     assert "line 22: duplicate of line 7" in out and "line 202: duplicate of line 5" in out
-    assert "another organisation" in out
+    assert "line 32: email hetal@gujarat.gov.in is already used by another person" in out
+    assert "another organisation" not in out
     p7 = User.objects.get(email="p7@bihar.gov.in")
     assert (p7.org, p7.group, p7.mobile, p7.employee_code, str(p7.date_of_birth)) == \
         (orgs["BR-GAD"], "C", "9876500007", "E7", "1990-04-01")

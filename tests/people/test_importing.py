@@ -84,9 +84,24 @@ def test_person_of_another_state_is_not_touched(people, orgs):
     row = "Hetal,hetal@gujarat.gov.in,,,,,,,,,,"
     job = _run(people["bihar_admin"], orgs["BR"], HEADER + row + "\n")
     assert job.rejected_count == 1
-    assert "another organisation" in importing.rejected_rows(job)[0][1]
+    # The same words as any email already used: the report names no other organisation.
+    assert importing.rejected_rows(job)[0][1] == "email hetal@gujarat.gov.in is already used by another person"
     hetal = User.objects.get(email="hetal@gujarat.gov.in")
     assert hetal.full_name == "Hetal" and hetal.org == orgs["GJ-GAD"]
+
+
+def test_the_report_does_not_tell_where_else_an_email_is_registered(people, orgs):
+    """A refused row of someone outside the admin's subtree reads as any refused email, and the report (the
+    file her admins download) says nothing of another organisation."""
+    row = "Hetal,hetal@gujarat.gov.in,,,,,,,,,,"
+    job = _run(people["bihar_admin"], orgs["BR"], HEADER + row + "\n")
+    report = "\n".join(",".join(str(c) for c in r) for r in importing.report_rows(job))
+    assert "hetal@gujarat.gov.in is already used by another person" in report
+    for word in ("organisation", "GJ", "gujarat state", "Gujarat"):
+        assert word not in report.replace("hetal@gujarat.gov.in", "")
+    # An email already used inside her subtree updates that person; one used anywhere else is refused with the
+    # words of any clash.
+    assert job.updated_count == 0 and job.rejected_count == 1
 
 
 @pytest.mark.parametrize("encoding,prefix", [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16", b"")])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -46,12 +47,16 @@ def post_completion_enqueue(enrolment_public_id: UUID | str) -> None:
     transaction.on_commit(lambda: post_completion.enqueue(public_id))
 
 
-def resume_post_completion(stale_after: timedelta = timedelta(minutes=10)) -> int:
-    """Re-queue the pipelines of completions whose worker died before the last step. Called when a worker starts."""
+def resume_post_completion(stale_after: timedelta | None = None) -> int:
+    """Re-queue the pipelines of completions whose worker died before the last step: completed more than
+    ``settings.PIPELINE_STALL_AFTER_S`` ago and not marked done. Run when a worker starts and periodically
+    (``post_completion_sweep``, once per that period across workers). A pipeline queued twice runs its steps
+    twice, which repeats nothing (each step is idempotent; a completion has at most one current certificate)."""
+    stale_after = stale_after if stale_after is not None else timedelta(seconds=settings.PIPELINE_STALL_AFTER_S)
     cutoff = timezone.now() - stale_after
     n = 0
     for public_id in Enrolment.objects.filter(completed_at__lt=cutoff, pipeline_done_at__isnull=True) \
-            .values_list("public_id", flat=True)[:10000]:
+            .order_by("completed_at").values_list("public_id", flat=True)[:10000]:
         post_completion.enqueue(str(public_id))
         n += 1
     return n

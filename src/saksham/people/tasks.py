@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -31,6 +32,16 @@ def import_people(job_id: str) -> dict:
     job = ImportJob.objects.filter(public_id=job_id).first()
     if job is None:
         return {"status": "missing"}
+    # Claim it: a queued job (new, or put back by the stalled-imports sweep) becomes running here. A running job
+    # whose heartbeat is fresh has a live worker, and this run (a task queued twice) leaves it alone, so one job
+    # never runs twice at the same time.
+    now = timezone.now()
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING,
+                                                                                   heartbeat_at=now):
+        job.refresh_from_db()
+        if job.status == ImportStatus.RUNNING and job.heartbeat_at and \
+                job.heartbeat_at > now - timedelta(seconds=settings.STALL_AFTER_S):
+            return {"status": "running elsewhere"}
     job = importing.job_run(job, activations=import_activations_queue)
     return {"status": job.status, "created": job.created_count, "updated": job.updated_count,
             "rejected": job.rejected_count}
@@ -42,15 +53,28 @@ def send_import_activations(job_id: str, chunk_number: int) -> int:
     return importing.send_chunk_activations(job, chunk_number) if job else 0
 
 
-def resume_stalled_imports(stale_after: timedelta = timedelta(minutes=2)) -> int:
-    """Re-queue imports whose worker died (no heartbeat for a while). Called when a worker starts."""
-    cutoff = timezone.now() - stale_after
-    stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff)
+def resume_stalled_imports(stale_after: timedelta | None = None) -> int:
+    """Re-queue the imports whose worker died: running, with no heartbeat for ``settings.STALL_AFTER_S``.
+    Run when a worker starts and periodically (``stalled_imports_sweep``). Each job is claimed by moving its
+    heartbeat forward and putting it back to "queued" with a conditional UPDATE, so two workers sweeping at once
+    queue it once, and the task claims it back (``import_people``)."""
+    stale_after = stale_after if stale_after is not None else timedelta(seconds=settings.STALL_AFTER_S)
+    now = timezone.now()
+    stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=now - stale_after) \
+        .values_list("pk", "public_id", "heartbeat_at")
     n = 0
-    for job in stalled:
-        import_people.enqueue(str(job.public_id))
-        n += 1
+    for pk, public_id, beat in stalled:
+        if ImportJob.objects.filter(pk=pk, status=ImportStatus.RUNNING, heartbeat_at=beat).update(
+                status=ImportStatus.QUEUED, heartbeat_at=now):
+            import_people.enqueue(str(public_id))
+            n += 1
     return n
+
+
+@task()
+def stalled_imports_sweep() -> int:
+    """Periodic (settings.PERIODIC_TASKS): re-queue the imports a dead worker left running."""
+    return resume_stalled_imports()
 
 
 @task()

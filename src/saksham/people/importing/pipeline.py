@@ -243,7 +243,7 @@ class Runner:
                                                        finished_at=timezone.now())
             job.refresh_from_db()
             return job
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total, heartbeat_at=timezone.now())
         last = ImportChunk.objects.filter(job=job).order_by("-number").first()
         next_number = last.number + 1 if last else 0
         resume_line = last.first_line + len(last.outcomes) if last else 2
@@ -406,9 +406,11 @@ class Runner:
                                % {"line": existing["source_line"]})
                 continue
             if not self.org_paths.get(existing["org_id"], "").startswith(self.root_path):
-                errors[line] = (_("%(email)s belongs to a person of another organisation") % {"email": email} if m_email
-                                else _("employee code %(code)s belongs to a person of another organisation")
-                                % {"code": code})
+                # The same words as any clash, naming no other organisation: an import report must not tell
+                # her admins where else an email is registered.
+                errors[line] = (_("email %(email)s is already used by another person") % {"email": email} if m_email
+                                else _("employee code %(code)s is already used by another person of that "
+                                       "organisation") % {"code": code})
                 continue
             updates.append(self._update_row(rec, existing))
         if batch.careful:

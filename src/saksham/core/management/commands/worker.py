@@ -10,7 +10,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorker
 from saksham.core import periodic
 from saksham.core.hooks import resolve
 
-# Run when a worker starts: each re-queues what a dead worker left half-done.
+# Run when a worker starts: each re-queues what a dead worker left half-done. The same sweeps run periodically
+# (settings.PERIODIC_TASKS), so work left by a worker killed after this one started is picked up too.
 ON_START = ["saksham.people.tasks.resume_stalled_imports", "saksham.learning.pipeline.resume_post_completion"]
 # How long a stop (SIGTERM, SIGINT) waits for the task in flight, in seconds; past that the process ends and the
 # task, left running, is picked up again as any dead worker's is (every task is idempotent, imports resumable).
