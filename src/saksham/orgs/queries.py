@@ -61,7 +61,7 @@ def org_by_ref(ref) -> Org | None:
     if isinstance(ref, uuid.UUID):
         return Org.objects.filter(public_id=ref).first()
     text = str(ref or "").strip()
-    if not text or len(text) > 64:
+    if not text or len(text) > 64 or "\x00" in text:     # PostgreSQL's text refuses a NUL: no code holds one
         return None
     org = Org.objects.filter(code=text).first()
     if org is None:
