@@ -117,10 +117,10 @@ def _midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 
 
 def _scope(scope) -> Org:
+    org: Org | None
     if isinstance(scope, Org):
         org = scope
     else:
-
         org = org_by_ref(scope)
     if org is None:
         raise ValidationFailed(_("no such organisation"), field="scope", code="unknown_scope")
@@ -284,7 +284,7 @@ def week_update(*, actor, week: LearningWeek, data: dict) -> LearningWeek:
     clean = _check(data, week=week, now=now)
     featured = clean.pop("_featured")
     _refuse_overlap(week.scope, clean["starts_at"], clean["ends_at"], exclude=week.pk)
-    changes = {k: [str(getattr(week, k)), str(v)] for k, v in clean.items() if getattr(week, k) != v}
+    changes: dict[str, list] = {k: [str(getattr(week, k)), str(v)] for k, v in clean.items() if getattr(week, k) != v}
     for k, v in clean.items():
         setattr(week, k, v)
     week.save()
@@ -548,7 +548,7 @@ def week_registered_refresh(*, week: LearningWeek) -> int:
     per_org = dict(User.objects.filter(subtree_q(week.scope_path, "org__path"), is_active=True).order_by()
                    .values_list("org_id").annotate(n=Count("id")))
     folded: dict[str, int] = defaultdict(int)
-    for pk, path, _x, _x in orgs:
+    for pk, path, _kind, _depth in orgs:
         n = per_org.get(pk, 0)
         if n:
             for p in _ancestors(path, week.scope_path):
@@ -594,13 +594,7 @@ def week_finalise(*, week: LearningWeek, now: dt.datetime | None = None) -> dict
 
 def _notify_badges(week: LearningWeek) -> int:
     """Tell each badge holder once, in her language, through the notifications centre
-    (``people.services.notifications_send_bulk``, keyed per week and person so a re-run notifies nobody twice; or
-    ``notification_send`` one by one). Without a notifications centre the badges wait, unnotified."""
-
-    bulk = getattr(people_services, "notifications_send_bulk", None)
-    send = getattr(people_services, "notification_send", None)
-    if bulk is None and send is None:
-        return 0
+    (``people.services.notifications_send_bulk``, keyed per week and person so a re-run notifies nobody twice)."""
 
     title = Message.gettext("You met the goal of %(week)s: your badge is on My learning", week=week.title)
 
@@ -612,12 +606,8 @@ def _notify_badges(week: LearningWeek) -> int:
         if not badges:
             break
         try:
-            if bulk is not None:
-                bulk(users=[learner for _x, learner in badges], kind="announcement", title=title, url=url, key=key)
-            else:
-
-                for user in User.objects.filter(pk__in=[learner for _x, learner in badges]):
-                    send(user=user, kind="announcement", title=title, url=url, key=f"{key}:{user.pk}")
+            people_services.notifications_send_bulk(users=[learner for _x, learner in badges], kind="announcement",
+                                                    title=title, url=url, key=key)
         except Exception:                    # left unnotified: "finalise again" retries, nobody is told twice
             log.exception("badge notifications of week %s failed", week.pk)
             break
