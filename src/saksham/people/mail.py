@@ -26,18 +26,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from saksham.core.links import absolute_url
 from saksham.people.models import EmailCode, EmailState, Notification, Status, User
 
 CONFIRM_SALT = "saksham.people.confirm"
 EMAIL_BATCH = 500
 CLAIM_TIMEOUT_S = 600
-
-
-def site_url(path: str) -> str:
-    """A path of the site as the link an email carries (an empty or absolute one as it is)."""
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def confirmation_code_hash(code: str) -> str:
@@ -58,7 +52,7 @@ def confirmation_email_deliver(*, code_id: int) -> bool:
         return False
     user = ec.user
     token = signing.dumps(str(user.public_id), salt=CONFIRM_SALT)
-    link = site_url(reverse("people:confirm_link", args=[token]))
+    link = absolute_url(reverse("people:confirm_link", args=[token]))
     with translation.override(user.preferred_language):
         send_mail(
             _("Confirm your email for %(site)s") % {"site": settings.PROFILE["branding"]["name"]},
@@ -73,7 +67,7 @@ def confirmation_email_deliver(*, code_id: int) -> bool:
 
 def activation_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return site_url(reverse("people:activate", args=[uid, default_token_generator.make_token(user)]))
+    return absolute_url(reverse("people:activate", args=[uid, default_token_generator.make_token(user)]))
 
 
 def activation_send(*, users) -> int:
@@ -126,6 +120,6 @@ def emails_send(*, batch: int = EMAIL_BATCH, max_batches: int | None = None) -> 
 def _message(n: Notification) -> EmailMessage:
     lang = n.recipient.preferred_language or settings.LANGUAGE_CODE
     with translation.override(lang):
-        footer = _("Choose what you receive: %(link)s") % {"link": site_url(reverse("people:profile"))}
-        parts = [p for p in (n.shown_body, site_url(n.url)) if p] + [footer]
+        footer = _("Choose what you receive: %(link)s") % {"link": absolute_url(reverse("people:profile"))}
+        parts = [p for p in (n.shown_body, absolute_url(n.url)) if p] + [footer]
         return EmailMessage(n.shown_title, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from saksham.core import audit, hooks, permissions
 from saksham.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from saksham.core.links import absolute_url
 from saksham.core.throttle import SendLimit, digest
 from saksham.orgs.models import Org
 from saksham.orgs.queries import org_ancestors, org_by_ref
@@ -34,7 +35,6 @@ from saksham.people.mail import (  # noqa: F401 - activation_send, confirmation_
     activation_send,
     confirmation_code_hash,
     confirmation_email_deliver,
-    site_url,
 )
 from saksham.people.models import ADMIN_ROLES, ApiToken, EmailCode, Membership, Role, Status, User
 from saksham.people.notifications import (  # noqa: F401 - the notifications centre: a module of its own
@@ -204,7 +204,7 @@ def approvers_of(person: User) -> list[User]:
 
 
 def _notify_approvers(person: User) -> None:
-    link = site_url(reverse("people:person", args=[person.public_id]))
+    link = absolute_url(reverse("people:person", args=[person.public_id]))
     for admin in approvers_of(person):
         with translation.override(admin.preferred_language):
             send_mail(_("A registration is waiting for your approval"),
@@ -262,7 +262,7 @@ def registration_decide(*, actor: User, person: User, approve: bool, reason: str
                  changes={"status": [before, person.status], **({"reason": [None, reason]} if reason else {})})
     with translation.override(person.preferred_language):
         subject = _("Your account is approved") if approve else _("Your registration was not approved")
-        body = (_("You can now sign in at %(url)s") % {"url": site_url(reverse("people:login"))}) if approve else reason
+        body = (_("You can now sign in at %(url)s") % {"url": absolute_url(reverse("people:login"))}) if approve else reason
         transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]))
     return person
 

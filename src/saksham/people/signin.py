@@ -26,8 +26,9 @@ from saksham.core import audit, l10n
 from saksham.core.errors import RateLimited, ValidationFailed
 from saksham.core.throttle import Backoff, SendLimit, digest
 from saksham.people import tasks
+from saksham.people.mail import confirmation_code_hash as code_hash
 from saksham.people.models import EmailCode, Status, User
-from saksham.people.signin_mail import SIGNIN_PURPOSE, code_hash
+from saksham.people.signin_mail import SIGNIN_PURPOSE
 
 SIGNIN_CODE_TTL = timedelta(minutes=10)
 SIGNIN_CODE_TRIES = 5

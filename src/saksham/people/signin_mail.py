@@ -6,7 +6,6 @@ task queue, and the request that asked for it takes the same time whether or not
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -20,13 +19,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from saksham.core.links import absolute_url
+from saksham.people.mail import confirmation_code_hash
 from saksham.people.models import EmailCode, Status, User
 
 SIGNIN_PURPOSE = "signin"
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}".encode()).hexdigest()
 
 
 def _site_name() -> str:
@@ -41,7 +37,7 @@ def signin_code_deliver(*, code_id: int) -> bool:
     if ec is None or ec.expires_at < timezone.now() or not ec.user.is_active:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
-    if not EmailCode.objects.filter(pk=ec.pk, code_hash="", used_at__isnull=True).update(code_hash=code_hash(code)):
+    if not EmailCode.objects.filter(pk=ec.pk, code_hash="", used_at__isnull=True).update(code_hash=confirmation_code_hash(code)):
         return False
     user = ec.user
     minutes = max(1, round((ec.expires_at - ec.created_at).total_seconds() / 60))
